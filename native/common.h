@@ -1,0 +1,125 @@
+// Shared declarations of the native core: the per-thread state (tensor handle table, resolved
+// operators, generators) and the argument/error helpers every entry point uses.
+//
+// Design (see docs in README "Native layer"): tensors cross into JS as plain numbers, never as
+// objects. A handle encodes (generation << 24 | slot); a stale or disposed handle is detected and
+// reported, never dereferenced. Every exported function runs inside Guard<> so that no C++
+// exception (libtorch's c10::Error included) can escape into Node and abort the process.
+#pragma once
+
+#include <napi.h>
+#include <torch/torch.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hrm {
+
+// A user-caused argument error: becomes a JS TypeError with code INVALID_ARGUMENT.
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A disposed or unknown tensor handle: becomes a JS Error with code TENSOR_DISPOSED.
+struct DisposedError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class TensorTable {
+ public:
+  static constexpr uint64_t kSlotBits = 24;
+  static constexpr uint64_t kSlotMask = (uint64_t(1) << kSlotBits) - 1;
+  static constexpr uint32_t kGenMask = (uint32_t(1) << 28) - 1;
+
+  double put(at::Tensor t);
+  at::Tensor& get(double handle);
+  bool release(double handle);  // false when the handle was not live
+  size_t live() const { return live_; }
+  size_t peak() const { return peak_; }
+  void resetPeak() { peak_ = live_; }
+  void clear();
+
+ private:
+  struct Slot {
+    at::Tensor tensor;
+    uint32_t gen = 1;
+    bool live = false;
+  };
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_;
+  size_t live_ = 0;
+  size_t peak_ = 0;
+};
+
+// One resolved ATen operator and the parsed kinds of its arguments.
+enum class ArgKind : uint8_t {
+  Tensor, OptTensor, Int, OptInt, Float, OptFloat, Bool, OptBool, Scalar, OptScalar,
+  IntList, OptIntList, FloatList, OptFloatList, BoolList, TensorList, OptTensorList,
+  String, OptString, Device, OptDevice, Generator
+};
+
+struct OpInfo {
+  c10::OperatorHandle handle;
+  std::string fullName;
+  std::vector<ArgKind> kinds;
+  std::vector<std::string> names;
+  std::vector<std::optional<c10::IValue>> defaults;
+  size_t returns = 0;
+};
+
+// State owned by one Node environment (main thread or a worker_thread).
+struct State {
+  TensorTable tensors;
+  std::vector<OpInfo> ops;
+  std::vector<at::Generator> generators;
+  std::vector<std::unique_ptr<c10::InferenceMode>> inferenceGuards;
+  ~State();
+};
+
+State& state();
+
+// Argument helpers: they throw ArgError naming the argument.
+at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+bool boolArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+std::vector<int64_t> intListArg(const Napi::CallbackInfo& info, size_t i, const char* name);
+bool isMissing(const Napi::CallbackInfo& info, size_t i);
+
+Napi::Value tensorResult(Napi::Env env, at::Tensor t);  // undefined tensor -> JS undefined
+Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v);
+
+Napi::Error makeError(Napi::Env env, const std::string& message, const char* code, bool typeError = false);
+
+// Wraps an entry point so every C++ exception becomes a JS exception with a code.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const ArgError& e) {
+    throw makeError(info.Env(), e.what(), "INVALID_ARGUMENT", true);
+  } catch (const DisposedError& e) {
+    throw makeError(info.Env(), e.what(), "TENSOR_DISPOSED");
+  } catch (const c10::OutOfMemoryError& e) {
+    throw makeError(info.Env(), e.what_without_backtrace(), "OUT_OF_MEMORY");
+  } catch (const c10::Error& e) {
+    throw makeError(info.Env(), e.what_without_backtrace(), "TORCH_ERROR");
+  } catch (const std::bad_alloc&) {
+    throw makeError(info.Env(), "host memory allocation failed", "OUT_OF_MEMORY");
+  } catch (const std::exception& e) {
+    throw makeError(info.Env(), e.what(), "NATIVE_ERROR");
+  } catch (...) {
+    throw makeError(info.Env(), "unknown native exception", "NATIVE_ERROR");
+  }
+}
+
+// Registration of each translation unit's functions.
+void registerDispatch(Napi::Env env, Napi::Object exports);
+void registerIo(Napi::Env env, Napi::Object exports);
+
+}  // namespace hrm
