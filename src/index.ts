@@ -1,0 +1,21 @@
+/**
+ * hrm-torch: Hierarchical Reasoning Models in TypeScript on libtorch.
+ *
+ * ```ts
+ * import * as ht from 'hrm-torch';
+ * const y = ht.scope(() => ht.tensor([[1, 2], [3, 4]]).matmul(ht.eye(2)).sum());
+ * console.log(y.item()); // 10
+ * ```
+ * @module
+ */
+export { Tensor, handleOf } from './tensor/tensor';
+export type { NestedArray, ToOptions, RoundingMode } from './tensor/tensor';
+export * from './tensor/dtype';
+export * from './tensor/creation';
+export * from './tensor/functional';
+export * from './tensor/autograd';
+export * from './tensor/io';
+export { scope, tidy, keep, moveToOuter, memory, resetPeakMemory, configureMemory } from './tensor/scope';
+export type { MemoryInfo } from './tensor/scope';
+export { schemaOf } from './tensor/ops';
+export * from './runtime';

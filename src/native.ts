@@ -1,0 +1,180 @@
+/**
+ * The only file that touches the native addon. It loads it (node-gyp-build: build/Release or
+ * prebuilds/), checks that the libtorch it runs on is the one it was compiled against, and
+ * declares the addon's surface with types.
+ * @module
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** A tensor handle: an opaque number naming a slot of the native handle table. */
+export type Handle = number;
+
+/** A value returned by a generic operator call. */
+export type NativeValue = Handle | number | boolean | string | undefined | NativeValue[];
+
+export interface BuildInfo {
+  torchVersion: string;
+  cxx11Abi: boolean | null;
+  builtWithCuda: boolean;
+  libtorchDir?: string;
+  napiVersion: number;
+  runtimeConfig: string;
+  parallelInfo: string;
+  hasCuda: boolean;
+}
+
+export interface NativeBinding {
+  fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: number, shape: number[], device?: string): Handle;
+  toBuffer(h: Handle): ArrayBuffer;
+  toBufferAsync(h: Handle): Promise<ArrayBuffer>;
+  item(h: Handle): number | boolean;
+  meta(h: Handle): [number, string, boolean, ...number[]];
+  shape(h: Handle): number[];
+  strides(h: Handle): number[];
+  free(h: Handle): boolean;
+  freeMany(hs: Handle[] | Float64Array): number;
+  isLive(h: Handle): boolean;
+  setRequiresGrad(h: Handle, flag: boolean): void;
+  requiresGrad(h: Handle): boolean;
+  isLeaf(h: Handle): boolean;
+  grad(h: Handle): Handle | undefined;
+  setGrad(h: Handle, g?: Handle): void;
+  retainGrad(h: Handle): void;
+  backward(h: Handle, grad?: Handle, retainGraph?: boolean, createGraph?: boolean): void;
+  autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs?: Handle[], retainGraph?: boolean, createGraph?: boolean): (Handle | undefined)[];
+  isGradEnabled(): boolean;
+  setGradEnabled(enabled: boolean): void;
+  inferenceModeEnter(): number;
+  inferenceModeExit(): void;
+  isInferenceMode(): boolean;
+  manualSeed(seed: number | bigint): void;
+  generatorNew(seed: number | bigint, device?: string): number;
+  generatorSetSeed(id: number, seed: number | bigint): void;
+  generatorGetState(id: number): Handle;
+  generatorSetState(id: number, state: Handle): void;
+  generatorFree(id: number): void;
+  getNumThreads(): number;
+  setNumThreads(n: number): void;
+  getNumInteropThreads(): number;
+  setNumInteropThreads(n: number): void;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  cudaSynchronize(device?: number): void;
+  cudaMemory(device?: number): { allocated: number; reserved: number; peakAllocated: number };
+  cudaEmptyCache(): void;
+  liveTensors(): { live: number; peak: number };
+  resetPeak(): void;
+  buildInfo(): BuildInfo;
+  resolveOp(name: string, overload: string): number;
+  opSchema(id: number): string;
+  call(id: number, ...args: unknown[]): NativeValue;
+  callVoid(id: number, ...args: unknown[]): void;
+  pickleLoad(bytes: Uint8Array): unknown;
+  pickleSave(names: string[], handles: Handle[]): Uint8Array;
+}
+
+/** What the addon was built against (written by CMake and scripts/build-native.js). */
+export interface BuildRecord {
+  torchVersion?: string;
+  libtorchDir?: string;
+  source?: string;
+  python?: string;
+  trace?: string[];
+  version?: string;
+  root?: string;
+}
+
+export const packageRoot = findPackageRoot();
+
+function findPackageRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'CMakeLists.txt'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, '..', '..');
+}
+
+/** Where the addon file is, or undefined when none is built. */
+export function addonPath(): string | undefined {
+  const override = process.env.HRM_TORCH_ADDON;
+  if (override) return override;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+    return gypBuild.resolve(packageRoot);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The build records next to the addon (empty when absent). */
+export function buildRecord(): BuildRecord {
+  const p = addonPath();
+  if (!p) return {};
+  const dir = path.dirname(p);
+  const out: BuildRecord = {};
+  for (const f of ['hrm_torch.json', 'hrm_torch.build.json']) {
+    const file = path.join(dir, f);
+    if (fs.existsSync(file)) {
+      try {
+        Object.assign(out, JSON.parse(fs.readFileSync(file, 'utf8')));
+      } catch {
+        // a damaged record only loses diagnostics
+      }
+    }
+  }
+  return out;
+}
+
+function runtimeTorchVersion(info: BuildInfo): string | undefined {
+  const m = /TORCH_VERSION=([0-9][^,\s]*)/.exec(info.runtimeConfig);
+  return m ? m[1] : undefined;
+}
+
+function loadBinding(): NativeBinding {
+  const p = addonPath();
+  const rebuild = 'Build it with `npm run build:native` (or reinstall hrm-torch); `npx hrm doctor` shows what was found.';
+  if (!p || !fs.existsSync(p)) {
+    throw new Error(`hrm-torch: the native addon is not built (looked in ${path.join(packageRoot, 'build', 'Release')} and prebuilds/). ${rebuild}`);
+  }
+  const record = buildRecord();
+  if (record.libtorchDir && !fs.existsSync(record.libtorchDir)) {
+    throw new Error(
+      `hrm-torch: the addon was built against libtorch in ${record.libtorchDir}, which no longer exists. ${rebuild}`,
+    );
+  }
+  let binding: NativeBinding;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    binding = require(p) as NativeBinding;
+  } catch (e) {
+    const msg = (e as Error).message;
+    let hint = rebuild;
+    if (/undefined symbol|CXXABI_|GLIBCXX_/.test(msg)) {
+      hint = `The libtorch found at load time is not the one the addon was compiled against (C++ ABI or version mismatch). ${rebuild}`;
+    } else if (/cannot open shared object file/.test(msg)) {
+      hint = `A libtorch library could not be found (expected in ${record.libtorchDir ?? 'the folder recorded at build time'}). ${rebuild}`;
+    }
+    throw new Error(`hrm-torch: loading the native addon ${p} failed: ${msg}\n${hint}`);
+  }
+  const info = binding.buildInfo();
+  const runtime = runtimeTorchVersion(info);
+  const compiled = info.torchVersion;
+  if (runtime && !process.env.HRM_TORCH_SKIP_VERSION_CHECK && runtime.split('+')[0] !== compiled.split('+')[0]) {
+    throw new Error(
+      `hrm-torch: the addon was compiled against libtorch ${compiled} but libtorch ${runtime} was loaded. ${rebuild} ` +
+        '(HRM_TORCH_SKIP_VERSION_CHECK=1 skips this check at your own risk.)',
+    );
+  }
+  return binding;
+}
+
+let cached: NativeBinding | undefined;
+
+/** The loaded addon (loaded on first use, so `hrm doctor` can report a failed load). */
+export function native(): NativeBinding {
+  if (!cached) cached = loadBinding();
+  return cached;
+}

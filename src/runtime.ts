@@ -1,0 +1,63 @@
+/**
+ * Runtime queries and settings: threads, CUDA, build information.
+ * @module
+ */
+import { native, BuildInfo } from './native';
+
+/** libtorch's intra-op thread count. */
+export function getNumThreads(): number {
+  return native().getNumThreads();
+}
+export function setNumThreads(n: number): void {
+  native().setNumThreads(n);
+}
+export function getNumInteropThreads(): number {
+  return native().getNumInteropThreads();
+}
+/** Only before any inter-op parallel work has started (libtorch's rule). */
+export function setNumInteropThreads(n: number): void {
+  native().setNumInteropThreads(n);
+}
+
+export const cuda = {
+  /** Whether this build has CUDA and a device is present. */
+  isAvailable(): boolean {
+    return native().cudaIsAvailable();
+  },
+  deviceCount(): number {
+    return native().cudaDeviceCount();
+  },
+  /** Waits for all queued work on a device (the current one by default). */
+  synchronize(device?: number): void {
+    native().cudaSynchronize(device);
+  },
+  /** The caching allocator's bytes: allocated, reserved and peak allocated. */
+  memory(device?: number): { allocated: number; reserved: number; peakAllocated: number } {
+    return native().cudaMemory(device);
+  },
+  /** Returns unused cached blocks to the driver. */
+  emptyCache(): void {
+    native().cudaEmptyCache();
+  },
+};
+
+/** What the addon was compiled against and runs on. */
+export function buildInfo(): BuildInfo {
+  return native().buildInfo();
+}
+
+/**
+ * Runs fn; if it fails with an out-of-memory error, frees what the garbage collector can find
+ * (when Node runs with --expose-gc), empties the CUDA cache and tries once more.
+ */
+export function withOomRetry<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'OUT_OF_MEMORY') throw e;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) gc();
+    native().cudaEmptyCache();
+    return fn();
+  }
+}

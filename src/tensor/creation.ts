@@ -1,0 +1,327 @@
+/**
+ * Making tensors: from JS data, filled, ranges, and random (with the global seed or an explicit
+ * Generator).
+ * @module
+ */
+import { native } from '../native';
+import { DType, Device, checkDevice, dtypeCode, dtypeOfTypedArray, invalidArgument, isDType, isFloating } from './dtype';
+import { id, ops } from './ops';
+import { NestedArray, Tensor, handleOf, wrapHandle as wrap } from './tensor';
+
+const N = native();
+
+const C = ops({
+  zeros: 'aten::zeros', ones: 'aten::ones', full: 'aten::full', empty: 'aten::empty.memory_format',
+  arange: 'aten::arange.start_step', linspace: 'aten::linspace', eye: 'aten::eye.m',
+  zerosLike: 'aten::zeros_like', onesLike: 'aten::ones_like', fullLike: 'aten::full_like', emptyLike: 'aten::empty_like',
+  rand: 'aten::rand.generator', randn: 'aten::randn.generator', randint: 'aten::randint.low_generator',
+  randperm: 'aten::randperm.generator', bernoulli: 'aten::bernoulli', bernoulliP: 'aten::bernoulli.p',
+  randLike: 'aten::rand_like', randnLike: 'aten::randn_like', normal: 'aten::normal.float_float',
+});
+
+/** dtype, device and requiresGrad of a new tensor. */
+export interface CreateOptions<D extends DType = DType> {
+  dtype?: D;
+  device?: Device;
+  requiresGrad?: boolean;
+}
+
+/** A random-number generator with its own state (CPU or a CUDA device). */
+export class Generator {
+  readonly id: number;
+  constructor(seed: number | bigint = 0, device: Device = 'cpu') {
+    this.id = N.generatorNew(seed, checkDevice(device));
+  }
+  manualSeed(seed: number | bigint): this {
+    N.generatorSetSeed(this.id, seed);
+    return this;
+  }
+  /** The generator's state as a uint8 tensor (save it to restore the exact stream later). */
+  getState(): Tensor<'uint8'> {
+    return wrap(N.generatorGetState(this.id)) as Tensor<'uint8'>;
+  }
+  setState(state: Tensor): void {
+    N.generatorSetState(this.id, handleOf(state, 'state'));
+  }
+  /** Releases the native generator. */
+  dispose(): void {
+    N.generatorFree(this.id);
+  }
+}
+
+/** Seeds the default generators (CPU and CUDA), as torch.manual_seed. */
+export function manualSeed(seed: number | bigint): void {
+  N.manualSeed(seed);
+}
+
+/** The default CPU generator's state (for checkpoints). */
+export function getRngState(): Tensor<'uint8'> {
+  return wrap(N.generatorGetState(-1)) as Tensor<'uint8'>;
+}
+
+export function setRngState(state: Tensor): void {
+  N.generatorSetState(-1, handleOf(state, 'state'));
+}
+
+function finish<D extends DType>(t: Tensor, opts: CreateOptions<D> | undefined): Tensor<D> {
+  if (opts?.requiresGrad) t.requiresGrad_(true);
+  return t as Tensor<D>;
+}
+
+function shapeArg(shape: readonly number[] | number, name = 'shape'): number[] {
+  const s = typeof shape === 'number' ? [shape] : Array.from(shape);
+  for (const d of s) {
+    if (!Number.isInteger(d) || d < 0) throw invalidArgument(`${name} must be non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return s;
+}
+
+function dev(opts?: { device?: Device }): Device | undefined {
+  if (opts?.device === undefined) return undefined;
+  const d = checkDevice(opts.device);
+  if (d !== 'cpu' && !N.cudaIsAvailable()) {
+    throw Object.assign(new Error(`cannot create a tensor on '${d}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`), {
+      code: 'CUDA_UNAVAILABLE',
+    });
+  }
+  return d;
+}
+
+function code(opts: { dtype?: DType } | undefined, fallback: DType = 'float32'): number {
+  return dtypeCode(opts?.dtype ?? fallback, 'options.dtype');
+}
+
+// ---------------------------------------------------------------- from data
+
+type Data = number | boolean | bigint | NestedArray<number | boolean | bigint> | ArrayBufferView;
+
+/**
+ * A tensor from JS data: a number, nested arrays, or a TypedArray (flat; give `shape`).
+ * Numbers become float32 unless `dtype` says otherwise (JS has no separate integer type);
+ * booleans become bool; bigints int64.
+ */
+export function tensor<D extends DType = 'float32'>(data: Data, opts: CreateOptions<D> & { shape?: number[] } = {}): Tensor<D> {
+  if (ArrayBuffer.isView(data)) return fromTypedArray(data, opts.shape ?? [(data as unknown as { length: number }).length], opts);
+  const shape: number[] = [];
+  let probe: unknown = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const flat: unknown[] = shape.length === 0 ? [data] : (data as unknown[]).flat(Infinity);
+  const expected = shape.reduce((a, b) => a * b, 1);
+  if (flat.length !== expected) {
+    throw invalidArgument(`tensor(): the nested arrays are ragged (shape ${JSON.stringify(shape)} needs ${expected} values, found ${flat.length})`);
+  }
+  const first = flat[0];
+  const dtype: DType = opts.dtype ?? (typeof first === 'boolean' ? 'bool' : typeof first === 'bigint' ? 'int64' : 'float32');
+  if (!isDType(dtype)) throw invalidArgument(`options.dtype must be a dtype name, got ${JSON.stringify(dtype)}`);
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') {
+      throw invalidArgument(`tensor(): element ${i} is ${v === null ? 'null' : typeof v}; only numbers, booleans and bigints are allowed`);
+    }
+  }
+  let buf: ArrayBufferView;
+  let bufDtype: DType = dtype;
+  switch (dtype) {
+    case 'float64':
+      buf = Float64Array.from(flat as number[], Number);
+      break;
+    case 'int32':
+      buf = Int32Array.from(flat as number[], Number);
+      break;
+    case 'int64':
+      buf = BigInt64Array.from(flat as number[], (v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))));
+      break;
+    case 'bool':
+    case 'uint8':
+      buf = Uint8Array.from(flat as number[], Number);
+      break;
+    case 'int8':
+      buf = Int8Array.from(flat as number[], Number);
+      break;
+    case 'int16':
+      buf = Int16Array.from(flat as number[], Number);
+      break;
+    default:
+      buf = Float32Array.from(flat as number[], Number);
+      bufDtype = 'float32';
+  }
+  let t = wrap(N.fromBuffer(buf, dtypeCode(bufDtype), shape, undefined));
+  if (bufDtype !== dtype) {
+    const c = t.to(dtype);
+    t.dispose();
+    t = c;
+  }
+  const d = dev(opts);
+  if (d !== undefined && d !== 'cpu') {
+    const m = t.to(d);
+    t.dispose();
+    t = m;
+  }
+  return finish(t, opts);
+}
+
+/** A tensor holding a copy of a TypedArray, viewed with `shape` (float16/bfloat16 from raw Uint16 bits). */
+export function fromTypedArray<D extends DType>(data: ArrayBufferView, shape: readonly number[], opts: CreateOptions<D> = {}): Tensor<D> {
+  const dtype = opts.dtype ?? dtypeOfTypedArray(data);
+  if (data instanceof Uint16Array && dtype !== 'float16' && dtype !== 'bfloat16') {
+    throw invalidArgument('a Uint16Array holds float16 or bfloat16 bits: pass dtype "float16" or "bfloat16"');
+  }
+  const natural = data instanceof Uint16Array ? dtype : dtypeOfTypedArray(data);
+  const t0 = wrap(N.fromBuffer(data, dtypeCode(natural), shapeArg(shape), dev(opts)));
+  if (natural === dtype) return finish(t0, opts);
+  const t = t0.to(dtype);
+  t0.dispose();
+  return finish(t, opts);
+}
+
+// ---------------------------------------------------------------- filled
+
+export function zeros<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.zeros), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
+}
+export function ones<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.ones), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
+}
+export function full<D extends DType = 'float32'>(shape: readonly number[] | number, value: number | boolean, opts?: CreateOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.full), shapeArg(shape), value, code(opts, typeof value === 'boolean' ? 'bool' : 'float32'), undefined, dev(opts))), opts);
+}
+/** Uninitialised memory of the given shape. */
+export function empty<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.empty), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
+}
+/** Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0..n-1. Default dtype int64 for integer arguments. */
+export function arange<D extends DType = DType>(start: number, end?: number, step = 1, opts?: CreateOptions<D>): Tensor<D> {
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  const ints = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
+  return finish(wrap(N.call(id(C.arange), start, end, step, code(opts, ints ? 'int64' : 'float32'), undefined, dev(opts))), opts);
+}
+export function linspace<D extends DType = 'float32'>(start: number, end: number, steps: number, opts?: CreateOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.linspace), start, end, steps, code(opts), undefined, dev(opts))), opts);
+}
+export function eye<D extends DType = 'float32'>(n: number, m?: number, opts?: CreateOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.eye), n, m ?? n, code(opts), undefined, dev(opts))), opts);
+}
+
+function likeArgs(t: Tensor, opts?: CreateOptions): [number | undefined, Device | undefined] {
+  handleOf(t, 'input');
+  return [opts?.dtype === undefined ? undefined : dtypeCode(opts.dtype), dev(opts)];
+}
+export function zerosLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
+  const [dt, d] = likeArgs(t, opts);
+  return finish(wrap(N.call(id(C.zerosLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+}
+export function onesLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
+  const [dt, d] = likeArgs(t, opts);
+  return finish(wrap(N.call(id(C.onesLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+}
+export function fullLike<D extends DType>(t: Tensor<D>, value: number | boolean, opts?: CreateOptions): Tensor<D> {
+  const [dt, d] = likeArgs(t, opts);
+  return finish(wrap(N.call(id(C.fullLike), t.h, value, dt, undefined, d)), opts) as Tensor<D>;
+}
+export function emptyLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
+  const [dt, d] = likeArgs(t, opts);
+  return finish(wrap(N.call(id(C.emptyLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+}
+
+// ---------------------------------------------------------------- random
+
+/** Options of the random creators: as CreateOptions, plus an explicit generator. */
+export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
+  generator?: Generator;
+}
+
+/** U[0, 1). */
+export function rand<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.rand), shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
+}
+/** N(0, 1). */
+export function randn<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.randn), shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
+}
+/** N(mean, std^2). */
+export function normal<D extends DType = 'float32'>(mean: number, std: number, shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.normal), mean, std, shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
+}
+/** Integers uniformly from [low, high). Default dtype int64. */
+export function randint<D extends DType = 'int64'>(low: number, high: number, shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
+  if (!(high > low)) throw invalidArgument(`randint(): high (${high}) must be greater than low (${low})`);
+  return finish(wrap(N.call(id(C.randint), low, high, shapeArg(shape), opts?.generator?.id, code(opts, 'int64'), undefined, dev(opts))), opts);
+}
+/** A random permutation of 0..n-1 (int64). */
+export function randperm<D extends DType = 'int64'>(n: number, opts?: RandomOptions<D>): Tensor<D> {
+  return finish(wrap(N.call(id(C.randperm), n, opts?.generator?.id, code(opts, 'int64'), undefined, dev(opts))), opts);
+}
+/** Draws 0/1 with probability p: `p` a tensor of probabilities (same shape out), or a number with `like`. */
+export function bernoulli(p: Tensor | number, opts: { like?: Tensor; generator?: Generator } = {}): Tensor {
+  if (typeof p === 'number') {
+    if (!opts.like) throw invalidArgument('bernoulli(p: number) needs opts.like, the tensor whose shape and dtype to draw');
+    return wrap(N.call(id(C.bernoulliP), handleOf(opts.like, 'like'), p, opts.generator?.id));
+  }
+  return wrap(N.call(id(C.bernoulli), handleOf(p, 'p'), opts.generator?.id));
+}
+export function randLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
+  const [dt, d] = likeArgs(t, opts);
+  return finish(wrap(N.call(id(C.randLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+}
+export function randnLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
+  const [dt, d] = likeArgs(t, opts);
+  return finish(wrap(N.call(id(C.randnLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+}
+
+/**
+ * Truncated normal with PyTorch's `nn.init.trunc_normal_` semantics: N(mean, std^2) restricted to
+ * the absolute interval [a, b] (inverse-CDF sampling, then clamping). Draws the same numbers as
+ * PyTorch for the same generator state. (The reference HRM's "corrected" variant, whose std is
+ * the std after truncation, lives with the model's initialisers.)
+ */
+export function truncNormal<D extends DType = 'float32'>(
+  shape: readonly number[] | number,
+  opts: RandomOptions<D> & { mean?: number; std?: number; a?: number; b?: number } = {},
+): Tensor<D> {
+  const mean = opts.mean ?? 0;
+  const std = opts.std ?? 1;
+  const a = opts.a ?? -2;
+  const b = opts.b ?? 2;
+  if (!(b > a)) throw invalidArgument(`truncNormal(): b (${b}) must be greater than a (${a})`);
+  const dtype = opts.dtype ?? 'float32';
+  if (!isFloating(dtype)) throw invalidArgument(`truncNormal(): dtype must be floating point, got ${dtype}`);
+  const cdf = (x: number) => (1 + erf(x / Math.SQRT2)) / 2;
+  const l = cdf((a - mean) / std);
+  const u = cdf((b - mean) / std);
+  const t = empty(shape, { dtype, device: opts.device });
+  t.uniform_(2 * l - 1, 2 * u - 1, opts.generator);
+  t.erfinv_();
+  t.mul_(std * Math.SQRT2);
+  t.add_(mean);
+  t.clamp_(a, b);
+  return finish(t, opts) as Tensor<D>;
+}
+
+// Abramowitz-Stegun 7.1.26 is not precise enough for the bounds; use a series / continued fraction.
+function erf(x: number): number {
+  const sign = x < 0 ? -1 : 1;
+  const ax = Math.abs(x);
+  if (ax < 3) {
+    // Maclaurin series, converges fast for |x| < 3.
+    let sum = ax;
+    let term = ax;
+    for (let n = 1; n < 100; n++) {
+      term *= (-ax * ax) / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return sign * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // Continued fraction for erfc at larger |x|.
+  let f = 0;
+  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
+  return sign * (1 - erfc);
+}

@@ -1,0 +1,183 @@
+/**
+ * Functions over several tensors and the nn functional set HRM/TRM need (PyTorch's torch.* and
+ * torch.nn.functional.*, in camelCase).
+ * @module
+ */
+import { native } from '../native';
+import { invalidArgument } from './dtype';
+import { id, ops } from './ops';
+import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
+
+const N = native();
+
+const F = ops({
+  cat: 'aten::cat', stack: 'aten::stack', where: 'aten::where.self', whereScalars: 'aten::where.Scalar',
+  linear: 'aten::linear', embedding: 'aten::embedding', sdpa: 'aten::scaled_dot_product_attention',
+  rmsNorm: 'aten::rms_norm', layerNorm: 'aten::layer_norm', crossEntropy: 'aten::cross_entropy_loss',
+  bceLogits: 'aten::binary_cross_entropy_with_logits', dropout: 'aten::dropout', mse: 'aten::mse_loss',
+  eigvalsh: 'aten::linalg_eigvalsh', eigh: 'aten::linalg_eigh', maximum: 'aten::maximum', minimum: 'aten::minimum',
+  oneHot: 'aten::one_hot', foreachAdd: 'aten::_foreach_add_.List',
+});
+
+/** How a loss is reduced over its elements. */
+export type Reduction = 'none' | 'mean' | 'sum';
+const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
+
+function reduction(r: Reduction | undefined): number {
+  const code = REDUCTION[r ?? 'mean'];
+  if (code === undefined) throw invalidArgument(`reduction must be 'none', 'mean' or 'sum', got ${JSON.stringify(r)}`);
+  return code;
+}
+
+function handles(ts: readonly Tensor[], name: string): number[] {
+  if (!Array.isArray(ts)) throw invalidArgument(`${name} must be an array of tensors`);
+  return ts.map((t, i) => handleOf(t, `${name}[${i}]`));
+}
+
+/** Concatenates along an existing dim. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  return wrap(N.call(id(F.cat), handles(tensors, 'tensors'), dim));
+}
+/** Stacks along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  return wrap(N.call(id(F.stack), handles(tensors, 'tensors'), dim));
+}
+/** `condition ? a : b`, elementwise with broadcasting. */
+export function where(condition: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  if (typeof a === 'number' && typeof b === 'number') return wrap(N.call(id(F.whereScalars), handleOf(condition, 'condition'), a, b));
+  if (typeof a === 'number') return (b as Tensor).where(condition.logicalNot(), a);
+  return a.where(condition, b);
+}
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return wrap(N.call(id(F.maximum), handleOf(a, 'a'), handleOf(b, 'b')));
+}
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return wrap(N.call(id(F.minimum), handleOf(a, 'a'), handleOf(b, 'b')));
+}
+
+/** y = x W^T + b */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  return wrap(N.call(id(F.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), bias === undefined ? undefined : handleOf(bias, 'bias')));
+}
+
+/** Rows of `weight` picked by integer `indices`. */
+export function embedding(indices: Tensor, weight: Tensor): Tensor {
+  return wrap(N.call(id(F.embedding), handleOf(weight, 'weight'), handleOf(indices, 'indices')));
+}
+
+/**
+ * libtorch's fused attention (flash / memory-efficient kernels on CUDA, a fused CPU kernel
+ * otherwise). Shapes [..., L, E] x [..., S, E] x [..., S, Ev].
+ */
+export function scaledDotProductAttention(
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  opts: { attnMask?: Tensor; dropoutP?: number; isCausal?: boolean; scale?: number; enableGqa?: boolean } = {},
+): Tensor {
+  return wrap(
+    N.call(
+      id(F.sdpa),
+      handleOf(query, 'query'),
+      handleOf(key, 'key'),
+      handleOf(value, 'value'),
+      opts.attnMask === undefined ? undefined : handleOf(opts.attnMask, 'attnMask'),
+      opts.dropoutP ?? 0,
+      opts.isCausal ?? false,
+      opts.scale,
+      opts.enableGqa ?? false,
+    ),
+  );
+}
+
+/** RMS normalisation over the trailing dims `normalizedShape` (default: the last dim). */
+export function rmsNorm(input: Tensor, opts: { normalizedShape?: number[]; weight?: Tensor; eps?: number } = {}): Tensor {
+  const shape = opts.normalizedShape ?? [input.shape[input.ndim - 1]];
+  return wrap(N.call(id(F.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
+}
+
+export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weight?: Tensor; bias?: Tensor; eps?: number } = {}): Tensor {
+  return wrap(
+    N.call(
+      id(F.layerNorm),
+      handleOf(input, 'input'),
+      normalizedShape,
+      opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
+      opts.bias === undefined ? undefined : handleOf(opts.bias, 'bias'),
+      opts.eps ?? 1e-5,
+    ),
+  );
+}
+
+/**
+ * Cross entropy of logits [N, C] (or [N, C, d1, ...]) against class indices [N] (int64);
+ * targets equal to `ignoreIndex` count for nothing.
+ */
+export function crossEntropy(
+  input: Tensor,
+  target: Tensor,
+  opts: { weight?: Tensor; reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {},
+): Tensor {
+  return wrap(
+    N.call(
+      id(F.crossEntropy),
+      handleOf(input, 'input'),
+      handleOf(target, 'target'),
+      opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
+      reduction(opts.reduction),
+      opts.ignoreIndex ?? -100,
+      opts.labelSmoothing ?? 0,
+    ),
+  );
+}
+
+/** Binary cross entropy on logits (numerically stable sigmoid + BCE). */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: { weight?: Tensor; posWeight?: Tensor; reduction?: Reduction } = {},
+): Tensor {
+  return wrap(
+    N.call(
+      id(F.bceLogits),
+      handleOf(input, 'input'),
+      handleOf(target, 'target'),
+      opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
+      opts.posWeight === undefined ? undefined : handleOf(opts.posWeight, 'posWeight'),
+      reduction(opts.reduction),
+    ),
+  );
+}
+
+export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  return wrap(N.call(id(F.mse), handleOf(input, 'input'), handleOf(target, 'target'), reduction(opts.reduction)));
+}
+
+/** Zeroes elements with probability p while training (scaling the rest by 1/(1-p)). */
+export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
+  if (!(p >= 0 && p <= 1)) throw invalidArgument(`dropout probability must be in [0, 1], got ${p}`);
+  return wrap(N.call(id(F.dropout), handleOf(input, 'input'), p, training));
+}
+
+export function softmax(input: Tensor, dim: number): Tensor {
+  return input.softmax(dim);
+}
+export function logSoftmax(input: Tensor, dim: number): Tensor {
+  return input.logSoftmax(dim);
+}
+export function oneHot(indices: Tensor, numClasses = -1): Tensor<'int64'> {
+  return wrap(N.call(id(F.oneHot), handleOf(indices, 'indices'), numClasses)) as Tensor<'int64'>;
+}
+
+/** Linear algebra. */
+export const linalg = {
+  /** Eigenvalues of symmetric (Hermitian) matrices, ascending. */
+  eigvalsh(input: Tensor, uplo: 'L' | 'U' = 'L'): Tensor {
+    return wrap(N.call(id(F.eigvalsh), handleOf(input, 'input'), uplo));
+  },
+  /** Eigenvalues (ascending) and eigenvectors of symmetric matrices. */
+  eigh(input: Tensor, uplo: 'L' | 'U' = 'L'): { eigenvalues: Tensor; eigenvectors: Tensor } {
+    const [values, vectors] = (N.call(id(F.eigh), handleOf(input, 'input'), uplo) as number[]).map((h) => wrap(h));
+    return { eigenvalues: values, eigenvectors: vectors };
+  },
+};

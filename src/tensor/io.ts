@@ -1,0 +1,198 @@
+/**
+ * Reading and writing tensors: safetensors (files Python's `safetensors` reads and writes) and
+ * PyTorch's torch.save zip archives (state dicts). Writes are atomic: a temporary file in the same
+ * folder is renamed over the target, so a crash never leaves a half-written file behind.
+ * @module
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { native } from '../native';
+import { DType, dtypeCode, elementSize, invalidArgument } from './dtype';
+import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
+
+const N = native();
+
+const ST_TO_DTYPE: Record<string, DType> = {
+  F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8',
+  U8: 'uint8', BOOL: 'bool',
+};
+const DTYPE_TO_ST: Record<DType, string> = Object.fromEntries(Object.entries(ST_TO_DTYPE).map(([k, v]) => [v, k])) as Record<DType, string>;
+
+/** An error about a file's contents: code CORRUPT_FILE. */
+export function corruptFile(file: string, what: string): Error {
+  return Object.assign(new Error(`corrupt or truncated file ${file}: ${what}`), { code: 'CORRUPT_FILE' });
+}
+
+/** Writes bytes to `file` atomically (temp file + fsync + rename). */
+export function writeFileAtomic(file: string, chunks: (Uint8Array | string)[]): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    for (const c of chunks) {
+      if (typeof c === "string") fs.writeSync(fd, c);
+      else fs.writeSync(fd, c);
+    }
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  fs.renameSync(tmp, file);
+}
+
+/** Encodes tensors as safetensors bytes. */
+export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array[] {
+  const header: Record<string, unknown> = {};
+  if (metadata) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw invalidArgument(`safetensors metadata values must be strings; '${k}' is ${typeof v}`);
+    }
+    header.__metadata__ = metadata;
+  }
+  const datas: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    handleOf(t, `tensors['${name}']`);
+    const bytes = new Uint8Array(N.toBuffer(t.h));
+    header[name] = { dtype: DTYPE_TO_ST[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes.length] };
+    datas.push(bytes);
+    offset += bytes.length;
+  }
+  let json = JSON.stringify(header);
+  const pad = (8 - (Buffer.byteLength(json) % 8)) % 8; // header is padded with spaces to 8 bytes
+  json += ' '.repeat(pad);
+  const jsonBytes = Buffer.from(json, 'utf8');
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(jsonBytes.length));
+  return [len, jsonBytes, ...datas];
+}
+
+/** Saves named tensors to a .safetensors file (atomically). Tensors on a GPU are copied to the host. */
+export function saveSafetensors(file: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
+  writeFileAtomic(file, encodeSafetensors(tensors, metadata));
+}
+
+export interface SafetensorsFile {
+  tensors: Record<string, Tensor>;
+  metadata: Record<string, string>;
+}
+
+/** Decodes safetensors bytes, validating the header against the data. */
+export function decodeSafetensors(bytes: Uint8Array, label = '<buffer>'): SafetensorsFile {
+  if (bytes.length < 8) throw corruptFile(label, `${bytes.length} bytes is too short for a safetensors header`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = view.getBigUint64(0, true);
+  if (headerLen > BigInt(bytes.length - 8) || headerLen > 100_000_000n) {
+    throw corruptFile(label, `header length ${headerLen} exceeds the file (${bytes.length} bytes)`);
+  }
+  const hl = Number(headerLen);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, hl).toString('utf8'));
+  } catch (e) {
+    throw corruptFile(label, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corruptFile(label, 'header is not a JSON object');
+  const dataStart = 8 + hl;
+  const dataLen = bytes.length - dataStart;
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const tensors: Record<string, Tensor> = {};
+  const spans: [number, number, string][] = [];
+  try {
+    for (const [name, entry] of Object.entries(header)) {
+      if (name === '__metadata__') continue;
+      const e = entry as { dtype?: string; shape?: number[]; data_offsets?: number[] };
+      const dtype = ST_TO_DTYPE[e?.dtype ?? ''];
+      if (!dtype) throw corruptFile(label, `tensor '${name}' has unsupported dtype ${JSON.stringify(e?.dtype)}`);
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw corruptFile(label, `tensor '${name}' has a bad shape`);
+      const off = e.data_offsets;
+      if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[1] < off[0]) {
+        throw corruptFile(label, `tensor '${name}' has bad data_offsets`);
+      }
+      const numel = e.shape.reduce((a, b) => a * b, 1);
+      if (off[1] - off[0] !== numel * elementSize(dtype)) {
+        throw corruptFile(label, `tensor '${name}' spans ${off[1] - off[0]} bytes but shape ${JSON.stringify(e.shape)} of ${dtype} needs ${numel * elementSize(dtype)}`);
+      }
+      if (off[1] > dataLen) throw corruptFile(label, `tensor '${name}' ends at byte ${off[1]} but the data section has ${dataLen} bytes (truncated?)`);
+      spans.push([off[0], off[1], name]);
+      const slice = bytes.subarray(dataStart + off[0], dataStart + off[1]);
+      tensors[name] = wrap(N.fromBuffer(slice, dtypeCode(dtype), e.shape));
+    }
+    spans.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) {
+      if (spans[i][0] < spans[i - 1][1]) throw corruptFile(label, `tensors '${spans[i - 1][2]}' and '${spans[i][2]}' overlap`);
+    }
+  } catch (e) {
+    for (const t of Object.values(tensors)) t.dispose();
+    throw e;
+  }
+  return { tensors, metadata };
+}
+
+/** Loads every tensor (and the metadata) of a .safetensors file onto the CPU. */
+export function loadSafetensors(file: string): SafetensorsFile {
+  const bytes = fs.readFileSync(file);
+  return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+}
+
+/** A value read from a torch.save archive: tensors, numbers, strings, arrays and (ordered) maps. */
+export type PtValue = Tensor | number | boolean | string | undefined | PtValue[] | Map<string, PtValue>;
+
+function fromNative(v: unknown): PtValue {
+  if (Array.isArray(v)) return v.map(fromNative);
+  if (v !== null && typeof v === 'object') {
+    const o = v as { $tensor?: number; $dictKeys?: string[]; $dictValues?: unknown[] };
+    if (o.$tensor !== undefined) return wrap(o.$tensor);
+    if (o.$dictKeys) {
+      const m = new Map<string, PtValue>();
+      o.$dictKeys.forEach((k, i) => m.set(k, fromNative(o.$dictValues![i])));
+      return m;
+    }
+  }
+  return v as PtValue;
+}
+
+/** Reads a torch.save archive (the default zip format) into JS values. */
+export function loadPt(file: string): PtValue {
+  const bytes = fs.readFileSync(file);
+  try {
+    return fromNative(N.pickleLoad(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err.code === 'TORCH_ERROR' || err.code === 'INVALID_ARGUMENT') throw corruptFile(file, err.message);
+    throw e;
+  }
+}
+
+/**
+ * Reads a state dict (name -> tensor) from a torch.save archive, flattening nested dicts with
+ * dots as PyTorch names them. Non-tensor entries are skipped.
+ */
+export function loadStateDictPt(file: string): Map<string, Tensor> {
+  const v = loadPt(file);
+  const out = new Map<string, Tensor>();
+  const walk = (x: PtValue, prefix: string) => {
+    if (x instanceof Tensor) out.set(prefix, x);
+    else if (x instanceof Map) for (const [k, vv] of x) walk(vv, prefix ? `${prefix}.${k}` : k);
+  };
+  if (!(v instanceof Map)) {
+    if (v instanceof Tensor) v.dispose();
+    throw corruptFile(file, 'expected a dict of tensors (a state dict)');
+  }
+  walk(v, '');
+  return out;
+}
+
+/** Writes a state dict as a torch.save archive that `torch.load` reads (atomically). */
+export function savePt(file: string, tensors: Record<string, Tensor> | Map<string, Tensor>): void {
+  const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
+  const bytes = N.pickleSave(
+    entries.map(([k]) => k),
+    entries.map(([k, t]) => handleOf(t, `tensors['${k}']`)),
+  );
+  writeFileAtomic(file, [bytes]);
+}

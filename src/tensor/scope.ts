@@ -1,0 +1,191 @@
+/**
+ * Tensor lifetime. Explicit first (`dispose()`, `using`), scoped second (`scope(fn)` frees every
+ * tensor made inside except what it returns or `keep()`s), garbage-collected only as a safety net
+ * (a FinalizationRegistry frees tensors that were dropped without being disposed, and can warn).
+ *
+ * Exactly one owner tracks a tensor at a time: the innermost open scope when it was made, or the
+ * FinalizationRegistry when no scope was open. A tensor returned from a scope moves to the
+ * enclosing scope, or to the registry at the outermost level.
+ * @module
+ */
+import { native, Handle } from '../native';
+
+/** The part of a Tensor that lifetime management needs. */
+export interface Owned {
+  /** native handle; -1 once disposed */
+  h: Handle;
+  /** @internal */
+  _scope: Scope | null;
+  /** @internal */
+  _registered: boolean;
+}
+
+export class Scope {
+  readonly tensors: Owned[] = [];
+  constructor(readonly parent: Scope | null) {}
+}
+
+const N = native();
+let current: Scope | null = null;
+let depth = 0;
+let gcFreed = 0;
+let safetyNet = true;
+let warnOnLeak = false;
+
+const registry = new FinalizationRegistry<{ h: Handle; stack?: string }>((held) => {
+  if (N.free(held.h)) {
+    gcFreed++;
+    if (warnOnLeak) {
+      process.emitWarning(
+        `a tensor was freed by the garbage collector instead of dispose()/scope()${held.stack ? `; created at\n${held.stack}` : ''}`,
+        'HrmTorchLeakWarning',
+      );
+    }
+  }
+});
+
+/** Called for every tensor created by the SDK. */
+export function track(t: Owned): void {
+  const s = current;
+  if (s !== null) {
+    t._scope = s;
+    s.tensors.push(t);
+  } else if (safetyNet) {
+    register(t);
+  }
+}
+
+function register(t: Owned): void {
+  t._registered = true;
+  registry.register(t, warnOnLeak ? { h: t.h, stack: new Error().stack?.split('\n').slice(3).join('\n') } : { h: t.h }, t);
+}
+
+/** Frees a tensor now. Idempotent. */
+export function release(t: Owned): void {
+  if (t.h < 0) return;
+  N.free(t.h);
+  t.h = -1;
+  if (t._registered) {
+    registry.unregister(t);
+    t._registered = false;
+  }
+}
+
+function isOwned(x: unknown): x is Owned {
+  return typeof x === 'object' && x !== null && typeof (x as Owned).h === 'number' && '_scope' in (x as object);
+}
+
+// Collects the tensors reachable from a scope's result: a tensor, or arrays / plain objects / Maps
+// of them, a few levels deep.
+function collect(value: unknown, out: Set<Owned>, level = 0): void {
+  if (level > 6 || value === null || typeof value !== 'object') return;
+  if (isOwned(value)) {
+    out.add(value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) collect(v, out, level + 1);
+  } else if (value instanceof Map) {
+    for (const v of value.values()) collect(v, out, level + 1);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collect(v, out, level + 1);
+  }
+}
+
+function moveOut(t: Owned, to: Scope | null): void {
+  t._scope = to;
+  if (to !== null) to.tensors.push(t);
+  else if (safetyNet && !t._registered) register(t);
+}
+
+function close(s: Scope, result: unknown): void {
+  const escaping = new Set<Owned>();
+  collect(result, escaping);
+  const handles: Handle[] = [];
+  for (const t of s.tensors) {
+    if (t.h < 0 || t._scope !== s) continue; // disposed already, or kept / moved out
+    if (escaping.has(t)) moveOut(t, s.parent);
+    else {
+      handles.push(t.h);
+      t.h = -1;
+      t._scope = null;
+    }
+  }
+  if (handles.length) N.freeMany(handles);
+}
+
+/**
+ * Runs `fn` and frees every tensor created inside it, except the tensors in its return value
+ * (a tensor, or arrays / plain objects / Maps of them) and those passed to `keep()`. Scopes nest.
+ * Synchronous only: do not pass an async function.
+ */
+export function scope<T>(fn: () => T): T {
+  const s = new Scope(current);
+  current = s;
+  depth++;
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    current = s.parent;
+    depth--;
+    close(s, undefined);
+    throw e;
+  }
+  current = s.parent;
+  depth--;
+  if (result instanceof Promise) {
+    close(s, undefined);
+    throw new TypeError('scope() takes a synchronous function; its tensors were freed when it returned a Promise');
+  }
+  close(s, result);
+  return result;
+}
+
+/** tfjs's name for `scope`. */
+export const tidy = scope;
+
+/** Takes a tensor out of scope management: no scope frees it; dispose() it yourself. */
+export function keep<T extends Owned>(t: T): T {
+  if (t._scope !== null) {
+    t._scope = null; // the scope skips tensors that no longer name it
+    if (safetyNet) register(t);
+  }
+  return t;
+}
+
+/** Moves a tensor to the scope enclosing the current one (TorchSharp's MoveToOuter). */
+export function moveToOuter<T extends Owned>(t: T): T {
+  const s = t._scope;
+  if (s !== null) moveOut(t, s.parent);
+  return t;
+}
+
+/** Turns the garbage-collector safety net on or off, and leak warnings (with creation stacks). */
+export function configureMemory(opts: { safetyNet?: boolean; warnOnLeak?: boolean }): void {
+  if (opts.safetyNet !== undefined) safetyNet = opts.safetyNet;
+  if (opts.warnOnLeak !== undefined) warnOnLeak = opts.warnOnLeak;
+}
+
+export interface MemoryInfo {
+  /** tensors alive in the native handle table (this thread) */
+  liveTensors: number;
+  /** the most tensors alive at once since start or resetPeakMemory() */
+  peakTensors: number;
+  /** tensors freed by the garbage-collector safety net rather than dispose()/scope() */
+  freedByGc: number;
+  /** how many scopes are open */
+  scopeDepth: number;
+  /** CUDA caching-allocator bytes (zeros without CUDA) */
+  cuda: { allocated: number; reserved: number; peakAllocated: number };
+}
+
+/** Memory telemetry. */
+export function memory(): MemoryInfo {
+  const t = N.liveTensors();
+  return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: N.cudaMemory() };
+}
+
+export function resetPeakMemory(): void {
+  N.resetPeak();
+}

@@ -1,0 +1,827 @@
+/**
+ * The Tensor class: a TypeScript object over a native handle, with PyTorch's method names in
+ * camelCase. Every method that makes a tensor returns a new Tensor owned by the current scope
+ * (see scope.ts); in-place methods end in `_` and return `this`.
+ * @module
+ */
+import { inspect } from 'util';
+import { native, Handle, NativeValue } from '../native';
+import {
+  AnyTypedArray,
+  DType,
+  Device,
+  TypedArrayFor,
+  checkDevice,
+  dtypeCode,
+  dtypeFromCode,
+  invalidArgument,
+  isDType,
+  typedArrayOf,
+} from './dtype';
+import { id, ops } from './ops';
+import { Owned, Scope, keep as keepTensor, release, track } from './scope';
+
+const N = native();
+
+/** Nested number arrays as read back by `toArray()`. */
+export type NestedArray<T> = T | NestedArray<T>[];
+
+/** Rounding mode of `div`. */
+export type RoundingMode = 'trunc' | 'floor';
+
+// The ATen operators the Tensor methods call (schema names; see `schemaOf` for the full schemas).
+export const O = ops({
+  add: 'aten::add.Tensor', addS: 'aten::add.Scalar', sub: 'aten::sub.Tensor', subS: 'aten::sub.Scalar',
+  mul: 'aten::mul.Tensor', mulS: 'aten::mul.Scalar', div: 'aten::div.Tensor', divS: 'aten::div.Scalar',
+  divMode: 'aten::div.Tensor_mode', divSMode: 'aten::div.Scalar_mode',
+  pow: 'aten::pow.Tensor_Tensor', powS: 'aten::pow.Tensor_Scalar', rpow: 'aten::pow.Scalar',
+  neg: 'aten::neg', abs: 'aten::abs', sqrt: 'aten::sqrt', rsqrt: 'aten::rsqrt', exp: 'aten::exp', log: 'aten::log',
+  log1p: 'aten::log1p', tanh: 'aten::tanh', sigmoid: 'aten::sigmoid', silu: 'aten::silu', relu: 'aten::relu',
+  gelu: 'aten::gelu', erf: 'aten::erf', erfinv: 'aten::erfinv', sign: 'aten::sign', square: 'aten::square',
+  reciprocal: 'aten::reciprocal', floor: 'aten::floor', ceil: 'aten::ceil', round: 'aten::round', sin: 'aten::sin',
+  cos: 'aten::cos', clamp: 'aten::clamp', clampT: 'aten::clamp.Tensor', maximum: 'aten::maximum', minimum: 'aten::minimum',
+  atan2: 'aten::atan2', isnan: 'aten::isnan', isfinite: 'aten::isfinite',
+  eq: 'aten::eq.Tensor', eqS: 'aten::eq.Scalar', ne: 'aten::ne.Tensor', neS: 'aten::ne.Scalar',
+  lt: 'aten::lt.Tensor', ltS: 'aten::lt.Scalar', le: 'aten::le.Tensor', leS: 'aten::le.Scalar',
+  gt: 'aten::gt.Tensor', gtS: 'aten::gt.Scalar', ge: 'aten::ge.Tensor', geS: 'aten::ge.Scalar',
+  logicalAnd: 'aten::logical_and', logicalOr: 'aten::logical_or', logicalNot: 'aten::logical_not',
+  logicalXor: 'aten::logical_xor',
+  matmul: 'aten::matmul', bmm: 'aten::bmm', mm: 'aten::mm',
+  sum: 'aten::sum', sumDim: 'aten::sum.dim_IntList', mean: 'aten::mean', meanDim: 'aten::mean.dim',
+  var: 'aten::var.correction', std: 'aten::std.correction', max: 'aten::max', maxDim: 'aten::max.dim',
+  min: 'aten::min', minDim: 'aten::min.dim', argmax: 'aten::argmax', argmin: 'aten::argmin', all: 'aten::all',
+  allDim: 'aten::all.dims', any: 'aten::any', anyDim: 'aten::any.dims', logsumexp: 'aten::logsumexp',
+  cumsum: 'aten::cumsum', prod: 'aten::prod', softmax: 'aten::softmax.int', logSoftmax: 'aten::log_softmax.int',
+  topk: 'aten::topk', sort: 'aten::sort.stable', argsort: 'aten::argsort.stable',
+  view: 'aten::view', reshape: 'aten::reshape', flatten: 'aten::flatten.using_ints', permute: 'aten::permute',
+  transpose: 'aten::transpose.int', contiguous: 'aten::contiguous', unsqueeze: 'aten::unsqueeze',
+  squeeze: 'aten::squeeze', squeezeDims: 'aten::squeeze.dims', expand: 'aten::expand', repeat: 'aten::repeat',
+  split: 'aten::split.Tensor', splitSizes: 'aten::split_with_sizes', chunk: 'aten::chunk', narrow: 'aten::narrow',
+  slice: 'aten::slice.Tensor', select: 'aten::select.int', indexSelect: 'aten::index_select', gather: 'aten::gather',
+  scatter: 'aten::scatter.src', scatterS: 'aten::scatter.value', scatterAdd: 'aten::scatter_add',
+  indexPut: 'aten::index_put', index: 'aten::index.Tensor', maskedFill: 'aten::masked_fill.Scalar',
+  maskedFillT: 'aten::masked_fill.Tensor', where: 'aten::where.self', whereS: 'aten::where.ScalarOther',
+  nonzero: 'aten::nonzero', clone: 'aten::clone', detach: 'aten::detach', to: 'aten::to.dtype_layout',
+  add_: 'aten::add_.Tensor', addS_: 'aten::add_.Scalar', sub_: 'aten::sub_.Tensor', subS_: 'aten::sub_.Scalar',
+  mul_: 'aten::mul_.Tensor', mulS_: 'aten::mul_.Scalar', div_: 'aten::div_.Tensor', divS_: 'aten::div_.Scalar',
+  addcmul_: 'aten::addcmul_', addcdiv_: 'aten::addcdiv_', lerp_: 'aten::lerp_.Scalar', lerpT_: 'aten::lerp_.Tensor',
+  copy_: 'aten::copy_', zero_: 'aten::zero_', fill_: 'aten::fill_.Scalar', clamp_: 'aten::clamp_',
+  sqrt_: 'aten::sqrt_', neg_: 'aten::neg_', erfinv_: 'aten::erfinv_', uniform_: 'aten::uniform_',
+  normal_: 'aten::normal_', indexPut_: 'aten::index_put_', maskedFill_: 'aten::masked_fill_.Scalar',
+});
+
+function wrap(h: NativeValue): Tensor {
+  const t = new Tensor(h as Handle);
+  track(t);
+  return t;
+}
+
+function wrapAll(hs: NativeValue): Tensor[] {
+  return (hs as Handle[]).map((h) => wrap(h));
+}
+
+/** The handle of a Tensor argument, or a clear error naming the argument. */
+export function handleOf(x: unknown, name: string): Handle {
+  if (x instanceof Tensor) return x.h;
+  throw invalidArgument(`${name} must be a Tensor, got ${describe(x)}`);
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return typeof x;
+}
+
+function scalarOrTensor(x: unknown, name: string): x is number | boolean {
+  if (typeof x === 'number' || typeof x === 'boolean') return true;
+  if (x instanceof Tensor) return false;
+  throw invalidArgument(`${name} must be a Tensor or a number, got ${describe(x)}`);
+}
+
+function intList(x: number | readonly number[], name: string): number[] {
+  const a = typeof x === 'number' ? [x] : Array.from(x);
+  for (const v of a) {
+    if (!Number.isInteger(v)) throw invalidArgument(`${name} must contain integers only, got ${JSON.stringify(x)}`);
+  }
+  return a;
+}
+
+/** What `to()` accepts: a dtype, a device, or both. */
+export interface ToOptions {
+  dtype?: DType;
+  device?: Device;
+  /** force a copy even when nothing changes */
+  copy?: boolean;
+  nonBlocking?: boolean;
+}
+
+export class Tensor<D extends DType = DType> implements Owned {
+  /** @internal native handle; -1 once disposed */
+  h: Handle;
+  /** @internal */
+  _scope: Scope | null = null;
+  /** @internal */
+  _registered = false;
+  private _meta?: [number, string, boolean, ...number[]];
+
+  /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
+  constructor(handle: Handle) {
+    this.h = handle;
+  }
+
+  // ------------------------------------------------------------ metadata
+
+  private meta(): [number, string, boolean, ...number[]] {
+    if (this._meta === undefined) {
+      if (this.h < 0) throw disposedError();
+      this._meta = N.meta(this.h);
+    }
+    return this._meta;
+  }
+
+  /** The sizes of each dimension. */
+  get shape(): number[] {
+    return this.meta().slice(3) as number[];
+  }
+  /** The element type. */
+  get dtype(): D {
+    return dtypeFromCode(this.meta()[0]) as D;
+  }
+  /** Where the data lives. */
+  get device(): Device {
+    return this.meta()[1] as Device;
+  }
+  /** The number of dimensions. */
+  get ndim(): number {
+    return this.meta().length - 3;
+  }
+  /** The number of elements. */
+  get numel(): number {
+    let n = 1;
+    const m = this.meta();
+    for (let i = 3; i < m.length; i++) n *= m[i] as number;
+    return n;
+  }
+  /** The size of one dimension (negative dims count from the end). */
+  size(dim: number): number {
+    const s = this.shape;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (!(d >= 0 && d < s.length)) throw invalidArgument(`dim ${dim} is out of range for a tensor with ${s.length} dimensions`);
+    return s[d];
+  }
+  /** Whether `dispose()` (or its scope) has freed this tensor. */
+  get isDisposed(): boolean {
+    return this.h < 0;
+  }
+
+  // ------------------------------------------------------------ lifetime
+
+  /** Frees the native tensor now. Safe to call twice. */
+  dispose(): void {
+    release(this);
+  }
+  [Symbol.dispose](): void {
+    release(this);
+  }
+  /** Exempts this tensor from the enclosing scope; you dispose it. */
+  keep(): this {
+    return keepTensor(this);
+  }
+
+  // ------------------------------------------------------------ readback
+
+  /** A copy of the data as a TypedArray of this dtype (int64 -> BigInt64Array; half types -> raw bits). */
+  toTypedArray(): TypedArrayFor<D> {
+    return typedArrayOf(this.dtype, N.toBuffer(this.h));
+  }
+  /** Like toTypedArray, with the device-to-host copy done off the JS thread. */
+  async toTypedArrayAsync(): Promise<TypedArrayFor<D>> {
+    const dtype = this.dtype;
+    return typedArrayOf(dtype, await N.toBufferAsync(this.h));
+  }
+  /** The data as nested arrays of numbers (booleans for bool; int64 converted to number). */
+  toArray(): NestedArray<number | boolean> {
+    return nest(this.flatValues(), this.shape);
+  }
+  /** Like toArray, with the copy done off the JS thread. */
+  async toArrayAsync(): Promise<NestedArray<number | boolean>> {
+    const dtype = this.dtype;
+    const shape = this.shape;
+    let buf: ArrayBuffer;
+    if (dtype === 'float16' || dtype === 'bfloat16') {
+      const f = this.to('float32');
+      try {
+        buf = await N.toBufferAsync(f.h);
+      } finally {
+        f.dispose();
+      }
+      return nest(Array.from(new Float32Array(buf)), shape);
+    }
+    buf = await N.toBufferAsync(this.h);
+    return nest(plainValues(dtype, typedArrayOf(dtype, buf)), shape);
+  }
+  /** The value of a one-element tensor. */
+  item(): number | boolean {
+    return N.item(this.h);
+  }
+
+  private flatValues(): (number | boolean)[] {
+    const dtype = this.dtype;
+    if (dtype === 'float16' || dtype === 'bfloat16') {
+      const f = this.to('float32');
+      try {
+        return Array.from(f.toTypedArray() as Float32Array);
+      } finally {
+        f.dispose();
+      }
+    }
+    return plainValues(dtype, this.toTypedArray());
+  }
+
+  toString(): string {
+    if (this.h < 0) return 'Tensor(disposed)';
+    const extra = `shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.device === 'cpu' ? '' : `, device=${this.device}`}`;
+    if (this.numel > 1000) return `tensor(..., ${extra})`;
+    return `tensor(${formatNested(this.toArray(), this.dtype)}, ${extra})`;
+  }
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  // ------------------------------------------------------------ autograd
+
+  /** Whether operations on this tensor are recorded for autograd. */
+  get requiresGrad(): boolean {
+    return N.requiresGrad(this.h);
+  }
+  /** Sets requiresGrad in place and returns this tensor. */
+  requiresGrad_(flag = true): this {
+    N.setRequiresGrad(this.h, flag);
+    if (this._meta) this._meta[2] = flag;
+    return this;
+  }
+  /** The accumulated gradient (a new Tensor each time it is read), or undefined. */
+  get grad(): Tensor<D> | undefined {
+    const g = N.grad(this.h);
+    return g === undefined ? undefined : (wrap(g) as Tensor<D>);
+  }
+  set grad(g: Tensor | undefined) {
+    N.setGrad(this.h, g === undefined ? undefined : handleOf(g, 'grad'));
+  }
+  /** Whether this tensor is a leaf of the autograd graph. */
+  get isLeaf(): boolean {
+    return N.isLeaf(this.h);
+  }
+  /** Keeps the gradient of a non-leaf tensor after backward(). */
+  retainGrad(): this {
+    N.retainGrad(this.h);
+    return this;
+  }
+  /** Computes gradients of this tensor with respect to the leaves that require them. */
+  backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    N.backward(this.h, gradient === undefined ? undefined : handleOf(gradient, 'gradient'), opts.retainGraph, opts.createGraph);
+  }
+  /** A tensor sharing this one's data, cut from the autograd graph. */
+  detach(): Tensor<D> {
+    return wrap(N.call(id(O.detach), this.h)) as Tensor<D>;
+  }
+  /** A copy of the data (recorded by autograd). */
+  clone(): Tensor<D> {
+    return wrap(N.call(id(O.clone), this.h)) as Tensor<D>;
+  }
+
+  // ------------------------------------------------------------ moves and casts
+
+  /** Converts to a dtype and/or moves to a device (returns this tensor's data when nothing changes). */
+  to<E extends DType>(dtype: E): Tensor<E>;
+  to(device: Device): Tensor<D>;
+  to<E extends DType = D>(opts: ToOptions & { dtype?: E }): Tensor<E>;
+  to(arg: DType | Device | ToOptions): Tensor {
+    let dtype: DType | undefined;
+    let device: Device | undefined;
+    let copy = false;
+    let nonBlocking = false;
+    if (typeof arg === 'string') {
+      if (isDType(arg)) dtype = arg;
+      else device = checkDevice(arg, 'to(device)');
+    } else if (typeof arg === 'object' && arg !== null) {
+      if (arg.dtype !== undefined) dtype = arg.dtype;
+      if (arg.device !== undefined) device = checkDevice(arg.device, 'to({device})');
+      copy = !!arg.copy;
+      nonBlocking = !!arg.nonBlocking;
+    } else {
+      throw invalidArgument(`to() takes a dtype, a device or { dtype, device }, got ${describe(arg)}`);
+    }
+    if (device !== undefined && device !== 'cpu' && !N.cudaIsAvailable()) {
+      throw Object.assign(new Error(`cannot move a tensor to '${device}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`), {
+        code: 'CUDA_UNAVAILABLE',
+      });
+    }
+    return wrap(
+      N.call(id(O.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
+    );
+  }
+  cpu(): Tensor<D> {
+    return this.to('cpu');
+  }
+  cuda(index?: number): Tensor<D> {
+    return this.to(index === undefined ? 'cuda' : (`cuda:${index}` as Device));
+  }
+  float(): Tensor<'float32'> {
+    return this.to('float32');
+  }
+  double(): Tensor<'float64'> {
+    return this.to('float64');
+  }
+  half(): Tensor<'float16'> {
+    return this.to('float16');
+  }
+  bfloat16(): Tensor<'bfloat16'> {
+    return this.to('bfloat16');
+  }
+  int(): Tensor<'int32'> {
+    return this.to('int32');
+  }
+  long(): Tensor<'int64'> {
+    return this.to('int64');
+  }
+  bool(): Tensor<'bool'> {
+    return this.to('bool');
+  }
+
+  // ------------------------------------------------------------ shape and indexing
+
+  view(...shape: number[]): Tensor<D> {
+    return wrap(N.call(id(O.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
+  }
+  reshape(...shape: number[]): Tensor<D> {
+    return wrap(N.call(id(O.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
+  }
+  flatten(startDim = 0, endDim = -1): Tensor<D> {
+    return wrap(N.call(id(O.flatten), this.h, startDim, endDim)) as Tensor<D>;
+  }
+  permute(...dims: number[]): Tensor<D> {
+    return wrap(N.call(id(O.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
+  }
+  transpose(dim0: number, dim1: number): Tensor<D> {
+    return wrap(N.call(id(O.transpose), this.h, dim0, dim1)) as Tensor<D>;
+  }
+  /** Transpose of a 2-D tensor. */
+  get T(): Tensor<D> {
+    return this.transpose(0, 1);
+  }
+  contiguous(): Tensor<D> {
+    return wrap(N.call(id(O.contiguous), this.h)) as Tensor<D>;
+  }
+  unsqueeze(dim: number): Tensor<D> {
+    return wrap(N.call(id(O.unsqueeze), this.h, dim)) as Tensor<D>;
+  }
+  squeeze(dim?: number | number[]): Tensor<D> {
+    if (dim === undefined) return wrap(N.call(id(O.squeeze), this.h)) as Tensor<D>;
+    return wrap(N.call(id(O.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
+  }
+  expand(...shape: number[]): Tensor<D> {
+    return wrap(N.call(id(O.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
+  }
+  expandAs(other: Tensor): Tensor<D> {
+    return this.expand(...other.shape);
+  }
+  repeat(...repeats: number[]): Tensor<D> {
+    return wrap(N.call(id(O.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
+  }
+  /** Splits into pieces of `size` along dim, or into the given sizes. */
+  split(sizeOrSizes: number | number[], dim = 0): Tensor<D>[] {
+    if (typeof sizeOrSizes === 'number') return wrapAll(N.call(id(O.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
+    return wrapAll(N.call(id(O.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
+  }
+  chunk(chunks: number, dim = 0): Tensor<D>[] {
+    return wrapAll(N.call(id(O.chunk), this.h, chunks, dim)) as Tensor<D>[];
+  }
+  narrow(dim: number, start: number, length: number): Tensor<D> {
+    return wrap(N.call(id(O.narrow), this.h, dim, start, length)) as Tensor<D>;
+  }
+  /** Python's `x[start:end:step]` along one dim (negative indices count from the end). */
+  slice(dim: number, start?: number, end?: number, step = 1): Tensor<D> {
+    return wrap(N.call(id(O.slice), this.h, dim, start, end, step)) as Tensor<D>;
+  }
+  /** `x.select(dim, i)`: index one position along dim, removing it. */
+  select(dim: number, index: number): Tensor<D> {
+    return wrap(N.call(id(O.select), this.h, dim, index)) as Tensor<D>;
+  }
+  indexSelect(dim: number, index: Tensor): Tensor<D> {
+    return wrap(N.call(id(O.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+  }
+  /** Advanced indexing `x[i0, i1, ...]` with index tensors (undefined = the whole dim). */
+  index(indices: (Tensor | undefined)[]): Tensor<D> {
+    return wrap(N.call(id(O.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
+  }
+  gather(dim: number, index: Tensor): Tensor<D> {
+    return wrap(N.call(id(O.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+  }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor<D> {
+    if (scalarOrTensor(src, 'src')) return wrap(N.call(id(O.scatterS), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
+    return wrap(N.call(id(O.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor<D> {
+    return wrap(N.call(id(O.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
+  }
+  /** Out-of-place `x[indices] = values` (or `+=` with accumulate). */
+  indexPut(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): Tensor<D> {
+    const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
+    return wrap(N.call(id(O.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
+  }
+  /** In-place `x[indices] = values` (or `+=` with accumulate). */
+  indexPut_(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): this {
+    const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
+    N.callVoid(id(O.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
+    return this;
+  }
+  maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor<D> {
+    if (scalarOrTensor(value, 'value')) return wrap(N.call(id(O.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
+    return wrap(N.call(id(O.maskedFillT), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
+  }
+  maskedFill_(mask: Tensor, value: number | boolean): this {
+    N.callVoid(id(O.maskedFill_), this.h, handleOf(mask, 'mask'), value);
+    return this;
+  }
+  /** `condition ? this : other`, elementwise. */
+  where(condition: Tensor, other: Tensor | number): Tensor {
+    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.whereS), handleOf(condition, 'condition'), this.h, other));
+    return wrap(N.call(id(O.where), handleOf(condition, 'condition'), this.h, other.h));
+  }
+  /** Indices of the non-zero elements, shape [count, ndim]. */
+  nonzero(): Tensor<'int64'> {
+    return wrap(N.call(id(O.nonzero), this.h)) as Tensor<'int64'>;
+  }
+
+  // ------------------------------------------------------------ elementwise math
+
+  add(other: Tensor | number, alpha?: number): Tensor {
+    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.addS), this.h, other, alpha));
+    return wrap(N.call(id(O.add), this.h, other.h, alpha));
+  }
+  sub(other: Tensor | number, alpha?: number): Tensor {
+    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.subS), this.h, other, alpha));
+    return wrap(N.call(id(O.sub), this.h, other.h, alpha));
+  }
+  mul(other: Tensor | number): Tensor {
+    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.mulS), this.h, other));
+    return wrap(N.call(id(O.mul), this.h, other.h));
+  }
+  div(other: Tensor | number, roundingMode?: RoundingMode): Tensor {
+    if (scalarOrTensor(other, 'other')) {
+      if (roundingMode === undefined) return wrap(N.call(id(O.divS), this.h, other));
+      return wrap(N.call(id(O.divSMode), this.h, other, roundingMode));
+    }
+    if (roundingMode === undefined) return wrap(N.call(id(O.div), this.h, other.h));
+    return wrap(N.call(id(O.divMode), this.h, other.h, roundingMode));
+  }
+  pow(exponent: Tensor | number): Tensor {
+    if (scalarOrTensor(exponent, 'exponent')) return wrap(N.call(id(O.powS), this.h, exponent));
+    return wrap(N.call(id(O.pow), this.h, exponent.h));
+  }
+  neg(): Tensor<D> {
+    return wrap(N.call(id(O.neg), this.h)) as Tensor<D>;
+  }
+  abs(): Tensor<D> {
+    return wrap(N.call(id(O.abs), this.h)) as Tensor<D>;
+  }
+  sqrt(): Tensor {
+    return wrap(N.call(id(O.sqrt), this.h));
+  }
+  rsqrt(): Tensor {
+    return wrap(N.call(id(O.rsqrt), this.h));
+  }
+  exp(): Tensor {
+    return wrap(N.call(id(O.exp), this.h));
+  }
+  log(): Tensor {
+    return wrap(N.call(id(O.log), this.h));
+  }
+  log1p(): Tensor {
+    return wrap(N.call(id(O.log1p), this.h));
+  }
+  tanh(): Tensor {
+    return wrap(N.call(id(O.tanh), this.h));
+  }
+  sigmoid(): Tensor {
+    return wrap(N.call(id(O.sigmoid), this.h));
+  }
+  silu(): Tensor {
+    return wrap(N.call(id(O.silu), this.h));
+  }
+  relu(): Tensor<D> {
+    return wrap(N.call(id(O.relu), this.h)) as Tensor<D>;
+  }
+  gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
+    return wrap(N.call(id(O.gelu), this.h, approximate));
+  }
+  erf(): Tensor {
+    return wrap(N.call(id(O.erf), this.h));
+  }
+  erfinv(): Tensor {
+    return wrap(N.call(id(O.erfinv), this.h));
+  }
+  sign(): Tensor<D> {
+    return wrap(N.call(id(O.sign), this.h)) as Tensor<D>;
+  }
+  square(): Tensor<D> {
+    return wrap(N.call(id(O.square), this.h)) as Tensor<D>;
+  }
+  reciprocal(): Tensor {
+    return wrap(N.call(id(O.reciprocal), this.h));
+  }
+  floor(): Tensor<D> {
+    return wrap(N.call(id(O.floor), this.h)) as Tensor<D>;
+  }
+  ceil(): Tensor<D> {
+    return wrap(N.call(id(O.ceil), this.h)) as Tensor<D>;
+  }
+  round(): Tensor<D> {
+    return wrap(N.call(id(O.round), this.h)) as Tensor<D>;
+  }
+  sin(): Tensor {
+    return wrap(N.call(id(O.sin), this.h));
+  }
+  cos(): Tensor {
+    return wrap(N.call(id(O.cos), this.h));
+  }
+  /** Clamps to [min, max]; either bound may be undefined (numbers or tensors). */
+  clamp(min?: number | Tensor, max?: number | Tensor): Tensor<D> {
+    if (min instanceof Tensor || max instanceof Tensor) {
+      const lo = min === undefined ? undefined : min instanceof Tensor ? min.h : undefined;
+      const hi = max === undefined ? undefined : max instanceof Tensor ? max.h : undefined;
+      if ((min !== undefined && lo === undefined) || (max !== undefined && hi === undefined)) {
+        throw invalidArgument('clamp(): give both bounds as tensors or both as numbers');
+      }
+      return wrap(N.call(id(O.clampT), this.h, lo, hi)) as Tensor<D>;
+    }
+    if (min === undefined && max === undefined) throw invalidArgument('clamp(): at least one of min and max is needed');
+    return wrap(N.call(id(O.clamp), this.h, min, max)) as Tensor<D>;
+  }
+  maximum(other: Tensor): Tensor {
+    return wrap(N.call(id(O.maximum), this.h, handleOf(other, 'other')));
+  }
+  minimum(other: Tensor): Tensor {
+    return wrap(N.call(id(O.minimum), this.h, handleOf(other, 'other')));
+  }
+  atan2(other: Tensor): Tensor {
+    return wrap(N.call(id(O.atan2), this.h, handleOf(other, 'other')));
+  }
+  isnan(): Tensor<'bool'> {
+    return wrap(N.call(id(O.isnan), this.h)) as Tensor<'bool'>;
+  }
+  isfinite(): Tensor<'bool'> {
+    return wrap(N.call(id(O.isfinite), this.h)) as Tensor<'bool'>;
+  }
+
+  // ------------------------------------------------------------ comparisons and logic
+
+  eq(other: Tensor | number): Tensor<'bool'> {
+    return this.cmp(O.eq, O.eqS, other);
+  }
+  ne(other: Tensor | number): Tensor<'bool'> {
+    return this.cmp(O.ne, O.neS, other);
+  }
+  lt(other: Tensor | number): Tensor<'bool'> {
+    return this.cmp(O.lt, O.ltS, other);
+  }
+  le(other: Tensor | number): Tensor<'bool'> {
+    return this.cmp(O.le, O.leS, other);
+  }
+  gt(other: Tensor | number): Tensor<'bool'> {
+    return this.cmp(O.gt, O.gtS, other);
+  }
+  ge(other: Tensor | number): Tensor<'bool'> {
+    return this.cmp(O.ge, O.geS, other);
+  }
+  private cmp(t: typeof O.eq, s: typeof O.eq, other: Tensor | number): Tensor<'bool'> {
+    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(s), this.h, other)) as Tensor<'bool'>;
+    return wrap(N.call(id(t), this.h, other.h)) as Tensor<'bool'>;
+  }
+  logicalAnd(other: Tensor): Tensor<'bool'> {
+    return wrap(N.call(id(O.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+  }
+  logicalOr(other: Tensor): Tensor<'bool'> {
+    return wrap(N.call(id(O.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+  }
+  logicalXor(other: Tensor): Tensor<'bool'> {
+    return wrap(N.call(id(O.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+  }
+  logicalNot(): Tensor<'bool'> {
+    return wrap(N.call(id(O.logicalNot), this.h)) as Tensor<'bool'>;
+  }
+
+  // ------------------------------------------------------------ linear algebra
+
+  matmul(other: Tensor): Tensor {
+    return wrap(N.call(id(O.matmul), this.h, handleOf(other, 'other')));
+  }
+  bmm(other: Tensor): Tensor {
+    return wrap(N.call(id(O.bmm), this.h, handleOf(other, 'other')));
+  }
+  mm(other: Tensor): Tensor {
+    return wrap(N.call(id(O.mm), this.h, handleOf(other, 'other')));
+  }
+
+  // ------------------------------------------------------------ reductions
+
+  /** Sum of all elements, or over `dim` (a dim or a list of dims). */
+  sum(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
+    if (dim === undefined) return wrap(N.call(id(O.sum), this.h, dt));
+    return wrap(N.call(id(O.sumDim), this.h, intList(dim, 'dim'), keepdim, dt));
+  }
+  mean(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
+    if (dim === undefined) return wrap(N.call(id(O.mean), this.h, dt));
+    return wrap(N.call(id(O.meanDim), this.h, intList(dim, 'dim'), keepdim, dt));
+  }
+  /** Variance with Bessel's correction by default (`correction: 0` for the population variance). */
+  var(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+    return wrap(N.call(id(O.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+  }
+  std(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
+    return wrap(N.call(id(O.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+  }
+  /** The maximum of all elements; or, with dim, the values and indices along it. */
+  max(): Tensor<D>;
+  max(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
+  max(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
+    if (dim === undefined) return wrap(N.call(id(O.max), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(N.call(id(O.maxDim), this.h, dim, keepdim));
+    return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
+  }
+  min(): Tensor<D>;
+  min(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
+  min(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
+    if (dim === undefined) return wrap(N.call(id(O.min), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(N.call(id(O.minDim), this.h, dim, keepdim));
+    return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
+  }
+  argmax(dim?: number, keepdim = false): Tensor<'int64'> {
+    return wrap(N.call(id(O.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
+  }
+  argmin(dim?: number, keepdim = false): Tensor<'int64'> {
+    return wrap(N.call(id(O.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
+  }
+  all(dim?: number | number[], keepdim = false): Tensor<'bool'> {
+    if (dim === undefined) return wrap(N.call(id(O.all), this.h)) as Tensor<'bool'>;
+    return wrap(N.call(id(O.allDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+  }
+  any(dim?: number | number[], keepdim = false): Tensor<'bool'> {
+    if (dim === undefined) return wrap(N.call(id(O.any), this.h)) as Tensor<'bool'>;
+    return wrap(N.call(id(O.anyDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return wrap(N.call(id(O.logsumexp), this.h, intList(dim, 'dim'), keepdim));
+  }
+  cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(N.call(id(O.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+  }
+  prod(opts: { dtype?: DType } = {}): Tensor {
+    return wrap(N.call(id(O.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+  }
+  softmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(N.call(id(O.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+  }
+  logSoftmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
+    return wrap(N.call(id(O.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+  }
+  topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor<D>; indices: Tensor<'int64'> } {
+    const [values, indices] = wrapAll(N.call(id(O.topk), this.h, k, dim, largest, sorted));
+    return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
+  }
+  sort(dim = -1, descending = false, stable = false): { values: Tensor<D>; indices: Tensor<'int64'> } {
+    const [values, indices] = wrapAll(N.call(id(O.sort), this.h, stable, dim, descending));
+    return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
+  }
+  argsort(dim = -1, descending = false, stable = false): Tensor<'int64'> {
+    return wrap(N.call(id(O.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
+  }
+
+  // ------------------------------------------------------------ in place (optimizers)
+
+  add_(other: Tensor | number, alpha?: number): this {
+    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.addS_), this.h, other, alpha);
+    else N.callVoid(id(O.add_), this.h, other.h, alpha);
+    return this;
+  }
+  sub_(other: Tensor | number, alpha?: number): this {
+    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.subS_), this.h, other, alpha);
+    else N.callVoid(id(O.sub_), this.h, other.h, alpha);
+    return this;
+  }
+  mul_(other: Tensor | number): this {
+    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.mulS_), this.h, other);
+    else N.callVoid(id(O.mul_), this.h, other.h);
+    return this;
+  }
+  div_(other: Tensor | number): this {
+    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.divS_), this.h, other);
+    else N.callVoid(id(O.div_), this.h, other.h);
+    return this;
+  }
+  /** this += value * t1 * t2 */
+  addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
+    N.callVoid(id(O.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    return this;
+  }
+  /** this += value * t1 / t2 */
+  addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
+    N.callVoid(id(O.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    return this;
+  }
+  /** this += weight * (end - this) */
+  lerp_(end: Tensor, weight: number | Tensor): this {
+    if (scalarOrTensor(weight, 'weight')) N.callVoid(id(O.lerp_), this.h, handleOf(end, 'end'), weight);
+    else N.callVoid(id(O.lerpT_), this.h, handleOf(end, 'end'), weight.h);
+    return this;
+  }
+  copy_(src: Tensor): this {
+    N.callVoid(id(O.copy_), this.h, handleOf(src, 'src'));
+    return this;
+  }
+  zero_(): this {
+    N.callVoid(id(O.zero_), this.h);
+    return this;
+  }
+  fill_(value: number | boolean): this {
+    N.callVoid(id(O.fill_), this.h, value);
+    return this;
+  }
+  clamp_(min?: number, max?: number): this {
+    if (min === undefined && max === undefined) throw invalidArgument('clamp_(): at least one of min and max is needed');
+    N.callVoid(id(O.clamp_), this.h, min, max);
+    return this;
+  }
+  sqrt_(): this {
+    N.callVoid(id(O.sqrt_), this.h);
+    return this;
+  }
+  neg_(): this {
+    N.callVoid(id(O.neg_), this.h);
+    return this;
+  }
+  erfinv_(): this {
+    N.callVoid(id(O.erfinv_), this.h);
+    return this;
+  }
+  /** Fills with U(from, to), from the default generator or the given one. */
+  uniform_(from = 0, to = 1, generator?: { id: number }): this {
+    N.callVoid(id(O.uniform_), this.h, from, to, generator?.id);
+    return this;
+  }
+  /** Fills with N(mean, std^2). */
+  normal_(mean = 0, std = 1, generator?: { id: number }): this {
+    N.callVoid(id(O.normal_), this.h, mean, std, generator?.id);
+    return this;
+  }
+}
+
+function disposedError(): Error {
+  return Object.assign(new Error('tensor is disposed: it was freed by dispose(), by the end of its scope(), or by the garbage collector'), {
+    code: 'TENSOR_DISPOSED',
+  });
+}
+
+function flatArgs(a: (number | number[])[]): number[] {
+  return a.length === 1 && Array.isArray(a[0]) ? (a[0] as number[]) : (a as number[]);
+}
+
+function plainValues(dtype: DType, data: AnyTypedArray): (number | boolean)[] {
+  if (dtype === 'int64') return Array.from(data as BigInt64Array, (v) => Number(v));
+  if (dtype === 'bool') return Array.from(data as Uint8Array, (v) => v !== 0);
+  return Array.from(data as Float32Array);
+}
+
+function nest<T>(flat: T[], shape: number[]): NestedArray<T> {
+  if (shape.length === 0) return flat[0];
+  let pos = 0;
+  const build = (d: number): NestedArray<T> => {
+    const n = shape[d];
+    const out: NestedArray<T>[] = new Array(n);
+    if (d === shape.length - 1) {
+      for (let i = 0; i < n; i++) out[i] = flat[pos++];
+    } else {
+      for (let i = 0; i < n; i++) out[i] = build(d + 1);
+    }
+    return out;
+  };
+  return build(0);
+}
+
+function formatNested(v: NestedArray<number | boolean>, dtype: DType, indent = 7): string {
+  if (!Array.isArray(v)) {
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (dtype.startsWith('float') || dtype === 'bfloat16') return Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(5).replace(/0+$/, '');
+    return String(v);
+  }
+  const inner = v.map((x) => formatNested(x, dtype, indent + 1));
+  if (v.length > 0 && Array.isArray(v[0])) return `[${inner.join(`,\n${' '.repeat(indent + 1)}`)}]`;
+  return `[${inner.join(', ')}]`;
+}
+
+/** Wraps a native handle from a low-level call in a tracked Tensor. @internal */
+export const wrapHandle = wrap;
