@@ -275,10 +275,11 @@ export function randnLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): 
 }
 
 /**
- * Truncated normal with PyTorch's `nn.init.trunc_normal_` semantics: N(mean, std^2) restricted to
- * the absolute interval [a, b] (inverse-CDF sampling, then clamping). Draws the same numbers as
- * PyTorch for the same generator state. (The reference HRM's "corrected" variant, whose std is
- * the std after truncation, lives with the model's initialisers.)
+ * Truncated normal: N(mean, std^2) restricted to the absolute interval [a, b], by inverse-CDF
+ * sampling then clamping (the algorithm of `torch.nn.init.trunc_normal_` before PyTorch 2.13, and
+ * of JAX). Same distribution as PyTorch 2.13's rejection sampler, but not the same numbers for a
+ * seed. (The reference HRM's variant, whose `std` is the std after truncation, lives with the
+ * model's initialisers.)
  */
 export function truncNormal<D extends DType = 'float32'>(
   shape: readonly number[] | number,

@@ -1,0 +1,629 @@
+/**
+ * Per-op latency: the SDK against Python PyTorch on the same libtorch, in the same run.
+ *
+ *   npx tsc -p tsconfig.build.json
+ *   node dist/bench/ops.js [--quick] [--threads N] [--json out.json]
+ *                          [--reps N] [--target-ms N] [--only add,mlp] [--python PATH]
+ *
+ * Workloads (float32, CPU): a 1-element add, 64x64 and 512x512 matmuls, one training step of a
+ * 784-256-10 MLP on a batch of 64 (forward, cross entropy, backward, hand-written SGD under
+ * noGrad, grads set to none), and the 1-element add on requiresGrad inputs.
+ *
+ * The SDK side runs in three memory styles:
+ *   dispose  every result is disposed explicitly with t.dispose()
+ *   scope    each iteration runs inside ht.scope(() => ...)
+ *   gc       nothing is disposed; the FinalizationRegistry safety net frees the tensors. Each timed
+ *            repetition ends with a yield to the event loop (inside the timed region) so that the
+ *            finalizers that the garbage collector queued run and are paid for.
+ *
+ * The PyTorch side (bench/ops_ref.py) is one child process that stays up for the whole run and
+ * answers one JSON request per repetition, so PyTorch and the SDK styles take turns repetition by
+ * repetition (in a rotating order) rather than in two long blocks: a concurrently loaded machine
+ * then slows both sides alike. Every side gets the same warmup, the same iterations per repetition
+ * (calibrated once on the SDK's dispose style to reach --target-ms) and the same repetitions; the
+ * median ns per iteration is reported.
+ */
+import { spawn, ChildProcessWithoutNullStreams } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import * as ht from '../src';
+
+// ------------------------------------------------------------------------------ options
+
+interface Options {
+  quick: boolean;
+  threads: number;
+  json?: string;
+  reps: number;
+  targetMs: number;
+  only?: string[];
+  python: string;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const REF_SCRIPT = path.join(ROOT, 'bench', 'ops_ref.py');
+
+function usage(): never {
+  console.error(
+    'usage: node dist/bench/ops.js [--quick] [--threads N] [--json out.json] [--reps N] [--target-ms N] [--only id,id] [--python PATH]\n' +
+      `workload ids: ${WORKLOADS.map((w) => w.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Options {
+  let quick = false;
+  let threads = 1;
+  let json: string | undefined;
+  let reps: number | undefined;
+  let targetMs: number | undefined;
+  let only: string[] | undefined;
+  let python = process.env.HRM_BENCH_PYTHON ?? '';
+  const num = (v: string | undefined, name: string): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n <= 0) {
+      console.error(`${name} needs a positive number`);
+      usage();
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--threads') threads = Math.floor(num(argv[++i], a));
+    else if (a === '--json') json = argv[++i] ?? usage();
+    else if (a === '--reps') reps = Math.floor(num(argv[++i], a));
+    else if (a === '--target-ms') targetMs = num(argv[++i], a);
+    else if (a === '--only') only = (argv[++i] ?? usage()).split(',').filter(Boolean);
+    else if (a === '--python') python = argv[++i] ?? usage();
+    else if (a === '--help' || a === '-h') usage();
+    else {
+      console.error(`unknown argument ${a}`);
+      usage();
+    }
+  }
+  if (!python) {
+    const venv = path.join(ROOT, '.venv', 'bin', 'python');
+    python = fs.existsSync(venv) ? venv : 'python3';
+  }
+  if (only) {
+    for (const id of only) if (!WORKLOADS.some((w) => w.id === id)) usage();
+  }
+  return { quick, threads, json, reps: reps ?? (quick ? 7 : 15), targetMs: targetMs ?? (quick ? 25 : 100), only, python };
+}
+
+// ------------------------------------------------------------------------------ workloads
+
+type Style = 'dispose' | 'scope' | 'gc';
+const STYLES: Style[] = ['dispose', 'scope', 'gc'];
+type Loop = (iters: number) => void;
+
+interface Prepared {
+  loops: Record<Style, Loop>;
+  /** frees the workload's inputs and parameters */
+  teardown(): void;
+}
+
+interface Workload {
+  id: string;
+  label: string;
+  prepare(): Prepared;
+}
+
+const LR = 0.01;
+
+/** A tensor made in a scope (so temporaries are freed) and kept: the caller disposes it. */
+function made<T extends ht.Tensor>(fn: () => T): T {
+  return ht.scope(fn);
+}
+
+function addWorkload(id: string, label: string, requiresGrad: boolean): Workload {
+  return {
+    id,
+    label,
+    prepare() {
+      const a = ht.tensor([1.5], { dtype: 'float32', requiresGrad });
+      const b = ht.tensor([2.5], { dtype: 'float32', requiresGrad });
+      return {
+        loops: {
+          dispose: (n) => {
+            for (let i = 0; i < n; i++) a.add(b).dispose();
+          },
+          scope: (n) => {
+            for (let i = 0; i < n; i++) {
+              ht.scope(() => {
+                a.add(b);
+              });
+            }
+          },
+          gc: (n) => {
+            for (let i = 0; i < n; i++) a.add(b);
+          },
+        },
+        teardown() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  };
+}
+
+function matmulWorkload(size: number): Workload {
+  return {
+    id: `matmul${size}`,
+    label: `matmul ${size}x${size}`,
+    prepare() {
+      const a = ht.randn([size, size]);
+      const b = ht.randn([size, size]);
+      return {
+        loops: {
+          dispose: (n) => {
+            for (let i = 0; i < n; i++) a.matmul(b).dispose();
+          },
+          scope: (n) => {
+            for (let i = 0; i < n; i++) {
+              ht.scope(() => {
+                a.matmul(b);
+              });
+            }
+          },
+          gc: (n) => {
+            for (let i = 0; i < n; i++) a.matmul(b);
+          },
+        },
+        teardown() {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
+  };
+}
+
+const mlpWorkload: Workload = {
+  id: 'mlp',
+  label: 'MLP 784-256-10, batch 64: fwd+bwd+SGD',
+  prepare() {
+    const w1 = made(() => ht.randn([256, 784]).mul(0.036)).requiresGrad_(true);
+    const b1 = ht.zeros([256]).requiresGrad_(true);
+    const w2 = made(() => ht.randn([10, 256]).mul(0.0625)).requiresGrad_(true);
+    const b2 = ht.zeros([10]).requiresGrad_(true);
+    const params = [w1, b1, w2, b2];
+    const x = ht.randn([64, 784]);
+    const y = ht.randint(0, 10, [64]);
+
+    // Only the tensors each style must handle differ; the ops are the same in all three.
+    const sgdDispose = () => {
+      for (const p of params) {
+        const g = p.grad!;
+        const u = g.mul(LR);
+        p.sub_(u);
+        u.dispose();
+        g.dispose();
+        p.grad = undefined;
+      }
+    };
+    const sgdPlain = () => {
+      for (const p of params) {
+        p.sub_(p.grad!.mul(LR));
+        p.grad = undefined;
+      }
+    };
+    const stepPlain = () => {
+      const h = ht.linear(x, w1, b1).relu();
+      const logits = ht.linear(h, w2, b2);
+      const loss = ht.crossEntropy(logits, y);
+      loss.backward();
+      ht.noGrad(sgdPlain);
+    };
+    return {
+      loops: {
+        dispose: (n) => {
+          for (let i = 0; i < n; i++) {
+            const z1 = ht.linear(x, w1, b1);
+            const h = z1.relu();
+            const logits = ht.linear(h, w2, b2);
+            const loss = ht.crossEntropy(logits, y);
+            loss.backward();
+            ht.noGrad(sgdDispose);
+            z1.dispose();
+            h.dispose();
+            logits.dispose();
+            loss.dispose();
+          }
+        },
+        scope: (n) => {
+          for (let i = 0; i < n; i++) ht.scope(stepPlain);
+        },
+        gc: (n) => {
+          for (let i = 0; i < n; i++) stepPlain();
+        },
+      },
+      teardown() {
+        for (const t of [...params, x, y]) t.dispose();
+      },
+    };
+  },
+};
+
+const WORKLOADS: Workload[] = [
+  addWorkload('add', 'add, 1 element', false),
+  matmulWorkload(64),
+  matmulWorkload(512),
+  mlpWorkload,
+  addWorkload('add_grad', 'add, 1 element, requiresGrad', true),
+];
+
+// ------------------------------------------------------------------------------ PyTorch side
+
+interface PyInfo {
+  torch: string;
+  threads: number;
+  interop_threads: number;
+  python: string;
+  executable: string;
+  torch_lib: string;
+}
+
+class PyRef {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterableIterator<string>;
+  private stderr = '';
+
+  constructor(python: string, config: object) {
+    this.proc = spawn(python, [REF_SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (d: string) => {
+      this.stderr += d;
+    });
+    this.proc.on('error', (e) => {
+      this.stderr += `\n${e.message}`;
+    });
+    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+  }
+
+  private async next(): Promise<Record<string, unknown>> {
+    const r = await this.lines.next();
+    if (r.done) {
+      await new Promise((res) => setTimeout(res, 50)); // let stderr drain
+      throw new Error(`the PyTorch reference process ended early${this.stderr ? `:\n${this.stderr.trim()}` : ''}`);
+    }
+    return JSON.parse(r.value) as Record<string, unknown>;
+  }
+
+  async ready(): Promise<PyInfo> {
+    const msg = await this.next();
+    if (!msg.ready) throw new Error(`unexpected first line from ops_ref.py: ${JSON.stringify(msg)}`);
+    return msg as unknown as PyInfo;
+  }
+
+  /** Runs `iters` iterations of a workload; returns the elapsed ns measured in Python. */
+  async run(workload: string, iters: number): Promise<number> {
+    this.proc.stdin.write(`${JSON.stringify({ cmd: 'run', workload, iters })}\n`);
+    const msg = await this.next();
+    if (!msg.ok) throw new Error(`ops_ref.py failed on ${workload}: ${String(msg.error)}`);
+    return msg.ns as number;
+  }
+
+  async close(): Promise<void> {
+    this.proc.stdin.write(`${JSON.stringify({ cmd: 'exit' })}\n`);
+    this.proc.stdin.end();
+    await new Promise<void>((res) => {
+      if (this.proc.exitCode !== null) res();
+      else this.proc.once('exit', () => res());
+    });
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null) this.proc.kill();
+  }
+}
+
+// ------------------------------------------------------------------------------ timing
+
+const yieldToLoop = () => new Promise<void>((res) => setImmediate(res));
+
+function forceGc(): (() => void) | undefined {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+const gc = forceGc();
+
+/** A full collection and two turns of the event loop, so queued finalizers free their tensors. */
+async function settle(): Promise<void> {
+  gc?.();
+  await yieldToLoop();
+  await yieldToLoop();
+  gc?.();
+  await yieldToLoop();
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+interface LeakCheck {
+  /** sum over every (synchronous) call of liveTensors after minus before; 0 = no leak */
+  delta: number;
+  /** liveTensors before the first call and after the last one */
+  before: number;
+  after: number;
+}
+
+interface Summary {
+  medianNs: number;
+  minNs: number;
+  maxNs: number;
+  /** (p75 - p25) / median */
+  iqrRel: number;
+  samplesNs: number[];
+}
+
+function summarize(samples: number[]): Summary {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => {
+    const x = (s.length - 1) * p;
+    const lo = Math.floor(x);
+    const hi = Math.ceil(x);
+    return s[lo] + (s[hi] - s[lo]) * (x - lo);
+  };
+  const median = q(0.5);
+  return { medianNs: median, minNs: s[0], maxNs: s[s.length - 1], iqrRel: (q(0.75) - q(0.25)) / median, samplesNs: samples };
+}
+
+interface WorkloadResult {
+  id: string;
+  label: string;
+  itersPerRep: number;
+  warmupIters: number;
+  reps: number;
+  sdk: Record<Style, Summary>;
+  pytorch: Summary;
+  best: Style;
+  ratio: number;
+  ratioByStyle: Record<Style, number>;
+  leaks: Record<'dispose' | 'scope', LeakCheck>;
+  /** live tensors left by the gc style right after its last repetition, and after a forced GC */
+  gcBacklog: { afterLastRep: number; afterSettle: number };
+}
+
+/** Runs a loop with liveTensors read around it (the loop is synchronous: no finalizer runs inside). */
+function runChecked(loop: Loop, iters: number, check: LeakCheck | undefined): number {
+  const before = ht.memory().liveTensors;
+  const t0 = now();
+  loop(iters);
+  const ns = Number(now() - t0);
+  if (check) {
+    const after = ht.memory().liveTensors;
+    if (check.before < 0) check.before = before;
+    check.after = after;
+    check.delta += after - before;
+  }
+  return ns;
+}
+
+async function runGc(loop: Loop, iters: number): Promise<number> {
+  const t0 = now();
+  loop(iters);
+  await yieldToLoop(); // finalizers queued by collections during the loop run here, timed
+  return Number(now() - t0);
+}
+
+/** Doubles the iteration count until one run takes 5 ms; returns ns per iteration. */
+function calibrate(loop: Loop): number {
+  let n = 1;
+  for (;;) {
+    const ns = runChecked(loop, n, undefined);
+    if (ns >= 5e6 || n >= 1 << 22) return ns / n;
+    n *= 2;
+  }
+}
+
+async function benchWorkload(w: Workload, opts: Options, py: PyRef, log: (s: string) => void): Promise<WorkloadResult> {
+  await settle();
+  const prep = w.prepare();
+  const { loops } = prep;
+  try {
+    // Calibrate on the dispose style (this also warms it up); the other sides get the same counts.
+    const perIter = calibrate(loops.dispose);
+    const iters = Math.max(1, Math.min(1 << 22, Math.round((opts.targetMs * 1e6) / perIter)));
+    const warmupIters = iters;
+
+    const leaks = {
+      dispose: { delta: 0, before: -1, after: -1 },
+      scope: { delta: 0, before: -1, after: -1 },
+    };
+    // Warmup: every side runs one repetition's worth of iterations.
+    runChecked(loops.dispose, warmupIters, leaks.dispose);
+    runChecked(loops.scope, warmupIters, leaks.scope);
+    await runGc(loops.gc, warmupIters);
+    await py.run(w.id, warmupIters);
+
+    const samples: Record<Style | 'pytorch', number[]> = { dispose: [], scope: [], gc: [], pytorch: [] };
+    const sides: (Style | 'pytorch')[] = [...STYLES, 'pytorch'];
+    for (let r = 0; r < opts.reps; r++) {
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(r + k) % sides.length]; // rotate the order every repetition
+        let ns: number;
+        if (side === 'pytorch') ns = await py.run(w.id, iters);
+        else if (side === 'gc') ns = await runGc(loops.gc, iters);
+        else ns = runChecked(loops[side], iters, leaks[side]);
+        samples[side].push(ns / iters);
+      }
+    }
+    const gcAfterLastRep = ht.memory().liveTensors;
+    prep.teardown();
+    await settle();
+    const gcAfterSettle = ht.memory().liveTensors;
+
+    const sdk = { dispose: summarize(samples.dispose), scope: summarize(samples.scope), gc: summarize(samples.gc) };
+    const pytorch = summarize(samples.pytorch);
+    const best = STYLES.reduce((a, b) => (sdk[b].medianNs < sdk[a].medianNs ? b : a));
+    const ratioByStyle = { dispose: 0, scope: 0, gc: 0 };
+    for (const s of STYLES) ratioByStyle[s] = sdk[s].medianNs / pytorch.medianNs;
+    log(
+      `  ${w.label}: ${iters} iters x ${opts.reps} reps; dispose ${fmtUs(sdk.dispose.medianNs)}, scope ${fmtUs(sdk.scope.medianNs)}, ` +
+        `gc ${fmtUs(sdk.gc.medianNs)}, pytorch ${fmtUs(pytorch.medianNs)}`,
+    );
+    return {
+      id: w.id,
+      label: w.label,
+      itersPerRep: iters,
+      warmupIters,
+      reps: opts.reps,
+      sdk,
+      pytorch,
+      best,
+      ratio: ratioByStyle[best],
+      ratioByStyle,
+      leaks,
+      gcBacklog: { afterLastRep: gcAfterLastRep, afterSettle: gcAfterSettle },
+    };
+  } catch (e) {
+    prep.teardown();
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------------------ report
+
+function fmtUs(ns: number): string {
+  const us = ns / 1000;
+  if (us >= 1000) return `${(us / 1000).toFixed(us >= 100000 ? 0 : 2)} ms`;
+  if (us >= 100) return `${us.toFixed(0)} µs`;
+  if (us >= 10) return `${us.toFixed(1)} µs`;
+  return `${us.toFixed(2)} µs`;
+}
+
+function fmtCell(s: Summary): string {
+  // The spread (interquartile range relative to the median) only when it is large.
+  return s.iqrRel > 0.1 ? `${fmtUs(s.medianNs)} (±${Math.round((s.iqrRel * 100) / 2)}%)` : fmtUs(s.medianNs);
+}
+
+function table(results: WorkloadResult[]): string {
+  const head = ['workload', 'SDK (explicit dispose)', 'SDK (scope)', 'SDK (GC only)', 'PyTorch', 'ratio SDK/PyTorch (best SDK style)'];
+  const rows = results.map((r) => [
+    r.label,
+    fmtCell(r.sdk.dispose),
+    fmtCell(r.sdk.scope),
+    fmtCell(r.sdk.gc),
+    fmtCell(r.pytorch),
+    `${r.ratio.toFixed(2)}x (${r.best})`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const sep = `|${widths.map((wd, i) => (i === 0 ? `:${'-'.repeat(wd + 1)}` : `${'-'.repeat(wd + 1)}:`)).join('|')}|`;
+  return [line(head), sep, ...rows.map(line)].join('\n');
+}
+
+function torchVersionOfSdk(): string {
+  const info = ht.buildInfo();
+  const m = /TORCH_VERSION=([^,\s]+)/.exec(info.runtimeConfig);
+  return m ? m[1] : info.torchVersion;
+}
+
+// ------------------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const workloads = opts.only ? WORKLOADS.filter((w) => opts.only!.includes(w.id)) : WORKLOADS;
+
+  ht.setNumThreads(opts.threads);
+  ht.manualSeed(0);
+  const sdkThreads = ht.getNumThreads();
+  const startLive = ht.memory().liveTensors;
+
+  const py = new PyRef(opts.python, { threads: opts.threads, seed: 0 });
+  let pyInfo: PyInfo;
+  const results: WorkloadResult[] = [];
+  const t0 = Date.now();
+  try {
+    pyInfo = await py.ready();
+    log(`hrm-torch ops bench: ${opts.quick ? 'quick' : 'full'}, ${opts.reps} reps of ~${opts.targetMs} ms per side and workload`);
+    for (const w of workloads) results.push(await benchWorkload(w, opts, py, log));
+    await py.close();
+  } catch (e) {
+    py.kill();
+    throw e;
+  }
+  await settle();
+  const endMem = ht.memory();
+
+  const cpus = os.cpus();
+  const meta = {
+    date: new Date().toISOString(),
+    machine: `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores`,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    os: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAvg: os.loadavg().map((x) => Number(x.toFixed(2))),
+    node: process.version,
+    torchSdk: torchVersionOfSdk(),
+    torchPython: pyInfo.torch,
+    libtorchSdk: ht.buildInfo().libtorchDir,
+    libtorchPython: pyInfo.torch_lib,
+    python: pyInfo.python,
+    threads: { requested: opts.threads, sdk: sdkThreads, pytorch: pyInfo.threads },
+    mode: opts.quick ? 'quick' : 'full',
+    reps: opts.reps,
+    targetMsPerRep: opts.targetMs,
+    forcedGcAvailable: gc !== undefined,
+    wallSeconds: (Date.now() - t0) / 1000,
+  };
+
+  const out: string[] = [];
+  out.push('## hrm-torch per-op latency vs PyTorch (median time per iteration)');
+  out.push('');
+  out.push(`- date: ${meta.date}`);
+  out.push(`- machine: ${meta.machine} (${meta.os}); load average ${meta.loadAvg.join(' ')}`);
+  out.push(`- node ${meta.node}; python ${meta.python}`);
+  out.push(
+    `- torch: SDK ${meta.torchSdk}, PyTorch ${meta.torchPython}` +
+      (meta.libtorchSdk && path.resolve(meta.libtorchSdk) === path.resolve(meta.libtorchPython) ? ' (same libtorch)' : ` (SDK libtorch: ${meta.libtorchSdk ?? '?'}; Python: ${meta.libtorchPython})`),
+  );
+  out.push(`- intra-op threads: ${opts.threads} requested; SDK ${sdkThreads}, PyTorch ${pyInfo.threads}`);
+  out.push(`- ${meta.mode}: ${opts.reps} interleaved repetitions per side, ~${opts.targetMs} ms each, after one repetition of warmup`);
+  out.push('');
+  out.push(table(results));
+  out.push('');
+  out.push('(±x%: half the interquartile range of the repetitions, shown when above 5%.)');
+  out.push('');
+  out.push('Leak check (ht.memory().liveTensors around every synchronous run; Δ summed over warmup and repetitions):');
+  for (const r of results) {
+    const l = r.leaks;
+    out.push(
+      `- ${r.label}: dispose ${l.dispose.before} -> ${l.dispose.after} (Δ ${l.dispose.delta}), ` +
+        `scope ${l.scope.before} -> ${l.scope.after} (Δ ${l.scope.delta}); ` +
+        `GC style left ${r.gcBacklog.afterLastRep} live after its reps, ${r.gcBacklog.afterSettle} after teardown + forced GC`,
+    );
+  }
+  out.push(`- at exit: ${endMem.liveTensors} live tensors (started with ${startLive}); ${endMem.freedByGc} freed by the GC safety net`);
+  const leaked = results.some((r) => r.leaks.dispose.delta !== 0 || r.leaks.scope.delta !== 0) || endMem.liveTensors !== startLive;
+  if (leaked) out.push('- WARNING: tensors leaked');
+  console.log(out.join('\n'));
+
+  if (opts.json) {
+    const report = { meta, results, memory: { startLive, end: endMem, leaked } };
+    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+    fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${opts.json}`);
+  }
+  if (leaked) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
