@@ -23,6 +23,12 @@ import { Owned, Scope, keep as keepTensor, release, track } from './scope';
 
 const N = native();
 
+// Node 18.18+/20 define Symbol.dispose as Symbol.for('nodejs.dispose'); a fresh vm context (a test
+// runner's, say) may lack it. Define it the same way so `using` works everywhere.
+if (typeof (Symbol as { dispose?: symbol }).dispose !== 'symbol') {
+  Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('nodejs.dispose') });
+}
+
 /** Nested number arrays as read back by `toArray()`. */
 export type NestedArray<T> = T | NestedArray<T>[];
 

@@ -1,0 +1,174 @@
+/**
+ * Bad input never aborts the process: each case runs in a child process (so a crash is caught as
+ * a failure, not lost with the test runner) and must come back as a JS Error with a code and a
+ * message naming what was wrong.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tmpDir } from '../helpers/reference';
+
+const dist = path.resolve(__dirname, '..', '..', 'dist', 'src');
+
+interface Outcome {
+  name: string;
+  threw: boolean;
+  code?: string;
+  message?: string;
+  type?: string;
+}
+
+// Each entry: a name and the body of a function (given `ht`, `fs`, `dir`) expected to throw.
+const cases: [string, string][] = [
+  ['matmul shape mismatch', 'ht.ones([2, 3]).matmul(ht.ones([2, 3]))'],
+  ['add broadcast mismatch', 'ht.ones([2, 3]).add(ht.ones([4]))'],
+  ['wrong argument type', 'ht.ones([2]).add("x")'],
+  ['non-tensor where a tensor is needed', 'ht.ones([2]).matmul([1, 2])'],
+  ['view to an impossible shape', 'ht.ones([2, 3]).view(4)'],
+  ['non-integer shape', 'ht.zeros([2.5])'],
+  ['negative shape', 'ht.zeros([-1, 2])'],
+  ['unknown dtype', 'ht.zeros([2], { dtype: "float128" })'],
+  ['invalid device string', 'ht.zeros([2], { device: "tpu" })'],
+  ['CUDA requested without CUDA', 'ht.zeros([2], { device: "cuda" })'],
+  ['move to CUDA without CUDA', 'ht.ones([2]).cuda()'],
+  ['disposed tensor used', 'const t = ht.ones([2]); t.dispose(); t.mul(2)'],
+  ['disposed tensor as argument', 'const t = ht.ones([2]); t.dispose(); ht.ones([2]).mul(t)'],
+  ['index out of range', 'ht.ones([3]).indexSelect(0, ht.tensor([5], { dtype: "int64" }))'],
+  ['gather with float index', 'ht.ones([3]).gather(0, ht.ones([3]))'],
+  ['dim out of range', 'ht.ones([3]).sum(4)'],
+  ['item on many elements', 'ht.ones([3]).item()'],
+  ['backward on a non-scalar without gradient', 'ht.ones([3], { requiresGrad: true }).mul(2).backward()'],
+  ['backward without grad_fn', 'ht.ones([1]).backward()'],
+  ['requiresGrad on an integer tensor', 'ht.ones([2], { dtype: "int64" }).requiresGrad_(true)'],
+  ['ragged nested array', 'ht.tensor([[1, 2], [3]])'],
+  ['non-number in nested array', 'ht.tensor([1, "a"])'],
+  ['ambiguous Uint16Array', 'ht.tensor(new Uint16Array([1, 2]))'],
+  ['TypedArray with wrong element count', 'ht.fromTypedArray(new Float32Array(5), [2, 3])'],
+  ['invalid reduction', 'ht.crossEntropy(ht.ones([2, 3]), ht.zeros([2], { dtype: "int64" }), { reduction: "avg" })'],
+  ['cross entropy with float targets of wrong shape', 'ht.crossEntropy(ht.ones([2, 3]), ht.zeros([5]))'],
+  ['cat of mismatched shapes', 'ht.cat([ht.ones([2, 3]), ht.ones([2, 4])], 0)'],
+  ['cat of a non-array', 'ht.cat(ht.ones([2]))'],
+  ['sdpa with mismatched heads', 'ht.scaledDotProductAttention(ht.ones([1, 2, 3, 4]), ht.ones([1, 2, 3, 5]), ht.ones([1, 2, 3, 4]))'],
+  ['eigvalsh of a non-square matrix', 'ht.linalg.eigvalsh(ht.ones([2, 3], { dtype: "float64" }))'],
+  ['dropout probability out of range', 'ht.dropout(ht.ones([2]), 1.5)'],
+  ['safetensors: missing file', 'ht.loadSafetensors(dir + "/nope.safetensors")'],
+  ['safetensors: truncated', 'ht.saveSafetensors(dir + "/a.safetensors", { w: ht.ones([100]) }); const b = fs.readFileSync(dir + "/a.safetensors"); fs.writeFileSync(dir + "/t.safetensors", b.subarray(0, b.length - 10)); ht.loadSafetensors(dir + "/t.safetensors")'],
+  ['safetensors: header length beyond the file', 'const b = Buffer.alloc(16); b.writeBigUInt64LE(1000n); fs.writeFileSync(dir + "/h.safetensors", b); ht.loadSafetensors(dir + "/h.safetensors")'],
+  ['safetensors: bad JSON', 'const j = Buffer.from("{not json}   "); const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(j.length)); fs.writeFileSync(dir + "/j.safetensors", Buffer.concat([b, j])); ht.loadSafetensors(dir + "/j.safetensors")'],
+  ['safetensors: offsets disagree with shape', 'const j = Buffer.from(JSON.stringify({ w: { dtype: "F32", shape: [4], data_offsets: [0, 8] } })); const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(j.length)); fs.writeFileSync(dir + "/o.safetensors", Buffer.concat([b, j, Buffer.alloc(8)])); ht.loadSafetensors(dir + "/o.safetensors")'],
+  ['safetensors: unknown dtype', 'const j = Buffer.from(JSON.stringify({ w: { dtype: "C64", shape: [1], data_offsets: [0, 8] } })); const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(j.length)); fs.writeFileSync(dir + "/d.safetensors", Buffer.concat([b, j, Buffer.alloc(8)])); ht.loadSafetensors(dir + "/d.safetensors")'],
+  ['.pt: not a zip archive', 'fs.writeFileSync(dir + "/r.pt", Buffer.from("random bytes, not a checkpoint")); ht.loadPt(dir + "/r.pt")'],
+  ['.pt: truncated archive', 'ht.savePt(dir + "/s.pt", { w: ht.ones([1000]) }); const b = fs.readFileSync(dir + "/s.pt"); fs.writeFileSync(dir + "/st.pt", b.subarray(0, Math.floor(b.length / 2))); ht.loadPt(dir + "/st.pt")'],
+  ['.pt: zip with garbage inside', 'const b = Buffer.alloc(200, 7); b.write("PK\\u0003\\u0004", 0, "latin1"); fs.writeFileSync(dir + "/g.pt", b); ht.loadPt(dir + "/g.pt")'],
+  ['setNumThreads(0)', 'ht.setNumThreads(0)'],
+  ['randint with high <= low', 'ht.randint(5, 5, [2])'],
+];
+
+describe('errors become JS Errors, never aborts', () => {
+  let outcomes: Map<string, Outcome>;
+  let status: number | null;
+  let signal: NodeJS.Signals | null;
+  let stderr: string;
+
+  beforeAll(() => {
+    const dir = tmpDir('hrm-torch-errors-');
+    const script = `
+      const ht = require(${JSON.stringify(dist)});
+      const fs = require('fs');
+      const dir = ${JSON.stringify(dir)};
+      const cases = ${JSON.stringify(cases)};
+      for (const [name, body] of cases) {
+        let out = { name, threw: false };
+        try { new Function('ht', 'fs', 'dir', body)(ht, fs, dir); }
+        catch (e) { out = { name, threw: true, code: e.code, message: e.message, type: e.constructor.name }; }
+        process.stdout.write(JSON.stringify(out) + '\\n');
+      }
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
+    status = r.status;
+    signal = r.signal;
+    stderr = r.stderr;
+    outcomes = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Outcome)
+        .map((o) => [o.name, o]),
+    );
+  });
+
+  test('the child process survived every case', () => {
+    expect({ signal, status, stderr: stderr.slice(0, 500) }).toEqual({ signal: null, status: 0, stderr: '' });
+    expect(outcomes.size).toBe(cases.length);
+  });
+
+  test.each(cases.map(([n]) => [n]))('%s', (name) => {
+    const o = outcomes.get(name);
+    expect(o).toBeDefined();
+    expect(o!.threw).toBe(true);
+    expect(o!.message).toBeTruthy();
+    expect(o!.message).not.toMatch(/Exception raised from|frame #\d/); // no C++ backtrace
+    expect(o!.code ?? 'ENOENT').toMatch(/^(INVALID_ARGUMENT|TORCH_ERROR|TENSOR_DISPOSED|CUDA_UNAVAILABLE|CORRUPT_FILE|ENOENT|NATIVE_ERROR)$/);
+  });
+
+  test('messages name what was wrong', () => {
+    const msg = (n: string) => outcomes.get(n)!.message!;
+    expect(msg('matmul shape mismatch')).toMatch(/2x3 and 2x3/);
+    expect(msg('wrong argument type')).toMatch(/other must be a Tensor or a number, got string/);
+    expect(msg('non-tensor where a tensor is needed')).toMatch(/other must be a Tensor, got an array/);
+    expect(msg('unknown dtype')).toMatch(/float128/);
+    expect(msg('invalid device string')).toMatch(/'cpu', 'cuda' or 'cuda:N'.*tpu/);
+    expect(msg('CUDA requested without CUDA')).toMatch(/CUDA is not available/);
+    expect(outcomes.get('CUDA requested without CUDA')!.code).toBe('CUDA_UNAVAILABLE');
+    expect(outcomes.get('disposed tensor used')!.code).toBe('TENSOR_DISPOSED');
+    expect(msg('disposed tensor as argument')).toMatch(/'other'/);
+    expect(msg('index out of range')).toMatch(/out of range|index/i);
+    expect(msg('item on many elements')).toMatch(/exactly one element, got 3/);
+    expect(msg('backward on a non-scalar without gradient')).toMatch(/one-element tensor/);
+    expect(msg('requiresGrad on an integer tensor')).toMatch(/floating-point/);
+    expect(msg('ragged nested array')).toMatch(/ragged/);
+    expect(msg('TypedArray with wrong element count')).toMatch(/20 bytes but shape and dtype need 24/);
+    expect(msg('invalid reduction')).toMatch(/reduction/);
+    expect(msg('cat of a non-array')).toMatch(/tensors must be an array/);
+    for (const n of cases.map(([c]) => c).filter((c) => c.startsWith('safetensors:') && !c.includes('missing'))) {
+      expect(outcomes.get(n)!.code).toBe('CORRUPT_FILE');
+    }
+    for (const n of ['.pt: not a zip archive', '.pt: truncated archive', '.pt: zip with garbage inside']) {
+      expect(outcomes.get(n)!.code).toBe('CORRUPT_FILE');
+    }
+    expect(msg('safetensors: offsets disagree with shape')).toMatch(/spans 8 bytes but shape \[4\]/);
+  });
+});
+
+describe('process lifecycle', () => {
+  test('exiting with live tensors, open scopes and generators is clean', () => {
+    const script = `
+      const ht = require(${JSON.stringify(dist)});
+      const keep = [ht.randn([100, 100]), ht.ones([3]).requiresGrad_(true)];
+      const g = new ht.Generator(1);
+      ht.rand([2], { generator: g });
+      ht.scope(() => { ht.ones([2]); process.exit(0); });
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
+  });
+
+  test('the addon loads and computes in worker threads (one state per thread)', () => {
+    const script = `
+      const { Worker } = require('worker_threads');
+      const code = "const ht = require(${JSON.stringify(dist).replace(/"/g, '\\"')}); const { parentPort } = require('worker_threads'); parentPort.postMessage(ht.ones([2, 2]).matmul(ht.ones([2, 2])).sum().item());";
+      let done = 0; const results = [];
+      for (let i = 0; i < 2; i++) {
+        const w = new Worker(code, { eval: true });
+        w.on('message', (m) => results.push(m));
+        w.on('error', (e) => { console.error(e); process.exit(3); });
+        w.on('exit', () => { if (++done === 2) { const ht = require(${JSON.stringify(dist)}); console.log(JSON.stringify({ results, main: ht.ones([2]).sum().item() })); } });
+      }
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ results: [8, 8], main: 2 });
+  });
+});
