@@ -178,23 +178,6 @@ Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v) {
     for (size_t k = 0; k < list.size(); ++k) a.Set(static_cast<uint32_t>(k), ivalueToJs(env, list[k]));
     return a;
   }
-  if (v.isGenericDict()) {
-    // Keys are stringified; order is preserved through a parallel array (state dicts are ordered).
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Array keys = Napi::Array::New(env);
-    Napi::Array values = Napi::Array::New(env);
-    uint32_t k = 0;
-    for (const auto& entry : v.toGenericDict()) {
-      const auto& key = entry.key();
-      std::string ks = key.isString() ? key.toStringRef() : (key.isInt() ? std::to_string(key.toInt()) : "?");
-      keys.Set(k, Napi::String::New(env, ks));
-      values.Set(k, ivalueToJs(env, entry.value()));
-      ++k;
-    }
-    o.Set("$dictKeys", keys);
-    o.Set("$dictValues", values);
-    return o;
-  }
   if (v.isDevice()) return Napi::String::New(env, v.toDevice().str());
   throw std::runtime_error(std::string("cannot convert a value of type ") + v.tagKind() + " to JavaScript");
 }
@@ -702,7 +685,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #undef HRM_EXPORT
 
   registerDispatch(env, exports);
-  registerIo(env, exports);
   return exports;
 }
 

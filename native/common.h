@@ -120,6 +120,5 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
 
 // Registration of each translation unit's functions.
 void registerDispatch(Napi::Env env, Napi::Object exports);
-void registerIo(Napi::Env env, Napi::Object exports);
 
 }  // namespace hrm

@@ -70,8 +70,6 @@ export interface NativeBinding {
   opSchema(id: number): string;
   call(id: number, ...args: unknown[]): NativeValue;
   callVoid(id: number, ...args: unknown[]): void;
-  pickleLoad(bytes: Uint8Array): unknown;
-  pickleSave(names: string[], handles: Handle[]): Uint8Array;
 }
 
 /** What the addon was built against (written by CMake and scripts/build-native.js). */

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { native } from '../native';
 import { DType, dtypeCode, elementSize, invalidArgument } from './dtype';
+import { PtValue, encodeTorchArchive, readTorchArchive } from './pt';
 import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
 const N = native();
@@ -139,33 +140,11 @@ export function loadSafetensors(file: string): SafetensorsFile {
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
 }
 
-/** A value read from a torch.save archive: tensors, numbers, strings, arrays and (ordered) maps. */
-export type PtValue = Tensor | number | boolean | string | undefined | PtValue[] | Map<string, PtValue>;
+export type { PtValue } from './pt';
 
-function fromNative(v: unknown): PtValue {
-  if (Array.isArray(v)) return v.map(fromNative);
-  if (v !== null && typeof v === 'object') {
-    const o = v as { $tensor?: number; $dictKeys?: string[]; $dictValues?: unknown[] };
-    if (o.$tensor !== undefined) return wrap(o.$tensor);
-    if (o.$dictKeys) {
-      const m = new Map<string, PtValue>();
-      o.$dictKeys.forEach((k, i) => m.set(k, fromNative(o.$dictValues![i])));
-      return m;
-    }
-  }
-  return v as PtValue;
-}
-
-/** Reads a torch.save archive (the default zip format) into JS values. */
+/** Reads a torch.save archive (the default zip format) into JS values; tensors land on the CPU. */
 export function loadPt(file: string): PtValue {
-  const bytes = fs.readFileSync(file);
-  try {
-    return fromNative(N.pickleLoad(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    if (err.code === 'TORCH_ERROR' || err.code === 'INVALID_ARGUMENT') throw corruptFile(file, err.message);
-    throw e;
-  }
+  return readTorchArchive(file);
 }
 
 /**
@@ -177,22 +156,20 @@ export function loadStateDictPt(file: string): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   const walk = (x: PtValue, prefix: string) => {
     if (x instanceof Tensor) out.set(prefix, x);
-    else if (x instanceof Map) for (const [k, vv] of x) walk(vv, prefix ? `${prefix}.${k}` : k);
+    else if (x instanceof Map) for (const [k, vv] of x) walk(vv, prefix ? `${prefix}.${k}` : String(k));
   };
   if (!(v instanceof Map)) {
     if (v instanceof Tensor) v.dispose();
     throw corruptFile(file, 'expected a dict of tensors (a state dict)');
   }
+  // (keys are strings in a state dict; numeric keys are joined as text)
   walk(v, '');
   return out;
 }
 
-/** Writes a state dict as a torch.save archive that `torch.load` reads (atomically). */
+/** Writes a state dict as a torch.save archive that `torch.load(..., weights_only=True)` reads (atomically). */
 export function savePt(file: string, tensors: Record<string, Tensor> | Map<string, Tensor>): void {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
-  const bytes = N.pickleSave(
-    entries.map(([k]) => k),
-    entries.map(([k, t]) => handleOf(t, `tensors['${k}']`)),
-  );
-  writeFileAtomic(file, [bytes]);
+  entries.forEach(([k, t]) => handleOf(t, `tensors['${k}']`));
+  writeFileAtomic(file, [encodeTorchArchive(entries)]);
 }
