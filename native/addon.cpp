@@ -28,8 +28,13 @@ double TensorTable::put(at::Tensor t) {
     slots_.emplace_back();
   }
   Slot& s = slots_[slot];
+  s.bytes = t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
   s.tensor = std::move(t);
   s.live = true;
+  if (env && s.bytes) {
+    int64_t ignored;
+    napi_adjust_external_memory(env, s.bytes, &ignored);
+  }
   if (++live_ > peak_) peak_ = live_;
   return static_cast<double>((uint64_t(s.gen) << kSlotBits) | slot);
 }
@@ -59,6 +64,11 @@ bool TensorTable::release(double handle) {
   Slot& s = slots_[slot];
   s.tensor = at::Tensor();
   s.live = false;
+  if (env && s.bytes) {
+    int64_t ignored;
+    napi_adjust_external_memory(env, -s.bytes, &ignored);
+  }
+  s.bytes = 0;
   s.gen = (s.gen + 1) & kGenMask;
   if (s.gen == 0) s.gen = 1;
   free_.push_back(static_cast<uint32_t>(slot));
@@ -67,6 +77,7 @@ bool TensorTable::release(double handle) {
 }
 
 void TensorTable::clear() {
+  env = nullptr;  // the environment is going away: no more accounting
   for (auto& s : slots_) s.tensor = at::Tensor();
   slots_.clear();
   free_.clear();
@@ -299,17 +310,22 @@ static Napi::Value Item(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), s.toDouble());
 }
 
-// meta(h) -> [dtypeCode, deviceString, requiresGrad, ...shape]
+// meta(h) -> [dtypeCode, deviceIndex (-1 = cpu), ...shape], all numbers (cheap to build)
 static Napi::Value Meta(const Napi::CallbackInfo& info) {
   at::Tensor& t = tensorArg(info, 0, "tensor");
   Napi::Env env = info.Env();
   auto sizes = t.sizes();
-  Napi::Array a = Napi::Array::New(env, 3 + sizes.size());
-  a.Set(uint32_t(0), Napi::Number::New(env, static_cast<int>(t.scalar_type())));
-  a.Set(uint32_t(1), Napi::String::New(env, t.device().str()));
-  a.Set(uint32_t(2), Napi::Boolean::New(env, t.requires_grad()));
-  for (size_t k = 0; k < sizes.size(); ++k) a.Set(static_cast<uint32_t>(3 + k), Napi::Number::New(env, static_cast<double>(sizes[k])));
-  return a;
+  napi_value arr;
+  napi_create_array_with_length(env, 2 + sizes.size(), &arr);
+  auto setNum = [&](uint32_t k, double v) {
+    napi_value n;
+    napi_create_double(env, v, &n);
+    napi_set_element(env, arr, k, n);
+  };
+  setNum(0, static_cast<int>(t.scalar_type()));
+  setNum(1, t.device().is_cpu() ? -1 : t.device().index() < 0 ? 0 : t.device().index());
+  for (size_t k = 0; k < sizes.size(); ++k) setNum(static_cast<uint32_t>(2 + k), static_cast<double>(sizes[k]));
+  return Napi::Value(env, arr);
 }
 
 static Napi::Value Shape(const Napi::CallbackInfo& info) {
@@ -636,6 +652,7 @@ static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* st = new State();
+  st->tensors.env = env;
   tlsState = st;
   env.SetInstanceData<State>(st);
   env.AddCleanupHook([]() { tlsState = nullptr; });

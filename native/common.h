@@ -40,10 +40,13 @@ class TensorTable {
   size_t peak() const { return peak_; }
   void resetPeak() { peak_ = live_; }
   void clear();
+  // The environment whose V8 heap is told about tensor bytes (so GC-only code collects in time).
+  napi_env env = nullptr;
 
  private:
   struct Slot {
     at::Tensor tensor;
+    int64_t bytes = 0;  // reported to V8 as external memory while live
     uint32_t gen = 1;
     bool live = false;
   };

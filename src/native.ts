@@ -29,7 +29,7 @@ export interface NativeBinding {
   toBuffer(h: Handle): ArrayBuffer;
   toBufferAsync(h: Handle): Promise<ArrayBuffer>;
   item(h: Handle): number | boolean;
-  meta(h: Handle): [number, string, boolean, ...number[]];
+  meta(h: Handle): number[];
   shape(h: Handle): number[];
   strides(h: Handle): number[];
   free(h: Handle): boolean;

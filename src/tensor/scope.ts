@@ -16,8 +16,8 @@ export interface Owned {
   h: Handle;
   /** @internal */
   _scope: Scope | null;
-  /** @internal */
-  _registered: boolean;
+  /** @internal the registry's view of the handle: set to -1 on dispose, so no unregister is needed */
+  _cell: { h: Handle } | null;
 }
 
 export class Scope {
@@ -32,8 +32,10 @@ let gcFreed = 0;
 let safetyNet = true;
 let warnOnLeak = false;
 
+// Held value: a cell shared with the tensor. dispose() marks it dead (-1) instead of calling
+// unregister(), which costs more than the rest of a small op.
 const registry = new FinalizationRegistry<{ h: Handle; stack?: string }>((held) => {
-  if (N.free(held.h)) {
+  if (held.h >= 0 && N.free(held.h)) {
     gcFreed++;
     if (warnOnLeak) {
       process.emitWarning(
@@ -56,8 +58,9 @@ export function track(t: Owned): void {
 }
 
 function register(t: Owned): void {
-  t._registered = true;
-  registry.register(t, warnOnLeak ? { h: t.h, stack: new Error().stack?.split('\n').slice(3).join('\n') } : { h: t.h }, t);
+  const cell = warnOnLeak ? { h: t.h, stack: new Error().stack?.split('\n').slice(3).join('\n') } : { h: t.h };
+  t._cell = cell;
+  registry.register(t, cell);
 }
 
 /** Frees a tensor now. Idempotent. */
@@ -65,9 +68,9 @@ export function release(t: Owned): void {
   if (t.h < 0) return;
   N.free(t.h);
   t.h = -1;
-  if (t._registered) {
-    registry.unregister(t);
-    t._registered = false;
+  if (t._cell !== null) {
+    t._cell.h = -1;
+    t._cell = null;
   }
 }
 
@@ -95,16 +98,36 @@ function collect(value: unknown, out: Set<Owned>, level = 0): void {
 function moveOut(t: Owned, to: Scope | null): void {
   t._scope = to;
   if (to !== null) to.tensors.push(t);
-  else if (safetyNet && !t._registered) register(t);
+  else if (safetyNet && t._cell === null) register(t);
 }
 
 function close(s: Scope, result: unknown): void {
-  const escaping = new Set<Owned>();
-  collect(result, escaping);
+  const list = s.tensors;
+  // Fast paths: nothing returned, or a single tensor returned (the common cases in a loop).
+  let single: Owned | null = null;
+  let escaping: Set<Owned> | null = null;
+  if (result !== null && typeof result === 'object') {
+    if (isOwned(result)) single = result;
+    else {
+      escaping = new Set<Owned>();
+      collect(result, escaping);
+    }
+  }
+  if (list.length === 1) {
+    const t = list[0];
+    if (t.h < 0 || t._scope !== s) return;
+    if (t === single || (escaping !== null && escaping.has(t))) moveOut(t, s.parent);
+    else {
+      N.free(t.h);
+      t.h = -1;
+      t._scope = null;
+    }
+    return;
+  }
   const handles: Handle[] = [];
-  for (const t of s.tensors) {
+  for (const t of list) {
     if (t.h < 0 || t._scope !== s) continue; // disposed already, or kept / moved out
-    if (escaping.has(t)) moveOut(t, s.parent);
+    if (t === single || (escaping !== null && escaping.has(t))) moveOut(t, s.parent);
     else {
       handles.push(t.h);
       t.h = -1;

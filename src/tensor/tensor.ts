@@ -128,8 +128,8 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** @internal */
   _scope: Scope | null = null;
   /** @internal */
-  _registered = false;
-  private _meta?: [number, string, boolean, ...number[]];
+  _cell: { h: Handle } | null = null;
+  private _meta?: number[];
 
   /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
   constructor(handle: Handle) {
@@ -138,7 +138,8 @@ export class Tensor<D extends DType = DType> implements Owned {
 
   // ------------------------------------------------------------ metadata
 
-  private meta(): [number, string, boolean, ...number[]] {
+  // [dtype code, device index (-1 = cpu), ...shape]; shape, dtype and device never change.
+  private meta(): number[] {
     if (this._meta === undefined) {
       if (this.h < 0) throw disposedError();
       this._meta = N.meta(this.h);
@@ -148,7 +149,7 @@ export class Tensor<D extends DType = DType> implements Owned {
 
   /** The sizes of each dimension. */
   get shape(): number[] {
-    return this.meta().slice(3) as number[];
+    return this.meta().slice(2);
   }
   /** The element type. */
   get dtype(): D {
@@ -156,17 +157,18 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Where the data lives. */
   get device(): Device {
-    return this.meta()[1] as Device;
+    const d = this.meta()[1];
+    return d < 0 ? 'cpu' : (`cuda:${d}` as Device);
   }
   /** The number of dimensions. */
   get ndim(): number {
-    return this.meta().length - 3;
+    return this.meta().length - 2;
   }
   /** The number of elements. */
   get numel(): number {
     let n = 1;
     const m = this.meta();
-    for (let i = 3; i < m.length; i++) n *= m[i] as number;
+    for (let i = 2; i < m.length; i++) n *= m[i];
     return n;
   }
   /** The size of one dimension (negative dims count from the end). */
@@ -264,7 +266,6 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** Sets requiresGrad in place and returns this tensor. */
   requiresGrad_(flag = true): this {
     N.setRequiresGrad(this.h, flag);
-    if (this._meta) this._meta[2] = flag;
     return this;
   }
   /** The accumulated gradient (a new Tensor each time it is read), or undefined. */
