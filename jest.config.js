@@ -6,4 +6,5 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testTimeout: 180000,
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
 };

@@ -93,14 +93,15 @@ function code(opts: { dtype?: DType } | undefined, fallback: DType = 'float32'):
 
 // ---------------------------------------------------------------- from data
 
-type Data = number | boolean | bigint | NestedArray<number | boolean | bigint> | ArrayBufferView;
+/** What `tensor()` accepts. */
+export type TensorData = number | boolean | bigint | NestedArray<number | boolean | bigint> | ArrayBufferView;
 
 /**
  * A tensor from JS data: a number, nested arrays, or a TypedArray (flat; give `shape`).
  * Numbers become float32 unless `dtype` says otherwise (JS has no separate integer type);
  * booleans become bool; bigints int64.
  */
-export function tensor<D extends DType = 'float32'>(data: Data, opts: CreateOptions<D> & { shape?: number[] } = {}): Tensor<D> {
+export function tensor<D extends DType = 'float32'>(data: TensorData, opts: CreateOptions<D> & { shape?: number[] } = {}): Tensor<D> {
   if (ArrayBuffer.isView(data)) return fromTypedArray(data, opts.shape ?? [(data as unknown as { length: number }).length], opts);
   const shape: number[] = [];
   let probe: unknown = data;
