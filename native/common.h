@@ -111,7 +111,10 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
   } catch (const c10::OutOfMemoryError& e) {
     throw makeError(info.Env(), e.what_without_backtrace(), "OUT_OF_MEMORY");
   } catch (const c10::Error& e) {
-    throw makeError(info.Env(), e.what_without_backtrace(), "TORCH_ERROR");
+    // The CPU allocator reports exhaustion as a plain enforce failure; classify it as OOM too.
+    const std::string msg = e.what_without_backtrace();
+    bool oom = msg.find("can't allocate memory") != std::string::npos || msg.find("not enough memory") != std::string::npos;
+    throw makeError(info.Env(), msg, oom ? "OUT_OF_MEMORY" : "TORCH_ERROR");
   } catch (const std::bad_alloc&) {
     throw makeError(info.Env(), "host memory allocation failed", "OUT_OF_MEMORY");
   } catch (const std::exception& e) {

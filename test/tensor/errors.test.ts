@@ -62,6 +62,7 @@ const cases: [string, string][] = [
   ['.pt: zip with garbage inside', 'const b = Buffer.alloc(200, 7); b.write("PK\\u0003\\u0004", 0, "latin1"); fs.writeFileSync(dir + "/g.pt", b); ht.loadPt(dir + "/g.pt")'],
   ['setNumThreads(0)', 'ht.setNumThreads(0)'],
   ['randint with high <= low', 'ht.randint(5, 5, [2])'],
+  ['host out of memory', 'ht.empty([1 << 20, 1 << 20, 64])'],
 ];
 
 describe('errors become JS Errors, never aborts', () => {
@@ -110,7 +111,7 @@ describe('errors become JS Errors, never aborts', () => {
     expect(o!.threw).toBe(true);
     expect(o!.message).toBeTruthy();
     expect(o!.message).not.toMatch(/Exception raised from|frame #\d/); // no C++ backtrace
-    expect(o!.code ?? 'ENOENT').toMatch(/^(INVALID_ARGUMENT|TORCH_ERROR|TENSOR_DISPOSED|CUDA_UNAVAILABLE|CORRUPT_FILE|ENOENT|NATIVE_ERROR)$/);
+    expect(o!.code ?? 'ENOENT').toMatch(/^(INVALID_ARGUMENT|TORCH_ERROR|TENSOR_DISPOSED|CUDA_UNAVAILABLE|CORRUPT_FILE|ENOENT|NATIVE_ERROR|OUT_OF_MEMORY)$/);
   });
 
   test('messages name what was wrong', () => {
@@ -138,6 +139,7 @@ describe('errors become JS Errors, never aborts', () => {
     for (const n of ['.pt: not a zip archive', '.pt: truncated archive', '.pt: zip with garbage inside']) {
       expect(outcomes.get(n)!.code).toBe('CORRUPT_FILE');
     }
+    expect(outcomes.get('host out of memory')!.code).toBe('OUT_OF_MEMORY');
     expect(msg('safetensors: offsets disagree with shape')).toMatch(/spans 8 bytes but shape \[4\]/);
   });
 });

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The CUDA check, run on the GPU machine (see ../shared/docs/gpu-checks.md):
+#   source .gpu/env.sh && bash scripts/gpu-check.sh OUTDIR
+# Builds the addon with plain cmake + ninja against the machine's torch, then runs the checks in
+# dist/bench/gpu-check.js (built here with `npm run build:ts`) and the op benchmark against
+# PyTorch on the same machine. Results (JSON + logs) go to OUTDIR.
+set -uo pipefail
+out="${1:?usage: gpu-check.sh OUTDIR}"
+mkdir -p "$out"
+: "${TORCH_CMAKE_PREFIX:?source .gpu/env.sh first}"
+nvidia-smi -L > "$out/gpu.txt" 2>&1
+start=$(date +%s)
+cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$TORCH_CMAKE_PREFIX" \
+  -DNODE_API_HEADERS_DIR="$NODE_API_INC" -DNODE_ADDON_API_DIR="$NODE_ADDON_API_INC" > "$out/cmake.log" 2>&1 \
+  && ninja -C build-gpu -j16 >> "$out/cmake.log" 2>&1 || { echo "BUILD FAILED"; tail -40 "$out/cmake.log"; exit 1; }
+echo "addon built in $(( $(date +%s) - start )) s"
+export HRM_TORCH_ADDON="$PWD/build-gpu/hrm_torch.node"
+node dist/bench/gpu-check.js "$out" 2>&1 | tee "$out/gpu-check.log"
+rc=${PIPESTATUS[0]}
+HRM_TORCH_PYTHON=python3 node dist/bench/ops.js --quick --python python3 --json "$out/ops-cpu.json" > "$out/ops-cpu.log" 2>&1 || true
+tail -12 "$out/ops-cpu.log"
+exit $rc
