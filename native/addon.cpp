@@ -28,7 +28,11 @@ double TensorTable::put(at::Tensor t) {
     slots_.emplace_back();
   }
   Slot& s = slots_[slot];
-  s.bytes = t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
+  // Tensors of 1 KiB or more are reported to V8 as external memory, so code that leaves them to
+  // the garbage collector still triggers collections; smaller ones cost more to report than
+  // their wrappers already weigh on the JS heap.
+  int64_t bytes = t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
+  s.bytes = bytes >= 1024 ? bytes : 0;
   s.tensor = std::move(t);
   s.live = true;
   if (env && s.bytes) {

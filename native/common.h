@@ -63,6 +63,10 @@ enum class ArgKind : uint8_t {
   String, OptString, Device, OptDevice, Generator
 };
 
+struct OpInfo;
+// An unboxed call for the common all-Tensor/Scalar signatures (skips IValue boxing).
+using FastCall = at::Tensor (*)(const Napi::CallbackInfo&, OpInfo&);
+
 struct OpInfo {
   c10::OperatorHandle handle;
   std::string fullName;
@@ -70,6 +74,8 @@ struct OpInfo {
   std::vector<std::string> names;
   std::vector<std::optional<c10::IValue>> defaults;
   size_t returns = 0;
+  FastCall fast = nullptr;
+  std::shared_ptr<void> typed;  // the c10::TypedOperatorHandle<Sig> that `fast` calls
 };
 
 // State owned by one Node environment (main thread or a worker_thread).

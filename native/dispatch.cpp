@@ -102,6 +102,104 @@ static bool isOptional(ArgKind k) {
   }
 }
 
+static c10::IValue toIValue(const OpInfo& op, size_t i, const Napi::Value& v);
+static inline at::Tensor& toTensor(const OpInfo& op, size_t i, const Napi::Value& v);
+
+// ---------------------------------------------------------------- unboxed fast paths
+//
+// Most calls in a training step have only Tensor and Scalar arguments. For those signatures the
+// operator is called through a typed (unboxed) handle, as libtorch's own C++ API does, which
+// skips building an IValue stack. The signature is verified against the operator's registered
+// C++ signature at resolve time; a mismatch simply leaves the boxed path in place.
+
+static inline Napi::Value jsArg(const Napi::CallbackInfo& info, size_t i) {
+  return i + 1 < info.Length() ? info[i + 1] : info.Env().Undefined();
+}
+
+static const at::Tensor& fastTensor(const Napi::CallbackInfo& info, OpInfo& op, size_t i) {
+  Napi::Value v = jsArg(info, i);
+  if (v.IsUndefined() || v.IsNull()) throw ArgError(op.fullName + ": missing argument '" + op.names[i] + "' (position " + std::to_string(i) + "), expected a Tensor");
+  return toTensor(op, i, v);
+}
+
+static at::Tensor& fastTensorMut(const Napi::CallbackInfo& info, OpInfo& op, size_t i) {
+  return const_cast<at::Tensor&>(fastTensor(info, op, i));
+}
+
+static at::Scalar fastScalar(const Napi::CallbackInfo& info, OpInfo& op, size_t i) {
+  Napi::Value v = jsArg(info, i);
+  if (v.IsUndefined() || v.IsNull()) {
+    if (op.defaults[i].has_value()) return op.defaults[i]->toScalar();
+    throw ArgError(op.fullName + ": missing argument '" + op.names[i] + "' (position " + std::to_string(i) + "), expected a number or boolean");
+  }
+  return toIValue(op, i, v).toScalar();
+}
+
+using T = const at::Tensor&;
+using M = at::Tensor&;
+using S = const at::Scalar&;
+
+template <typename Sig>
+static inline const c10::TypedOperatorHandle<Sig>& typedOf(OpInfo& op) {
+  return *static_cast<const c10::TypedOperatorHandle<Sig>*>(op.typed.get());
+}
+
+static at::Tensor fT(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor(T)>(o).call(fastTensor(i, o, 0)); }
+static at::Tensor fTT(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor(T, T)>(o).call(fastTensor(i, o, 0), fastTensor(i, o, 1)); }
+static at::Tensor fTS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor(T, S)>(o).call(fastTensor(i, o, 0), fastScalar(i, o, 1)); }
+static at::Tensor fTTS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor(T, T, S)>(o).call(fastTensor(i, o, 0), fastTensor(i, o, 1), fastScalar(i, o, 2)); }
+static at::Tensor fTSS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor(T, S, S)>(o).call(fastTensor(i, o, 0), fastScalar(i, o, 1), fastScalar(i, o, 2)); }
+static at::Tensor fM(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor&(M)>(o).call(fastTensorMut(i, o, 0)); }
+static at::Tensor fMT(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor&(M, T)>(o).call(fastTensorMut(i, o, 0), fastTensor(i, o, 1)); }
+static at::Tensor fMS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor&(M, S)>(o).call(fastTensorMut(i, o, 0), fastScalar(i, o, 1)); }
+static at::Tensor fMTS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor&(M, T, S)>(o).call(fastTensorMut(i, o, 0), fastTensor(i, o, 1), fastScalar(i, o, 2)); }
+static at::Tensor fMSS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor&(M, S, S)>(o).call(fastTensorMut(i, o, 0), fastScalar(i, o, 1), fastScalar(i, o, 2)); }
+static at::Tensor fMTTS(const Napi::CallbackInfo& i, OpInfo& o) { return typedOf<at::Tensor&(M, T, T, S)>(o).call(fastTensorMut(i, o, 0), fastTensor(i, o, 1), fastTensor(i, o, 2), fastScalar(i, o, 3)); }
+
+// Verifies the C++ signature once and keeps the typed handle for the calls.
+template <typename Sig>
+static bool signatureMatches(OpInfo& op) {
+  try {
+    auto* h = new c10::TypedOperatorHandle<Sig>(op.handle.typed<Sig>());
+    op.typed = std::shared_ptr<void>(h, [](void* p) { delete static_cast<c10::TypedOperatorHandle<Sig>*>(p); });
+    return true;
+  } catch (const c10::Error&) {
+    return false;
+  }
+}
+
+static void chooseFastPath(OpInfo& op, const c10::FunctionSchema& schema) {
+  if (schema.returns().size() != 1 || schema.returns()[0].type()->kind() != c10::TypeKind::TensorType) return;
+  std::string pattern;
+  for (ArgKind k : op.kinds) {
+    if (k == ArgKind::Tensor) pattern += 'T';
+    else if (k == ArgKind::Scalar) pattern += 'S';
+    else return;
+  }
+  const auto* alias = schema.arguments().empty() ? nullptr : schema.arguments()[0].alias_info();
+  if (alias && alias->isWrite()) pattern[0] = 'M';
+  struct Entry { const char* pattern; FastCall fn; bool (*check)(OpInfo&); };
+  static const Entry table[] = {
+      {"T", fT, signatureMatches<at::Tensor(T)>},
+      {"TT", fTT, signatureMatches<at::Tensor(T, T)>},
+      {"TS", fTS, signatureMatches<at::Tensor(T, S)>},
+      {"TTS", fTTS, signatureMatches<at::Tensor(T, T, S)>},
+      {"TSS", fTSS, signatureMatches<at::Tensor(T, S, S)>},
+      {"M", fM, signatureMatches<at::Tensor&(M)>},
+      {"MT", fMT, signatureMatches<at::Tensor&(M, T)>},
+      {"MS", fMS, signatureMatches<at::Tensor&(M, S)>},
+      {"MTS", fMTS, signatureMatches<at::Tensor&(M, T, S)>},
+      {"MSS", fMSS, signatureMatches<at::Tensor&(M, S, S)>},
+      {"MTTS", fMTTS, signatureMatches<at::Tensor&(M, T, T, S)>},
+  };
+  for (const auto& e : table) {
+    if (pattern == e.pattern && e.check(op)) {
+      op.fast = e.fn;
+      return;
+    }
+  }
+}
+
 // resolveOp(name, overload) -> id
 static Napi::Value ResolveOp(const Napi::CallbackInfo& info) {
   std::string name = stringArg(info, 0, "name");
@@ -119,6 +217,7 @@ static Napi::Value ResolveOp(const Napi::CallbackInfo& info) {
     op.names.push_back(arg.name());
     op.defaults.push_back(arg.default_value());
   }
+  chooseFastPath(op, schema);
   auto& ops = state().ops;
   ops.push_back(std::move(op));
   return Napi::Number::New(info.Env(), static_cast<double>(ops.size() - 1));
@@ -265,16 +364,20 @@ static c10::IValue toIValue(const OpInfo& op, size_t i, const Napi::Value& v) {
   badArg(op, i, v);
 }
 
-static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, OpInfo*& opOut) {
+static OpInfo& opFor(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsNumber()) throw ArgError("first argument must be an operator id");
   auto& ops = state().ops;
   double idd = info[0].As<Napi::Number>().DoubleValue();
   if (!(idd >= 0) || idd >= static_cast<double>(ops.size())) throw ArgError("unknown operator id");
   OpInfo& op = ops[static_cast<size_t>(idd)];
-  opOut = &op;
+  size_t given = info.Length() - 1;
+  if (given > op.kinds.size()) throw ArgError(op.fullName + ": expected at most " + std::to_string(op.kinds.size()) + " arguments, got " + std::to_string(given));
+  return op;
+}
+
+static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, OpInfo& op) {
   size_t n = op.kinds.size();
   size_t given = info.Length() - 1;
-  if (given > n) throw ArgError(op.fullName + ": expected at most " + std::to_string(n) + " arguments, got " + std::to_string(given));
   stack.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     Napi::Value v = i < given ? info[i + 1] : info.Env().Undefined();
@@ -295,8 +398,9 @@ static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, OpIn
 
 // call(id, ...args) -> handle | value | array of them (several returns)
 static Napi::Value Call(const Napi::CallbackInfo& info) {
+  OpInfo& op = opFor(info);
+  if (op.fast) return tensorResult(info.Env(), op.fast(info, op));
   torch::jit::Stack stack;
-  OpInfo* op;
   runOp(info, stack, op);
   Napi::Env env = info.Env();
   if (stack.size() == 1) return ivalueToJs(env, stack[0]);
@@ -308,8 +412,12 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
 
 // callVoid(id, ...args): for in-place ops whose result is an input; nothing is returned.
 static Napi::Value CallVoid(const Napi::CallbackInfo& info) {
+  OpInfo& op = opFor(info);
+  if (op.fast) {
+    op.fast(info, op);
+    return info.Env().Undefined();
+  }
   torch::jit::Stack stack;
-  OpInfo* op;
   runOp(info, stack, op);
   return info.Env().Undefined();
 }

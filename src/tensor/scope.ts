@@ -46,6 +46,24 @@ const registry = new FinalizationRegistry<{ h: Handle; stack?: string }>((held) 
   }
 });
 
+// Tensors made outside any scope are registered with the safety net lazily: they wait in
+// `pending` until the current job ends (a microtask) or 64 have gathered, and only those not yet
+// disposed by then are registered. Short-lived tensors that are disposed right away (the common
+// explicit style) never pay for registration; a dropped tensor stays reachable for at most that
+// long before it is registered and left to the collector.
+const PENDING_LIMIT = 64;
+let pending: Owned[] = [];
+let flushQueued = false;
+
+function flushPending(): void {
+  flushQueued = false;
+  const list = pending;
+  pending = [];
+  for (const t of list) {
+    if (t.h >= 0 && t._scope === null && t._cell === null) register(t);
+  }
+}
+
 /** Called for every tensor created by the SDK. */
 export function track(t: Owned): void {
   const s = current;
@@ -53,7 +71,12 @@ export function track(t: Owned): void {
     t._scope = s;
     s.tensors.push(t);
   } else if (safetyNet) {
-    register(t);
+    pending.push(t);
+    if (pending.length >= PENDING_LIMIT) flushPending();
+    else if (!flushQueued) {
+      flushQueued = true;
+      queueMicrotask(flushPending);
+    }
   }
 }
 
