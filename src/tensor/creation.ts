@@ -6,6 +6,7 @@
 import { native } from '../native';
 import { DType, Device, checkDevice, dtypeCode, dtypeOfTypedArray, invalidArgument, isDType, isFloating } from './dtype';
 import { id, ops } from './ops';
+import { erf } from '../util/math';
 import { NestedArray, Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
 const N = native();
@@ -303,27 +304,4 @@ export function truncNormal<D extends DType = 'float32'>(
   t.add_(mean);
   t.clamp_(a, b);
   return finish(t, opts) as Tensor<D>;
-}
-
-// Abramowitz-Stegun 7.1.26 is not precise enough for the bounds; use a series / continued fraction.
-function erf(x: number): number {
-  const sign = x < 0 ? -1 : 1;
-  const ax = Math.abs(x);
-  if (ax < 3) {
-    // Maclaurin series, converges fast for |x| < 3.
-    let sum = ax;
-    let term = ax;
-    for (let n = 1; n < 100; n++) {
-      term *= (-ax * ax) / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return sign * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // Continued fraction for erfc at larger |x|.
-  let f = 0;
-  for (let n = 60; n >= 1; n--) f = n / 2 / (ax + f);
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-  return sign * (1 - erfc);
 }

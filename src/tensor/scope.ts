@@ -200,6 +200,17 @@ export function keep<T extends Owned>(t: T): T {
   return t;
 }
 
+/**
+ * Takes a tensor out of every scope and out of the pending list, for long-lived owners (a
+ * Module's parameters, an optimizer's state): it is then freed by its owner's dispose(), or by
+ * the safety net if the owner is dropped.
+ */
+export function adopt<T extends Owned>(t: T): T {
+  t._scope = null;
+  if (safetyNet && t._cell === null) register(t);
+  return t;
+}
+
 /** Moves a tensor to the scope enclosing the current one (TorchSharp's MoveToOuter). */
 export function moveToOuter<T extends Owned>(t: T): T {
   const s = t._scope;

@@ -67,7 +67,7 @@ export const O = ops({
   scatter: 'aten::scatter.src', scatterS: 'aten::scatter.value', scatterAdd: 'aten::scatter_add',
   indexPut: 'aten::index_put', index: 'aten::index.Tensor', maskedFill: 'aten::masked_fill.Scalar',
   maskedFillT: 'aten::masked_fill.Tensor', where: 'aten::where.self', whereS: 'aten::where.ScalarOther',
-  nonzero: 'aten::nonzero', clone: 'aten::clone', detach: 'aten::detach', to: 'aten::to.dtype_layout',
+  nonzero: 'aten::nonzero', unique: 'aten::_unique2', indexAdd: 'aten::index_add', clone: 'aten::clone', detach: 'aten::detach', to: 'aten::to.dtype_layout',
   add_: 'aten::add_.Tensor', addS_: 'aten::add_.Scalar', sub_: 'aten::sub_.Tensor', subS_: 'aten::sub_.Scalar',
   mul_: 'aten::mul_.Tensor', mulS_: 'aten::mul_.Scalar', div_: 'aten::div_.Tensor', divS_: 'aten::div_.Scalar',
   addcmul_: 'aten::addcmul_', addcdiv_: 'aten::addcdiv_', lerp_: 'aten::lerp_.Scalar', lerpT_: 'aten::lerp_.Tensor',
@@ -456,6 +456,15 @@ export class Tensor<D extends DType = DType> implements Owned {
   where(condition: Tensor, other: Tensor | number): Tensor {
     if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.whereS), handleOf(condition, 'condition'), this.h, other));
     return wrap(N.call(id(O.where), handleOf(condition, 'condition'), this.h, other.h));
+  }
+  /** Sorted unique values, with the inverse indices (position of each element in `values`) and counts. */
+  unique(): { values: Tensor<D>; inverse: Tensor<'int64'>; counts: Tensor<'int64'> } {
+    const [values, inverse, counts] = wrapAll(N.call(id(O.unique), this.h, true, true, true));
+    return { values: values as Tensor<D>, inverse: inverse as Tensor<'int64'>, counts: counts as Tensor<'int64'> };
+  }
+  /** Out-of-place `x.index_add(dim, index, source, alpha)`: rows of source added at `index`. */
+  indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number): Tensor<D> {
+    return wrap(N.call(id(O.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
   }
   /** Indices of the non-zero elements, shape [count, ndim]. */
   nonzero(): Tensor<'int64'> {

@@ -1,0 +1,105 @@
+/**
+ * Losses and metrics of the reference's loss head (hrm-spec 3.3-3.4): stablemax (float64) or
+ * softmax cross entropy with per-sequence normalisation, the Q-halt BCE against sequence
+ * correctness, the Q-continue BCE against the bootstrapped target.
+ * @module
+ */
+import { noGrad } from '../../tensor/autograd';
+import { binaryCrossEntropyWithLogits, crossEntropy, where } from '../../tensor/functional';
+import { Tensor } from '../../tensor/tensor';
+import { LossType } from './config';
+import { ExplorationDraw, HRM, HRMBatch, HRMCarry, HRMOutputs } from './model';
+
+export const IGNORE_LABEL_ID = -100;
+
+/** s(x) = 1/(1 - x + 1e-30) for x < 0, x + 1 otherwise. */
+function stablemaxS(x: Tensor): Tensor {
+  return where(x.lt(0), x.neg().add(1 + 1e-30).reciprocal(), x.add(1));
+}
+
+/** log of the stablemax distribution along `dim`. */
+export function logStablemax(x: Tensor, dim = -1): Tensor {
+  const s = stablemaxS(x);
+  return s.div(s.sum(dim, true)).log();
+}
+
+/** Per-token stablemax cross entropy, computed in float64 (0 at ignored positions). */
+export function stablemaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = IGNORE_LABEL_ID): Tensor {
+  const logprobs = logStablemax(logits.to('float64'), -1);
+  const valid = labels.ne(ignoreIndex);
+  const safe = where(valid, labels, 0).to('int64');
+  const picked = logprobs.gather(-1, safe.unsqueeze(-1)).squeeze(-1);
+  return where(valid, picked, 0).neg();
+}
+
+/** Per-token softmax cross entropy in fp32 (0 at ignored positions). */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = IGNORE_LABEL_ID): Tensor {
+  const V = logits.size(-1);
+  return crossEntropy(logits.to('float32').reshape(-1, V), labels.to('int64').reshape(-1), { ignoreIndex, reduction: 'none' }).view(...labels.shape);
+}
+
+export interface HRMMetrics {
+  count: Tensor;
+  accuracy: Tensor;
+  exact_accuracy: Tensor;
+  q_halt_accuracy: Tensor;
+  steps: Tensor;
+  lm_loss: Tensor;
+  q_halt_loss: Tensor;
+  q_continue_loss?: Tensor;
+}
+
+export interface LossHeadResult {
+  carry: HRMCarry;
+  /** lm + 0.5 (q_halt + q_continue), summed over rows (divide by the batch size to backprop) */
+  loss: Tensor;
+  metrics: HRMMetrics;
+  outputs: HRMOutputs;
+  /** every row has halted */
+  allFinish: boolean;
+}
+
+/** The model with its loss: one ACT step, then losses and metrics. */
+export class ACTLossHead {
+  constructor(readonly model: HRM, readonly lossType: LossType = model.config.lossType) {}
+
+  forward(carry: HRMCarry, batch: HRMBatch, opts: { exploration?: ExplorationDraw } = {}): LossHeadResult {
+    const { carry: newCarry, outputs } = this.model.forward(carry, batch, opts);
+    const labels = newCarry.currentData.labels;
+    const logits = outputs.logits;
+    // Correctness and metrics: no gradient (spec 3.4).
+    const stats = noGrad(() => {
+      const mask = labels.ne(IGNORE_LABEL_ID);
+      const counts = mask.sum(-1);
+      const divisor = counts.clamp(1).unsqueeze(-1);
+      const isCorrect = mask.logicalAnd(logits.argmax(-1).eq(labels));
+      const seqIsCorrect = isCorrect.sum(-1).eq(counts);
+      const valid = newCarry.halted.logicalAnd(counts.gt(0));
+      const metrics = {
+        count: valid.sum(),
+        accuracy: where(valid, isCorrect.to('float32').div(divisor).sum(-1), 0).sum(),
+        exact_accuracy: valid.logicalAnd(seqIsCorrect).sum(),
+        q_halt_accuracy: valid.logicalAnd(outputs.qHaltLogits.ge(0).eq(seqIsCorrect)).sum(),
+        steps: where(valid, newCarry.steps, 0).sum(),
+      };
+      return { divisor, seqIsCorrect, metrics };
+    });
+    const tokenLoss = this.lossType === 'stablemax_cross_entropy' ? stablemaxCrossEntropy(logits, labels) : softmaxCrossEntropy(logits, labels);
+    const lmLoss = tokenLoss.div(stats.divisor).sum();
+    const qHaltLoss = binaryCrossEntropyWithLogits(outputs.qHaltLogits, stats.seqIsCorrect.to(outputs.qHaltLogits.dtype), { reduction: 'sum' });
+    let total = lmLoss.add(qHaltLoss.mul(0.5));
+    let qContinueLoss: Tensor | undefined;
+    if (outputs.targetQContinue !== undefined) {
+      qContinueLoss = binaryCrossEntropyWithLogits(outputs.qContinueLogits, outputs.targetQContinue, { reduction: 'sum' });
+      total = total.add(qContinueLoss.mul(0.5));
+    }
+    const metrics: HRMMetrics = {
+      ...stats.metrics,
+      lm_loss: lmLoss.detach(),
+      q_halt_loss: qHaltLoss.detach(),
+      ...(qContinueLoss ? { q_continue_loss: qContinueLoss.detach() } : {}),
+    };
+    const allFinish = Boolean(newCarry.halted.all().item());
+    return { carry: newCarry, loss: total, metrics, outputs, allFinish };
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The layers HRM (and TRM) are built from, with the reference's parameter names (hrm-spec 1):
+ * casted linear and embedding layers (fp32 master weights cast to the activation dtype at every
+ * call, spec 1.7), parameter-free RMSNorm with fp32 statistics, rotary embeddings, fused-qkv
+ * non-causal attention, SwiGLU and the post-norm Transformer block.
+ * @module
+ */
+import { DType, Device } from '../tensor/dtype';
+import { cat, embedding, linear, scaledDotProductAttention } from '../tensor/functional';
+import { arange, empty, zeros } from '../tensor/creation';
+import { Tensor } from '../tensor/tensor';
+import { noGrad } from '../tensor/autograd';
+import { Module } from './module';
+import { lecunNormal_, truncNormal_ } from './init';
+
+/** Options every layer constructor accepts. */
+export interface LayerOptions {
+  device?: Device;
+}
+
+/** Bias-free (optionally biased) linear layer; the fp32 weight is cast to the input's dtype at each call. */
+export class CastedLinear extends Module {
+  private readonly hasBias: boolean;
+  constructor(inFeatures: number, outFeatures: number, opts: LayerOptions & { bias?: boolean } = {}) {
+    super();
+    // spec 1.6: LeCun truncated normal, std 1/sqrt(in); bias zero.
+    this.registerParameter('weight', lecunNormal_(empty([outFeatures, inFeatures], { device: opts.device }), inFeatures));
+    this.hasBias = !!opts.bias;
+    if (opts.bias) this.registerParameter('bias', zeros([outFeatures], { device: opts.device }));
+  }
+  // Getters, not fields: Module.to() may replace the tensors.
+  get weight(): Tensor {
+    return this.tensor('weight');
+  }
+  get bias(): Tensor | undefined {
+    return this.hasBias ? this.tensor('bias') : undefined;
+  }
+  forward(x: Tensor): Tensor {
+    const w = this.weight.dtype === x.dtype ? this.weight : this.weight.to(x.dtype);
+    const b = this.bias === undefined ? undefined : this.bias.dtype === x.dtype ? this.bias : this.bias.to(x.dtype);
+    return linear(x, w, b);
+  }
+}
+
+/** Embedding table (`embedding_weight`), cast to `castTo` at lookup. */
+export class CastedEmbedding extends Module {
+  constructor(numEmbeddings: number, embeddingDim: number, readonly castTo: DType, opts: LayerOptions & { initStd: number }) {
+    super();
+    this.registerParameter('embedding_weight', truncNormal_(empty([numEmbeddings, embeddingDim], { device: opts.device }), opts.initStd));
+  }
+  get weight(): Tensor {
+    return this.tensor('embedding_weight');
+  }
+  forward(ids: Tensor): Tensor {
+    const w = this.weight.dtype === this.castTo ? this.weight : this.weight.to(this.castTo);
+    return embedding(ids, w);
+  }
+}
+
+/** RMS normalisation without a weight: statistics in fp32, result in the input dtype (spec 1.3). */
+export function rmsNorm(x: Tensor, eps: number): Tensor {
+  const dtype = x.dtype;
+  const xf = dtype === 'float32' ? x : x.to('float32');
+  const out = xf.mul(xf.square().mean(-1, true).add(eps).rsqrt());
+  return dtype === 'float32' ? out : out.to(dtype);
+}
+
+/** Rotary position embedding tables (non-persistent cos/sin buffers [L, d], fp32). */
+export class RotaryEmbedding extends Module {
+  constructor(dim: number, maxPositions: number, base: number, opts: LayerOptions = {}) {
+    super();
+    const [cos, sin] = noGrad(() => {
+      const invFreq = arange(0, dim, 2, { dtype: 'float32', device: opts.device }).div(dim).mul(Math.log(base)).exp().reciprocal();
+      const t = arange(0, maxPositions, 1, { dtype: 'float32', device: opts.device });
+      const freqs = t.unsqueeze(1).mul(invFreq.unsqueeze(0));
+      const emb = cat([freqs, freqs], -1);
+      return [emb.cos(), emb.sin()];
+    });
+    this.registerBuffer('cos_cached', cos, { persistent: false });
+    this.registerBuffer('sin_cached', sin, { persistent: false });
+  }
+  get cos(): Tensor {
+    return this.tensor('cos_cached');
+  }
+  get sin(): Tensor {
+    return this.tensor('sin_cached');
+  }
+}
+
+function rotateHalf(x: Tensor): Tensor {
+  const half = x.size(-1) / 2;
+  return cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
+}
+
+/** Applies rotary embeddings to q or k of shape [B, L, H, d] (fp32 math, result in q's dtype). */
+export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  const dtype = x.dtype;
+  const xf = dtype === 'float32' ? x : x.to('float32');
+  const L = x.size(1);
+  const d = x.size(-1);
+  const c = cos.narrow(0, 0, L).view(L, 1, d);
+  const s = sin.narrow(0, 0, L).view(L, 1, d);
+  const out = xf.mul(c).add(rotateHalf(xf).mul(s));
+  return dtype === 'float32' ? out : out.to(dtype);
+}
+
+/** Multi-head self-attention with one fused qkv projection, non-causal and unmasked (spec 1.4). */
+export class Attention extends Module {
+  readonly qkvProj: CastedLinear;
+  readonly oProj: CastedLinear;
+  constructor(
+    readonly hiddenSize: number,
+    readonly headDim: number,
+    readonly numHeads: number,
+    readonly numKeyValueHeads: number,
+    opts: LayerOptions & { causal?: boolean } = {},
+  ) {
+    super();
+    this.causal = opts.causal ?? false;
+    this.qkvProj = this.registerModule('qkv_proj', new CastedLinear(hiddenSize, (numHeads + 2 * numKeyValueHeads) * headDim, opts));
+    this.oProj = this.registerModule('o_proj', new CastedLinear(numHeads * headDim, hiddenSize, opts));
+  }
+  private readonly causal: boolean;
+
+  forward(x: Tensor, rotary?: RotaryEmbedding): Tensor {
+    const [B, L] = x.shape;
+    const H = this.numHeads;
+    const KV = this.numKeyValueHeads;
+    const d = this.headDim;
+    // [B, L, (H + 2KV) * d] -> [B, L, H + 2KV, d]; head slots: queries, then keys, then values.
+    const qkv = this.qkvProj.forward(x).view(B, L, H + 2 * KV, d);
+    let q = qkv.narrow(2, 0, H);
+    let k = qkv.narrow(2, H, KV);
+    const v = qkv.narrow(2, H + KV, KV);
+    if (rotary) {
+      q = applyRotary(q, rotary.cos, rotary.sin);
+      k = applyRotary(k, rotary.cos, rotary.sin);
+    }
+    const out = scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), {
+      isCausal: this.causal,
+      enableGqa: KV !== H,
+    });
+    return this.oProj.forward(out.transpose(1, 2).reshape(B, L, H * d));
+  }
+}
+
+/** Intermediate width of SwiGLU: round(expansion * hidden * 2/3) rounded up to a multiple of 256 (spec 1.5). */
+export function swigluWidth(hiddenSize: number, expansion: number): number {
+  const inter = Math.round((expansion * hiddenSize * 2) / 3);
+  return Math.ceil(inter / 256) * 256;
+}
+
+/** SwiGLU MLP: gate_up_proj -> [gate | up] -> down_proj(silu(gate) * up). */
+export class SwiGLU extends Module {
+  readonly gateUpProj: CastedLinear;
+  readonly downProj: CastedLinear;
+  constructor(hiddenSize: number, expansion: number, opts: LayerOptions = {}) {
+    super();
+    const inter = swigluWidth(hiddenSize, expansion);
+    this.gateUpProj = this.registerModule('gate_up_proj', new CastedLinear(hiddenSize, 2 * inter, opts));
+    this.downProj = this.registerModule('down_proj', new CastedLinear(inter, hiddenSize, opts));
+  }
+  forward(x: Tensor): Tensor {
+    const [gate, up] = this.gateUpProj.forward(x).chunk(2, -1);
+    return this.downProj.forward(gate.silu().mul(up));
+  }
+}
+
+/** Post-norm Transformer block: h = norm(h + attn(h)); h = norm(h + mlp(h)) (spec 1.3). */
+export class TransformerBlock extends Module {
+  readonly selfAttn: Attention;
+  readonly mlp: SwiGLU;
+  constructor(
+    cfg: { hiddenSize: number; numHeads: number; expansion: number; rmsNormEps: number },
+    opts: LayerOptions = {},
+  ) {
+    super();
+    this.eps = cfg.rmsNormEps;
+    const headDim = cfg.hiddenSize / cfg.numHeads;
+    this.selfAttn = this.registerModule('self_attn', new Attention(cfg.hiddenSize, headDim, cfg.numHeads, cfg.numHeads, opts));
+    this.mlp = this.registerModule('mlp', new SwiGLU(cfg.hiddenSize, cfg.expansion, opts));
+  }
+  private readonly eps: number;
+  forward(h: Tensor, rotary?: RotaryEmbedding): Tensor {
+    const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), this.eps);
+    return rmsNorm(a.add(this.mlp.forward(a)), this.eps);
+  }
+}

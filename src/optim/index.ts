@@ -1,0 +1,4 @@
+export * from './optimizer';
+export * from './adam';
+export * from './sparse';
+export * from './schedule';

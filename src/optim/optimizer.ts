@@ -1,0 +1,89 @@
+/**
+ * Optimizer base: parameters, a learning rate the schedule sets before each step, per-parameter
+ * state tensors, and a state dict (tensors + JSON) for checkpoints.
+ * @module
+ */
+import { noGrad } from '../tensor/autograd';
+import { zerosLike } from '../tensor/creation';
+import { adopt } from '../tensor/scope';
+import { Tensor } from '../tensor/tensor';
+import { invalidArgument } from '../tensor/dtype';
+
+export interface OptimizerState {
+  /** state tensors by "<param index>.<name>" */
+  tensors: Record<string, Tensor>;
+  /** scalars: per-parameter step counts and hyperparameters */
+  meta: { kind: string; lr: number; steps: number[]; [k: string]: unknown };
+}
+
+export abstract class Optimizer {
+  /** the learning rate used by the next step (the schedule sets it) */
+  lr: number;
+  protected readonly slots: Map<string, Tensor>[];
+  protected readonly stepCounts: number[];
+
+  constructor(readonly params: Tensor[], lr: number, readonly kind: string) {
+    if (!Array.isArray(params) || params.length === 0) throw invalidArgument(`${kind}: params must be a non-empty array of tensors`);
+    if (!(lr >= 0)) throw invalidArgument(`${kind}: lr must be >= 0, got ${lr}`);
+    this.lr = lr;
+    this.slots = params.map(() => new Map());
+    this.stepCounts = params.map(() => 0);
+  }
+
+  /** A state tensor of parameter i, created as zeros like the parameter on first use. */
+  protected slot(i: number, name: string): Tensor {
+    let t = this.slots[i].get(name);
+    if (!t) {
+      t = adopt(noGrad(() => zerosLike(this.params[i])));
+      this.slots[i].set(name, t);
+    }
+    return t;
+  }
+
+  /** Applies one update from the current gradients (parameters without a gradient are skipped). */
+  abstract step(): void;
+
+  /** Clears the gradients of all parameters. */
+  zeroGrad(): void {
+    for (const p of this.params) p.grad = undefined;
+  }
+
+  /** Hyperparameters to save beside the state (besides lr). */
+  protected hyper(): Record<string, unknown> {
+    return {};
+  }
+
+  stateDict(): OptimizerState {
+    const tensors: Record<string, Tensor> = {};
+    this.slots.forEach((m, i) => m.forEach((t, name) => (tensors[`${i}.${name}`] = t)));
+    return { tensors, meta: { kind: this.kind, lr: this.lr, steps: [...this.stepCounts], ...this.hyper() } };
+  }
+
+  loadStateDict(state: OptimizerState): void {
+    if (state.meta.kind !== this.kind) throw invalidArgument(`cannot load ${state.meta.kind} optimizer state into ${this.kind}`);
+    if (state.meta.steps.length !== this.params.length) {
+      throw invalidArgument(`${this.kind} state is for ${state.meta.steps.length} parameters, this optimizer has ${this.params.length}`);
+    }
+    noGrad(() => {
+      for (const [key, t] of Object.entries(state.tensors)) {
+        const [i, name] = [Number(key.slice(0, key.indexOf('.'))), key.slice(key.indexOf('.') + 1)];
+        if (!(i >= 0 && i < this.params.length)) throw invalidArgument(`${this.kind} state has an entry for parameter ${i}`);
+        const slot = this.slot(i, name);
+        if (JSON.stringify(slot.shape) !== JSON.stringify(t.shape)) {
+          throw invalidArgument(`${this.kind} state '${key}' has shape [${t.shape}], the parameter has [${slot.shape}]`);
+        }
+        slot.copy_(t);
+      }
+    });
+    state.meta.steps.forEach((s, i) => (this.stepCounts[i] = s));
+    this.lr = state.meta.lr;
+  }
+
+  /** Frees the state tensors. */
+  dispose(): void {
+    for (const m of this.slots) {
+      for (const t of m.values()) t.dispose();
+      m.clear();
+    }
+  }
+}

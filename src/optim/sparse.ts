@@ -1,0 +1,42 @@
+/**
+ * SignSGD for the puzzle-embedding table (hrm-spec 4.2b): only the rows of the current batch are
+ * touched. Gradients of repeated ids are summed before the sign; decay is decoupled.
+ * Per touched row: w <- w * (1 - lr*wd) - lr * sign(G).
+ * @module
+ */
+import { noGrad } from '../tensor/autograd';
+import { zeros } from '../tensor/creation';
+import { scope } from '../tensor/scope';
+import { CastedSparseEmbedding } from '../models/hrm/model';
+import { Optimizer } from './optimizer';
+
+export class SparseEmbeddingSignSGD extends Optimizer {
+  readonly weightDecay: number;
+  constructor(readonly embedding: CastedSparseEmbedding, opts: { lr: number; weightDecay?: number }) {
+    // The optimizer "holds" the per-batch gradient buffer; the table itself is a buffer.
+    super([embedding.localWeights], opts.lr, 'SparseEmbeddingSignSGD');
+    this.weightDecay = opts.weightDecay ?? 0;
+  }
+  protected override hyper(): Record<string, unknown> {
+    return { weightDecay: this.weightDecay };
+  }
+  step(): void {
+    const emb = this.embedding;
+    const grad = emb.localWeights.grad;
+    if (grad === undefined) return; // no puzzle gradient this step (TRM's behaviour; HRM asserts)
+    this.stepCounts[0]++;
+    const lr = this.lr;
+    noGrad(() =>
+      scope(() => {
+        const { values: ids, inverse } = emb.localIds.to('int64').unique();
+        const summed = zeros([ids.size(0), grad.size(1)], { dtype: grad.dtype, device: grad.device }).indexAdd(0, inverse, grad);
+        const rows = emb.weights.indexSelect(0, ids).mul(1 - lr * this.weightDecay).sub(summed.sign().mul(lr));
+        emb.weights.indexPut_([ids], rows.to(emb.weights.dtype));
+        grad.dispose();
+      }),
+    );
+  }
+  override zeroGrad(): void {
+    this.embedding.localWeights.grad = undefined;
+  }
+}
