@@ -10,8 +10,11 @@
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
 
+#include <malloc.h>
+
 #include <cstring>
 #include <sstream>
+#include <unordered_set>
 
 namespace hrm {
 
@@ -462,6 +465,23 @@ static Napi::Value AutogradGrad(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// graphSize(h) -> number of autograd nodes reachable from the tensor's grad_fn (0 for leaves).
+static Napi::Value GraphSize(const Napi::CallbackInfo& info) {
+  at::Tensor& t = tensorArg(info, 0, "tensor");
+  std::unordered_set<torch::autograd::Node*> seen;
+  std::vector<torch::autograd::Node*> todo;
+  if (auto fn = t.grad_fn()) todo.push_back(fn.get());
+  while (!todo.empty()) {
+    auto* n = todo.back();
+    todo.pop_back();
+    if (!seen.insert(n).second) continue;
+    for (const auto& e : n->next_edges()) {
+      if (e.function) todo.push_back(e.function.get());
+    }
+  }
+  return Napi::Number::New(info.Env(), static_cast<double>(seen.size()));
+}
+
 static Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
@@ -616,6 +636,16 @@ static Napi::Value CudaEmptyCache(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// hostMemory() -> bytes the C allocator has handed out and not yet freed (glibc mallinfo2).
+static Napi::Value HostMemory(const Napi::CallbackInfo& info) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 mi = mallinfo2();
+  return Napi::Number::New(info.Env(), static_cast<double>(mi.uordblks + mi.hblkhd));
+#else
+  return info.Env().Undefined();
+#endif
+}
+
 static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("live", static_cast<double>(state().tensors.live()));
@@ -680,6 +710,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   HRM_EXPORT("retainGrad", RetainGrad);
   HRM_EXPORT("backward", Backward);
   HRM_EXPORT("autogradGrad", AutogradGrad);
+  HRM_EXPORT("graphSize", GraphSize);
+  HRM_EXPORT("hostMemory", HostMemory);
   HRM_EXPORT("isGradEnabled", IsGradEnabled);
   HRM_EXPORT("setGradEnabled", SetGradEnabled);
   HRM_EXPORT("inferenceModeEnter", InferenceModeEnter);

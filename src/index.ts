@@ -28,3 +28,4 @@ export { Module } from './nn/module';
 export { HRM, HRMInner, ACTLossHead, hrmConfig } from './models/hrm';
 export type { HRMConfig, HRMBatch, HRMCarry } from './models/hrm';
 export { AdamATan2, AdamW, SparseEmbeddingSignSGD, cosineScheduleWithWarmupLr } from './optim';
+export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './train/checkpoint';

@@ -43,6 +43,8 @@ export interface NativeBinding {
   retainGrad(h: Handle): void;
   backward(h: Handle, grad?: Handle, retainGraph?: boolean, createGraph?: boolean): void;
   autogradGrad(outputs: Handle[], inputs: Handle[], gradOutputs?: Handle[], retainGraph?: boolean, createGraph?: boolean): (Handle | undefined)[];
+  graphSize(h: Handle): number;
+  hostMemory(): number | undefined;
   isGradEnabled(): boolean;
   setGradEnabled(enabled: boolean): void;
   inferenceModeEnter(): number;

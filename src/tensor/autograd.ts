@@ -133,3 +133,8 @@ export function gradcheck(
     return { ok, maxAbsError, details };
   });
 }
+
+/** Number of autograd graph nodes reachable from a tensor's grad_fn (0 for a leaf): a size measure of the graph. */
+export function graphSize(t: Tensor): number {
+  return N.graphSize(handleOf(t, 'tensor'));
+}

@@ -235,12 +235,14 @@ export interface MemoryInfo {
   scopeDepth: number;
   /** CUDA caching-allocator bytes (zeros without CUDA) */
   cuda: { allocated: number; reserved: number; peakAllocated: number };
+  /** bytes in use in the host C heap (glibc), where CPU tensors live; undefined elsewhere */
+  hostBytes?: number;
 }
 
 /** Memory telemetry. */
 export function memory(): MemoryInfo {
   const t = N.liveTensors();
-  return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: N.cudaMemory() };
+  return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: N.cudaMemory(), hostBytes: N.hostMemory() };
 }
 
 export function resetPeakMemory(): void {

@@ -13,7 +13,7 @@ segments, train, seed, optimize, lr, weight_decay, betas, puzzle_emb_lr, puzzle_
 threads, output}. Segment k uses batches[k % len(batches)]; the carry persists across segments.
 Saved per segment k: s{k}.logits, s{k}.q_halt_logits, s{k}.q_continue_logits,
 s{k}.target_q_continue (training only), s{k}.loss (total, before / batch_size),
-s{k}.metric.<name>, s{k}.carry.{z_H,z_L,steps,halted,inputs,labels,puzzle_identifiers} and, when
+s{k}.metric.<name> (q_continue_loss only in training), s{k}.carry.{z_H,z_L,steps,halted,inputs,labels,puzzle_identifiers} and, when
 optimizing, s{k}.grad.<param> (+ s{k}.grad.puzzle_emb.local_weights) captured after backward and
 s{k}.param.<param> (+ s{k}.param.puzzle_emb.weights) after the optimizer steps.
 """
@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import Dict, Optional
+from typing import Dict
 
 import torch
 import torch.nn.functional as F
