@@ -1,0 +1,198 @@
+/**
+ * HRM parity with PyTorch: our own PyTorch HRM (test/reference/hrm_ref.py, written from the
+ * spec) loads the same weights and batches, runs the same segments (forward, loss head, backward,
+ * sparse SignSGD and AdamATan2 steps), and every output must agree with the TypeScript model.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import * as ht from '../../src';
+import { describeWithTorch, referencePython, tmpDir } from '../helpers/reference';
+
+interface Job {
+  name: string;
+  config: Partial<ht.HRMConfig>;
+  segments: number;
+  train: boolean;
+  optimize: boolean;
+}
+
+const base: Partial<ht.HRMConfig> = {
+  batchSize: 4, seqLen: 16, vocabSize: 10, puzzleEmbNdim: 64, numPuzzleIdentifiers: 5, hCycles: 2, lCycles: 2,
+  hLayers: 2, lLayers: 2, hiddenSize: 64, expansion: 4, numHeads: 2, haltMaxSteps: 3, haltExplorationProb: 0.5,
+  posEncodings: 'rope', forwardDtype: 'float32', lossType: 'stablemax_cross_entropy',
+};
+
+const jobs: Job[] = [
+  { name: 'rope + puzzle embedding, 4 training segments (a halting step and a restart)', config: base, segments: 4, train: true, optimize: true },
+  { name: 'learned positions, puzzle prefix padded, softmax CE', config: { ...base, posEncodings: 'learned', puzzleEmbNdim: 40, lossType: 'softmax_cross_entropy' }, segments: 2, train: true, optimize: true },
+  { name: 'no puzzle embedding, 3x1 cycles', config: { ...base, puzzleEmbNdim: 0, hCycles: 3, lCycles: 1 }, segments: 2, train: true, optimize: true },
+  { name: 'evaluation: all steps, no optimisation', config: base, segments: 3, train: false, optimize: false },
+];
+
+const LR = 1e-3;
+const WD = 0.1;
+const PE_LR = 1e-2;
+const PE_WD = 0.1;
+const SEED = 123;
+
+function makeBatch(cfg: ht.HRMConfig, seed: number): ht.HRMBatch {
+  ht.manualSeed(seed);
+  const labels = ht.randint(0, cfg.vocabSize, [cfg.batchSize, cfg.seqLen], { dtype: 'int32' });
+  // Some ignored positions, and one row that is entirely ignored in the second batch.
+  const ignore = ht.rand([cfg.batchSize, cfg.seqLen]).lt(0.2);
+  if (seed % 2 === 1) ignore.select(0, 1).fill_(true);
+  return {
+    inputs: ht.randint(0, cfg.vocabSize, [cfg.batchSize, cfg.seqLen], { dtype: 'int32' }),
+    labels: labels.maskedFill(ignore, -100),
+    puzzleIdentifiers: ht.tensor([0, 3, 3, 1], { dtype: 'int32' }),
+  };
+}
+
+/** Runs the segments in TypeScript, collecting the same named outputs the Python job writes. */
+function runTs(model: ht.HRM, batches: ht.HRMBatch[], job: Job): Map<string, ht.Tensor> {
+  const out = new Map<string, ht.Tensor>();
+  const keep = (k: string, t: ht.Tensor) => out.set(k, t.detach().clone().keep());
+  const head = new ht.ACTLossHead(model);
+  model.train(job.train);
+  const adam = new ht.AdamATan2(model.parameters(), { lr: LR, weightDecay: WD, betas: [0.9, 0.95] });
+  const sparse = model.inner.puzzleEmb ? new ht.SparseEmbeddingSignSGD(model.inner.puzzleEmb, { lr: PE_LR, weightDecay: PE_WD }) : undefined;
+  ht.manualSeed(SEED);
+  let carry = ht.scope(() => model.initialCarry(batches[0]));
+  for (let k = 0; k < job.segments; k++) {
+    const next = ht.scope(() => {
+      const r = head.forward(carry, batches[k % batches.length]);
+      const p = `s${k}.`;
+      keep(p + 'logits', r.outputs.logits);
+      keep(p + 'q_halt_logits', r.outputs.qHaltLogits);
+      keep(p + 'q_continue_logits', r.outputs.qContinueLogits);
+      if (r.outputs.targetQContinue) keep(p + 'target_q_continue', r.outputs.targetQContinue);
+      keep(p + 'loss', r.loss);
+      for (const [name, v] of Object.entries(r.metrics)) keep(`${p}metric.${name}`, v as ht.Tensor);
+      keep(p + 'carry.z_H', r.carry.inner.zH);
+      keep(p + 'carry.z_L', r.carry.inner.zL);
+      keep(p + 'carry.steps', r.carry.steps);
+      keep(p + 'carry.halted', r.carry.halted);
+      keep(p + 'carry.inputs', r.carry.currentData.inputs);
+      keep(p + 'carry.labels', r.carry.currentData.labels);
+      keep(p + 'carry.puzzle_identifiers', r.carry.currentData.puzzleIdentifiers);
+      if (job.optimize) {
+        r.loss.div(model.config.batchSize).backward();
+        for (const [name, prm] of model.inner.namedParameters()) {
+          const g = prm.grad;
+          if (g) keep(`${p}grad.${name}`, g);
+        }
+        if (model.inner.puzzleEmb) {
+          const g = model.inner.puzzleEmb.localWeights.grad;
+          if (g) keep(`${p}grad.puzzle_emb.local_weights`, g);
+        }
+        sparse?.step();
+        adam.step();
+        sparse?.zeroGrad();
+        adam.zeroGrad();
+        for (const [name, prm] of model.inner.namedParameters()) keep(`${p}param.${name}`, prm);
+        if (model.inner.puzzleEmb) keep(`${p}param.puzzle_emb.weights`, model.inner.puzzleEmb.weights);
+      }
+      return r.carry;
+    });
+    ht.hrm.disposeCarry(carry);
+    carry = next;
+  }
+  ht.hrm.disposeCarry(carry);
+  adam.dispose();
+  sparse?.dispose();
+  return out;
+}
+
+function relErr(a: ht.Tensor, e: ht.Tensor): number {
+  return ht.scope(() => {
+    const diff = Number(a.to('float64').sub(e.to('float64')).abs().max().item());
+    const scale = Number(e.to('float64').abs().max().item());
+    return scale === 0 ? diff : diff / scale;
+  });
+}
+
+function tolerance(key: string): number {
+  if (/\.grad\./.test(key)) return 1e-4;
+  if (/metric\.(count|exact_accuracy|q_halt_accuracy|steps)$/.test(key) || /carry\.(steps|halted|inputs|labels|puzzle_identifiers)$/.test(key)) return 0;
+  return 1e-5;
+}
+
+describeWithTorch('HRM against PyTorch', () => {
+  test.each(jobs.map((j) => [j.name, j] as [string, Job]))('%s', (_name, job) => {
+    const dir = tmpDir('hrm-parity-');
+    try {
+      ht.setNumThreads(1);
+      const cfg = ht.hrmConfig(job.config);
+      ht.manualSeed(7);
+      const model = new ht.HRM(cfg);
+      // Non-trivial starting points for the parts that start at zero.
+      ht.noGrad(() => {
+        if (model.inner.puzzleEmb) model.inner.puzzleEmb.weights.copy_(ht.randn(model.inner.puzzleEmb.weights.shape).mul(0.1));
+      });
+      const weights = path.join(dir, 'w.safetensors');
+      ht.saveSafetensors(weights, Object.fromEntries(model.inner.stateDict()));
+      const batches = [makeBatch(cfg, 1), makeBatch(cfg, 2)];
+      const batchFiles = batches.map((b, i) => {
+        const f = path.join(dir, `b${i}.safetensors`);
+        ht.saveSafetensors(f, { inputs: b.inputs, labels: b.labels, puzzle_identifiers: b.puzzleIdentifiers });
+        return f;
+      });
+      const output = path.join(dir, 'out.safetensors');
+      const jobFile = path.join(dir, 'job.json');
+      fs.writeFileSync(
+        jobFile,
+        JSON.stringify({
+          config: ht.hrm.toReferenceConfig(cfg), weights, batches: batchFiles, segments: job.segments, train: job.train, seed: SEED,
+          optimize: job.optimize, lr: LR, weight_decay: WD, betas: [0.9, 0.95], puzzle_emb_lr: PE_LR, puzzle_emb_weight_decay: PE_WD,
+          threads: 1, output,
+        }),
+      );
+      const r = spawnSync(referencePython()!, [path.join(__dirname, '..', 'reference', 'hrm_ref.py'), jobFile], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`hrm_ref.py failed: ${r.stderr}`);
+      const pyInfo = JSON.parse(r.stdout.trim().split('\n').pop()!);
+      expect(model.inner.parameterCount()).toBe(pyInfo.num_params);
+
+      const ours = runTs(model, batches, job);
+      const theirs = ht.loadSafetensors(output).tensors;
+      const failures: string[] = [];
+      const keys = new Set([...ours.keys(), ...Object.keys(theirs)]);
+      for (const k of keys) {
+        const a = ours.get(k);
+        const e = theirs[k];
+        if (!a || !e) {
+          failures.push(`${k}: ${a ? 'missing in PyTorch' : 'missing in TypeScript'}`);
+          continue;
+        }
+        if (JSON.stringify(a.shape) !== JSON.stringify(e.shape)) {
+          failures.push(`${k}: shape [${a.shape}] vs [${e.shape}]`);
+          continue;
+        }
+        const err = relErr(a, e);
+        if (!(err <= tolerance(k))) failures.push(`${k}: relative error ${err.toExponential(2)} > ${tolerance(k)}`);
+      }
+      expect(failures).toEqual([]);
+      expect(keys.size).toBeGreaterThan(job.optimize ? 60 : 30);
+      // The run really exercised what it claims to.
+      if (job.train && job.segments >= 3) {
+        // Some row halted within the first three segments and started over on a new example.
+        const halted = [0, 1, 2].map((k) => ours.get(`s${k}.carry.halted`)!.toArray() as boolean[]);
+        const steps = [1, 2, 3].map((k) => ours.get(`s${k}.carry.steps`)!.toArray() as number[]);
+        expect(halted.some((h) => h.some(Boolean))).toBe(true);
+        expect(steps.some((st, k) => st.some((v, row) => v === 1 && halted[k][row]))).toBe(true);
+        expect(Math.max(...steps.flat())).toBeLessThanOrEqual(3);
+        expect(ours.has('s0.target_q_continue')).toBe(true);
+      }
+      if (!job.train) {
+        // Evaluation runs every row for exactly haltMaxSteps segments.
+        expect(ours.get(`s2.carry.halted`)!.toArray()).toEqual([true, true, true, true]);
+        expect(ours.get(`s1.carry.halted`)!.toArray()).toEqual([false, false, false, false]);
+      }
+      for (const t of ours.values()) t.dispose();
+      for (const t of Object.values(theirs)) t.dispose();
+      model.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
