@@ -196,3 +196,109 @@ describeWithTorch('HRM against PyTorch', () => {
     }
   });
 });
+
+describeWithTorch('reference checkpoints', () => {
+  test('a torch.save state dict with _orig_mod.model.inner. keys loads and gives PyTorch outputs', () => {
+    const dir = tmpDir('hrm-ckpt-');
+    try {
+      ht.setNumThreads(1);
+      const cfg = ht.hrmConfig({ ...base, forwardDtype: 'float32' });
+      const refCfg = { ...ht.hrm.toReferenceConfig(cfg), forward_dtype: 'bfloat16' };
+      const pt = path.join(dir, 'step_1000');
+      const ptPlain = path.join(dir, 'step_1000_nocompile');
+      const weights = path.join(dir, 'w.safetensors');
+      // PyTorch makes the checkpoint as the reference would save it (bf16 H_init/L_init, compiled-model prefix).
+      const script = `
+import sys, json, torch
+sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', 'reference'))})
+import hrm_ref
+from safetensors.torch import save_file
+torch.manual_seed(3)
+head = hrm_ref.build_model(json.loads(sys.argv[1]))
+with torch.no_grad():
+    head.model.inner.puzzle_emb.weights.normal_(0, 0.1)
+    head.model.inner.q_head.weight.normal_(0, 0.05)
+sd = head.state_dict()
+torch.save({"_orig_mod." + k: v for k, v in sd.items()}, sys.argv[2])
+torch.save(sd, sys.argv[3])
+save_file({k[len("model.inner."):]: v.float().contiguous() for k, v in sd.items()}, sys.argv[4])
+`;
+      const r = spawnSync(referencePython()!, ['-c', script, JSON.stringify(refCfg), pt, ptPlain, weights], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+
+      const expected = ht.loadSafetensors(weights).tensors;
+      for (const file of [pt, ptPlain]) {
+        ht.manualSeed(99); // a different init, overwritten by the import
+        const model = new ht.HRM(cfg);
+        ht.importReferenceCheckpoint(file, model);
+        for (const [k, t] of model.inner.stateDict()) {
+          expect(relErr(t, expected[k])).toBe(0);
+        }
+        model.dispose();
+      }
+
+      // Outputs on the imported weights against PyTorch on the same weights.
+      ht.manualSeed(99);
+      const model = new ht.HRM(cfg);
+      ht.importReferenceCheckpoint(pt, model);
+      const batches = [makeBatch(cfg, 1)];
+      const batchFile = path.join(dir, 'b0.safetensors');
+      ht.saveSafetensors(batchFile, { inputs: batches[0].inputs, labels: batches[0].labels, puzzle_identifiers: batches[0].puzzleIdentifiers });
+      const output = path.join(dir, 'out.safetensors');
+      const jobFile = path.join(dir, 'job.json');
+      fs.writeFileSync(jobFile, JSON.stringify({ config: ht.hrm.toReferenceConfig(cfg), weights, batches: [batchFile], segments: 2, train: false, seed: SEED, optimize: false, threads: 1, output }));
+      const j = spawnSync(referencePython()!, [path.join(__dirname, '..', 'reference', 'hrm_ref.py'), jobFile], { encoding: 'utf8' });
+      if (j.status !== 0) throw new Error(j.stderr);
+      const ours = runTs(model, batches, { name: 'eval', config: cfg, segments: 2, train: false, optimize: false });
+      const theirs = ht.loadSafetensors(output).tensors;
+      for (const k of ['s0.logits', 's1.logits', 's0.q_halt_logits', 's1.q_continue_logits', 's1.metric.lm_loss']) {
+        expect([k, relErr(ours.get(k)!, theirs[k]) <= 1e-5]).toEqual([k, true]);
+      }
+      for (const t of [...ours.values(), ...Object.values(theirs), ...Object.values(expected)]) t.dispose();
+      model.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the 1-step gradient', () => {
+  function measure(hCycles: number, lCycles: number): { nodes: number; bytes: number; params: string[] } {
+    ht.manualSeed(0);
+    const cfg = ht.hrmConfig({ ...base, hCycles, lCycles, batchSize: 8, seqLen: 64, hiddenSize: 128 });
+    const model = new ht.HRM(cfg);
+    const head = new ht.ACTLossHead(model);
+    ht.manualSeed(1);
+    const b8: ht.HRMBatch = {
+      inputs: ht.randint(0, cfg.vocabSize, [8, 64], { dtype: 'int32' }),
+      labels: ht.randint(0, cfg.vocabSize, [8, 64], { dtype: 'int32' }),
+      puzzleIdentifiers: ht.randint(0, cfg.numPuzzleIdentifiers, [8], { dtype: 'int32' }),
+    };
+    const out = ht.scope(() => {
+      const carry = model.initialCarry(b8);
+      const before = ht.memory().hostBytes ?? 0;
+      const r = head.forward(carry, b8);
+      const bytes = (ht.memory().hostBytes ?? 0) - before;
+      const nodes = ht.graphSize(r.loss);
+      r.loss.backward();
+      const params = model.inner.namedParameters().filter(([, p]) => p.grad !== undefined).map(([n]) => n);
+      return { nodes, bytes, params };
+    });
+    model.dispose();
+    return out;
+  }
+
+  test('graph size and memory of one segment do not grow with H_cycles x L_cycles (2x2 vs 8x8)', () => {
+    measure(2, 2); // warm-up: first-use allocations of libtorch and the op table
+    const small = measure(2, 2);
+    const large = measure(8, 8);
+    // eslint-disable-next-line no-console
+    console.log(`one segment, 2x2 cycles: ${small.nodes} graph nodes, ${(small.bytes / 1e6).toFixed(1)} MB held after forward; 8x8: ${large.nodes} nodes, ${(large.bytes / 1e6).toFixed(1)} MB`);
+    expect(large.nodes).toBe(small.nodes);
+    expect(large.bytes).toBeLessThan(small.bytes * 1.1);
+    // ... and gradient still reaches both levels, the embeddings and both heads.
+    for (const p of ['embed_tokens.embedding_weight', 'lm_head.weight', 'q_head.weight', 'H_level.layers.0.self_attn.qkv_proj.weight', 'L_level.layers.1.mlp.down_proj.weight']) {
+      expect(large.params).toContain(p);
+    }
+  });
+});

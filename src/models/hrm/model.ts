@@ -7,7 +7,7 @@
  * Parameter names are the reference's, so state dicts move between the two unchanged.
  * @module
  */
-import { DType } from '../../tensor/dtype';
+import { DType, invalidArgument } from '../../tensor/dtype';
 import { noGrad } from '../../tensor/autograd';
 import { empty, full, ones, rand, randint, zeros } from '../../tensor/creation';
 import { cat, maximum, where } from '../../tensor/functional';
@@ -229,8 +229,27 @@ export class HRM extends Module {
     this.inner = this.registerModule('inner', new HRMInner(config, opts));
   }
 
+  /** Checks a batch's shapes and dtypes against the config, with an error naming the field. */
+  checkBatch(batch: HRMBatch): void {
+    const c = this.config;
+    const fields: [keyof HRMBatch, number[]][] = [
+      ['inputs', [c.batchSize, c.seqLen]],
+      ['labels', [c.batchSize, c.seqLen]],
+      ['puzzleIdentifiers', [c.batchSize]],
+    ];
+    for (const [name, shape] of fields) {
+      const t = batch[name];
+      if (!(t instanceof Tensor)) throw invalidArgument(`batch.${name} must be a Tensor`);
+      if (JSON.stringify(t.shape) !== JSON.stringify(shape)) {
+        throw invalidArgument(`batch.${name} has shape [${t.shape}], the model expects [${shape}] (batchSize ${c.batchSize}, seqLen ${c.seqLen})`);
+      }
+      if (t.dtype !== 'int32' && t.dtype !== 'int64') throw invalidArgument(`batch.${name} must be int32 or int64, got ${t.dtype}`);
+    }
+  }
+
   /** The starting carry: every row halted, so the first step loads fresh examples. */
   initialCarry(batch: HRMBatch): HRMCarry {
+    this.checkBatch(batch);
     const c = this.config;
     const B = batch.inputs.size(0);
     const L = c.seqLen + this.inner.puzzleEmbLen;
@@ -247,6 +266,7 @@ export class HRM extends Module {
   /** One ACT step (one segment) for every row (spec 3.2). */
   forward(carry: HRMCarry, batch: HRMBatch, opts: { exploration?: ExplorationDraw } = {}): { carry: HRMCarry; outputs: HRMOutputs } {
     const c = this.config;
+    this.checkBatch(batch);
     const halted = carry.halted;
     // 1-2. Rows that halted start over: fresh state, step 0, and the newly loaded example.
     const innerCarry = this.inner.resetCarry(halted, carry.inner);
