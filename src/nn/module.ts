@@ -6,7 +6,7 @@
  */
 import { DType, Device, invalidArgument, isDType, isFloating } from '../tensor/dtype';
 import { noGrad } from '../tensor/autograd';
-import { adopt } from '../tensor/scope';
+import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 
 /** A parameter is a tensor that requires grad and is owned by a Module. */
@@ -189,7 +189,7 @@ export abstract class Module {
   private moveOwn(target: Device | DType): void {
     const convert = (t: Tensor, isParam: boolean): Tensor => {
       if (isDType(target) ? !isFloating(t.dtype) || t.dtype === target : t.device === target) return t;
-      const moved = noGrad(() => t.to(target as DType).detach());
+      const moved = scope(() => noGrad(() => t.to(target as DType).detach()));
       if (isParam) moved.requiresGrad_(true);
       return moved;
     };
