@@ -28,6 +28,7 @@ const jobs: Job[] = [
   { name: 'learned positions, puzzle prefix padded, softmax CE', config: { ...base, posEncodings: 'learned', puzzleEmbNdim: 40, lossType: 'softmax_cross_entropy' }, segments: 2, train: true, optimize: true },
   { name: 'no puzzle embedding, 3x1 cycles', config: { ...base, puzzleEmbNdim: 0, hCycles: 3, lCycles: 1 }, segments: 2, train: true, optimize: true },
   { name: 'evaluation: all steps, no optimisation', config: base, segments: 3, train: false, optimize: false },
+  { name: 'bfloat16 forward with fp32 master weights (the CUDA casting scheme, run on the CPU)', config: { ...base, forwardDtype: 'bfloat16' }, segments: 1, train: true, optimize: true },
 ];
 
 const LR = 1e-3;
@@ -112,7 +113,15 @@ function relErr(a: ht.Tensor, e: ht.Tensor): number {
   });
 }
 
-function tolerance(key: string): number {
+function tolerance(key: string, bf16: boolean): number {
+  if (bf16) {
+    // bf16 keeps ~3 significant digits; the two sides round in slightly different places.
+    if (/metric\.(count|steps)$|carry\.(steps|halted|inputs|labels|puzzle_identifiers)$/.test(key)) return 0;
+    // SignSGD takes the sign of gradients that are near zero for some entries: a bf16 rounding
+    // difference flips them. The fp32 jobs check this step exactly.
+    if (key.endsWith('param.puzzle_emb.weights')) return Infinity;
+    return /\.grad\./.test(key) ? 5e-2 : 1e-2;
+  }
   if (/\.grad\./.test(key)) return 1e-4;
   if (/metric\.(count|exact_accuracy|q_halt_accuracy|steps)$/.test(key) || /carry\.(steps|halted|inputs|labels|puzzle_identifiers)$/.test(key)) return 0;
   return 1e-5;
@@ -169,7 +178,8 @@ describeWithTorch('HRM against PyTorch', () => {
           continue;
         }
         const err = relErr(a, e);
-        if (!(err <= tolerance(k))) failures.push(`${k}: relative error ${err.toExponential(2)} > ${tolerance(k)}`);
+        const tol = tolerance(k, cfg.forwardDtype === 'bfloat16');
+        if (!(err <= tol)) failures.push(`${k}: relative error ${err.toExponential(2)} > ${tol}`);
       }
       expect(failures).toEqual([]);
       expect(keys.size).toBeGreaterThan(job.optimize ? 60 : 30);

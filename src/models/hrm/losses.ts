@@ -14,7 +14,9 @@ export const IGNORE_LABEL_ID = -100;
 
 /** s(x) = 1/(1 - x + 1e-30) for x < 0, x + 1 otherwise. */
 function stablemaxS(x: Tensor): Tensor {
-  return where(x.lt(0), x.neg().add(1 + 1e-30).reciprocal(), x.add(1));
+  // (1 - x) + 1e-30, in this order: 1 + 1e-30 rounds to 1, and then x = 1 (unselected branch, but
+  // differentiated) gives 1/0 and a NaN gradient through where().
+  return where(x.lt(0), x.neg().add(1).add(1e-30).reciprocal(), x.add(1));
 }
 
 /** log of the stablemax distribution along `dim`. */
