@@ -1,0 +1,791 @@
+/**
+ * One HRM training segment-step: the SDK against Python PyTorch on the same libtorch, in the same
+ * run, on the same machine and threads.
+ *
+ *   npx tsc -p tsconfig.build.json
+ *   node dist/bench/hrm.js [--quick] [--threads N] [--only sudoku,small] [--json out.json]
+ *                          [--steps N] [--profile] [--python PATH]
+ *
+ * A segment-step is what training repeats: one ACT step through the loss head (the segment with
+ * its 1-step-gradient H/L updates, plus the no-grad second pass for the Q-continue target; the
+ * stablemax loss, the Q losses, the metrics), backward of loss / batchSize, the sparse
+ * puzzle-embedding SignSGD step, the AdamATan2 step, the gradients cleared. The carry persists
+ * from step to step, as in training. float32, CPU.
+ *
+ * Configurations:
+ *   sudoku  hidden 512, 8 heads, 4+4 layers, 2x2 cycles, batch 16, seq 81, vocab 11, puzzle
+ *           embedding 512 wide with 1 identifier (the reference Sudoku model at batch 16)
+ *   small   hidden 128, 4 heads, 2+2 layers, 2x2 cycles, batch 32, seq 81, vocab 11, puzzle
+ *           embedding 128 wide with 1 identifier
+ *
+ * Both sides train the very same model: the SDK initialises it, and the PyTorch side
+ * (bench/hrm_ref.py, which drives test/reference/hrm_ref.py — the model the parity tests compare
+ * against — with run_job's optimizers) loads its weights and its batch from a safetensors file, and
+ * both seed their global generator alike, so their losses must agree step by step (reported as a
+ * check that both do the same work).
+ *
+ * The PyTorch side is one child process that stays up for the whole run and answers one JSON
+ * request per step, so the SDK and PyTorch take turns step by step (in a rotating order) rather
+ * than in long blocks: a concurrently loaded machine then slows both alike. Each side gets the same
+ * warmup steps (the first one creates the optimizer state) and the same number of timed steps;
+ * the median ms per step is reported, with the mean of each part of the step:
+ *   forward    the loss head (both inner passes, losses, metrics)
+ *   backward   (loss / B).backward()
+ *   optimizer  sparse SignSGD step, AdamATan2 step, zero grads
+ *   free       SDK: leaving the step's scope and disposing the previous carry; PyTorch: dropping the
+ *              step's references (refcounting frees the graph and the previous carry)
+ *
+ * --profile adds one untimed step per side with every call counted: on the SDK side each call into
+ * the native addon (op calls by ATen schema, plus the time spent inside them versus in JavaScript);
+ * on the PyTorch side the torch functions called from Python (TorchFunctionMode, the level the SDK
+ * calls at) and the ATen ops dispatched (TorchDispatchMode).
+ */
+import { spawn, ChildProcessWithoutNullStreams } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import * as ht from '../src';
+import { native } from '../src/native';
+
+// ------------------------------------------------------------------------------ options
+
+interface Options {
+  quick: boolean;
+  threads: number;
+  json?: string;
+  only?: string[];
+  /** timed steps per side (overrides the per-config default) */
+  steps?: number;
+  profile: boolean;
+  python: string;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const REF_SCRIPT = path.join(ROOT, 'bench', 'hrm_ref.py');
+
+interface BenchConfig {
+  id: string;
+  label: string;
+  config: Partial<ht.HRMConfig>;
+  warmup: number;
+  steps: { quick: number; full: number };
+}
+
+const COMMON: Partial<ht.HRMConfig> = {
+  seqLen: 81,
+  vocabSize: 11,
+  numPuzzleIdentifiers: 1,
+  hCycles: 2,
+  lCycles: 2,
+  expansion: 4,
+  posEncodings: 'rope',
+  haltMaxSteps: 16,
+  haltExplorationProb: 0.1,
+  forwardDtype: 'float32',
+  lossType: 'stablemax_cross_entropy',
+};
+
+const CONFIGS: BenchConfig[] = [
+  {
+    id: 'sudoku',
+    label: 'sudoku: D512, 8 heads, 4+4 layers, 2x2 cycles, B16, S81',
+    config: { ...COMMON, batchSize: 16, hiddenSize: 512, numHeads: 8, hLayers: 4, lLayers: 4, puzzleEmbNdim: 512 },
+    warmup: 1,
+    steps: { quick: 2, full: 4 },
+  },
+  {
+    id: 'small',
+    label: 'small: D128, 4 heads, 2+2 layers, 2x2 cycles, B32, S81',
+    config: { ...COMMON, batchSize: 32, hiddenSize: 128, numHeads: 4, hLayers: 2, lLayers: 2, puzzleEmbNdim: 128 },
+    warmup: 2,
+    steps: { quick: 7, full: 15 },
+  },
+];
+
+const LR = 1e-4;
+const WD = 0.1;
+const BETAS: [number, number] = [0.9, 0.95];
+const PE_LR = 1e-2;
+const PE_WD = 0.1;
+const SEED = 0;
+
+function usage(): never {
+  console.error(
+    'usage: node dist/bench/hrm.js [--quick] [--threads N] [--only id,id] [--json out.json] [--steps N] [--profile] [--python PATH]\n' +
+      `config ids: ${CONFIGS.map((c) => c.id).join(', ')}`,
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Options {
+  let quick = false;
+  let threads = os.cpus().length;
+  let json: string | undefined;
+  let only: string[] | undefined;
+  let steps: number | undefined;
+  let profile = false;
+  let python = process.env.HRM_BENCH_PYTHON ?? '';
+  const num = (v: string | undefined, name: string): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n <= 0) {
+      console.error(`${name} needs a positive number`);
+      usage();
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--threads') threads = Math.floor(num(argv[++i], a));
+    else if (a === '--json') json = argv[++i] ?? usage();
+    else if (a === '--only') only = (argv[++i] ?? usage()).split(',').filter(Boolean);
+    else if (a === '--steps') steps = Math.floor(num(argv[++i], a));
+    else if (a === '--profile') profile = true;
+    else if (a === '--python') python = argv[++i] ?? usage();
+    else if (a === '--help' || a === '-h') usage();
+    else {
+      console.error(`unknown argument ${a}`);
+      usage();
+    }
+  }
+  if (!python) {
+    const venv = path.join(ROOT, '.venv', 'bin', 'python');
+    python = fs.existsSync(venv) ? venv : 'python3';
+  }
+  if (only) {
+    for (const id of only) if (!CONFIGS.some((c) => c.id === id)) usage();
+  }
+  return { quick, threads, json, only, steps, profile, python };
+}
+
+// ------------------------------------------------------------------------------ PyTorch side
+
+interface PyInfo {
+  torch: string;
+  threads: number;
+  interop_threads: number;
+  python: string;
+  executable: string;
+  torch_lib: string;
+}
+
+/** One step's parts in ns, and its loss (the same fields on both sides). */
+interface StepSample {
+  fwdNs: number;
+  bwdNs: number;
+  optNs: number;
+  freeNs: number;
+  totalNs: number;
+  loss: number;
+}
+
+interface PyProfile {
+  torch_functions: Record<string, { total: number; top: [string, number][] }>;
+  aten: Record<string, { total: number; top: [string, number][] }>;
+}
+
+class PyRef {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterableIterator<string>;
+  private stderr = '';
+
+  constructor(python: string, config: object) {
+    this.proc = spawn(python, [REF_SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (d: string) => {
+      this.stderr += d;
+    });
+    this.proc.on('error', (e) => {
+      this.stderr += `\n${e.message}`;
+    });
+    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
+  }
+
+  private async next(): Promise<Record<string, unknown>> {
+    const r = await this.lines.next();
+    if (r.done) {
+      await new Promise((res) => setTimeout(res, 50)); // let stderr drain
+      throw new Error(`the PyTorch reference process ended early${this.stderr ? `:\n${this.stderr.trim()}` : ''}`);
+    }
+    return JSON.parse(r.value) as Record<string, unknown>;
+  }
+
+  private async request(req: Record<string, unknown>): Promise<Record<string, unknown>> {
+    this.proc.stdin.write(`${JSON.stringify(req)}\n`);
+    const msg = await this.next();
+    if (!msg.ok) throw new Error(`hrm_ref.py failed on ${JSON.stringify(req).slice(0, 200)}: ${String(msg.error)}`);
+    return msg;
+  }
+
+  async ready(): Promise<PyInfo> {
+    const msg = await this.next();
+    if (!msg.ready) throw new Error(`unexpected first line from hrm_ref.py: ${JSON.stringify(msg)}`);
+    return msg as unknown as PyInfo;
+  }
+
+  /** Builds the model from the SDK's weights and batch; returns its parameter count. */
+  async setup(id: string, config: Record<string, unknown>, weights: string, batch: string): Promise<number> {
+    const msg = await this.request({
+      cmd: 'setup', id, config, weights, batch, seed: SEED,
+      lr: LR, weight_decay: WD, betas: BETAS, puzzle_emb_lr: PE_LR, puzzle_emb_weight_decay: PE_WD,
+    });
+    return msg.num_params as number;
+  }
+
+  /** Runs one segment-step; the times are measured in Python. */
+  async step(id: string): Promise<StepSample> {
+    const msg = await this.request({ cmd: 'step', id, steps: 1 });
+    const s = (msg.steps as Record<string, number>[])[0];
+    return { fwdNs: s.fwd_ns, bwdNs: s.bwd_ns, optNs: s.opt_ns, freeNs: s.free_ns, totalNs: s.total_ns, loss: s.loss };
+  }
+
+  async profile(id: string, top: number): Promise<PyProfile> {
+    const msg = await this.request({ cmd: 'profile', id, top });
+    return msg.ops as PyProfile;
+  }
+
+  async teardown(id: string): Promise<void> {
+    await this.request({ cmd: 'teardown', id });
+  }
+
+  async close(): Promise<void> {
+    this.proc.stdin.write(`${JSON.stringify({ cmd: 'exit' })}\n`);
+    this.proc.stdin.end();
+    await new Promise<void>((res) => {
+      if (this.proc.exitCode !== null) res();
+      else this.proc.once('exit', () => res());
+    });
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null) this.proc.kill();
+  }
+}
+
+// ------------------------------------------------------------------------------ SDK side
+
+const yieldToLoop = () => new Promise<void>((res) => setImmediate(res));
+
+function forceGc(): (() => void) | undefined {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) return g;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+const gc = forceGc();
+
+/** A full collection and two turns of the event loop, so queued finalizers free their tensors. */
+async function settle(): Promise<void> {
+  gc?.();
+  await yieldToLoop();
+  await yieldToLoop();
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
+}
+
+type Phase = 'fwd' | 'bwd' | 'opt' | 'free';
+const PHASES: Phase[] = ['fwd', 'bwd', 'opt', 'free'];
+
+/** The SDK's model, optimizers, batch and carry, stepped exactly as in training. */
+class SdkJob {
+  readonly cfg: ht.HRMConfig;
+  readonly model: ht.HRM;
+  readonly head: ht.ACTLossHead;
+  readonly adam: ht.AdamATan2;
+  readonly sparse?: ht.SparseEmbeddingSignSGD;
+  readonly batch: ht.HRMBatch;
+  carry: ht.HRMCarry;
+
+  constructor(config: Partial<ht.HRMConfig>) {
+    this.cfg = ht.hrmConfig(config);
+    const c = this.cfg;
+    ht.manualSeed(SEED);
+    this.model = new ht.HRM(c);
+    this.model.train(true);
+    this.head = new ht.ACTLossHead(this.model);
+    this.batch = {
+      inputs: ht.randint(0, c.vocabSize, [c.batchSize, c.seqLen], { dtype: 'int32' }),
+      labels: ht.randint(0, c.vocabSize, [c.batchSize, c.seqLen], { dtype: 'int32' }),
+      puzzleIdentifiers: ht.randint(0, c.numPuzzleIdentifiers, [c.batchSize], { dtype: 'int32' }),
+    };
+    this.adam = new ht.AdamATan2(this.model.parameters(), { lr: LR, weightDecay: WD, betas: BETAS });
+    this.sparse = this.model.inner.puzzleEmb ? new ht.SparseEmbeddingSignSGD(this.model.inner.puzzleEmb, { lr: PE_LR, weightDecay: PE_WD }) : undefined;
+    this.carry = ht.scope(() => this.model.initialCarry(this.batch));
+    // The exploration draws come from the global generator: seeded last, as the PyTorch side does.
+    ht.manualSeed(SEED);
+  }
+
+  /** Writes the weights and the batch for the PyTorch side. */
+  save(dir: string): { weights: string; batch: string } {
+    const weights = path.join(dir, 'weights.safetensors');
+    const batch = path.join(dir, 'batch.safetensors');
+    ht.saveSafetensors(weights, Object.fromEntries(this.model.inner.stateDict()));
+    ht.saveSafetensors(batch, { inputs: this.batch.inputs, labels: this.batch.labels, puzzle_identifiers: this.batch.puzzleIdentifiers });
+    return { weights, batch };
+  }
+
+  /** One segment-step, timed in parts. `hook(phase)` marks the phases (profiling only). */
+  step(hook?: (p: Phase | null) => void): StepSample {
+    const B = this.cfg.batchSize;
+    let t1 = 0n;
+    let t2 = 0n;
+    let t3 = 0n;
+    let t4 = 0n;
+    let loss = NaN;
+    hook?.('fwd');
+    const t0 = now();
+    const next = ht.scope(() => {
+      const r = this.head.forward(this.carry, this.batch);
+      t1 = now();
+      hook?.('bwd');
+      r.loss.div(B).backward();
+      t2 = now();
+      hook?.('opt');
+      this.sparse?.step();
+      this.adam.step();
+      this.sparse?.zeroGrad();
+      this.adam.zeroGrad();
+      t3 = now();
+      hook?.('free');
+      loss = Number(r.loss.item());
+      t4 = now();
+      return r.carry;
+    });
+    ht.hrm.disposeCarry(this.carry);
+    this.carry = next;
+    const t5 = now();
+    hook?.(null);
+    const freeNs = Number(t5 - t4);
+    return { fwdNs: Number(t1 - t0), bwdNs: Number(t2 - t1), optNs: Number(t3 - t2), freeNs, totalNs: Number(t3 - t0) + freeNs, loss };
+  }
+
+  numParams(): number {
+    return this.model.parameters().reduce((n, p) => n + p.numel, 0);
+  }
+
+  dispose(): void {
+    ht.hrm.disposeCarry(this.carry);
+    this.adam.dispose();
+    this.sparse?.dispose();
+    for (const t of Object.values(this.batch)) t.dispose();
+    this.model.dispose();
+  }
+}
+
+interface SdkProfile {
+  /** per phase: native calls (all kinds), op calls, ns inside native calls, wall ns, top ops */
+  phases: Record<Phase, { nativeCalls: number; opCalls: number; nativeNs: number; wallNs: number; top: [string, number][] }>;
+}
+
+/**
+ * One step with every call into the addon counted and timed (the addon's functions are plain
+ * properties of one object that every SDK module holds, so wrapping them here sees every call).
+ */
+function profileSdkStep(job: SdkJob, top: number): SdkProfile {
+  const N = native() as unknown as Record<string, unknown>;
+  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  let phase: Phase | null = null;
+  const acc = Object.fromEntries(PHASES.map((p) => [p, { nativeCalls: 0, opCalls: 0, nativeNs: 0, wallNs: 0, ops: new Map<string, number>() }])) as Record<
+    Phase,
+    { nativeCalls: number; opCalls: number; nativeNs: number; wallNs: number; ops: Map<string, number> }
+  >;
+  const opNames = new Map<number, string>();
+  const opName = (id: number) => {
+    let n = opNames.get(id);
+    if (n === undefined) {
+      const schema = (originals.get('opSchema') ?? (N.opSchema as (i: number) => string))(id) as string;
+      n = schema.slice(0, schema.indexOf('(')).trim();
+      opNames.set(id, n);
+    }
+    return n;
+  };
+  for (const [name, fn] of Object.entries(N)) {
+    if (typeof fn !== 'function') continue;
+    const f = fn as (...a: unknown[]) => unknown;
+    originals.set(name, f);
+    const isOp = name === 'call' || name === 'callVoid';
+    N[name] = function (this: unknown, ...args: unknown[]) {
+      if (phase === null) return f.apply(this, args);
+      const a = acc[phase];
+      a.nativeCalls++;
+      const label = isOp ? opName(args[0] as number) : `addon.${name}`;
+      if (isOp) a.opCalls++;
+      a.ops.set(label, (a.ops.get(label) ?? 0) + 1);
+      const t0 = process.hrtime.bigint();
+      try {
+        return f.apply(this, args);
+      } finally {
+        a.nativeNs += Number(process.hrtime.bigint() - t0);
+      }
+    };
+  }
+  let mark = now();
+  try {
+    job.step((p) => {
+      const t = now();
+      if (phase !== null) acc[phase].wallNs += Number(t - mark);
+      mark = t;
+      phase = p;
+    });
+  } finally {
+    for (const [name, f] of originals) N[name] = f;
+  }
+  const phases = {} as SdkProfile['phases'];
+  for (const p of PHASES) {
+    const a = acc[p];
+    phases[p] = { nativeCalls: a.nativeCalls, opCalls: a.opCalls, nativeNs: a.nativeNs, wallNs: a.wallNs, top: [...a.ops.entries()].sort((x, y) => y[1] - x[1]).slice(0, top) };
+  }
+  return { phases };
+}
+
+// ------------------------------------------------------------------------------ timing
+
+interface Summary {
+  medianNs: number;
+  meanNs: number;
+  minNs: number;
+  maxNs: number;
+  /** (p75 - p25) / median */
+  iqrRel: number;
+  samplesNs: number[];
+}
+
+function summarize(samples: number[]): Summary {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => {
+    const x = (s.length - 1) * p;
+    const lo = Math.floor(x);
+    const hi = Math.ceil(x);
+    return s[lo] + (s[hi] - s[lo]) * (x - lo);
+  };
+  const median = q(0.5);
+  const mean = s.reduce((a, b) => a + b, 0) / s.length;
+  return { medianNs: median, meanNs: mean, minNs: s[0], maxNs: s[s.length - 1], iqrRel: (q(0.75) - q(0.25)) / median, samplesNs: samples };
+}
+
+interface SideResult {
+  total: Summary;
+  parts: Record<Phase, Summary>;
+  samples: StepSample[];
+  warmup: StepSample[];
+}
+
+interface ConfigResult {
+  id: string;
+  label: string;
+  config: Record<string, unknown>;
+  numParams: number;
+  warmupSteps: number;
+  steps: number;
+  sdk: SideResult;
+  pytorch: SideResult;
+  /** median SDK / median PyTorch */
+  ratio: number;
+  /** mean SDK / mean PyTorch of each part */
+  ratioByPart: Record<Phase, number>;
+  /** losses of every step (warmup included), the largest relative difference between the sides */
+  lossMaxRelDiff: number;
+  /** liveTensors read around every SDK step: before the first, after the warmup, after the last,
+   * and the sum of the changes over the timed steps (0 = no leak) */
+  live: { beforeFirst: number; afterWarmup: number; afterLast: number; timedDelta: number; afterDispose: number; perStep: number[] };
+  profile?: { sdk: SdkProfile; pytorch: PyProfile };
+}
+
+function side(samples: StepSample[], warmup: StepSample[]): SideResult {
+  const parts = {} as Record<Phase, Summary>;
+  const key: Record<Phase, keyof StepSample> = { fwd: 'fwdNs', bwd: 'bwdNs', opt: 'optNs', free: 'freeNs' };
+  for (const p of PHASES) parts[p] = summarize(samples.map((s) => s[key[p]]));
+  return { total: summarize(samples.map((s) => s.totalNs)), parts, samples, warmup };
+}
+
+async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: string) => void): Promise<ConfigResult> {
+  const steps = opts.steps ?? (opts.quick ? bc.steps.quick : bc.steps.full);
+  const warmup = bc.warmup;
+  const startLive = ht.memory().liveTensors;
+  const job = new SdkJob(bc.config);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrm-bench-'));
+  try {
+    const refConfig = ht.hrm.toReferenceConfig(job.cfg);
+    const files = job.save(dir);
+    const pyParams = await py.setup(bc.id, refConfig, files.weights, files.batch);
+    const numParams = job.numParams();
+    if (pyParams !== numParams) throw new Error(`${bc.id}: the SDK model has ${numParams} parameters, the PyTorch one ${pyParams}`);
+    log(`  ${bc.id}: ${numParams} parameters; ${warmup} warmup + ${steps} timed steps per side, interleaved`);
+
+    const sdkSteps: StepSample[] = [];
+    const pySteps: StepSample[] = [];
+    const perStepLive: number[] = [];
+    const liveBefore = ht.memory().liveTensors;
+    // Warmup: the first step creates the optimizer state on both sides.
+    for (let i = 0; i < warmup; i++) {
+      sdkSteps.push(job.step());
+      pySteps.push(await py.step(bc.id));
+    }
+    const liveAfterWarmup = ht.memory().liveTensors;
+    let timedDelta = 0;
+    for (let r = 0; r < steps; r++) {
+      // Rotating order: SDK first on even steps, PyTorch first on odd ones.
+      for (let k = 0; k < 2; k++) {
+        if ((r + k) % 2 === 0) {
+          const before = ht.memory().liveTensors;
+          sdkSteps.push(job.step());
+          const after = ht.memory().liveTensors;
+          timedDelta += after - before;
+          perStepLive.push(after);
+        } else {
+          pySteps.push(await py.step(bc.id));
+        }
+      }
+      const last = (a: StepSample[]) => fmtMs(a[a.length - 1].totalNs);
+      log(`    step ${r + 1}/${steps}: SDK ${last(sdkSteps)}, PyTorch ${last(pySteps)}`);
+    }
+    const liveAfterLast = ht.memory().liveTensors;
+
+    let profile: ConfigResult['profile'];
+    if (opts.profile) {
+      log(`  ${bc.id}: profiling one more step per side`);
+      const sdkProf = profileSdkStep(job, 25);
+      const pyProf = await py.profile(bc.id, 25);
+      profile = { sdk: sdkProf, pytorch: pyProf };
+    }
+
+    await py.teardown(bc.id);
+    job.dispose();
+    await settle();
+    const afterDispose = ht.memory().liveTensors;
+
+    const sdk = side(sdkSteps.slice(warmup), sdkSteps.slice(0, warmup));
+    const pytorch = side(pySteps.slice(warmup), pySteps.slice(0, warmup));
+    let lossMaxRelDiff = 0;
+    for (let i = 0; i < sdkSteps.length; i++) {
+      const a = sdkSteps[i].loss;
+      const b = pySteps[i].loss;
+      lossMaxRelDiff = Math.max(lossMaxRelDiff, Math.abs(a - b) / Math.max(Math.abs(b), 1e-30));
+    }
+    const ratioByPart = {} as Record<Phase, number>;
+    for (const p of PHASES) ratioByPart[p] = sdk.parts[p].meanNs / pytorch.parts[p].meanNs;
+    const ratio = sdk.total.medianNs / pytorch.total.medianNs;
+    log(`  ${bc.id}: SDK ${fmtMs(sdk.total.medianNs)}, PyTorch ${fmtMs(pytorch.total.medianNs)} per step (${ratio.toFixed(2)}x)`);
+    return {
+      id: bc.id,
+      label: bc.label,
+      config: refConfig,
+      numParams,
+      warmupSteps: warmup,
+      steps,
+      sdk,
+      pytorch,
+      ratio,
+      ratioByPart,
+      lossMaxRelDiff,
+      live: { beforeFirst: liveBefore, afterWarmup: liveAfterWarmup, afterLast: liveAfterLast, timedDelta, afterDispose: afterDispose - startLive, perStep: perStepLive },
+      profile,
+    };
+  } catch (e) {
+    try {
+      job.dispose();
+    } catch {
+      // already disposed
+    }
+    throw e;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------------------ report
+
+function fmtMs(ns: number): string {
+  const ms = ns / 1e6;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${ms.toFixed(0)} ms`;
+  if (ms >= 10) return `${ms.toFixed(1)} ms`;
+  return `${ms.toFixed(2)} ms`;
+}
+
+function fmtCell(s: Summary): string {
+  // The spread (half the interquartile range relative to the median) only when it is large.
+  return s.iqrRel > 0.1 ? `${fmtMs(s.medianNs)} (±${Math.round((s.iqrRel * 100) / 2)}%)` : fmtMs(s.medianNs);
+}
+
+function mdTable(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const sep = `|${widths.map((wd, i) => (i === 0 ? `:${'-'.repeat(wd + 1)}` : `${'-'.repeat(wd + 1)}:`)).join('|')}|`;
+  return [line(head), sep, ...rows.map(line)].join('\n');
+}
+
+function mainTable(results: ConfigResult[]): string {
+  return mdTable(
+    ['config', 'params', 'steps', 'SDK', 'PyTorch', 'ratio SDK/PyTorch'],
+    results.map((r) => [r.label, `${(r.numParams / 1e6).toFixed(2)}M`, `${r.warmupSteps}+${r.steps}`, fmtCell(r.sdk.total), fmtCell(r.pytorch.total), `${r.ratio.toFixed(2)}x`]),
+  );
+}
+
+function partsTable(results: ConfigResult[]): string {
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const [name, s] of [['SDK', r.sdk], ['PyTorch', r.pytorch]] as [string, SideResult][]) {
+      const total = PHASES.reduce((n, p) => n + s.parts[p].meanNs, 0);
+      rows.push([`${r.id} ${name}`, ...PHASES.map((p) => fmtMs(s.parts[p].meanNs)), fmtMs(total)]);
+    }
+    rows.push([`${r.id} ratio`, ...PHASES.map((p) => `${r.ratioByPart[p].toFixed(2)}x`), `${(r.sdk.total.meanNs / r.pytorch.total.meanNs).toFixed(2)}x`]);
+  }
+  return mdTable(['config / side', 'forward', 'backward', 'optimizer', 'free', 'total'], rows);
+}
+
+function profileSection(r: ConfigResult): string[] {
+  const p = r.profile;
+  if (!p) return [];
+  const out: string[] = [];
+  out.push(`### ${r.id}: calls in one profiled step`);
+  out.push('');
+  const rows = PHASES.map((ph) => {
+    const s = p.sdk.phases[ph];
+    return [
+      ph,
+      String(s.opCalls),
+      String(s.nativeCalls - s.opCalls),
+      fmtMs(s.wallNs),
+      `${fmtMs(s.nativeNs)} (${s.wallNs > 0 ? Math.round((100 * s.nativeNs) / s.wallNs) : 0}%)`,
+      String(p.pytorch.torch_functions[ph]?.total ?? 0),
+      String(p.pytorch.aten[ph]?.total ?? 0),
+    ];
+  });
+  out.push(
+    mdTable(['phase', 'SDK op calls', 'SDK other addon calls', 'SDK wall (profiled)', 'SDK inside addon', 'PyTorch torch functions', 'PyTorch ATen ops'], rows),
+  );
+  out.push('');
+  for (const ph of ['fwd', 'opt'] as Phase[]) {
+    const fmt = (l: [string, number][]) => l.slice(0, 12).map(([n, c]) => `${n} ${c}`).join(', ');
+    out.push(`- ${ph}, SDK most called: ${fmt(p.sdk.phases[ph].top)}`);
+    out.push(`- ${ph}, PyTorch torch functions: ${fmt(p.pytorch.torch_functions[ph].top)}`);
+  }
+  return out;
+}
+
+function torchVersionOfSdk(): string {
+  const info = ht.buildInfo();
+  const m = /TORCH_VERSION=([^,\s]+)/.exec(info.runtimeConfig);
+  return m ? m[1] : info.torchVersion;
+}
+
+// ------------------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const configs = opts.only ? CONFIGS.filter((c) => opts.only!.includes(c.id)) : CONFIGS;
+
+  ht.setNumThreads(opts.threads);
+  const sdkThreads = ht.getNumThreads();
+  const startLive = ht.memory().liveTensors;
+
+  const py = new PyRef(opts.python, { threads: opts.threads, seed: SEED });
+  let pyInfo: PyInfo;
+  const results: ConfigResult[] = [];
+  const t0 = Date.now();
+  try {
+    pyInfo = await py.ready();
+    log(`hrm-torch HRM training-step bench: ${opts.quick ? 'quick' : 'full'}, ${opts.threads} threads`);
+    for (const c of configs) results.push(await benchConfig(c, opts, py, log));
+    await py.close();
+  } catch (e) {
+    py.kill();
+    throw e;
+  }
+  await settle();
+  const endMem = ht.memory();
+
+  const cpus = os.cpus();
+  const meta = {
+    date: new Date().toISOString(),
+    machine: `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores`,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    os: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAvg: os.loadavg().map((x) => Number(x.toFixed(2))),
+    node: process.version,
+    torchSdk: torchVersionOfSdk(),
+    torchPython: pyInfo.torch,
+    libtorchSdk: ht.buildInfo().libtorchDir,
+    libtorchPython: pyInfo.torch_lib,
+    python: pyInfo.python,
+    threads: { requested: opts.threads, sdk: sdkThreads, pytorch: pyInfo.threads },
+    mode: opts.quick ? 'quick' : 'full',
+    forcedGcAvailable: gc !== undefined,
+    wallSeconds: (Date.now() - t0) / 1000,
+  };
+
+  const out: string[] = [];
+  out.push('## hrm-torch HRM training segment-step vs PyTorch (median time per step)');
+  out.push('');
+  out.push(`- date: ${meta.date}`);
+  out.push(`- machine: ${meta.machine} (${meta.os}); load average ${meta.loadAvg.join(' ')}`);
+  out.push(`- node ${meta.node}; python ${meta.python}`);
+  out.push(
+    `- torch: SDK ${meta.torchSdk}, PyTorch ${meta.torchPython}` +
+      (meta.libtorchSdk && path.resolve(meta.libtorchSdk) === path.resolve(meta.libtorchPython) ? ' (same libtorch)' : ` (SDK libtorch: ${meta.libtorchSdk ?? '?'}; Python: ${meta.libtorchPython})`),
+  );
+  out.push(`- intra-op threads: ${opts.threads} requested; SDK ${sdkThreads}, PyTorch ${pyInfo.threads}`);
+  out.push(
+    `- ${meta.mode}: warmup + timed steps per side, SDK and PyTorch interleaved step by step; float32, CPU; ` +
+      'one step = ACT step through the loss head, backward of loss / B, sparse SignSGD, AdamATan2, zero grads (carry kept)',
+  );
+  out.push('');
+  out.push(mainTable(results));
+  out.push('');
+  out.push('Median per step; (±x%) is half the interquartile range of the steps, shown when above 5%.');
+  out.push('');
+  out.push('Mean per part of the step (forward = the loss head with both inner passes; optimizer = SignSGD + AdamATan2 + zero grads;');
+  out.push('free = leaving the scope and disposing the old carry, or in Python dropping the references):');
+  out.push('');
+  out.push(partsTable(results));
+  out.push('');
+  out.push('Same work on both sides (same weights, batch and seeds; loss of every step, warmup included):');
+  for (const r of results) {
+    const l = (s: SideResult) => [...s.warmup, ...s.samples].map((x) => x.loss.toFixed(4)).join(', ');
+    out.push(`- ${r.id}: largest relative loss difference ${r.lossMaxRelDiff.toExponential(1)} (SDK ${l(r.sdk)}; PyTorch ${l(r.pytorch)})`);
+  }
+  out.push('');
+  out.push('Leak check (ht.memory().liveTensors read around every SDK step):');
+  for (const r of results) {
+    const l = r.live;
+    out.push(
+      `- ${r.id}: ${l.beforeFirst} live before the first step, ${l.afterWarmup} after the warmup (optimizer state), ` +
+        `${l.afterLast} after the last; Δ ${l.timedDelta} summed over the timed steps; ${l.afterDispose} left after disposing the job`,
+    );
+  }
+  out.push(`- at exit: ${endMem.liveTensors} live tensors (started with ${startLive}); ${endMem.freedByGc} freed by the GC safety net`);
+  const leaked = results.some((r) => r.live.timedDelta !== 0 || r.live.afterDispose !== 0) || endMem.liveTensors !== startLive;
+  if (leaked) out.push('- WARNING: tensors leaked');
+  const mismatch = results.some((r) => !(r.lossMaxRelDiff < 1e-3));
+  if (mismatch) out.push('- WARNING: the two sides disagree on the losses (relative difference above 1e-3)');
+  for (const r of results) {
+    const p = profileSection(r);
+    if (p.length) out.push('', ...p);
+  }
+  console.log(out.join('\n'));
+
+  if (opts.json) {
+    const report = { meta, results, memory: { startLive, end: endMem, leaked }, lossMismatch: mismatch };
+    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+    fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote ${opts.json}`);
+  }
+  if (leaked || mismatch) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
