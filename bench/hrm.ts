@@ -44,6 +44,7 @@ import { spawn, ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { constants as perfConstants, performance, PerformanceObserver } from 'perf_hooks';
 import * as readline from 'readline';
 import * as v8 from 'v8';
 import * as vm from 'vm';
@@ -183,7 +184,8 @@ interface StepSample {
 }
 
 interface PyProfile {
-  torch_functions: Record<string, { total: number; top: [string, number][] }>;
+  /** per phase: calls, the most called, and (timed step) ns inside them, the most costly */
+  torch_functions: Record<string, { total: number; top: [string, number][]; ns: number; top_ns: [string, number][] }>;
   aten: Record<string, { total: number; top: [string, number][] }>;
 }
 
@@ -292,6 +294,42 @@ function now(): bigint {
   return process.hrtime.bigint();
 }
 
+/**
+ * V8 collections, as reported by the gc performance entries (delivered asynchronously: read them
+ * after a turn of the event loop). Only the pauses are measured; incremental and concurrent
+ * marking work done between them is not.
+ */
+const gcEntries: { start: number; duration: number; major: boolean }[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+    gcEntries.push({ start: e.startTime, duration: e.duration, major: kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR });
+  }
+});
+
+interface GcStats {
+  /** collections that started inside the timed SDK steps, per step */
+  perStep: number;
+  majorPerStep: number;
+  /** their pause time, ms per step */
+  pauseMsPerStep: number;
+}
+
+function gcIn(windows: [number, number][]): GcStats {
+  let n = 0;
+  let major = 0;
+  let ms = 0;
+  for (const e of gcEntries) {
+    if (windows.some(([a, b]) => e.start >= a && e.start <= b)) {
+      n++;
+      if (e.major) major++;
+      ms += e.duration;
+    }
+  }
+  const k = Math.max(1, windows.length);
+  return { perStep: n / k, majorPerStep: major / k, pauseMsPerStep: ms / k };
+}
+
 type Phase = 'fwd' | 'bwd' | 'opt' | 'free';
 const PHASES: Phase[] = ['fwd', 'bwd', 'opt', 'free'];
 
@@ -383,7 +421,7 @@ class SdkJob {
 
 interface SdkProfile {
   /** per phase: native calls (all kinds), op calls, ns inside native calls, wall ns, top ops */
-  phases: Record<Phase, { nativeCalls: number; opCalls: number; nativeNs: number; wallNs: number; top: [string, number][] }>;
+  phases: Record<Phase, { nativeCalls: number; opCalls: number; nativeNs: number; wallNs: number; top: [string, number][]; topNs: [string, number][] }>;
 }
 
 /**
@@ -394,10 +432,9 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
   const N = native() as unknown as Record<string, unknown>;
   const originals = new Map<string, (...a: unknown[]) => unknown>();
   let phase: Phase | null = null;
-  const acc = Object.fromEntries(PHASES.map((p) => [p, { nativeCalls: 0, opCalls: 0, nativeNs: 0, wallNs: 0, ops: new Map<string, number>() }])) as Record<
-    Phase,
-    { nativeCalls: number; opCalls: number; nativeNs: number; wallNs: number; ops: Map<string, number> }
-  >;
+  const acc = Object.fromEntries(
+    PHASES.map((p) => [p, { nativeCalls: 0, opCalls: 0, nativeNs: 0, wallNs: 0, ops: new Map<string, number>(), opsNs: new Map<string, number>() }]),
+  ) as Record<Phase, { nativeCalls: number; opCalls: number; nativeNs: number; wallNs: number; ops: Map<string, number>; opsNs: Map<string, number> }>;
   const opNames = new Map<number, string>();
   const opName = (id: number) => {
     let n = opNames.get(id);
@@ -424,7 +461,9 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
       try {
         return f.apply(this, args);
       } finally {
-        a.nativeNs += Number(process.hrtime.bigint() - t0);
+        const ns = Number(process.hrtime.bigint() - t0);
+        a.nativeNs += ns;
+        a.opsNs.set(label, (a.opsNs.get(label) ?? 0) + ns);
       }
     };
   }
@@ -442,7 +481,8 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
   const phases = {} as SdkProfile['phases'];
   for (const p of PHASES) {
     const a = acc[p];
-    phases[p] = { nativeCalls: a.nativeCalls, opCalls: a.opCalls, nativeNs: a.nativeNs, wallNs: a.wallNs, top: [...a.ops.entries()].sort((x, y) => y[1] - x[1]).slice(0, top) };
+    const sorted = (m: Map<string, number>) => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, top);
+    phases[p] = { nativeCalls: a.nativeCalls, opCalls: a.opCalls, nativeNs: a.nativeNs, wallNs: a.wallNs, top: sorted(a.ops), topNs: sorted(a.opsNs) };
   }
   return { phases };
 }
@@ -497,6 +537,8 @@ interface ConfigResult {
   /** liveTensors read around every SDK step: before the first, after the warmup, after the last,
    * and the sum of the changes over the timed steps (0 = no leak) */
   live: { beforeFirst: number; afterWarmup: number; afterLast: number; timedDelta: number; afterDispose: number; perStep: number[] };
+  /** V8 collections during the timed SDK steps */
+  gc: GcStats;
   profile?: { sdk: SdkProfile; pytorch: PyProfile };
 }
 
@@ -532,12 +574,15 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
     }
     const liveAfterWarmup = ht.memory().liveTensors;
     let timedDelta = 0;
+    const windows: [number, number][] = [];
     for (let r = 0; r < steps; r++) {
       // Rotating order: SDK first on even steps, PyTorch first on odd ones.
       for (let k = 0; k < 2; k++) {
         if ((r + k) % 2 === 0) {
           const before = ht.memory().liveTensors;
+          const w0 = performance.now();
           sdkSteps.push(job.step());
+          windows.push([w0, performance.now()]);
           const after = ht.memory().liveTensors;
           timedDelta += after - before;
           perStepLive.push(after);
@@ -549,6 +594,8 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
       log(`    step ${r + 1}/${steps}: SDK ${last(sdkSteps)}, PyTorch ${last(pySteps)}`);
     }
     const liveAfterLast = ht.memory().liveTensors;
+    await yieldToLoop(); // the gc entries of the last step
+    const gcStats = gcIn(windows);
 
     let profile: ConfigResult['profile'];
     if (opts.profile) {
@@ -574,7 +621,10 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
     const ratioByPart = {} as Record<Phase, number>;
     for (const p of PHASES) ratioByPart[p] = sdk.parts[p].meanNs / pytorch.parts[p].meanNs;
     const ratio = sdk.total.medianNs / pytorch.total.medianNs;
-    log(`  ${bc.id}: SDK ${fmtMs(sdk.total.medianNs)}, PyTorch ${fmtMs(pytorch.total.medianNs)} per step (${ratio.toFixed(2)}x)`);
+    log(
+      `  ${bc.id}: SDK ${fmtMs(sdk.total.medianNs)}, PyTorch ${fmtMs(pytorch.total.medianNs)} per step (${ratio.toFixed(2)}x); ` +
+        `V8: ${gcStats.perStep.toFixed(1)} collections per SDK step, ${gcStats.pauseMsPerStep.toFixed(1)} ms of pauses`,
+    );
     return {
       id: bc.id,
       label: bc.label,
@@ -588,6 +638,7 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
       ratioByPart,
       lossMaxRelDiff,
       live: { beforeFirst: liveBefore, afterWarmup: liveAfterWarmup, afterLast: liveAfterLast, timedDelta, afterDispose: afterDispose - startLive, perStep: perStepLive },
+      gc: gcStats,
       profile,
     };
   } catch (e) {
@@ -647,28 +698,37 @@ function profileSection(r: ConfigResult): string[] {
   const p = r.profile;
   if (!p) return [];
   const out: string[] = [];
-  out.push(`### ${r.id}: calls in one profiled step`);
+  out.push(`### ${r.id}: one profiled step per side`);
   out.push('');
+  const pct = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0}%`;
   const rows = PHASES.map((ph) => {
     const s = p.sdk.phases[ph];
+    const f = p.pytorch.torch_functions[ph];
     return [
       ph,
       String(s.opCalls),
       String(s.nativeCalls - s.opCalls),
-      fmtMs(s.wallNs),
-      `${fmtMs(s.nativeNs)} (${s.wallNs > 0 ? Math.round((100 * s.nativeNs) / s.wallNs) : 0}%)`,
-      String(p.pytorch.torch_functions[ph]?.total ?? 0),
+      `${fmtMs(s.nativeNs)} of ${fmtMs(s.wallNs)} (${pct(s.nativeNs, s.wallNs)})`,
+      String(f?.total ?? 0),
+      fmtMs(f?.ns ?? 0),
       String(p.pytorch.aten[ph]?.total ?? 0),
     ];
   });
   out.push(
-    mdTable(['phase', 'SDK op calls', 'SDK other addon calls', 'SDK wall (profiled)', 'SDK inside addon', 'PyTorch torch functions', 'PyTorch ATen ops'], rows),
+    mdTable(['phase', 'SDK op calls', 'SDK other addon calls', 'SDK time inside the addon', 'PyTorch torch calls', 'PyTorch time inside them', 'PyTorch ATen ops'], rows),
   );
   out.push('');
-  for (const ph of ['fwd', 'opt'] as Phase[]) {
-    const fmt = (l: [string, number][]) => l.slice(0, 12).map(([n, c]) => `${n} ${c}`).join(', ');
-    out.push(`- ${ph}, SDK most called: ${fmt(p.sdk.phases[ph].top)}`);
-    out.push(`- ${ph}, PyTorch torch functions: ${fmt(p.pytorch.torch_functions[ph].top)}`);
+  out.push('Most costly calls (total ms in the profiled step, calls):');
+  for (const ph of ['fwd', 'bwd', 'opt'] as Phase[]) {
+    const sdkCount = new Map(p.sdk.phases[ph].top);
+    const pyCount = new Map(p.pytorch.torch_functions[ph].top);
+    const fmt = (l: [string, number][], counts: Map<string, number>) =>
+      l
+        .slice(0, 10)
+        .map(([n, ns]) => `${n} ${(ns / 1e6).toFixed(1)}${counts.has(n) ? ` (${counts.get(n)})` : ''}`)
+        .join(', ');
+    out.push(`- ${ph} SDK: ${fmt(p.sdk.phases[ph].topNs, sdkCount)}`);
+    out.push(`- ${ph} PyTorch: ${fmt(p.pytorch.torch_functions[ph].top_ns, pyCount)}`);
   }
   return out;
 }
@@ -686,6 +746,7 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const configs = opts.only ? CONFIGS.filter((c) => opts.only!.includes(c.id)) : CONFIGS;
 
+  gcObserver.observe({ entryTypes: ['gc'] });
   ht.setNumThreads(opts.threads);
   const sdkThreads = ht.getNumThreads();
   const startLive = ht.memory().liveTensors;
@@ -704,6 +765,7 @@ async function main(): Promise<void> {
     throw e;
   }
   await settle();
+  gcObserver.disconnect();
   const endMem = ht.memory();
 
   const cpus = os.cpus();
@@ -750,6 +812,11 @@ async function main(): Promise<void> {
   out.push('free = leaving the scope and disposing the old carry, or in Python dropping the references):');
   out.push('');
   out.push(partsTable(results));
+  out.push('');
+  out.push('V8 garbage collections during the timed SDK steps (pauses only; incremental and concurrent marking not included):');
+  for (const r of results) {
+    out.push(`- ${r.id}: ${r.gc.perStep.toFixed(1)} per step (${r.gc.majorPerStep.toFixed(1)} mark-compact), ${r.gc.pauseMsPerStep.toFixed(1)} ms of pauses per step`);
+  }
   out.push('');
   out.push('Same work on both sides (same weights, batch and seeds; loss of every step, warmup included):');
   for (const r of results) {

@@ -26,9 +26,10 @@ Two modes:
     {"cmd": "step", "id": "small", "steps": 1}
         -> {"ok": true, "steps": [{"fwd_ns", "bwd_ns", "opt_ns", "free_ns", "total_ns", "loss"}]}
     {"cmd": "profile", "id": "small", "top": 25}
-        -> {"ok": true, "ops": {...}}   one more step with counts of the torch functions called
-           from Python (TorchFunctionMode: the calls the SDK makes through its native `call`) and
-           of the ATen ops dispatched (TorchDispatchMode, forward and backward), per phase
+        -> {"ok": true, "ops": {...}}   two more steps: one with the torch functions called from
+           Python (TorchFunctionMode: the level the SDK's native `call` works at) counted and
+           timed, one with the ATen ops dispatched (TorchDispatchMode, forward and backward)
+           counted, per phase
     {"cmd": "teardown", "id": "small"}
     {"cmd": "exit"}
                                          The driver uses this mode so that PyTorch steps
@@ -136,25 +137,36 @@ class Job:
 
 
 def profile_step(job, top):
-    """One step with the torch functions (Python API level) and ATen ops (dispatcher level)
-    counted per phase."""
+    """Two more steps: one with the torch functions called from Python counted and timed per
+    phase (TorchFunctionMode sees only the outermost call, so nothing is counted twice), one with
+    the ATen ops dispatched counted (TorchDispatchMode: below autograd, backward included)."""
     from torch.overrides import TorchFunctionMode
     from torch.utils._python_dispatch import TorchDispatchMode
 
     phase = {"name": None}
-    fn_counts = {p: Counter() for p in ("fwd", "bwd", "opt", "free")}
-    aten_counts = {p: Counter() for p in ("fwd", "bwd", "opt", "free")}
+    phases = ("fwd", "bwd", "opt", "free")
+    fn_counts = {p: Counter() for p in phases}
+    fn_ns = {p: Counter() for p in phases}
+    aten_counts = {p: Counter() for p in phases}
+    clock = time.perf_counter_ns
 
     def fname(func):
         n = getattr(func, "__name__", None) or str(func)
-        q = getattr(func, "__qualname__", "")
-        return q if q.startswith("Tensor.") or q.startswith("_TensorBase.") else n
+        q = getattr(func, "__qualname__", "") or ""
+        return q if q.startswith(("Tensor.", "_TensorBase.", "TensorBase.")) else n
 
-    class FnCount(TorchFunctionMode):
+    class FnTimer(TorchFunctionMode):
         def __torch_function__(self, func, types, args=(), kwargs=None):
-            if phase["name"]:
-                fn_counts[phase["name"]][fname(func)] += 1
-            return func(*args, **(kwargs or {}))
+            p = phase["name"]
+            if not p:
+                return func(*args, **(kwargs or {}))
+            t0 = clock()
+            try:
+                return func(*args, **(kwargs or {}))
+            finally:
+                n = fname(func)
+                fn_counts[p][n] += 1
+                fn_ns[p][n] += clock() - t0
 
     class AtenCount(TorchDispatchMode):
         def __torch_dispatch__(self, func, types, args=(), kwargs=None):
@@ -165,13 +177,21 @@ def profile_step(job, top):
     def hook(p):
         phase["name"] = p
 
-    with FnCount(), AtenCount():
+    with FnTimer():
+        timed = job.step(hook)
+    with AtenCount():
         job.step(hook)
 
-    def summary(counts):
-        return {p: {"total": sum(c.values()), "top": c.most_common(top)} for p, c in counts.items()}
+    def summary(counts, ns=None):
+        out = {}
+        for p, c in counts.items():
+            out[p] = {"total": sum(c.values()), "top": c.most_common(top)}
+            if ns is not None:
+                out[p]["ns"] = sum(ns[p].values())
+                out[p]["top_ns"] = ns[p].most_common(top)
+        return out
 
-    return {"torch_functions": summary(fn_counts), "aten": summary(aten_counts)}
+    return {"torch_functions": summary(fn_counts, fn_ns), "aten": summary(aten_counts), "step": timed}
 
 
 # --------------------------------------------------------------------------- setup and modes

@@ -177,3 +177,53 @@ describe('checkpoints', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('ACT halting', () => {
+  function setup(extra: Partial<ht.HRMConfig>) {
+    ht.manualSeed(0);
+    const model = new ht.HRM(ht.hrmConfig({ ...tiny, haltMaxSteps: 4, ...extra }));
+    const batch = {
+      inputs: ht.randint(0, 6, [2, 8], { dtype: 'int32' }),
+      labels: ht.randint(0, 6, [2, 8], { dtype: 'int32' }),
+      puzzleIdentifiers: ht.tensor([0, 1], { dtype: 'int32' }),
+    };
+    // Make the Q head say "halt" everywhere: q_halt = +5, q_continue = -5.
+    ht.noGrad(() => model.inner.qHead.bias!.copy_(ht.tensor([5, -5])));
+    return { model, batch };
+  }
+
+  test('a forced exploration draw delays halting to its minimum; without it the Q head halts at once', () => {
+    const { model, batch } = setup({});
+    let carry = model.initialCarry(batch);
+    const forced = { uniform: ht.zeros([2]), minSteps: ht.tensor([3, 2], { dtype: 'int32' }) };
+    const halts: boolean[][] = [];
+    for (let k = 0; k < 3; k++) {
+      const r = ht.scope(() => model.forward(carry, batch, { exploration: forced }).carry);
+      halts.push(r.halted.toArray() as boolean[]);
+      carry = r;
+    }
+    expect(halts).toEqual([[false, false], [false, true], [true, false]]);
+    const free = { uniform: ht.ones([2]), minSteps: ht.tensor([3, 3], { dtype: 'int32' }) }; // uniform >= p: no exploration
+    const r = ht.scope(() => model.forward(model.initialCarry(batch), batch, { exploration: free }).carry);
+    expect(r.halted.toArray()).toEqual([true, true]);
+    model.dispose();
+  });
+
+  test('evaluation runs haltMaxSteps by default, and stops on the Q head with evalHalting adaptive', () => {
+    for (const [mode, expected] of [['max', [false, false]], ['adaptive', [true, true]]] as const) {
+      const { model, batch } = setup({ evalHalting: mode });
+      model.eval();
+      const r = ht.scope(() => model.forward(model.initialCarry(batch), batch).carry);
+      expect([mode, r.halted.toArray()]).toEqual([mode, expected]);
+      expect(r.steps.toArray()).toEqual([1, 1]);
+      model.dispose();
+    }
+  });
+
+  test('a batch of the wrong shape is refused with the field named', () => {
+    const { model, batch } = setup({});
+    expect(() => model.initialCarry({ ...batch, inputs: ht.zeros([2, 9], { dtype: 'int32' }) })).toThrow(/batch.inputs has shape \[2,9\], the model expects \[2,8\]/);
+    expect(() => model.initialCarry({ ...batch, puzzleIdentifiers: ht.zeros([2]) })).toThrow(/batch.puzzleIdentifiers must be int32 or int64, got float32/);
+    model.dispose();
+  });
+});
