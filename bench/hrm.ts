@@ -95,7 +95,7 @@ const CONFIGS: BenchConfig[] = [
     label: 'sudoku: D512, 8 heads, 4+4 layers, 2x2 cycles, B16, S81',
     config: { ...COMMON, batchSize: 16, hiddenSize: 512, numHeads: 8, hLayers: 4, lLayers: 4, puzzleEmbNdim: 512 },
     warmup: 1,
-    steps: { quick: 2, full: 4 },
+    steps: { quick: 3, full: 5 },
   },
   {
     id: 'small',

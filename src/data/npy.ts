@@ -1,0 +1,236 @@
+/**
+ * NumPy .npy files (format versions 1.0-3.0, C order): a reader that reads rows from disk on
+ * demand (nothing large enters the JS heap), a whole-array reader for index arrays, and a
+ * streaming writer (rows appended, the shape patched in on close, then an atomic rename).
+ * Supported dtypes: uint8, int8, int16, int32, int64, float32, float64, bool.
+ * @module
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { invalidArgument } from '../tensor/dtype';
+
+export type NpyDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool';
+
+const DESCR: Record<NpyDType, string> = {
+  uint8: '|u1', int8: '|i1', int16: '<i2', int32: '<i4', int64: '<i8', float32: '<f4', float64: '<f8', bool: '|b1',
+};
+const FROM_DESCR: Record<string, NpyDType> = Object.fromEntries(Object.entries(DESCR).map(([k, v]) => [v, k as NpyDType]));
+// numpy also writes these equivalent spellings
+Object.assign(FROM_DESCR, { '<u1': 'uint8', '<i1': 'int8', '<b1': 'bool', '|i2': 'int16' });
+const SIZE: Record<NpyDType, number> = { uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float32: 4, float64: 8, bool: 1 };
+
+export type NpyArray = Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
+
+function corrupt(file: string, what: string): Error {
+  return Object.assign(new Error(`corrupt or truncated .npy file ${file}: ${what}`), { code: 'CORRUPT_FILE' });
+}
+
+export function npyElementSize(d: NpyDType): number {
+  return SIZE[d];
+}
+
+function view(dtype: NpyDType, buf: Buffer): NpyArray {
+  const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  switch (dtype) {
+    case 'int8':
+      return new Int8Array(ab);
+    case 'int16':
+      return new Int16Array(ab);
+    case 'int32':
+      return new Int32Array(ab);
+    case 'int64':
+      return new BigInt64Array(ab);
+    case 'float32':
+      return new Float32Array(ab);
+    case 'float64':
+      return new Float64Array(ab);
+    default:
+      return new Uint8Array(ab);
+  }
+}
+
+interface Header {
+  dtype: NpyDType;
+  shape: number[];
+  dataOffset: number;
+}
+
+function parseHeader(file: string, head: Buffer, size: number): Header {
+  if (head.length < 10 || head.readUInt8(0) !== 0x93 || head.toString('latin1', 1, 6) !== 'NUMPY') throw corrupt(file, 'missing the \\x93NUMPY magic');
+  const major = head.readUInt8(6);
+  let len: number;
+  let start: number;
+  if (major === 1) {
+    len = head.readUInt16LE(8);
+    start = 10;
+  } else if (major === 2 || major === 3) {
+    if (head.length < 12) throw corrupt(file, 'header too short');
+    len = head.readUInt32LE(8);
+    start = 12;
+  } else throw corrupt(file, `unsupported format version ${major}`);
+  if (start + len > head.length) throw corrupt(file, 'header longer than the file');
+  const text = head.toString(major === 3 ? 'utf8' : 'latin1', start, start + len);
+  const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw corrupt(file, `unreadable header ${JSON.stringify(text.trim())}`);
+  const dtype = FROM_DESCR[descr];
+  if (!dtype) throw corrupt(file, `unsupported dtype '${descr}' (supported: ${Object.values(DESCR).join(', ')})`);
+  if (fortran === 'True') throw corrupt(file, 'Fortran-ordered arrays are not supported; save with C order');
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw corrupt(file, `bad shape (${shapeText})`);
+  const dataOffset = start + len;
+  const need = shape.reduce((a, b) => a * b, 1) * SIZE[dtype];
+  if (size - dataOffset < need) throw corrupt(file, `data holds ${size - dataOffset} bytes, shape [${shape}] of ${dtype} needs ${need}`);
+  return { dtype, shape, dataOffset };
+}
+
+/** An open .npy file whose rows (slices along the first axis) are read on demand. */
+export class NpyFile {
+  readonly dtype: NpyDType;
+  readonly shape: number[];
+  /** bytes per row (product of the trailing dims times the element size) */
+  readonly rowBytes: number;
+  private readonly fd: number;
+  private readonly dataOffset: number;
+
+  constructor(readonly file: string) {
+    this.fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(this.fd).size;
+      const head = Buffer.alloc(Math.min(size, 65536 + 12));
+      fs.readSync(this.fd, head, 0, head.length, 0);
+      const h = parseHeader(file, head, size);
+      this.dtype = h.dtype;
+      this.shape = h.shape;
+      this.dataOffset = h.dataOffset;
+      this.rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * SIZE[h.dtype];
+    } catch (e) {
+      fs.closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  get rows(): number {
+    return this.shape[0] ?? 1;
+  }
+
+  /** Rows [start, start + count) as raw bytes. */
+  readRowsRaw(start: number, count: number, into?: Buffer, intoOffset = 0): Buffer {
+    if (!(start >= 0 && count >= 0 && start + count <= this.rows)) {
+      throw invalidArgument(`${this.file}: rows [${start}, ${start + count}) are outside [0, ${this.rows})`);
+    }
+    const n = count * this.rowBytes;
+    const buf = into ?? Buffer.alloc(n);
+    let done = 0;
+    while (done < n) {
+      const r = fs.readSync(this.fd, buf, intoOffset + done, n - done, this.dataOffset + start * this.rowBytes + done);
+      if (r <= 0) throw corrupt(this.file, 'unexpected end of file');
+      done += r;
+    }
+    return buf;
+  }
+
+  /** The whole array (use for index arrays; large data should be read by rows). */
+  readAll(): NpyArray {
+    return view(this.dtype, this.readRowsRaw(0, this.rows));
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+/** Reads a whole .npy file: its dtype, shape and data. */
+export function readNpy(file: string): { dtype: NpyDType; shape: number[]; data: NpyArray } {
+  const f = new NpyFile(file);
+  try {
+    return { dtype: f.dtype, shape: f.shape, data: f.readAll() };
+  } finally {
+    f.close();
+  }
+}
+
+function headerBytes(dtype: NpyDType, shape: number[], minLength = 0): Buffer {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let dict = `{'descr': '${DESCR[dtype]}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // Pad with spaces so that magic + length + header is a multiple of 64, ending in '\n'.
+  const total = Math.max(Math.ceil((10 + dict.length + 1) / 64) * 64, minLength);
+  dict = dict.padEnd(total - 10 - 1, ' ') + '\n';
+  const out = Buffer.alloc(10 + dict.length);
+  out.writeUInt8(0x93, 0);
+  out.write('NUMPY', 1, 'latin1');
+  out.writeUInt8(1, 6);
+  out.writeUInt8(0, 7);
+  out.writeUInt16LE(dict.length, 8);
+  out.write(dict, 10, 'latin1');
+  return out;
+}
+
+function bytesOf(data: NpyArray | Buffer): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Writes an array as .npy (version 1.0, C order), atomically. */
+export function writeNpy(file: string, data: NpyArray | Buffer, shape: number[], dtype: NpyDType): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (data.byteLength !== n * SIZE[dtype]) throw invalidArgument(`writeNpy(${file}): ${data.byteLength} bytes do not fit shape [${shape}] of ${dtype}`);
+  const w = new NpyWriter(file, dtype, shape.slice(1));
+  w.append(bytesOf(data), shape[0] ?? 1);
+  w.close();
+}
+
+/**
+ * Streams rows into a .npy file: append rows, then close() writes the final shape into the
+ * header (which reserves room for it) and renames the temporary file into place.
+ */
+export class NpyWriter {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private rows = 0;
+  private readonly rowBytes: number;
+  private static readonly HEADER = 128;
+
+  constructor(readonly file: string, readonly dtype: NpyDType, readonly rowShape: number[]) {
+    this.rowBytes = rowShape.reduce((a, b) => a * b, 1) * SIZE[dtype];
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+    this.fd = fs.openSync(this.tmp, 'w');
+    fs.writeSync(this.fd, headerBytes(dtype, [0, ...rowShape], NpyWriter.HEADER));
+  }
+
+  /** Appends `count` rows given as their raw bytes. */
+  append(bytes: Uint8Array, count: number): void {
+    if (bytes.byteLength !== count * this.rowBytes) throw invalidArgument(`${this.file}: ${bytes.byteLength} bytes are not ${count} rows of ${this.rowBytes} bytes`);
+    fs.writeSync(this.fd, bytes);
+    this.rows += count;
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  close(): void {
+    const shape = this.rowShape.length === 0 && this.rows === 1 ? [] : [this.rows, ...this.rowShape];
+    const h = headerBytes(this.dtype, this.rowShape.length === 0 ? [this.rows] : shape, NpyWriter.HEADER);
+    if (h.length !== NpyWriter.HEADER) throw new Error(`npy header for shape [${shape}] does not fit the reserved ${NpyWriter.HEADER} bytes`);
+    fs.writeSync(this.fd, h, 0, h.length, 0);
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    fs.renameSync(this.tmp, this.file);
+  }
+
+  /** Abandons the file (the temporary is removed; the target is untouched). */
+  abort(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(this.tmp, { force: true });
+  }
+}
