@@ -1,0 +1,221 @@
+/**
+ * Batches from a dataset split, with the reference loader's semantics (hrm-spec 6.6).
+ *
+ * Training: each iteration (one pass = `epochsPerIter` epochs) shuffles the groups once per epoch
+ * with a generator seeded by seed + iteration counter; for each group it picks one puzzle
+ * (augmented version) at random and takes as many of its examples as still fit in the batch,
+ * without replacement; a full batch is yielded, a final partial batch is dropped. So one epoch
+ * visits every group once. The random streams are this project's own (seeded, reproducible), not
+ * numpy's Philox, so batches are not bit-identical to the reference's.
+ *
+ * Test: every example in order, in chunks of the batch size; the last chunk is padded with
+ * rows of pad tokens, ignored labels and the blank identifier.
+ *
+ * Inputs and labels stay on disk and are read row by row, so an ARC set of a million augmented
+ * examples never enters the JS heap. Labels equal to ignore_label_id become -100.
+ * @module
+ */
+import { invalidArgument } from '../tensor/dtype';
+import { fromTypedArray } from '../tensor/creation';
+import { Device } from '../tensor/dtype';
+import { Tensor } from '../tensor/tensor';
+import { DatasetMetadata, DatasetSplit, LoadedSet } from './format';
+import { NpyFile } from './npy';
+import { Rng } from './random';
+
+export const IGNORE_LABEL = -100;
+
+/** One batch, in plain arrays (int32, row-major [batchSize, seqLen]). */
+export interface PuzzleBatch {
+  setName: string;
+  inputs: Int32Array;
+  labels: Int32Array;
+  puzzleIdentifiers: Int32Array;
+  /** rows that hold real examples (the rest are padding; test mode only) */
+  effectiveSize: number;
+}
+
+export interface PuzzleDatasetOptions {
+  /** a split folder, e.g. data/sudoku-1k/train */
+  dir: string;
+  mode: 'train' | 'test';
+  /** global batch size */
+  batchSize: number;
+  /** epochs per pass over the loader in training (the reference's eval_interval) */
+  epochsPerIter?: number;
+  seed?: number;
+  /** data-parallel slice: this rank takes rows [rank*B/world, (rank+1)*B/world) of each batch */
+  rank?: number;
+  worldSize?: number;
+}
+
+export class PuzzleDataset {
+  readonly split: DatasetSplit;
+  readonly metadata: DatasetMetadata;
+  readonly batchSize: number;
+  readonly localBatchSize: number;
+  /** how many training passes have been made (the seed of the next pass is seed + iteration + 1) */
+  iteration = 0;
+  private readonly opts: Required<PuzzleDatasetOptions>;
+
+  constructor(opts: PuzzleDatasetOptions) {
+    this.opts = { epochsPerIter: 1, seed: 0, rank: 0, worldSize: 1, ...opts };
+    if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw invalidArgument(`batchSize must be a positive integer, got ${opts.batchSize}`);
+    if (opts.mode !== 'train' && opts.mode !== 'test') throw invalidArgument(`mode must be 'train' or 'test', got ${JSON.stringify(opts.mode)}`);
+    const { rank, worldSize } = this.opts;
+    if (opts.batchSize % worldSize !== 0) throw invalidArgument(`batchSize ${opts.batchSize} is not divisible by worldSize ${worldSize}`);
+    if (!(rank >= 0 && rank < worldSize)) throw invalidArgument(`rank ${rank} is outside [0, ${worldSize})`);
+    this.split = new DatasetSplit(opts.dir);
+    this.metadata = this.split.metadata;
+    this.batchSize = opts.batchSize;
+    this.localBatchSize = opts.batchSize / worldSize;
+  }
+
+  /** Number of full training batches one pass yields (per set, summed). */
+  trainBatchesPerIter(): number {
+    let total = 0;
+    for (const s of this.split.sets.values()) {
+      const groups = s.groupIndices.length - 1;
+      const meanExamples = s.inputs.rows / Math.max(1, s.puzzleIdentifiers.length);
+      total += Math.floor((this.opts.epochsPerIter * groups * meanExamples) / this.batchSize);
+    }
+    return total;
+  }
+
+  /** The batches of one pass: a training iteration, or the whole test split. */
+  *batches(): Generator<PuzzleBatch> {
+    if (this.opts.mode === 'train') yield* this.trainBatches();
+    else yield* this.testBatches();
+  }
+
+  [Symbol.iterator](): Generator<PuzzleBatch> {
+    return this.batches();
+  }
+
+  private *trainBatches(): Generator<PuzzleBatch> {
+    this.iteration++;
+    const rng = new Rng(this.opts.seed + this.iteration);
+    const B = this.batchSize;
+    for (const set of this.split.sets.values()) {
+      const groups = set.groupIndices.length - 1;
+      // spec 6.6 step 2: one independent permutation of the groups per epoch, concatenated.
+      const order: number[] = [];
+      for (let e = 0; e < this.opts.epochsPerIter; e++) order.push(...rng.permutation(groups));
+      let rows: number[] = [];
+      let ids: number[] = [];
+      for (const g of order) {
+        const p0 = set.groupIndices[g];
+        const p1 = set.groupIndices[g + 1];
+        const puzzle = p0 + rng.int(p1 - p0);
+        const e0 = set.puzzleIndices[puzzle];
+        const size = set.puzzleIndices[puzzle + 1] - e0;
+        const take = Math.min(size, B - rows.length);
+        for (const k of rng.sample(size, take)) {
+          rows.push(e0 + k);
+          ids.push(set.puzzleIdentifiers[puzzle]);
+        }
+        if (rows.length === B) {
+          yield this.assemble(set, rows, ids, B);
+          rows = [];
+          ids = [];
+        }
+      }
+      // spec 6.6 step 4: a final partial batch is dropped.
+    }
+  }
+
+  private *testBatches(): Generator<PuzzleBatch> {
+    const B = this.batchSize;
+    for (const set of this.split.sets.values()) {
+      const total = set.inputs.rows;
+      for (let start = 0; start < total; start += B) {
+        const end = Math.min(start + B, total);
+        const rows: number[] = [];
+        const ids: number[] = [];
+        let puzzle = 0;
+        for (let r = start; r < end; r++) {
+          puzzle = puzzleOf(set.puzzleIndices, r, puzzle);
+          rows.push(r);
+          ids.push(set.puzzleIdentifiers[puzzle]);
+        }
+        yield this.assemble(set, rows, ids, end - start);
+      }
+    }
+  }
+
+  // Reads the rows of this rank's slice and pads to the local batch size.
+  private assemble(set: LoadedSet, rows: number[], ids: number[], effective: number): PuzzleBatch {
+    const m = this.metadata;
+    const S = m.seq_len;
+    const Bl = this.localBatchSize;
+    const lo = this.opts.rank * Bl;
+    const mine = rows.slice(lo, lo + Bl);
+    const inputs = new Int32Array(Bl * S).fill(m.pad_id);
+    const labels = new Int32Array(Bl * S).fill(IGNORE_LABEL);
+    const puzzleIdentifiers = new Int32Array(Bl).fill(m.blank_identifier_id);
+    readRows(set.inputs, mine, inputs, S);
+    readRows(set.labels, mine, labels, S);
+    if (m.ignore_label_id !== null && m.ignore_label_id !== undefined) {
+      for (let i = 0; i < mine.length * S; i++) if (labels[i] === m.ignore_label_id) labels[i] = IGNORE_LABEL;
+    }
+    for (let i = 0; i < mine.length; i++) puzzleIdentifiers[i] = ids[lo + i];
+    return { setName: set.name, inputs, labels, puzzleIdentifiers, effectiveSize: Math.max(0, Math.min(Bl, effective - lo)) };
+  }
+
+  close(): void {
+    this.split.close();
+  }
+}
+
+// The puzzle whose example range holds row r (puzzleIndices is sorted; hint: the last answer).
+function puzzleOf(puzzleIndices: Int32Array, r: number, hint: number): number {
+  if (puzzleIndices[hint] <= r && r < puzzleIndices[hint + 1]) return hint;
+  let lo = 0;
+  let hi = puzzleIndices.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (puzzleIndices[mid] <= r) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+// Reads the given rows into `out` as int32, merging runs of consecutive rows into one read.
+function readRows(f: NpyFile, rows: number[], out: Int32Array, S: number): void {
+  let i = 0;
+  while (i < rows.length) {
+    let j = i + 1;
+    while (j < rows.length && rows[j] === rows[j - 1] + 1) j++;
+    const raw = f.readRowsRaw(rows[i], j - i);
+    const src = toNumbers(f, raw);
+    for (let k = 0; k < src.length; k++) out[i * S + k] = Number(src[k]);
+    i = j;
+  }
+}
+
+function toNumbers(f: NpyFile, raw: Buffer): ArrayLike<number | bigint> {
+  const ab = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+  switch (f.dtype) {
+    case 'int8':
+      return new Int8Array(ab);
+    case 'int16':
+      return new Int16Array(ab);
+    case 'int32':
+      return new Int32Array(ab);
+    case 'int64':
+      return new BigInt64Array(ab);
+    default:
+      return new Uint8Array(ab);
+  }
+}
+
+/** A batch as int32 tensors [B, S], [B, S], [B] on a device (the caller disposes them). */
+export function batchToTensors(b: PuzzleBatch, device?: Device): { inputs: Tensor; labels: Tensor; puzzleIdentifiers: Tensor } {
+  const B = b.puzzleIdentifiers.length;
+  const S = b.inputs.length / B;
+  return {
+    inputs: fromTypedArray(b.inputs, [B, S], { device }),
+    labels: fromTypedArray(b.labels, [B, S], { device }),
+    puzzleIdentifiers: fromTypedArray(b.puzzleIdentifiers, [B], { device }),
+  };
+}
