@@ -1,0 +1,49 @@
+/**
+ * A terminal progress bar with rate and ETA; plain lines when the output is not a terminal.
+ * @module
+ */
+export class ProgressBar {
+  private readonly start = Date.now();
+  private lastDraw = 0;
+  private lastLine = 0;
+  private readonly tty: boolean;
+
+  constructor(
+    readonly label: string,
+    readonly total: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.tty = !!stream.isTTY;
+  }
+
+  /** Updates the bar to `done` units (drawn at most every 100 ms; lines every 10% off a tty). */
+  update(done: number, extra = ''): void {
+    const now = Date.now();
+    const finished = done >= this.total;
+    if (!finished && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
+    const elapsed = (now - this.start) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const eta = rate > 0 ? (this.total - done) / rate : 0;
+    const width = 28;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    const line = `${this.label} [${bar}] ${done}/${this.total} ${(frac * 100).toFixed(0)}%  ${formatRate(rate)}/s  ${finished ? `${elapsed.toFixed(1)}s` : `ETA ${formatTime(eta)}`}${extra ? '  ' + extra : ''}`;
+    if (this.tty) this.stream.write(`\r${line}\x1b[K${finished ? '\n' : ''}`);
+    else if (finished || Math.floor(frac * 10) > this.lastLine) {
+      this.lastLine = Math.floor(frac * 10);
+      this.stream.write(line + '\n');
+    }
+  }
+}
+
+function formatRate(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r.toFixed(1);
+}
+
+export function formatTime(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
