@@ -29,3 +29,5 @@ export { HRM, HRMInner, ACTLossHead, hrmConfig } from './models/hrm';
 export type { HRMConfig, HRMBatch, HRMCarry } from './models/hrm';
 export { AdamATan2, AdamW, SparseEmbeddingSignSGD, cosineScheduleWithWarmupLr } from './optim';
 export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './train/checkpoint';
+export * as data from './data';
+export { PuzzleDataset, batchToTensors } from './data/puzzle-dataset';

@@ -79,6 +79,6 @@ export class Options {
   /** Throws if an option was given that no accessor asked for. */
   rejectUnknown(command: string): void {
     const unknown = [...this.opts.keys()].filter((k) => !this.used.has(k));
-    if (unknown.length) throw new ArgError(`hrm ${command}: unknown option(s) ${unknown.map((k) => `--${k}`).join(', ')}`);
+    if (unknown.length) throw new ArgError(`${command}: unknown option(s) ${unknown.map((k) => `--${k}`).join(', ')}`);
   }
 }

@@ -6,6 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { addonPath, buildRecord, native, packageRoot } from '../native';
+import { ArgError, Options, parseArgs } from './args';
+import { dataStats, dataUsage } from './data';
 
 function doctor(): number {
   const lines: string[] = [];
@@ -46,15 +48,41 @@ function usage(): number {
   console.log(`usage: hrm <command>
 
 commands:
-  doctor [--trace]   libtorch path and version, C++ ABI, CUDA, threads; the search trace on failure`);
+  doctor [--trace]   libtorch path and version, C++ ABI, CUDA, threads; the search trace on failure
+  data <command>     build datasets (sudoku, maze, arc) and describe them (stats)`);
   return 0;
 }
 
-function main(argv: string[]): number {
+async function data(argv: string[]): Promise<number> {
+  const sub = argv[0];
+  const { positional, options } = parseArgs(argv.slice(1));
+  const opts = new Options(options);
+  if (!sub || sub === 'help' || sub === '--help') {
+    console.log(dataUsage());
+    return 0;
+  }
+  if (sub === 'stats') {
+    if (!positional[0]) throw new ArgError('hrm data stats <dir>: the dataset folder is missing');
+    console.log(dataStats(positional[0]));
+    return 0;
+  }
+  const builders = await import('./data-builders');
+  const cmd = builders.DATA_COMMANDS[sub];
+  if (!cmd) throw new ArgError(`hrm data: unknown command '${sub}'\n\n${dataUsage()}`);
+  if (options.get('help')) {
+    console.log(builders.DATA_HELP[sub]);
+    return 0;
+  }
+  return cmd(opts, positional);
+}
+
+async function main(argv: string[]): Promise<number> {
   const cmd = argv[0];
   switch (cmd) {
     case 'doctor':
       return doctor();
+    case 'data':
+      return data(argv.slice(1));
     case undefined:
     case '-h':
     case '--help':
@@ -67,4 +95,14 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error & { code?: string }) => {
+    // User errors get their message only; anything else also its stack, to report.
+    console.error(`hrm: ${e.message}`);
+    if (e.code !== 'INVALID_ARGUMENT' && e.code !== 'CORRUPT_FILE' && e.code !== 'ENOENT' && process.env.HRM_DEBUG) console.error(e.stack);
+    process.exitCode = e.code === 'INVALID_ARGUMENT' ? 2 : 1;
+  },
+);

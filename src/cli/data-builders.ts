@@ -1,0 +1,130 @@
+/**
+ * The dataset builders behind `hrm data sudoku|maze|arc`: options -> builder call, with a
+ * progress bar and a summary. Loaded only when a build is asked for.
+ * @module
+ */
+import { buildArcDataset } from '../data/arc';
+import { buildMazeDataset } from '../data/maze';
+import { buildSudokuDataset, generateSudoku, writeSudokuCsv, SudokuBox } from '../data/sudoku';
+import { ProgressBar } from '../util/progress';
+import { ArgError, Options } from './args';
+import { dataStats } from './data';
+
+function finish(out: string, started: number): number {
+  console.log(`\nbuilt ${out} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(dataStats(out));
+  return 0;
+}
+
+function sudoku(o: Options): number {
+  const out = o.requireString('output-dir');
+  const started = Date.now();
+  const generate = o.int('generate');
+  let inputs = o.list('input');
+  let testInputs = o.list('test-input');
+  const size = o.int('size', 9)!;
+  const boxes: Record<number, SudokuBox> = { 4: { rows: 2, cols: 2 }, 6: { rows: 2, cols: 3 }, 9: { rows: 3, cols: 3 } };
+  const box = boxes[size];
+  if (!box) throw new ArgError(`--size must be 4, 6 or 9, got ${size}`);
+  const seed = o.int('seed', 0)!;
+  const testCount = o.int('generate-test', Math.max(1, Math.round((generate ?? 0) / 10)))!;
+  const minRating = o.int('min-rating', 0)!;
+  const subsampleSize = o.int('subsample-size');
+  const numAug = o.int('num-aug', 0);
+  const minDifficulty = o.number('min-difficulty');
+  o.rejectUnknown('data sudoku');
+  if (generate !== undefined) {
+    // Generated puzzles with unique solutions, written as reference CSVs next to the dataset.
+    const bar = new ProgressBar('generating', generate + testCount);
+    const make = (n: number, offset: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const g = generateSudoku({ box, seed: seed * 1_000_003 + offset + i, minRating });
+        bar.update(offset + i + 1);
+        return { source: `generated-${size}x${size}`, question: g.puzzle, answer: g.solution, rating: g.rating };
+      });
+    const csvTrain = `${out}/source/train.csv`;
+    const csvTest = `${out}/source/test.csv`;
+    writeSudokuCsv(csvTrain, make(generate, 0));
+    writeSudokuCsv(csvTest, make(testCount, generate));
+    inputs = [csvTrain];
+    testInputs = [csvTest];
+  }
+  if (inputs.length === 0) throw new ArgError('hrm data sudoku: give --input train.csv[,more.csv] (reference schema) or --generate N');
+  const bars: Record<string, ProgressBar> = {};
+  buildSudokuDataset({
+    inputs,
+    testInputs: testInputs.length ? testInputs : undefined,
+    outputDir: out,
+    subsampleSize,
+    numAug,
+    minDifficulty,
+    seed,
+    box,
+    onProgress: (p) => (bars[p.split] ??= new ProgressBar(`sudoku ${p.split}`, p.total)).update(p.done),
+  });
+  return finish(out, started);
+}
+
+function maze(o: Options): number {
+  const out = o.requireString('output-dir');
+  const started = Date.now();
+  const trainCsv = o.string('train-csv');
+  const testCsv = o.string('test-csv');
+  const gen = o.int('generate');
+  const generate =
+    gen === undefined ? undefined : { train: gen, test: o.int('generate-test', Math.max(1, Math.round(gen / 10)))!, size: o.int('size'), minPathLength: o.int('min-path-length') };
+  const aug = o.flag('aug');
+  const seed = o.int('seed', 0);
+  o.rejectUnknown('data maze');
+  const bars: Record<string, ProgressBar> = {};
+  buildMazeDataset({
+    outputDir: out,
+    trainCsv,
+    testCsv,
+    generate,
+    aug,
+    seed,
+    onProgress: (p) => (bars[`${p.split}-${p.phase}`] ??= new ProgressBar(`maze ${p.split} ${p.phase}`, p.total)).update(p.done),
+  });
+  return finish(out, started);
+}
+
+function arc(o: Options): number {
+  const out = o.requireString('output-dir');
+  const started = Date.now();
+  const dirs = o.list('dataset-dirs');
+  if (dirs.length === 0) throw new ArgError('hrm data arc: give --dataset-dirs <arc-agi-1>,<concept-arc> (one-JSON-per-task folders)');
+  const numAug = o.int('num-aug', 1000);
+  const seed = o.int('seed', 42);
+  const overwrite = o.flag('overwrite');
+  o.rejectUnknown('data arc');
+  const bars: Record<string, ProgressBar> = {};
+  const result = buildArcDataset({
+    datasetDirs: dirs,
+    outputDir: out,
+    numAug,
+    seed,
+    overwrite,
+    onProgress: (p) => {
+      if (p.phase === 'warning') console.warn(`warning: ${p.message}`);
+      else (bars[p.phase] ??= new ProgressBar(`arc ${p.phase}`, p.total)).update(p.done);
+    },
+  });
+  if (result.warnings.length) console.warn(`${result.warnings.length} warning(s); see above`);
+  return finish(out, started);
+}
+
+export const DATA_COMMANDS: Record<string, (o: Options, positional: string[]) => number> = { sudoku, maze, arc };
+
+export const DATA_HELP: Record<string, string> = {
+  sudoku: `hrm data sudoku --output-dir DIR (--input train.csv[,..] [--test-input test.csv[,..]] | --generate N [--generate-test M] [--min-rating R])
+  [--subsample-size N] [--num-aug K] [--min-difficulty R] [--size 4|6|9] [--seed S]
+  CSVs in the reference schema (source,question,answer,rating; '.' or '0' blanks). The reference 1k recipe:
+  --subsample-size 1000 --num-aug 1000. --generate makes new unique-solution puzzles (no input needed).`,
+  maze: `hrm data maze --output-dir DIR (--train-csv train.csv --test-csv test.csv | --generate N [--generate-test M] [--size 30] [--min-path-length L])
+  [--aug] [--seed S]
+  --aug adds the 8 dihedral versions of every training maze, as the reference's --aug.`,
+  arc: `hrm data arc --output-dir DIR --dataset-dirs DIR[,DIR..] [--num-aug 1000] [--seed 42] [--overwrite]
+  ARC-1: --dataset-dirs <ARC-AGI>/data,<ConceptARC>/corpus; ARC-2: --dataset-dirs <ARC-AGI-2>/data.
+  Tasks under a folder named 'evaluation' give the test split.`,
+};
