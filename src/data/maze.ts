@@ -208,7 +208,8 @@ class GridSearch {
  * (row-1); a cell's parent is the first cell that discovers it (FIFO queue, visited on discovery);
  * the path is read back from G through the parents, and every cell on it except S and G becomes
  * 'o'. Mazes have many shortest paths, so the tie-break matters: exact-match accuracy on the staged
- * test set is only meaningful for labels made by this rule.
+ * test set is only meaningful for labels made by this rule. Of the 24 neighbour orders only this one
+ * reproduces all 2,000 answers (the runner-up, down-right-left-up, gets 1,836; most get under 5).
  *
  * Throws when G cannot be reached from S.
  */
@@ -242,7 +243,7 @@ function solveOn(search: GridSearch, question: string, s: number, g: number): st
 // ---------------------------------------------------------------------------------------------
 
 /** RFC 4180 rows (quoted fields with "" escapes; LF or CRLF line ends), each with its 1-based line. */
-function csvRows(text: string): { fields: string[]; line: number }[] {
+function csvRows(text: string, name: string): { fields: string[]; line: number }[] {
   const rows: { fields: string[]; line: number }[] = [];
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
@@ -254,7 +255,7 @@ function csvRows(text: string): { fields: string[]; line: number }[] {
       if (text[i] === '"') {
         i++;
         for (;;) {
-          if (i >= text.length) throw invalidData(`CSV line ${startLine}: a quoted field is not closed`);
+          if (i >= text.length) throw invalidData(`${name} line ${startLine}: a quoted field is not closed`);
           const ch = text[i];
           if (ch === '"') {
             if (text[i + 1] === '"') {
@@ -270,7 +271,7 @@ function csvRows(text: string): { fields: string[]; line: number }[] {
           i++;
         }
         if (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          throw invalidData(`CSV line ${line}: unexpected ${JSON.stringify(text[i])} after a closing quote`);
+          throw invalidData(`${name} line ${line}: unexpected ${JSON.stringify(text[i])} after a closing quote`);
         }
       } else {
         const start = i;
@@ -300,7 +301,7 @@ function csvRows(text: string): { fields: string[]; line: number }[] {
  * @param name used in error messages (e.g. the file name)
  */
 export function parseMazeCsv(text: string, name = 'maze CSV'): MazeRecord[] {
-  const rows = csvRows(text);
+  const rows = csvRows(text, name);
   if (rows.length === 0) throw invalidData(`${name}: the file is empty (expected a header 'source,question,answer,rating' and maze rows)`);
   const header = rows[0];
   if (header.fields.length !== 4) {
@@ -454,9 +455,10 @@ export interface MazeGeneratorOptions {
   wallProbability?: [number, number];
   /**
    * Random (S, G) pairs tried per wall layout before the layout is discarded (Lehnert et al.'s
-   * procedure, which tries up to 100). Default 10. `Infinity` instead keeps every layout that has
-   * a qualifying pair and picks one uniformly (the literal datasets.md 3.3 recipe); see
-   * MazeGenerator for why the default is not that.
+   * procedure, which tries up to 100). Default 20, which fits the staged path-length distribution.
+   * `Infinity` instead keeps every layout that has a qualifying pair and picks one of those pairs
+   * uniformly (the literal datasets.md 3.3 recipe: ~15x faster, but too many paths at the
+   * threshold); see MazeGenerator.
    */
   pairTries?: number;
   /** Wall layouts to try per maze before giving up (the parameters are then infeasible). Default 1000000. */
@@ -476,19 +478,21 @@ export function defaultMinPathLength(size: number): number {
  *  2. try up to `pairTries` random pairs (S, G) of distinct open cells; the first whose shortest
  *     path has >= minPathLength cells makes the maze; if none does, discard the layout;
  *  3. label it with solveMaze's rule; rating = moves + 1.
- * Layouts whose components all have diameters below the threshold cannot yield a maze; they are
- * discarded up front by an exact test (iFUB-style bounds, see diameterAtLeast), which only saves
- * time and does not change the distribution.
+ * Tries that provably fail (S and G in different components, or an upper bound on their distance
+ * below the threshold) skip the search; that only saves time, the outcome is the same.
  *
- * Why pair tries and not "any layout with a long pair, then a uniform pair" (datasets.md 3.3
- * step 3, available as pairTries = Infinity): that recipe keeps a layout with a single long pair as
- * readily as one with thousands, and so over-produces paths right at the threshold. Measured on
- * 3,000 30x30 mazes against the 2,000 staged ones, P(109 moves) is 0.47 vs 0.16 staged and
- * P(>= 120 moves) 0.02 vs 0.12. Trying a few random pairs per layout keeps layouts in proportion to
- * their share of long pairs (for small shares), which is what the staged set shows: with 10 tries
- * P(109 moves) = 0.15, P(110) = 0.13, P(>= 120) = 0.10, mean 113.6 moves (staged 0.16, 0.14, 0.12,
- * 113.8), and the per-layout count of qualifying pairs has matching quantiles. Wall counts match
- * either way (mean ~334, sd ~23-25).
+ * Why pair tries and not "keep any layout that has a long pair, then pick one of its long pairs
+ * uniformly" (datasets.md 3.3 steps 2-3; available as pairTries = Infinity): that recipe keeps a
+ * layout with a single long pair as readily as one with thousands, and so over-produces paths
+ * right at the threshold. Measured on 3,000 generated 30x30 mazes against the 2,000 staged ones:
+ * P(109 moves) 0.47 vs 0.16 staged, P(>= 120 moves) 0.02 vs 0.12, mean 110.6 vs 113.8 moves. The
+ * staged set instead looks like "one random pair per layout, kept if long enough" (a pool made with
+ * a low threshold, then filtered at 110): layouts weighted by their share of long pairs, which a
+ * few tries per layout reproduce. With 20 tries: P(109) 0.16, P(110) 0.13, P(>= 120) 0.10-0.11,
+ * mean 113.5 moves (staged 0.16, 0.14, 0.12, 113.8), and per-layout counts of qualifying pairs with
+ * quantiles close to the staged layouts'. Wall counts match either way (mean ~334, sd ~23-25).
+ * Cost: 30x30 at the default threshold needs ~3,000 layouts per maze with 20 tries (~0.2 s on one
+ * core) against ~140 (~15 ms) with Infinity.
  *
  * Layouts never repeat within one generator (datasets.md 3.3: distinct layouts, none shared
  * between train and test when both come from the same generator).
@@ -511,6 +515,9 @@ export class MazeGenerator {
   private readonly levelCells: Int32Array;
   private readonly levels: Int32Array;
   private readonly pairCounts: Int32Array;
+  private readonly goodComp: Uint8Array;
+  /** Distance of each cell of a large component from that component's central cell. */
+  private readonly hubDist: Int32Array;
 
   constructor(options: MazeGeneratorOptions = {}, seed: number | Rng = 0) {
     const size = options.size ?? 30;
@@ -523,7 +530,7 @@ export class MazeGenerator {
     if (!Array.isArray(wp) || wp.length !== 2 || !(wp[0] >= 0 && wp[0] <= wp[1] && wp[1] < 1)) {
       throw invalidArgument(`wallProbability must be [low, high] with 0 <= low <= high < 1, got ${JSON.stringify(wp)}`);
     }
-    const tries = options.pairTries ?? 10;
+    const tries = options.pairTries ?? 20;
     if (!(tries === Infinity || (Number.isInteger(tries) && tries >= 1))) throw invalidArgument(`pairTries must be a positive integer or Infinity, got ${tries}`);
     const maxLayouts = options.maxLayoutsPerMaze ?? 1000000;
     if (!Number.isInteger(maxLayouts) || maxLayouts < 1) throw invalidArgument(`maxLayoutsPerMaze must be a positive integer, got ${maxLayouts}`);
@@ -541,6 +548,8 @@ export class MazeGenerator {
     this.levelCells = new Int32Array(cells);
     this.levels = new Int32Array(cells);
     this.pairCounts = new Int32Array(cells);
+    this.goodComp = new Uint8Array(cells);
+    this.hubDist = new Int32Array(cells);
   }
 
   /** The next maze. Throws when maxLayoutsPerMaze layouts in a row yield none. */
@@ -564,30 +573,42 @@ export class MazeGenerator {
     const cells = size * size;
     const open = search.open;
     const [lo, hi] = this.wallProbability;
-    // A cell is a wall when a uniform 32-bit draw falls below p * 2^32 (probability p up to 2^-32).
-    const wallBelow = Math.floor((lo + (hi - lo) * rng.next()) * 4294967296);
+    // Bernoulli walls, two cells per 32-bit draw (half the generator calls; most layouts are
+    // rejected, so this is hot): a cell is a wall when its 16-bit half is below round(p * 2^16),
+    // i.e. p to within 2^-17.
+    const wallBelow = Math.round((lo + (hi - lo) * rng.next()) * 65536);
     const openCells = this.openCells;
     let numOpen = 0;
-    for (let i = 0; i < cells; i++) {
-      const isOpen = rng.uint32() >= wallBelow ? 1 : 0;
-      open[i] = isOpen;
-      if (isOpen) openCells[numOpen++] = i;
+    for (let i = 0; i < cells; i += 2) {
+      const word = rng.uint32();
+      const a = (word & 0xffff) >= wallBelow ? 1 : 0;
+      open[i] = a;
+      if (a) openCells[numOpen++] = i;
+      if (i + 1 < cells) {
+        const b = word >>> 16 >= wallBelow ? 1 : 0;
+        open[i + 1] = b;
+        if (b) openCells[numOpen++] = i + 1;
+      }
     }
     const minMoves = this.minPathLength - 1;
     if (numOpen <= minMoves) return null;
 
-    // Components that can hold a long enough path (an exact test; see diameterAtLeast).
+    // Label the components and mark those that may hold a long enough path. With pairTries =
+    // Infinity that is decided exactly (diameterAtLeast); otherwise prepareHub() gives each large
+    // component a central cell whose distances bound every pair's distance from above.
     const comp = this.comp.fill(-1);
-    const good: boolean[] = [];
+    const good = this.goodComp;
+    let labels = 0;
     let anyGood = false;
     for (let k = 0; k < numOpen; k++) {
       const c = openCells[k];
       if (comp[c] >= 0) continue;
       const far = search.run(c);
-      const label = good.length;
+      const label = labels++;
       for (let j = 0; j < search.count; j++) comp[search.order[j]] = label;
-      const ok = search.count > minMoves && this.diameterAtLeast(far, minMoves);
-      good.push(ok);
+      let ok = search.count > minMoves;
+      if (ok) ok = this.pairTries === Infinity ? this.diameterAtLeast(far, minMoves) : this.prepareHub(far, minMoves);
+      good[label] = ok ? 1 : 0;
       anyGood ||= ok;
     }
     if (!anyGood) return null;
@@ -611,17 +632,17 @@ export class MazeGenerator {
   }
 
   /** Up to pairTries random pairs of distinct open cells; the first one far enough apart, or null. */
-  private triedPair(numOpen: number, good: boolean[], minMoves: number): [number, number] | null {
-    const { rng, search, comp, openCells } = this;
+  private triedPair(numOpen: number, good: Uint8Array, minMoves: number): [number, number] | null {
+    const { rng, search, comp, openCells, hubDist } = this;
     for (let t = 0; t < this.pairTries; t++) {
       const i = rng.int(numOpen);
       let j = rng.int(numOpen - 1);
       if (j >= i) j++;
       const s = openCells[i];
       const g = openCells[j];
-      // Pairs in different components are unreachable, and a component that failed the
-      // diameter test has no pair far enough apart: both are failed tries without a search.
-      if (comp[s] !== comp[g] || !good[comp[s]]) continue;
+      // Failed tries that need no search: different components (unreachable), a component
+      // without a long enough pair, or d(S, G) <= d(S, hub) + d(hub, G) below the threshold.
+      if (comp[s] !== comp[g] || good[comp[s]] === 0 || hubDist[s] + hubDist[g] < minMoves) continue;
       search.run(s, g);
       if (search.dist[g] >= minMoves) return [s, g];
     }
@@ -629,14 +650,14 @@ export class MazeGenerator {
   }
 
   /** A pair drawn uniformly from all ordered pairs far enough apart (all-pairs searches). */
-  private uniformPair(numOpen: number, good: boolean[], minMoves: number): [number, number] | null {
+  private uniformPair(numOpen: number, good: Uint8Array, minMoves: number): [number, number] | null {
     const { rng, search, comp, openCells } = this;
     const counts = this.pairCounts;
     let total = 0;
     for (let k = 0; k < numOpen; k++) {
       const u = openCells[k];
       counts[k] = 0;
-      if (!good[comp[u]]) continue;
+      if (good[comp[u]] === 0) continue;
       search.run(u);
       // order[] is sorted by distance, so the qualifying goals are a suffix.
       let m = 0;
@@ -651,6 +672,26 @@ export class MazeGenerator {
     const s = openCells[k];
     search.run(s);
     return [s, search.order[search.count - counts[k] + pick]];
+  }
+
+  /**
+   * For the component holding `far` (the last cell reached by a search from anywhere in it): finds a
+   * central cell u (the middle of a double-sweep path) and stores d(u, v) for its cells in hubDist,
+   * so that d(S, G) <= hubDist[S] + hubDist[G] rules out most short pairs without a search. Returns
+   * false when even 2 * ecc(u) is below m: then no pair of the component is m moves apart.
+   */
+  private prepareHub(far: number, m: number): boolean {
+    const search = this.search;
+    const b = search.run(far);
+    const lb = search.dist[b];
+    let u = b;
+    for (let k = 0; k < lb >> 1; k++) u = search.parent[u];
+    search.run(u);
+    for (let j = 0; j < search.count; j++) {
+      const v = search.order[j];
+      this.hubDist[v] = search.dist[v];
+    }
+    return 2 * search.dist[search.order[search.count - 1]] >= m;
   }
 
   /**
@@ -714,7 +755,7 @@ export interface MazeBuildOptions {
   /** Reference-schema CSV for the test split. */
   testCsv?: string;
   /** Generate both splits instead (one generator, so no layout is shared between them). */
-  generate?: { train: number; test: number; size?: number; minPathLength?: number; wallProbability?: [number, number] };
+  generate?: { train: number; test: number } & Pick<MazeGeneratorOptions, 'size' | 'minPathLength' | 'wallProbability' | 'pairTries'>;
   outputDir: string;
   /** The reference's `--aug`: 8 dihedral versions of every training maze as one group. Default false. */
   aug?: boolean;
@@ -743,6 +784,10 @@ export interface MazeBuildResult {
  * and `<outputDir>/identifiers.json` = ["<blank>"]. One example per puzzle, all with identifier 0;
  * each maze is one group (with `aug`, the 8 dihedral versions of a training maze form its group;
  * the test split is never augmented). Rows keep the CSV (or generation) order.
+ * As in the reference, augmented labels are the transformed answers, not re-solved: they are still
+ * shortest paths, but the tie-break of solveMaze is not symmetric, so on the staged training set
+ * only the left-right flip keeps a rule-made label (931 of 1,000); the other six transforms almost
+ * never do.
  * Everything is loaded and validated before the first file is written.
  */
 export function buildMazeDataset(options: MazeBuildOptions): MazeBuildResult {
@@ -760,7 +805,8 @@ export function buildMazeDataset(options: MazeBuildOptions): MazeBuildResult {
       const v = generate[k];
       if (!Number.isInteger(v) || v < 1) throw invalidArgument(`buildMazeDataset: generate.${k} must be a positive integer (number of mazes), got ${v}`);
     }
-    const gen = new MazeGenerator({ size: generate.size, minPathLength: generate.minPathLength, wallProbability: generate.wallProbability }, seed);
+    const { size, minPathLength, wallProbability, pairTries } = generate;
+    const gen = new MazeGenerator({ size, minPathLength, wallProbability, pairTries }, seed);
     const make = (split: 'train' | 'test', total: number): MazeRecord[] => {
       const out: MazeRecord[] = [];
       for (let i = 0; i < total; i++) {
