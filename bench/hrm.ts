@@ -28,17 +28,24 @@
  * request per step, so the SDK and PyTorch take turns step by step (in a rotating order) rather
  * than in long blocks: a concurrently loaded machine then slows both alike. Each side gets the same
  * warmup steps (the first one creates the optimizer state) and the same number of timed steps;
- * the median ms per step is reported, with the mean of each part of the step:
+ * the median ms per step is reported, with the median of each part of the step:
  *   forward    the loss head (both inner passes, losses, metrics)
  *   backward   (loss / B).backward()
  *   optimizer  sparse SignSGD step, AdamATan2 step, zero grads
  *   free       SDK: leaving the step's scope and disposing the previous carry; PyTorch: dropping the
  *              step's references (refcounting frees the graph and the previous carry)
  *
- * --profile adds one untimed step per side with every call counted: on the SDK side each call into
- * the native addon (op calls by ATen schema, plus the time spent inside them versus in JavaScript);
- * on the PyTorch side the torch functions called from Python (TorchFunctionMode, the level the SDK
- * calls at) and the ATen ops dispatched (TorchDispatchMode).
+ * Also reported: the V8 collections that start inside the timed SDK steps (count and pauses, from
+ * the gc performance entries), the CPU the SDK process uses while a PyTorch step runs (a fairness
+ * check: it should be idle), the losses of both sides, and ht.memory().liveTensors around every
+ * SDK step (it must stay flat once the optimizer state exists).
+ *
+ * --profile adds untimed steps at the end (one on the SDK side, two on the PyTorch side) with every
+ * call counted and timed: on the SDK side each call into the native addon (op calls by ATen schema,
+ * the time spent inside them versus in JavaScript; a collection V8 runs inside a call counts as
+ * time inside it); on the PyTorch side the torch functions called from Python (TorchFunctionMode,
+ * the level the SDK calls at; timed) and the ATen ops dispatched (TorchDispatchMode; counted in the
+ * second step).
  */
 import { spawn, ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
@@ -94,7 +101,7 @@ const CONFIGS: BenchConfig[] = [
     id: 'sudoku',
     label: 'sudoku: D512, 8 heads, 4+4 layers, 2x2 cycles, B16, S81',
     config: { ...COMMON, batchSize: 16, hiddenSize: 512, numHeads: 8, hLayers: 4, lLayers: 4, puzzleEmbNdim: 512 },
-    warmup: 1,
+    warmup: 2,
     steps: { quick: 3, full: 5 },
   },
   {
@@ -530,7 +537,7 @@ interface ConfigResult {
   pytorch: SideResult;
   /** median SDK / median PyTorch */
   ratio: number;
-  /** mean SDK / mean PyTorch of each part */
+  /** median SDK / median PyTorch of each part */
   ratioByPart: Record<Phase, number>;
   /** losses of every step (warmup included), the largest relative difference between the sides */
   lossMaxRelDiff: number;
@@ -539,6 +546,8 @@ interface ConfigResult {
   live: { beforeFirst: number; afterWarmup: number; afterLast: number; timedDelta: number; afterDispose: number; perStep: number[] };
   /** V8 collections during the timed SDK steps */
   gc: GcStats;
+  /** CPU ms this process used while each PyTorch step ran (warmup included) */
+  sdkCpuMsWhilePyTorchRuns: number[];
   profile?: { sdk: SdkProfile; pytorch: PyProfile };
 }
 
@@ -565,12 +574,22 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
 
     const sdkSteps: StepSample[] = [];
     const pySteps: StepSample[] = [];
+    // The CPU this process uses while the PyTorch side runs a step (it should be idle: anything
+    // here, such as V8 finishing a collection on its helper threads, competes with PyTorch).
+    const waitCpuMs: number[] = [];
+    const pyStep = async (): Promise<StepSample> => {
+      const c0 = process.cpuUsage();
+      const s = await py.step(bc.id);
+      const c = process.cpuUsage(c0);
+      waitCpuMs.push((c.user + c.system) / 1000);
+      return s;
+    };
     const perStepLive: number[] = [];
     const liveBefore = ht.memory().liveTensors;
     // Warmup: the first step creates the optimizer state on both sides.
     for (let i = 0; i < warmup; i++) {
       sdkSteps.push(job.step());
-      pySteps.push(await py.step(bc.id));
+      pySteps.push(await pyStep());
     }
     const liveAfterWarmup = ht.memory().liveTensors;
     let timedDelta = 0;
@@ -587,7 +606,7 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
           timedDelta += after - before;
           perStepLive.push(after);
         } else {
-          pySteps.push(await py.step(bc.id));
+          pySteps.push(await pyStep());
         }
       }
       const last = (a: StepSample[]) => fmtMs(a[a.length - 1].totalNs);
@@ -599,7 +618,7 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
 
     let profile: ConfigResult['profile'];
     if (opts.profile) {
-      log(`  ${bc.id}: profiling one more step per side`);
+      log(`  ${bc.id}: profiling (untimed steps: one on the SDK side, two on the PyTorch side)`);
       const sdkProf = profileSdkStep(job, 25);
       const pyProf = await py.profile(bc.id, 25);
       profile = { sdk: sdkProf, pytorch: pyProf };
@@ -619,7 +638,7 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
       lossMaxRelDiff = Math.max(lossMaxRelDiff, Math.abs(a - b) / Math.max(Math.abs(b), 1e-30));
     }
     const ratioByPart = {} as Record<Phase, number>;
-    for (const p of PHASES) ratioByPart[p] = sdk.parts[p].meanNs / pytorch.parts[p].meanNs;
+    for (const p of PHASES) ratioByPart[p] = sdk.parts[p].medianNs / pytorch.parts[p].medianNs;
     const ratio = sdk.total.medianNs / pytorch.total.medianNs;
     log(
       `  ${bc.id}: SDK ${fmtMs(sdk.total.medianNs)}, PyTorch ${fmtMs(pytorch.total.medianNs)} per step (${ratio.toFixed(2)}x); ` +
@@ -639,6 +658,7 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
       lossMaxRelDiff,
       live: { beforeFirst: liveBefore, afterWarmup: liveAfterWarmup, afterLast: liveAfterLast, timedDelta, afterDispose: afterDispose - startLive, perStep: perStepLive },
       gc: gcStats,
+      sdkCpuMsWhilePyTorchRuns: waitCpuMs,
       profile,
     };
   } catch (e) {
@@ -686,10 +706,9 @@ function partsTable(results: ConfigResult[]): string {
   const rows: string[][] = [];
   for (const r of results) {
     for (const [name, s] of [['SDK', r.sdk], ['PyTorch', r.pytorch]] as [string, SideResult][]) {
-      const total = PHASES.reduce((n, p) => n + s.parts[p].meanNs, 0);
-      rows.push([`${r.id} ${name}`, ...PHASES.map((p) => fmtMs(s.parts[p].meanNs)), fmtMs(total)]);
+      rows.push([`${r.id} ${name}`, ...PHASES.map((p) => fmtMs(s.parts[p].medianNs)), fmtMs(s.total.medianNs)]);
     }
-    rows.push([`${r.id} ratio`, ...PHASES.map((p) => `${r.ratioByPart[p].toFixed(2)}x`), `${(r.sdk.total.meanNs / r.pytorch.total.meanNs).toFixed(2)}x`]);
+    rows.push([`${r.id} ratio`, ...PHASES.map((p) => `${r.ratioByPart[p].toFixed(2)}x`), `${r.ratio.toFixed(2)}x`]);
   }
   return mdTable(['config / side', 'forward', 'backward', 'optimizer', 'free', 'total'], rows);
 }
@@ -808,14 +827,22 @@ async function main(): Promise<void> {
   out.push('');
   out.push('Median per step; (±x%) is half the interquartile range of the steps, shown when above 5%.');
   out.push('');
-  out.push('Mean per part of the step (forward = the loss head with both inner passes; optimizer = SignSGD + AdamATan2 + zero grads;');
-  out.push('free = leaving the scope and disposing the old carry, or in Python dropping the references):');
+  out.push('Median of each part of the step (forward = the loss head with both inner passes; backward = (loss / B).backward();');
+  out.push('optimizer = SignSGD + AdamATan2 + zero grads; free = leaving the scope and disposing the old carry, or in Python');
+  out.push('dropping the references). Medians, so the parts need not add up to the total; means are in the --json output.');
   out.push('');
   out.push(partsTable(results));
   out.push('');
   out.push('V8 garbage collections during the timed SDK steps (pauses only; incremental and concurrent marking not included):');
   for (const r of results) {
     out.push(`- ${r.id}: ${r.gc.perStep.toFixed(1)} per step (${r.gc.majorPerStep.toFixed(1)} mark-compact), ${r.gc.pauseMsPerStep.toFixed(1)} ms of pauses per step`);
+  }
+  out.push('');
+  out.push('Fairness: the CPU the SDK process used while a PyTorch step ran (it should be idle then):');
+  for (const r of results) {
+    const w = r.sdkCpuMsWhilePyTorchRuns;
+    const mean = w.reduce((a, b) => a + b, 0) / Math.max(1, w.length);
+    out.push(`- ${r.id}: ${mean.toFixed(0)} ms per PyTorch step on average`);
   }
   out.push('');
   out.push('Same work on both sides (same weights, batch and seeds; loss of every step, warmup included):');

@@ -48,11 +48,23 @@ import sys
 import time
 from collections import Counter
 
+import importlib.util
+
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "test", "reference"))
-import hrm_ref  # noqa: E402  (test/reference/hrm_ref.py)
+REFERENCE = os.path.join(ROOT, "test", "reference", "hrm_ref.py")
+
+
+def _load_reference():
+    """test/reference/hrm_ref.py, loaded by path (this file shares its name)."""
+    spec = importlib.util.spec_from_file_location("hrm_reference", REFERENCE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+hrm_ref = _load_reference()
 
 
 # --------------------------------------------------------------------------- the model

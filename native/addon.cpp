@@ -31,17 +31,10 @@ double TensorTable::put(at::Tensor t) {
     slots_.emplace_back();
   }
   Slot& s = slots_[slot];
-  // Tensors of 1 KiB or more are reported to V8 as external memory, so code that leaves them to
-  // the garbage collector still triggers collections; smaller ones cost more to report than
-  // their wrappers already weigh on the JS heap.
-  int64_t bytes = t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
-  s.bytes = bytes >= 1024 ? bytes : 0;
+  s.bytes = t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
+  s.reported = false;
   s.tensor = std::move(t);
   s.live = true;
-  if (env && s.bytes) {
-    int64_t ignored;
-    napi_adjust_external_memory(env, s.bytes, &ignored);
-  }
   if (++live_ > peak_) peak_ = live_;
   return static_cast<double>((uint64_t(s.gen) << kSlotBits) | slot);
 }
@@ -71,16 +64,32 @@ bool TensorTable::release(double handle) {
   Slot& s = slots_[slot];
   s.tensor = at::Tensor();
   s.live = false;
-  if (env && s.bytes) {
+  if (env && s.reported) {
     int64_t ignored;
     napi_adjust_external_memory(env, -s.bytes, &ignored);
   }
+  s.reported = false;
   s.bytes = 0;
   s.gen = (s.gen + 1) & kGenMask;
   if (s.gen == 0) s.gen = 1;
   free_.push_back(static_cast<uint32_t>(slot));
   --live_;
   return true;
+}
+
+// Only tensors left to the garbage-collector safety net are reported (the JS side asks when it
+// registers one): those are the ones V8 must know about to collect in time. Scoped and disposed
+// tensors are freed deterministically, and reporting them made V8 run a full collection every
+// few dozen MB of a training step. Tensors under 1 KiB weigh less than their JS wrappers.
+void TensorTable::reportExternal(double handle) {
+  uint64_t slot;
+  uint32_t gen;
+  if (!decode(handle, slot, gen) || slot >= slots_.size() || !slots_[slot].live || slots_[slot].gen != gen) return;
+  Slot& s = slots_[slot];
+  if (s.reported || s.bytes < 1024 || !env) return;
+  int64_t ignored;
+  napi_adjust_external_memory(env, s.bytes, &ignored);
+  s.reported = true;
 }
 
 void TensorTable::clear() {
@@ -374,6 +383,11 @@ static Napi::Value FreeMany(const Napi::CallbackInfo& info) {
     throw ArgError("argument 'handles' must be an array of tensor handles");
   }
   return Napi::Number::New(info.Env(), static_cast<double>(freed));
+}
+
+static Napi::Value ReportExternal(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsNumber()) state().tensors.reportExternal(info[0].As<Napi::Number>().DoubleValue());
+  return info.Env().Undefined();
 }
 
 static Napi::Value IsLive(const Napi::CallbackInfo& info) {
@@ -702,6 +716,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   HRM_EXPORT("free", Free);
   HRM_EXPORT("freeMany", FreeMany);
   HRM_EXPORT("isLive", IsLive);
+  HRM_EXPORT("reportExternal", ReportExternal);
   HRM_EXPORT("setRequiresGrad", SetRequiresGrad);
   HRM_EXPORT("requiresGrad", RequiresGrad);
   HRM_EXPORT("isLeaf", IsLeaf);

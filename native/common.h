@@ -36,6 +36,7 @@ class TensorTable {
   double put(at::Tensor t);
   at::Tensor& get(double handle);
   bool release(double handle);  // false when the handle was not live
+  void reportExternal(double handle);  // tell V8 about this tensor's bytes (GC-managed tensors only)
   size_t live() const { return live_; }
   size_t peak() const { return peak_; }
   void resetPeak() { peak_ = live_; }
@@ -46,9 +47,10 @@ class TensorTable {
  private:
   struct Slot {
     at::Tensor tensor;
-    int64_t bytes = 0;  // reported to V8 as external memory while live
+    int64_t bytes = 0;  // size, reported to V8 as external memory once reportExternal() asks
     uint32_t gen = 1;
     bool live = false;
+    bool reported = false;
   };
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;

@@ -35,6 +35,7 @@ export interface NativeBinding {
   free(h: Handle): boolean;
   freeMany(hs: Handle[] | Float64Array): number;
   isLive(h: Handle): boolean;
+  reportExternal(h: Handle): void;
   setRequiresGrad(h: Handle, flag: boolean): void;
   requiresGrad(h: Handle): boolean;
   isLeaf(h: Handle): boolean;

@@ -9,6 +9,7 @@ import { DType, Device } from '../tensor/dtype';
 import { cat, embedding, linear, scaledDotProductAttention } from '../tensor/functional';
 import { arange, empty, zeros } from '../tensor/creation';
 import { Tensor } from '../tensor/tensor';
+import { scope } from '../tensor/scope';
 import { noGrad } from '../tensor/autograd';
 import { Module } from './module';
 import { lecunNormal_, truncNormal_ } from './init';
@@ -59,23 +60,27 @@ export class CastedEmbedding extends Module {
 
 /** RMS normalisation without a weight: statistics in fp32, result in the input dtype (spec 1.3). */
 export function rmsNorm(x: Tensor, eps: number): Tensor {
-  const dtype = x.dtype;
-  const xf = dtype === 'float32' ? x : x.to('float32');
-  const out = xf.mul(xf.square().mean(-1, true).add(eps).rsqrt());
-  return dtype === 'float32' ? out : out.to(dtype);
+  // Scoped (here and in the layers below) so temporaries are freed as soon as the layer returns:
+  // the working set stays small and in cache; autograd keeps what backward needs by itself.
+  return scope(() => {
+    const dtype = x.dtype;
+    const xf = dtype === 'float32' ? x : x.to('float32');
+    const out = xf.mul(xf.square().mean(-1, true).add(eps).rsqrt());
+    return dtype === 'float32' ? out : out.to(dtype);
+  });
 }
 
 /** Rotary position embedding tables (non-persistent cos/sin buffers [L, d], fp32). */
 export class RotaryEmbedding extends Module {
   constructor(dim: number, maxPositions: number, base: number, opts: LayerOptions = {}) {
     super();
-    const [cos, sin] = noGrad(() => {
+    const [cos, sin] = scope(() => noGrad(() => {
       const invFreq = arange(0, dim, 2, { dtype: 'float32', device: opts.device }).div(dim).mul(Math.log(base)).exp().reciprocal();
       const t = arange(0, maxPositions, 1, { dtype: 'float32', device: opts.device });
       const freqs = t.unsqueeze(1).mul(invFreq.unsqueeze(0));
       const emb = cat([freqs, freqs], -1);
       return [emb.cos(), emb.sin()];
-    });
+    }));
     this.registerBuffer('cos_cached', cos, { persistent: false });
     this.registerBuffer('sin_cached', sin, { persistent: false });
   }
@@ -94,14 +99,16 @@ function rotateHalf(x: Tensor): Tensor {
 
 /** Applies rotary embeddings to q or k of shape [B, L, H, d] (fp32 math, result in q's dtype). */
 export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
-  const dtype = x.dtype;
-  const xf = dtype === 'float32' ? x : x.to('float32');
-  const L = x.size(1);
-  const d = x.size(-1);
-  const c = cos.narrow(0, 0, L).view(L, 1, d);
-  const s = sin.narrow(0, 0, L).view(L, 1, d);
-  const out = xf.mul(c).add(rotateHalf(xf).mul(s));
-  return dtype === 'float32' ? out : out.to(dtype);
+  return scope(() => {
+    const dtype = x.dtype;
+    const xf = dtype === 'float32' ? x : x.to('float32');
+    const L = x.size(1);
+    const d = x.size(-1);
+    const c = cos.narrow(0, 0, L).view(L, 1, d);
+    const s = sin.narrow(0, 0, L).view(L, 1, d);
+    const out = xf.mul(c).add(rotateHalf(xf).mul(s));
+    return dtype === 'float32' ? out : out.to(dtype);
+  });
 }
 
 /** Multi-head self-attention with one fused qkv projection, non-causal and unmasked (spec 1.4). */
@@ -123,6 +130,10 @@ export class Attention extends Module {
   private readonly causal: boolean;
 
   forward(x: Tensor, rotary?: RotaryEmbedding): Tensor {
+    return scope(() => this.attend(x, rotary));
+  }
+
+  private attend(x: Tensor, rotary?: RotaryEmbedding): Tensor {
     const [B, L] = x.shape;
     const H = this.numHeads;
     const KV = this.numKeyValueHeads;
@@ -161,8 +172,10 @@ export class SwiGLU extends Module {
     this.downProj = this.registerModule('down_proj', new CastedLinear(inter, hiddenSize, opts));
   }
   forward(x: Tensor): Tensor {
-    const [gate, up] = this.gateUpProj.forward(x).chunk(2, -1);
-    return this.downProj.forward(gate.silu().mul(up));
+    return scope(() => {
+      const [gate, up] = this.gateUpProj.forward(x).chunk(2, -1);
+      return this.downProj.forward(gate.silu().mul(up));
+    });
   }
 }
 
@@ -182,7 +195,9 @@ export class TransformerBlock extends Module {
   }
   private readonly eps: number;
   forward(h: Tensor, rotary?: RotaryEmbedding): Tensor {
-    const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), this.eps);
-    return rmsNorm(a.add(this.mlp.forward(a)), this.eps);
+    return scope(() => {
+      const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), this.eps);
+      return rmsNorm(a.add(this.mlp.forward(a)), this.eps);
+    });
   }
 }

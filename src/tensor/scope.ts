@@ -84,6 +84,8 @@ function register(t: Owned): void {
   const cell = warnOnLeak ? { h: t.h, stack: new Error().stack?.split('\n').slice(3).join('\n') } : { h: t.h };
   t._cell = cell;
   registry.register(t, cell);
+  // The collector now owns this tensor's lifetime: let V8 count its native bytes.
+  N.reportExternal(t.h);
 }
 
 /** Frees a tensor now. Idempotent. */

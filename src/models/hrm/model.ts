@@ -93,7 +93,12 @@ export class HRMReasoningModule extends Module {
   }
   forward(h: Tensor, injection: Tensor, rotary?: RotaryEmbedding): Tensor {
     let x = h.add(injection);
-    for (const layer of this.layers) x = layer.forward(x, rotary);
+    for (const layer of this.layers) {
+      // Each intermediate is ours and freed at once (autograd keeps its own references).
+      const next = layer.forward(x, rotary);
+      x.dispose();
+      x = next;
+    }
     return x;
   }
 }
