@@ -31,3 +31,9 @@ export { AdamATan2, AdamW, SparseEmbeddingSignSGD, cosineScheduleWithWarmupLr } 
 export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './train/checkpoint';
 export * as data from './data';
 export { PuzzleDataset, batchToTensors } from './data/puzzle-dataset';
+export { Trainer } from './train/trainer';
+export type { TrainOptions, TrainProgress, TrainResult } from './train/trainer';
+export { writeReport, lineChart } from './train/report';
+export { evaluate } from './eval/evaluate';
+export type { EvalOptions, EvalResult } from './eval/evaluate';
+export { ArcVoter } from './eval/arc-vote';
