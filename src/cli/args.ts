@@ -6,11 +6,14 @@
 export interface ParsedArgs {
   positional: string[];
   options: Map<string, string | boolean>;
+  /** bare key=value words, in order */
+  overrides: [string, string][];
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string | boolean>();
+  const overrides: [string, string][] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--')) {
@@ -22,10 +25,10 @@ export function parseArgs(argv: string[]): ParsedArgs {
       else options.set(body, true);
     } else if (/^[A-Za-z_][\w.]*=/.test(a)) {
       const eq = a.indexOf('=');
-      options.set(a.slice(0, eq), a.slice(eq + 1));
+      overrides.push([a.slice(0, eq), a.slice(eq + 1)]);
     } else positional.push(a);
   }
-  return { positional, options };
+  return { positional, options, overrides };
 }
 
 export class ArgError extends Error {

@@ -49,7 +49,12 @@ function usage(): number {
 
 commands:
   doctor [--trace]   libtorch path and version, C++ ABI, CUDA, threads; the search trace on failure
-  data <command>     build datasets (sudoku, maze, arc) and describe them (stats)`);
+  data <command>     build datasets (sudoku, maze, arc) and describe them (stats)
+  train              train an HRM (--task sudoku|maze|arc --data DIR [--preset cpu|full] [key=value ...])
+  eval               evaluate a checkpoint (accuracy, halting, inference-time scaling, ARC voting)
+  solve              solve one puzzle with a checkpoint, step by step
+
+run 'hrm <command> --help' for its options`);
   return 0;
 }
 
@@ -83,6 +88,20 @@ async function main(argv: string[]): Promise<number> {
       return doctor();
     case 'data':
       return data(argv.slice(1));
+    case 'train':
+    case 'eval':
+    case 'solve': {
+      const t = await import('./train');
+      const { positional, options, overrides } = parseArgs(argv.slice(1));
+      if (options.get('help')) {
+        console.log(cmd === 'train' ? t.TRAIN_HELP : cmd === 'eval' ? t.EVAL_HELP : t.SOLVE_HELP);
+        return 0;
+      }
+      const opts = new Options(options);
+      if (cmd === 'train') return t.trainCommand(opts, positional, overrides);
+      if (overrides.length) throw new ArgError(`hrm ${cmd}: unexpected ${overrides.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      return cmd === 'eval' ? t.evalCommand(opts) : t.solveCommand(opts);
+    }
     case undefined:
     case '-h':
     case '--help':

@@ -134,6 +134,26 @@ export function decodeSafetensors(bytes: Uint8Array, label = '<buffer>'): Safete
   return { tensors, metadata };
 }
 
+/** Reads only the metadata (`__metadata__`) of a .safetensors file, without its tensors. */
+export function readSafetensorsMetadata(file: string): Record<string, string> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const len = Buffer.alloc(8);
+    if (fs.readSync(fd, len, 0, 8, 0) !== 8) throw corruptFile(file, 'too short for a safetensors header');
+    const n = Number(len.readBigUInt64LE(0));
+    if (n > 100_000_000 || n > fs.fstatSync(fd).size - 8) throw corruptFile(file, `header length ${n} exceeds the file`);
+    const head = Buffer.alloc(n);
+    fs.readSync(fd, head, 0, n, 8);
+    try {
+      return (JSON.parse(head.toString('utf8')).__metadata__ ?? {}) as Record<string, string>;
+    } catch (e) {
+      throw corruptFile(file, `header is not valid JSON (${(e as Error).message})`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Loads every tensor (and the metadata) of a .safetensors file onto the CPU. */
 export function loadSafetensors(file: string): SafetensorsFile {
   const bytes = fs.readFileSync(file);

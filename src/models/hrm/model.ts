@@ -237,10 +237,13 @@ export class HRM extends Module {
   /** Checks a batch's shapes and dtypes against the config, with an error naming the field. */
   checkBatch(batch: HRMBatch): void {
     const c = this.config;
+    // Training needs exactly batchSize rows (the puzzle embedding's gradient buffer is sized by
+    // it); evaluation takes any number of rows.
+    const B = this.training || !(batch.inputs instanceof Tensor) ? c.batchSize : batch.inputs.size(0);
     const fields: [keyof HRMBatch, number[]][] = [
-      ['inputs', [c.batchSize, c.seqLen]],
-      ['labels', [c.batchSize, c.seqLen]],
-      ['puzzleIdentifiers', [c.batchSize]],
+      ['inputs', [B, c.seqLen]],
+      ['labels', [B, c.seqLen]],
+      ['puzzleIdentifiers', [B]],
     ];
     for (const [name, shape] of fields) {
       const t = batch[name];

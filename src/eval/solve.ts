@@ -1,0 +1,83 @@
+/**
+ * Inference: load a model from a checkpoint and solve one puzzle, returning the answer, the steps
+ * used, the halting confidence, and the prediction after every step (for visualisations).
+ * @module
+ */
+import { noGrad } from '../tensor/autograd';
+import { fromTypedArray } from '../tensor/creation';
+import { Device, invalidArgument } from '../tensor/dtype';
+import { readSafetensorsMetadata } from '../tensor/io';
+import { scope } from '../tensor/scope';
+import { HRM, HRMCarry } from '../models/hrm/model';
+import { HRMConfig, hrmConfig } from '../models/hrm/config';
+import { loadCheckpoint } from '../train/checkpoint';
+
+/** Builds the model a checkpoint was trained with and loads its weights. */
+export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
+  const meta = readSafetensorsMetadata(checkpoint);
+  const extra = JSON.parse(meta.extra ?? '{}') as { config?: HRMConfig };
+  if (!extra.config) throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
+  const model = new HRM(hrmConfig({ ...extra.config, ...(opts.config ?? {}) }), { device: opts.device });
+  loadCheckpoint(checkpoint, { model, restoreRng: false });
+  model.eval();
+  return model;
+}
+
+export interface SolveStep {
+  /** predicted tokens after this step (argmax), seqLen long */
+  prediction: Int32Array;
+  /** sigmoid(q_halt) and sigmoid(q_continue) after this step */
+  haltProbability: number;
+  continueProbability: number;
+}
+
+export interface SolveResult {
+  /** the final predicted tokens */
+  prediction: Int32Array;
+  /** steps run (the first step at which the Q head said halt, with adaptive halting) */
+  steps: number;
+  /** sigmoid(q_halt) at the final step */
+  haltConfidence: number;
+  perStep: SolveStep[];
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Runs the model on one puzzle (tokens of length seqLen), step by step: up to `maxSteps`
+ * (default haltMaxSteps), stopping early when the Q head says halt unless `adaptive` is false.
+ */
+export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzleIdentifier?: number; maxSteps?: number; adaptive?: boolean } = {}): SolveResult {
+  const c = model.config;
+  if (inputs.length !== c.seqLen) throw invalidArgument(`the puzzle has ${inputs.length} tokens, the model expects ${c.seqLen}`);
+  const maxSteps = opts.maxSteps ?? c.haltMaxSteps;
+  const adaptive = opts.adaptive ?? true;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return scope(() =>
+      noGrad(() => {
+        const dev = model.inner.lmHead.weight.device;
+        const batch = {
+          inputs: fromTypedArray(Int32Array.from(inputs), [1, c.seqLen], { device: dev }),
+          labels: fromTypedArray(new Int32Array(c.seqLen).fill(-100), [1, c.seqLen], { device: dev }),
+          puzzleIdentifiers: fromTypedArray(Int32Array.from([opts.puzzleIdentifier ?? 0]), [1], { device: dev }),
+        };
+        let carry: HRMCarry = model.initialCarry(batch);
+        const perStep: SolveStep[] = [];
+        for (let k = 1; k <= maxSteps; k++) {
+          const { carry: next, outputs } = model.forward(carry, batch);
+          carry = next;
+          const qh = Number(outputs.qHaltLogits.item());
+          const qc = Number(outputs.qContinueLogits.item());
+          perStep.push({ prediction: outputs.logits.argmax(-1).to('int32').toTypedArray() as Int32Array, haltProbability: sigmoid(qh), continueProbability: sigmoid(qc) });
+          if (adaptive && qh > qc) break;
+        }
+        const last = perStep[perStep.length - 1];
+        return { prediction: last.prediction, steps: perStep.length, haltConfidence: last.haltProbability, perStep };
+      }),
+    );
+  } finally {
+    model.train(wasTraining);
+  }
+}
