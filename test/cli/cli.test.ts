@@ -1,0 +1,61 @@
+/** The `hrm` command line, run as a user would (built dist/, child processes). */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tmpDir } from '../helpers/reference';
+
+const hrm = path.resolve(__dirname, '..', '..', 'dist', 'src', 'cli', 'hrm.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [hrm, ...args], { encoding: 'utf8' });
+
+describe('hrm CLI', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tmpDir('cli-');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('doctor and help', () => {
+    const d = run('doctor');
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(/libtorch \(loaded\)\s+2\./);
+    expect(run('--help').stdout).toMatch(/train .*eval .*solve/s);
+    expect(run('train', '--help').stdout).toMatch(/--task sudoku\|maze\|arc/);
+  });
+
+  test('data -> train -> resume -> eval -> solve on generated 4x4 sudoku', () => {
+    const data = path.join(dir, 'data');
+    const b = run('data', 'sudoku', '--generate', '96', '--generate-test', '16', '--size', '4', '--output-dir', data);
+    expect(b.status).toBe(0);
+    expect(b.stdout).toMatch(/train: seq_len 16, vocab 6/);
+    const out = path.join(dir, 'run');
+    const tiny = ['arch.hiddenSize=16', 'arch.numHeads=2', 'arch.hLayers=1', 'arch.lLayers=1', 'arch.haltMaxSteps=2', 'globalBatchSize=16', 'epochs=2', 'evalInterval=1'];
+    const t = run('train', '--task', 'sudoku', '--data', data, '--output', out, '--threads', '1', ...tiny);
+    expect(t.stderr).toMatch(/finished at step 12\/12/);
+    expect(t.status).toBe(0);
+    expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
+    const again = run('train', '--task', 'sudoku', '--data', data, '--output', out, '--resume', '--threads', '1', ...tiny);
+    expect(again.stderr).toMatch(/resume: .*step_00000012/);
+    const ckpt = path.join(out, 'checkpoints', 'step_00000012.safetensors');
+    const e = run('eval', '--checkpoint', ckpt, '--data', data, '--scaling', '1,3');
+    expect(e.status).toBe(0);
+    expect(e.stdout).toMatch(/halt limit 1: exact accuracy [\d.]+%/);
+    expect(e.stdout).toMatch(/halt limit 3: .*\n.*1:[\d.]+% 2:[\d.]+% 3:[\d.]+%/);
+    const s = run('solve', '--checkpoint', ckpt, '--sudoku', '1...3..2..4.2...');
+    expect(s.status).toBe(0);
+    expect(s.stdout).toMatch(/answer after [12] step\(s\), halting confidence/);
+  });
+
+  test('bad input: clear messages and exit codes, no stack traces', () => {
+    const u = run('train', '--task', 'chess', '--data', dir);
+    expect(u.status).toBe(2);
+    expect(u.stderr).toMatch(/--task must be sudoku, maze or arc, got 'chess'/);
+    const m = run('train', '--task', 'sudoku', '--data', path.join(dir, 'nope'));
+    expect(m.stderr).toMatch(/dataset.json not found/);
+    const x = run('data', 'maze', '--output-dir', path.join(dir, 'm'), '--bogus', '3');
+    expect(x.status).toBe(2);
+    expect(x.stderr).toMatch(/unknown option\(s\) --bogus/);
+    const st = run('data', 'stats', path.join(dir, 'nothing-here'));
+    expect(st.stderr).toMatch(/does not exist/);
+    expect(st.stderr).not.toMatch(/\n\s+at /);
+  });
+});
