@@ -21,7 +21,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
       const eq = body.indexOf('=');
       if (eq >= 0) options.set(body.slice(0, eq), body.slice(eq + 1));
       else if (body.startsWith('no-')) options.set(body.slice(3), false);
-      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) options.set(body, argv[++i]);
+      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--') && !/^[A-Za-z_][\w.]*=/.test(argv[i + 1])) options.set(body, argv[++i]);
       else options.set(body, true);
     } else if (/^[A-Za-z_][\w.]*=/.test(a)) {
       const eq = a.indexOf('=');

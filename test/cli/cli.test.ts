@@ -1,5 +1,5 @@
 /** The `hrm` command line, run as a user would (built dist/, child processes). */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tmpDir } from '../helpers/reference';
@@ -44,6 +44,30 @@ describe('hrm CLI', () => {
     expect(s.status).toBe(0);
     expect(s.stdout).toMatch(/answer after [12] step\(s\), halting confidence/);
   });
+
+  test('Ctrl-C (SIGINT) during training saves a checkpoint at the current step, and --resume continues', async () => {
+    const data = path.join(dir, 'data-sig');
+    expect(run('data', 'sudoku', '--generate', '200', '--generate-test', '8', '--size', '4', '--output-dir', data).status).toBe(0);
+    const out = path.join(dir, 'run-sig');
+    const args = ['train', '--task', 'sudoku', '--data', data, '--output', out, '--threads', '1', 'arch.hiddenSize=16', 'arch.numHeads=2', 'arch.hLayers=1', 'arch.lLayers=1', 'globalBatchSize=8', 'epochs=40'];
+    const child = spawn(process.execPath, [hrm, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const metrics = path.join(out, 'metrics.jsonl');
+    // wait until a few steps are logged, then interrupt
+    for (let i = 0; i < 200 && !(fs.existsSync(metrics) && fs.readFileSync(metrics, 'utf8').split('\n').length > 5); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(0);
+    const m = /stopped at step (\d+)\/1000/.exec(stderr);
+    expect(m).not.toBeNull();
+    const step = Number(m![1]);
+    expect(step).toBeLessThan(1000);
+    expect(fs.existsSync(path.join(out, 'checkpoints', `step_${String(step).padStart(8, '0')}.safetensors`))).toBe(true);
+    const again = run(...args, '--resume', 'stopAfterSteps=2');
+    expect(again.stderr).toMatch(new RegExp(`resume: .*step_${String(step).padStart(8, '0')}`));
+    expect(again.stderr).toMatch(new RegExp(`stopped at step ${step + 2}/1000`));
+  }, 120000);
 
   test('bad input: clear messages and exit codes, no stack traces', () => {
     const u = run('train', '--task', 'chess', '--data', dir);
