@@ -37,3 +37,5 @@ export { writeReport, lineChart } from './train/report';
 export { evaluate } from './eval/evaluate';
 export type { EvalOptions, EvalResult } from './eval/evaluate';
 export { ArcVoter } from './eval/arc-vote';
+export { solve, solveTokens, loadModel } from './eval/solve';
+export type { Puzzle, PuzzleSolution, SolveResult, SolveStep } from './eval/solve';

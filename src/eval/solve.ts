@@ -11,6 +11,9 @@ import { scope } from '../tensor/scope';
 import { HRM, HRMCarry } from '../models/hrm/model';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
 import { loadCheckpoint } from '../train/checkpoint';
+import { decodeSudoku, encodeSudoku, formatSudoku, parseSudoku } from '../data/sudoku';
+import { decodeMaze, encodeMaze } from '../data/maze';
+import { ArcTask, decodeArcGrid, encodeArcGrid } from '../data/arc';
 
 /** Builds the model a checkpoint was trained with and loads its weights. */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
@@ -79,5 +82,50 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
     );
   } finally {
     model.train(wasTraining);
+  }
+}
+
+/** A puzzle in one of the three task formats. */
+export type Puzzle =
+  | { sudoku: string | ArrayLike<number> }
+  | { maze: string }
+  | { arcTask: ArcTask; testIndex?: number; identifiers?: string[] };
+
+export interface PuzzleSolution extends SolveResult {
+  /** the answer in the task's own form: a sudoku string, a maze string, or an ARC grid */
+  answer: string | number[][];
+  /** the answer after every step, in the same form */
+  answers: (string | number[][])[];
+}
+
+/**
+ * Solves a Sudoku (81/36/16-character string, '.' or '0' blanks), a maze (its grid string) or an
+ * ARC task's test input (with the dataset's identifiers, so the task's puzzle embedding is used)
+ * with a model or a checkpoint file.
+ */
+export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: { maxSteps?: number; adaptive?: boolean } = {}): PuzzleSolution {
+  const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
+  try {
+    let tokens: Uint8Array;
+    let identifier = 0;
+    let decode: (t: Int32Array) => string | number[][];
+    if ('sudoku' in puzzle) {
+      const grid = typeof puzzle.sudoku === 'string' ? parseSudoku(puzzle.sudoku) : Uint8Array.from(puzzle.sudoku);
+      tokens = encodeSudoku(grid);
+      decode = (t) => formatSudoku(decodeSudoku(Array.from(t)));
+    } else if ('maze' in puzzle) {
+      tokens = encodeMaze(puzzle.maze);
+      decode = (t) => decodeMaze(Array.from(t));
+    } else {
+      const test = puzzle.arcTask.test[puzzle.testIndex ?? 0];
+      if (!test) throw invalidArgument(`ARC task ${puzzle.arcTask.name} has no test input ${puzzle.testIndex ?? 0}`);
+      tokens = encodeArcGrid(test.input);
+      identifier = Math.max(0, (puzzle.identifiers ?? []).indexOf(puzzle.arcTask.name));
+      decode = (t) => decodeArcGrid(Array.from(t));
+    }
+    const r = solveTokens(model, tokens, { puzzleIdentifier: identifier, ...opts });
+    return { ...r, answer: decode(r.prediction), answers: r.perStep.map((s) => decode(s.prediction)) };
+  } finally {
+    if (typeof modelOrCheckpoint === 'string') model.dispose();
   }
 }

@@ -114,3 +114,22 @@ describe('Trainer', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 });
+
+describe('solve', () => {
+  test('a checkpoint solves a puzzle string step by step; a puzzle of another size is refused', async () => {
+    const out = tmpDir('trainer-solve-');
+    const t = new Trainer(options(out, { stopAfterSteps: 3 }));
+    const r = await t.run();
+    t.dispose();
+    const { solve } = await import('../../src/eval/solve');
+    const s = solve(r.checkpoint!, { sudoku: '1...3..2..4.2...' }, { maxSteps: 3, adaptive: false });
+    expect(s.steps).toBe(3);
+    expect(s.perStep.length).toBe(3);
+    expect(typeof s.answer).toBe('string');
+    expect((s.answer as string).length).toBe(16);
+    expect(s.answers[2]).toBe(s.answer);
+    expect(s.haltConfidence).toBeGreaterThan(0);
+    expect(() => solve(r.checkpoint!, { maze: '#'.repeat(900) })).toThrow(/900 tokens, the model expects 16/);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+});
