@@ -16,7 +16,7 @@ import { solveTokens } from '../src/eval/solve';
 import { getNumThreads } from '../src/runtime';
 import { progressPrinter, sideBySide } from './common';
 
-const CLUES = Number(process.env.DEMO_CLUES ?? 9); // givens per 4x4 puzzle (16 cells)
+const CLUES = Number(process.env.DEMO_CLUES ?? 10); // givens per 4x4 puzzle (16 cells)
 const TRAIN = 3000;
 const TEST = 300;
 const STEPS = Number(process.env.DEMO_STEPS ?? 1500);
