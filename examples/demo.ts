@@ -19,7 +19,7 @@ import { progressPrinter, sideBySide } from './common';
 const CLUES = Number(process.env.DEMO_CLUES ?? 10); // givens per 4x4 puzzle (16 cells)
 const TRAIN = 3000;
 const TEST = 300;
-const STEPS = Number(process.env.DEMO_STEPS ?? 1500);
+const STEPS = Number(process.env.DEMO_STEPS ?? 2500);
 const BATCH = 64;
 const out = path.resolve(process.env.DEMO_DIR ?? 'runs/demo');
 
