@@ -29,7 +29,8 @@ export function npyElementSize(d: NpyDType): number {
   return SIZE[d];
 }
 
-function view(dtype: NpyDType, buf: Buffer): NpyArray {
+/** The bytes of a buffer as a typed array of the dtype (a copy, aligned). */
+export function npyView(dtype: NpyDType, buf: Buffer): NpyArray {
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   switch (dtype) {
     case 'int8':
@@ -137,7 +138,7 @@ export class NpyFile {
 
   /** The whole array (use for index arrays; large data should be read by rows). */
   readAll(): NpyArray {
-    return view(this.dtype, this.readRowsRaw(0, this.rows));
+    return npyView(this.dtype, this.readRowsRaw(0, this.rows));
   }
 
   close(): void {

@@ -20,7 +20,7 @@ import { fromTypedArray } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { DatasetMetadata, DatasetSplit, LoadedSet } from './format';
-import { NpyFile } from './npy';
+import { NpyFile, npyView } from './npy';
 import { Rng } from './random';
 
 export const IGNORE_LABEL = -100;
@@ -187,25 +187,9 @@ function readRows(f: NpyFile, rows: number[], out: Int32Array, S: number): void 
     let j = i + 1;
     while (j < rows.length && rows[j] === rows[j - 1] + 1) j++;
     const raw = f.readRowsRaw(rows[i], j - i);
-    const src = toNumbers(f, raw);
+    const src = npyView(f.dtype, raw);
     for (let k = 0; k < src.length; k++) out[i * S + k] = Number(src[k]);
     i = j;
-  }
-}
-
-function toNumbers(f: NpyFile, raw: Buffer): ArrayLike<number | bigint> {
-  const ab = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
-  switch (f.dtype) {
-    case 'int8':
-      return new Int8Array(ab);
-    case 'int16':
-      return new Int16Array(ab);
-    case 'int32':
-      return new Int32Array(ab);
-    case 'int64':
-      return new BigInt64Array(ab);
-    default:
-      return new Uint8Array(ab);
   }
 }
 
