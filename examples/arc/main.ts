@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const data = new PuzzleDataset({ dir: path.join(out, 'data', 'test'), mode: 'test', batchSize: 8 });
   evaluate(trainer.model, data, {
     maxExamples: 256,
-    onPredictions: (p) => voter.addBatch({ puzzleIdentifiers: p.batch.puzzleIdentifiers.subarray(0, p.batch.effectiveSize), inputs: p.batch.inputs, predictions: p.predictions, qHaltLogits: p.qHaltLogits }),
+    onPredictions: (p) => voter.addBatch({ puzzleIdentifiers: p.batch.puzzleIdentifiers, inputs: p.batch.inputs, predictions: p.predictions, qHaltLogits: p.qHaltLogits }),
   });
   data.close();
   const score = voter.score();

@@ -126,7 +126,7 @@ export function evalCommand(o: Options): number {
       device,
       onProgress: (d) => bar.update(d),
       onPredictions: voter
-        ? (p) => voter.addBatch({ puzzleIdentifiers: p.batch.puzzleIdentifiers.subarray(0, p.batch.effectiveSize), inputs: p.batch.inputs, predictions: p.predictions, qHaltLogits: p.qHaltLogits })
+        ? (p) => voter.addBatch({ puzzleIdentifiers: p.batch.puzzleIdentifiers, inputs: p.batch.inputs, predictions: p.predictions, qHaltLogits: p.qHaltLogits })
         : undefined,
     });
     data.close();
