@@ -69,6 +69,24 @@ describe('hrm CLI', () => {
     expect(again.stderr).toMatch(new RegExp(`stopped at step ${step + 2}/1000`));
   }, 120000);
 
+  test('ARC: build, train a few steps, evaluate with voting', () => {
+    const src = path.join(dir, 'arc-src');
+    const arc = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc', 'arc-agi-1');
+    for (const sub of ['training', 'evaluation']) {
+      fs.mkdirSync(path.join(src, sub), { recursive: true });
+      for (const f of fs.readdirSync(path.join(arc, sub)).sort().slice(0, 3)) fs.copyFileSync(path.join(arc, sub, f), path.join(src, sub, f));
+    }
+    const data = path.join(dir, 'arc-data');
+    expect(run('data', 'arc', '--dataset-dirs', src, '--num-aug', '2', '--output-dir', data).status).toBe(0);
+    const out = path.join(dir, 'arc-run');
+    const t = run('train', '--task', 'arc', '--data', data, '--output', out, '--threads', '1', 'arch.hiddenSize=16', 'arch.numHeads=2', 'arch.hLayers=1', 'arch.lLayers=1', 'arch.haltMaxSteps=1', 'arch.puzzleEmbNdim=16', 'globalBatchSize=4', 'epochs=1', 'evalMaxExamples=8');
+    expect(t.status).toBe(0);
+    const ckpt = fs.readdirSync(path.join(out, 'checkpoints')).sort().pop()!;
+    const e = run('eval', '--checkpoint', path.join(out, 'checkpoints', ckpt), '--data', data, '--max-examples', '12');
+    expect(e.status).toBe(0);
+    expect(e.stdout).toMatch(/ARC \(3 tasks\): pass@1 [\d.]+%, pass@2 [\d.]+%/);
+  });
+
   test('bad input: clear messages and exit codes, no stack traces', () => {
     const u = run('train', '--task', 'chess', '--data', dir);
     expect(u.status).toBe(2);
