@@ -3,8 +3,6 @@
  * scheduled learning rate, applied to every parameter they hold.
  * @module
  */
-import { noGrad } from '../tensor/autograd';
-import { scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { Optimizer } from './optimizer';
 
@@ -33,23 +31,16 @@ export class AdamATan2 extends Optimizer {
   step(): void {
     const [b1, b2] = this.betas;
     const lr = this.lr;
-    noGrad(() =>
-      scope(() => {
-        this.params.forEach((p, i) => {
-          const g = p.grad;
-          if (g === undefined) return;
-          const t = ++this.stepCounts[i];
-          const m = this.slot(i, 'exp_avg');
-          const v = this.slot(i, 'exp_avg_sq');
-          if (this.weightDecay !== 0) p.mul_(1 - lr * this.weightDecay);
-          m.lerp_(g, 1 - b1);
-          v.lerp_(g.square(), 1 - b2);
-          const bc1 = 1 - b1 ** t;
-          const bc2 = 1 - b2 ** t;
-          p.add_(m.atan2(v.sqrt().div(Math.sqrt(bc2))), -lr / bc1);
-        });
-      }),
-    );
+    this.forEachWithGrad((p, g, i, t) => {
+      const m = this.slot(i, 'exp_avg');
+      const v = this.slot(i, 'exp_avg_sq');
+      if (this.weightDecay !== 0) p.mul_(1 - lr * this.weightDecay);
+      m.lerp_(g, 1 - b1);
+      v.lerp_(g.square(), 1 - b2);
+      const bc1 = 1 - b1 ** t;
+      const bc2 = 1 - b2 ** t;
+      p.add_(m.atan2(v.sqrt().div(Math.sqrt(bc2))), -lr / bc1);
+    });
   }
 }
 
@@ -70,22 +61,15 @@ export class AdamW extends Optimizer {
   step(): void {
     const [b1, b2] = this.betas;
     const lr = this.lr;
-    noGrad(() =>
-      scope(() => {
-        this.params.forEach((p, i) => {
-          const g = p.grad;
-          if (g === undefined) return;
-          const t = ++this.stepCounts[i];
-          const m = this.slot(i, 'exp_avg');
-          const v = this.slot(i, 'exp_avg_sq');
-          if (this.weightDecay !== 0) p.mul_(1 - lr * this.weightDecay);
-          m.lerp_(g, 1 - b1);
-          v.mul_(b2).addcmul_(g, g, 1 - b2);
-          const bc1 = 1 - b1 ** t;
-          const bc2 = 1 - b2 ** t;
-          p.addcdiv_(m, v.sqrt().div(Math.sqrt(bc2)).add(this.eps), -lr / bc1);
-        });
-      }),
-    );
+    this.forEachWithGrad((p, g, i, t) => {
+      const m = this.slot(i, 'exp_avg');
+      const v = this.slot(i, 'exp_avg_sq');
+      if (this.weightDecay !== 0) p.mul_(1 - lr * this.weightDecay);
+      m.lerp_(g, 1 - b1);
+      v.mul_(b2).addcmul_(g, g, 1 - b2);
+      const bc1 = 1 - b1 ** t;
+      const bc2 = 1 - b2 ** t;
+      p.addcdiv_(m, v.sqrt().div(Math.sqrt(bc2)).add(this.eps), -lr / bc1);
+    });
   }
 }

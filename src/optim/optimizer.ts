@@ -5,7 +5,7 @@
  */
 import { noGrad } from '../tensor/autograd';
 import { zerosLike } from '../tensor/creation';
-import { adopt } from '../tensor/scope';
+import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { invalidArgument } from '../tensor/dtype';
 
@@ -42,6 +42,22 @@ export abstract class Optimizer {
 
   /** Applies one update from the current gradients (parameters without a gradient are skipped). */
   abstract step(): void;
+
+  /**
+   * Runs `update(p, g, i, t)` for every parameter with a gradient, t being its 1-based step
+   * count, without recording autograd and freeing temporaries as it goes.
+   */
+  protected forEachWithGrad(update: (p: Tensor, g: Tensor, i: number, t: number) => void): void {
+    noGrad(() => {
+      this.params.forEach((p, i) => {
+        scope(() => {
+          const g = p.grad;
+          if (g === undefined) return;
+          update(p, g, i, ++this.stepCounts[i]);
+        });
+      });
+    });
+  }
 
   /** Clears the gradients of all parameters. */
   zeroGrad(): void {
