@@ -28,12 +28,12 @@ export const TRAIN_HELP = `hrm train --task sudoku|maze|arc --data DIR [--preset
   (lr=3e-4 arch.hiddenSize=128 arch.H_cycles=3) apply on top, in that order.
   Ctrl-C saves a checkpoint; --resume continues exactly where the last checkpoint left off.`;
 
-export const EVAL_HELP = `hrm eval --checkpoint FILE --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N]
+export const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N]
   Evaluates on DIR/test: exact and token accuracy, halting statistics, accuracy against steps;
   ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling evaluates
   with each halt limit in turn (inference-time scaling).`;
 
-export const SOLVE_HELP = `hrm solve --checkpoint FILE (--sudoku PUZZLE | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive]
+export const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive]
   Solves one puzzle and prints the answer, the steps used, the halting confidence and how the
   prediction changed step by step.`;
 
@@ -101,8 +101,18 @@ export async function trainCommand(o: Options, positional: string[], overrides: 
   return 0;
 }
 
+/** A checkpoint file, or the newest checkpoint of a run folder (or of its checkpoints/ folder). */
+export function resolveCheckpoint(p: string): string {
+  if (!fs.existsSync(p)) throw new ArgError(`--checkpoint: ${p} does not exist`);
+  if (!fs.statSync(p).isDirectory()) return p;
+  const dir = fs.existsSync(path.join(p, 'checkpoints')) ? path.join(p, 'checkpoints') : p;
+  const files = fs.readdirSync(dir).filter((f) => /^step_\d+\.safetensors$/.test(f)).sort();
+  if (!files.length) throw new ArgError(`--checkpoint: no step_*.safetensors checkpoint in ${dir}`);
+  return path.join(dir, files[files.length - 1]);
+}
+
 export function evalCommand(o: Options): number {
-  const checkpoint = o.requireString('checkpoint');
+  const checkpoint = resolveCheckpoint(o.requireString('checkpoint'));
   const dataRoot = o.requireString('data');
   const scaling = o.list('scaling').map(Number);
   const haltMaxSteps = o.int('halt-max-steps');
@@ -145,7 +155,7 @@ export function evalCommand(o: Options): number {
 }
 
 export function solveCommand(o: Options): number {
-  const checkpoint = o.requireString('checkpoint');
+  const checkpoint = resolveCheckpoint(o.requireString('checkpoint'));
   const sudoku = o.string('sudoku');
   const mazeFile = o.string('maze');
   const arcFile = o.string('arc');

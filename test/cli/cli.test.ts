@@ -40,7 +40,7 @@ describe('hrm CLI', () => {
     expect(e.status).toBe(0);
     expect(e.stdout).toMatch(/halt limit 1: exact accuracy [\d.]+%/);
     expect(e.stdout).toMatch(/halt limit 3: .*\n.*1:[\d.]+% 2:[\d.]+% 3:[\d.]+%/);
-    const s = run('solve', '--checkpoint', ckpt, '--sudoku', '1...3..2..4.2...');
+    const s = run('solve', '--checkpoint', out, '--sudoku', '1...3..2..4.2...'); // a run folder: its newest checkpoint
     expect(s.status).toBe(0);
     expect(s.stdout).toMatch(/answer after [12] step\(s\), halting confidence/);
   });
