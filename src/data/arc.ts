@@ -19,7 +19,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalidArgument } from '../tensor/dtype';
-import { writeFileAtomic } from '../tensor/io';
+import { AtomicFile, writeFileAtomic } from '../tensor/io';
 import { SetWriter, writeIdentifiers, writeMetadata } from './format';
 import { Rng } from './random';
 
@@ -637,15 +637,13 @@ const OWN_FILES = ['identifiers.json', 'augmentations.json', 'test_puzzles.json'
 
 /** Streams a large JSON array to a file, one element per line, then renames it into place. */
 class JsonArrayWriter {
-  private readonly tmp: string;
-  private readonly fd: number;
+  private readonly out: AtomicFile;
   private count = 0;
   private buf: string[] = [];
 
   constructor(readonly file: string) {
-    this.tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-    this.fd = fs.openSync(this.tmp, 'w');
-    fs.writeSync(this.fd, '[');
+    this.out = new AtomicFile(file);
+    this.out.write('[');
   }
 
   push(value: unknown): void {
@@ -654,25 +652,18 @@ class JsonArrayWriter {
   }
 
   private flush(): void {
-    if (this.buf.length) fs.writeSync(this.fd, this.buf.join(''));
+    if (this.buf.length) this.out.write(this.buf.join(''));
     this.buf = [];
   }
 
   close(): void {
     this.flush();
-    fs.writeSync(this.fd, '\n]\n');
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.tmp, this.file);
+    this.out.write('\n]\n');
+    this.out.commit();
   }
 
   abort(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(this.tmp, { force: true });
+    this.out.abort();
   }
 }
 

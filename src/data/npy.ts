@@ -6,8 +6,8 @@
  * @module
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { invalidArgument } from '../tensor/dtype';
+import { AtomicFile } from '../tensor/io';
 
 export type NpyDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool';
 
@@ -190,24 +190,21 @@ export function writeNpy(file: string, data: NpyArray | Buffer, shape: number[],
  * header (which reserves room for it) and renames the temporary file into place.
  */
 export class NpyWriter {
-  private readonly fd: number;
-  private readonly tmp: string;
+  private readonly out: AtomicFile;
   private rows = 0;
   private readonly rowBytes: number;
   private static readonly HEADER = 128;
 
   constructor(readonly file: string, readonly dtype: NpyDType, readonly rowShape: number[]) {
     this.rowBytes = rowShape.reduce((a, b) => a * b, 1) * SIZE[dtype];
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-    this.fd = fs.openSync(this.tmp, 'w');
-    fs.writeSync(this.fd, headerBytes(dtype, [0, ...rowShape], NpyWriter.HEADER));
+    this.out = new AtomicFile(file);
+    this.out.write(headerBytes(dtype, [0, ...rowShape], NpyWriter.HEADER));
   }
 
   /** Appends `count` rows given as their raw bytes. */
   append(bytes: Uint8Array, count: number): void {
     if (bytes.byteLength !== count * this.rowBytes) throw invalidArgument(`${this.file}: ${bytes.byteLength} bytes are not ${count} rows of ${this.rowBytes} bytes`);
-    fs.writeSync(this.fd, bytes);
+    this.out.write(bytes);
     this.rows += count;
   }
 
@@ -219,19 +216,12 @@ export class NpyWriter {
     const shape = this.rowShape.length === 0 && this.rows === 1 ? [] : [this.rows, ...this.rowShape];
     const h = headerBytes(this.dtype, this.rowShape.length === 0 ? [this.rows] : shape, NpyWriter.HEADER);
     if (h.length !== NpyWriter.HEADER) throw new Error(`npy header for shape [${shape}] does not fit the reserved ${NpyWriter.HEADER} bytes`);
-    fs.writeSync(this.fd, h, 0, h.length, 0);
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    fs.renameSync(this.tmp, this.file);
+    this.out.writeAt(h, 0);
+    this.out.commit();
   }
 
   /** Abandons the file (the temporary is removed; the target is untouched). */
   abort(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(this.tmp, { force: true });
+    this.out.abort();
   }
 }

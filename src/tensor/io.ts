@@ -24,25 +24,65 @@ export function corruptFile(file: string, what: string): Error {
   return Object.assign(new Error(`corrupt or truncated file ${file}: ${what}`), { code: 'CORRUPT_FILE' });
 }
 
+/**
+ * A file written under a temporary name beside its target and renamed into place by commit():
+ * readers see the old file or the complete new one, never a partial write.
+ */
+export class AtomicFile {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private open = true;
+
+  constructor(readonly file: string) {
+    const dir = path.dirname(path.resolve(file));
+    fs.mkdirSync(dir, { recursive: true });
+    this.tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+    this.fd = fs.openSync(this.tmp, 'w');
+  }
+
+  /** Appends bytes or text. */
+  write(chunk: Uint8Array | string): void {
+    if (typeof chunk === 'string') fs.writeSync(this.fd, chunk);
+    else fs.writeSync(this.fd, chunk);
+  }
+
+  /** Overwrites bytes at a position (e.g. a header patched at the end). */
+  writeAt(bytes: Uint8Array, position: number): void {
+    fs.writeSync(this.fd, bytes, 0, bytes.length, position);
+  }
+
+  /** Flushes to disk and renames the file into place. */
+  commit(): void {
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.open = false;
+    fs.renameSync(this.tmp, this.file);
+  }
+
+  /** Abandons the write: the temporary is removed and the target left as it was. */
+  abort(): void {
+    if (this.open) {
+      this.open = false;
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+    }
+    fs.rmSync(this.tmp, { force: true });
+  }
+}
+
 /** Writes bytes to `file` atomically (temp file + fsync + rename). */
 export function writeFileAtomic(file: string, chunks: (Uint8Array | string)[]): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  const f = new AtomicFile(file);
   try {
-    for (const c of chunks) {
-      if (typeof c === "string") fs.writeSync(fd, c);
-      else fs.writeSync(fd, c);
-    }
-    fs.fsyncSync(fd);
+    for (const c of chunks) f.write(c);
   } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    f.abort();
     throw e;
   }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  f.commit();
 }
 
 /** Encodes tensors as safetensors bytes. */
