@@ -47,15 +47,12 @@
  * the level the SDK calls at; timed) and the ATen ops dispatched (TorchDispatchMode; counted in the
  * second step).
  */
-import { spawn, ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { constants as perfConstants, performance, PerformanceObserver } from 'perf_hooks';
-import * as readline from 'readline';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import * as ht from '../src';
+import { JsonLineChild, Summary, gc, now, summarize, torchVersionOfSdk, yieldToLoop } from './harness';
 import { native } from '../src/native';
 
 // ------------------------------------------------------------------------------ options
@@ -196,43 +193,9 @@ interface PyProfile {
   aten: Record<string, { total: number; top: [string, number][] }>;
 }
 
-class PyRef {
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly lines: AsyncIterableIterator<string>;
-  private stderr = '';
-
+class PyRef extends JsonLineChild {
   constructor(python: string, config: object) {
-    this.proc = spawn(python, [REF_SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (d: string) => {
-      this.stderr += d;
-    });
-    this.proc.on('error', (e) => {
-      this.stderr += `\n${e.message}`;
-    });
-    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
-  }
-
-  private async next(): Promise<Record<string, unknown>> {
-    const r = await this.lines.next();
-    if (r.done) {
-      await new Promise((res) => setTimeout(res, 50)); // let stderr drain
-      throw new Error(`the PyTorch reference process ended early${this.stderr ? `:\n${this.stderr.trim()}` : ''}`);
-    }
-    return JSON.parse(r.value) as Record<string, unknown>;
-  }
-
-  private async request(req: Record<string, unknown>): Promise<Record<string, unknown>> {
-    this.proc.stdin.write(`${JSON.stringify(req)}\n`);
-    const msg = await this.next();
-    if (!msg.ok) throw new Error(`hrm_ref.py failed on ${JSON.stringify(req).slice(0, 200)}: ${String(msg.error)}`);
-    return msg;
-  }
-
-  async ready(): Promise<PyInfo> {
-    const msg = await this.next();
-    if (!msg.ready) throw new Error(`unexpected first line from hrm_ref.py: ${JSON.stringify(msg)}`);
-    return msg as unknown as PyInfo;
+    super(python, REF_SCRIPT, config);
   }
 
   /** Builds the model from the SDK's weights and batch; returns its parameter count. */
@@ -259,36 +222,11 @@ class PyRef {
   async teardown(id: string): Promise<void> {
     await this.request({ cmd: 'teardown', id });
   }
-
-  async close(): Promise<void> {
-    this.proc.stdin.write(`${JSON.stringify({ cmd: 'exit' })}\n`);
-    this.proc.stdin.end();
-    await new Promise<void>((res) => {
-      if (this.proc.exitCode !== null) res();
-      else this.proc.once('exit', () => res());
-    });
-  }
-
-  kill(): void {
-    if (this.proc.exitCode === null) this.proc.kill();
-  }
 }
 
 // ------------------------------------------------------------------------------ SDK side
 
-const yieldToLoop = () => new Promise<void>((res) => setImmediate(res));
 
-function forceGc(): (() => void) | undefined {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) return g;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
-}
-const gc = forceGc();
 
 /** A full collection and two turns of the event loop, so queued finalizers free their tensors. */
 async function settle(): Promise<void> {
@@ -297,9 +235,6 @@ async function settle(): Promise<void> {
   await yieldToLoop();
 }
 
-function now(): bigint {
-  return process.hrtime.bigint();
-}
 
 /**
  * V8 collections, as reported by the gc performance entries (delivered asynchronously: read them
@@ -496,28 +431,7 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
 
 // ------------------------------------------------------------------------------ timing
 
-interface Summary {
-  medianNs: number;
-  meanNs: number;
-  minNs: number;
-  maxNs: number;
-  /** (p75 - p25) / median */
-  iqrRel: number;
-  samplesNs: number[];
-}
 
-function summarize(samples: number[]): Summary {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => {
-    const x = (s.length - 1) * p;
-    const lo = Math.floor(x);
-    const hi = Math.ceil(x);
-    return s[lo] + (s[hi] - s[lo]) * (x - lo);
-  };
-  const median = q(0.5);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  return { medianNs: median, meanNs: mean, minNs: s[0], maxNs: s[s.length - 1], iqrRel: (q(0.75) - q(0.25)) / median, samplesNs: samples };
-}
 
 interface SideResult {
   total: Summary;
@@ -752,11 +666,6 @@ function profileSection(r: ConfigResult): string[] {
   return out;
 }
 
-function torchVersionOfSdk(): string {
-  const info = ht.buildInfo();
-  const m = /TORCH_VERSION=([^,\s]+)/.exec(info.runtimeConfig);
-  return m ? m[1] : info.torchVersion;
-}
 
 // ------------------------------------------------------------------------------ main
 
@@ -775,7 +684,7 @@ async function main(): Promise<void> {
   const results: ConfigResult[] = [];
   const t0 = Date.now();
   try {
-    pyInfo = await py.ready();
+    pyInfo = await py.ready<PyInfo>();
     log(`hrm-torch HRM training-step bench: ${opts.quick ? 'quick' : 'full'}, ${opts.threads} threads`);
     for (const c of configs) results.push(await benchConfig(c, opts, py, log));
     await py.close();

@@ -28,14 +28,11 @@
  * to reach --target-ms) and the same number of repetitions; the median ns per iteration is
  * reported. The ratio column divides the better of dispose and scope by PyTorch.
  */
-import { spawn, ChildProcessWithoutNullStreams } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as readline from 'readline';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import * as ht from '../src';
+import { JsonLineChild, Summary, gc, now, summarize, torchVersionOfSdk, yieldToLoop } from './harness';
 
 // ------------------------------------------------------------------------------ options
 
@@ -275,75 +272,21 @@ interface PyInfo {
   torch_lib: string;
 }
 
-class PyRef {
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly lines: AsyncIterableIterator<string>;
-  private stderr = '';
-
+class PyRef extends JsonLineChild {
   constructor(python: string, config: object) {
-    this.proc = spawn(python, [REF_SCRIPT, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (d: string) => {
-      this.stderr += d;
-    });
-    this.proc.on('error', (e) => {
-      this.stderr += `\n${e.message}`;
-    });
-    this.lines = readline.createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();
-  }
-
-  private async next(): Promise<Record<string, unknown>> {
-    const r = await this.lines.next();
-    if (r.done) {
-      await new Promise((res) => setTimeout(res, 50)); // let stderr drain
-      throw new Error(`the PyTorch reference process ended early${this.stderr ? `:\n${this.stderr.trim()}` : ''}`);
-    }
-    return JSON.parse(r.value) as Record<string, unknown>;
-  }
-
-  async ready(): Promise<PyInfo> {
-    const msg = await this.next();
-    if (!msg.ready) throw new Error(`unexpected first line from ops_ref.py: ${JSON.stringify(msg)}`);
-    return msg as unknown as PyInfo;
+    super(python, REF_SCRIPT, config);
   }
 
   /** Runs `iters` iterations of a workload; returns the elapsed ns measured in Python. */
   async run(workload: string, iters: number): Promise<number> {
-    this.proc.stdin.write(`${JSON.stringify({ cmd: 'run', workload, iters })}\n`);
-    const msg = await this.next();
-    if (!msg.ok) throw new Error(`ops_ref.py failed on ${workload}: ${String(msg.error)}`);
+    const msg = await this.request({ cmd: 'run', workload, iters });
     return msg.ns as number;
-  }
-
-  async close(): Promise<void> {
-    this.proc.stdin.write(`${JSON.stringify({ cmd: 'exit' })}\n`);
-    this.proc.stdin.end();
-    await new Promise<void>((res) => {
-      if (this.proc.exitCode !== null) res();
-      else this.proc.once('exit', () => res());
-    });
-  }
-
-  kill(): void {
-    if (this.proc.exitCode === null) this.proc.kill();
   }
 }
 
 // ------------------------------------------------------------------------------ timing
 
-const yieldToLoop = () => new Promise<void>((res) => setImmediate(res));
 
-function forceGc(): (() => void) | undefined {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) return g;
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
-  }
-}
-const gc = forceGc();
 
 /** A full collection (when one can be forced; otherwise nothing). */
 function collect(): void {
@@ -357,9 +300,6 @@ async function settle(): Promise<void> {
   await yieldToLoop();
 }
 
-function now(): bigint {
-  return process.hrtime.bigint();
-}
 
 interface LeakCheck {
   /** sum over every (synchronous) call of liveTensors after minus before; 0 = no leak */
@@ -369,26 +309,7 @@ interface LeakCheck {
   after: number;
 }
 
-interface Summary {
-  medianNs: number;
-  minNs: number;
-  maxNs: number;
-  /** (p75 - p25) / median */
-  iqrRel: number;
-  samplesNs: number[];
-}
 
-function summarize(samples: number[]): Summary {
-  const s = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => {
-    const x = (s.length - 1) * p;
-    const lo = Math.floor(x);
-    const hi = Math.ceil(x);
-    return s[lo] + (s[hi] - s[lo]) * (x - lo);
-  };
-  const median = q(0.5);
-  return { medianNs: median, minNs: s[0], maxNs: s[s.length - 1], iqrRel: (q(0.75) - q(0.25)) / median, samplesNs: samples };
-}
 
 interface WorkloadResult {
   id: string;
@@ -577,11 +498,6 @@ function table(results: WorkloadResult[]): string {
   return [line(head), sep, ...rows.map(line)].join('\n');
 }
 
-function torchVersionOfSdk(): string {
-  const info = ht.buildInfo();
-  const m = /TORCH_VERSION=([^,\s]+)/.exec(info.runtimeConfig);
-  return m ? m[1] : info.torchVersion;
-}
 
 // ------------------------------------------------------------------------------ main
 
@@ -600,7 +516,7 @@ async function main(): Promise<void> {
   const results: WorkloadResult[] = [];
   const t0 = Date.now();
   try {
-    pyInfo = await py.ready();
+    pyInfo = await py.ready<PyInfo>();
     log(`hrm-torch ops bench: ${opts.quick ? 'quick' : 'full'}, ${opts.reps} reps of ~${opts.targetMs} ms per side and workload`);
     for (const w of workloads) results.push(await benchWorkload(w, opts, py, log));
     await py.close();
