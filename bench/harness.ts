@@ -8,6 +8,7 @@ import * as readline from 'readline';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import * as ht from '../src';
+import { torchVersionOf } from '../src/util/version';
 
 /**
  * A Python process started as `python script '<config json>'` that first prints a line with
@@ -115,6 +116,5 @@ export function summarize(samples: number[]): Summary {
 /** The libtorch version the SDK loaded (from the runtime configuration). */
 export function torchVersionOfSdk(): string {
   const info = ht.buildInfo();
-  const m = /TORCH_VERSION=([^,\s]+)/.exec(info.runtimeConfig);
-  return m ? m[1] : info.torchVersion;
+  return torchVersionOf(info.runtimeConfig) ?? info.torchVersion;
 }

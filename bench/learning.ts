@@ -38,6 +38,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ht from '../src';
+import { torchVersionOfSdk } from './harness';
 import { Rng } from '../src/data/random';
 import { buildSudokuDataset, generateSudoku, writeSudokuCsv } from '../src/data/sudoku';
 import { toReferenceConfig } from '../src/models/hrm/config';
@@ -165,12 +166,6 @@ function curveOf(lm: number[], trainExact: number[]): SideResult['curve'] {
     });
   }
   return out;
-}
-
-function torchVersionOfSdk(): string {
-  const info = ht.buildInfo();
-  const m = /TORCH_VERSION=([^,\s]+)/.exec(info.runtimeConfig);
-  return m ? m[1] : info.torchVersion;
 }
 
 // ------------------------------------------------------------------------------ the SDK side

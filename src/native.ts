@@ -6,6 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { hrmError } from './util/errors';
+import { sameTorchRelease, torchVersionOf } from './util/version';
 
 /** A tensor handle: an opaque number naming a slot of the native handle table. */
 export type Handle = number;
@@ -129,20 +131,20 @@ export function buildRecord(): BuildRecord {
   return out;
 }
 
-function runtimeTorchVersion(info: BuildInfo): string | undefined {
-  const m = /TORCH_VERSION=([0-9][^,\s]*)/.exec(info.runtimeConfig);
-  return m ? m[1] : undefined;
-}
-
 function loadBinding(): NativeBinding {
   const p = addonPath();
   const rebuild = 'Build it with `npm run build:native` (or reinstall hrm-torch); `npx hrm doctor` shows what was found.';
+  const override = process.env.HRM_TORCH_ADDON;
+  if (override && !fs.existsSync(override)) {
+    throw hrmError('ADDON_UNAVAILABLE', `hrm-torch: HRM_TORCH_ADDON is set to ${override}, which does not exist. Unset it to use the built addon, or point it to a hrm_torch.node file.`);
+  }
   if (!p || !fs.existsSync(p)) {
-    throw new Error(`hrm-torch: the native addon is not built (looked in ${path.join(packageRoot, 'build', 'Release')} and prebuilds/). ${rebuild}`);
+    throw hrmError('ADDON_UNAVAILABLE', `hrm-torch: the native addon is not built (looked in ${path.join(packageRoot, 'build', 'Release')} and prebuilds/). ${rebuild}`);
   }
   const record = buildRecord();
   if (record.libtorchDir && !fs.existsSync(record.libtorchDir)) {
-    throw new Error(
+    throw hrmError(
+      'ADDON_UNAVAILABLE',
       `hrm-torch: the addon was built against libtorch in ${record.libtorchDir}, which no longer exists. ${rebuild}`,
     );
   }
@@ -158,13 +160,14 @@ function loadBinding(): NativeBinding {
     } else if (/cannot open shared object file/.test(msg)) {
       hint = `A libtorch library could not be found (expected in ${record.libtorchDir ?? 'the folder recorded at build time'}). ${rebuild}`;
     }
-    throw new Error(`hrm-torch: loading the native addon ${p} failed: ${msg}\n${hint}`);
+    throw hrmError('ADDON_UNAVAILABLE', `hrm-torch: loading the native addon ${p} failed: ${msg}\n${hint}`);
   }
   const info = binding.buildInfo();
-  const runtime = runtimeTorchVersion(info);
+  const runtime = torchVersionOf(info.runtimeConfig);
   const compiled = info.torchVersion;
-  if (runtime && !process.env.HRM_TORCH_SKIP_VERSION_CHECK && runtime.split('+')[0] !== compiled.split('+')[0]) {
-    throw new Error(
+  if (runtime && !process.env.HRM_TORCH_SKIP_VERSION_CHECK && !sameTorchRelease(runtime, compiled)) {
+    throw hrmError(
+      'ADDON_UNAVAILABLE',
       `hrm-torch: the addon was compiled against libtorch ${compiled} but libtorch ${runtime} was loaded. ${rebuild} ` +
         '(HRM_TORCH_SKIP_VERSION_CHECK=1 skips this check at your own risk.)',
     );
@@ -174,8 +177,45 @@ function loadBinding(): NativeBinding {
 
 let cached: NativeBinding | undefined;
 
-/** The loaded addon (loaded on first use, so `hrm doctor` can report a failed load). */
+/**
+ * The loaded addon. It is loaded on the first call, never on import, so pure-JS work (datasets,
+ * CSV and .npy files) and `hrm doctor` run where the addon is missing or broken.
+ * @throws an `ADDON_UNAVAILABLE` error saying what is missing and how to build it
+ */
 export function native(): NativeBinding {
   if (!cached) cached = loadBinding();
   return cached;
+}
+
+// Every function of NativeBinding, so that `addon` can stand in for each before the load.
+const NATIVE_FUNCTIONS = [
+  'fromBuffer', 'toBuffer', 'toBufferAsync', 'item', 'meta', 'shape', 'strides', 'free', 'freeMany', 'isLive',
+  'reportExternal', 'setRequiresGrad', 'requiresGrad', 'isLeaf', 'grad', 'setGrad', 'retainGrad', 'backward',
+  'autogradGrad', 'graphSize', 'hostMemory', 'isGradEnabled', 'setGradEnabled', 'inferenceModeEnter',
+  'inferenceModeExit', 'isInferenceMode', 'manualSeed', 'generatorNew', 'generatorSetSeed', 'generatorGetState',
+  'generatorSetState', 'generatorFree', 'getNumThreads', 'setNumThreads', 'getNumInteropThreads',
+  'setNumInteropThreads', 'cudaIsAvailable', 'cudaDeviceCount', 'cudaSynchronize', 'cudaMemory', 'cudaEmptyCache',
+  'liveTensors', 'resetPeak', 'buildInfo', 'resolveOp', 'opSchema', 'call', 'callVoid',
+] as const satisfies readonly (keyof NativeBinding)[];
+// A compile error here means NATIVE_FUNCTIONS misses a function of NativeBinding.
+const everyFunctionListed: Exclude<keyof NativeBinding, (typeof NATIVE_FUNCTIONS)[number]> extends never ? true : never = true;
+void everyFunctionListed;
+
+/**
+ * The addon's functions, for the modules that call it on every operation. Until the first call
+ * each entry is a stand-in that loads the addon and then puts the real functions in its place,
+ * so after that a call costs what a call on the addon object itself costs.
+ */
+export const addon: NativeBinding = lazyBinding();
+
+function lazyBinding(): NativeBinding {
+  const table: Record<string, unknown> = {};
+  for (const name of NATIVE_FUNCTIONS) {
+    table[name] = (...args: unknown[]) => {
+      const real = native() as unknown as Record<string, unknown>;
+      for (const n of NATIVE_FUNCTIONS) table[n] = real[n];
+      return (real[name] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return table as unknown as NativeBinding;
 }

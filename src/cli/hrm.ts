@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { addonPath, buildRecord, native, packageRoot } from '../native';
+import { torchVersionOf } from '../util/version';
 import { ArgError, Options, parseArgs } from './args';
 import { dataStats, dataUsage } from './data';
 
@@ -16,13 +17,14 @@ function doctor(): number {
   put('hrm-torch', JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version);
   put('node', `${process.version} (N-API ${process.versions.napi})`);
   put('addon', addonPath() ?? 'not built');
+  if (process.env.HRM_TORCH_ADDON) put('HRM_TORCH_ADDON', process.env.HRM_TORCH_ADDON);
   put('libtorch (built)', `${rec.version ?? rec.torchVersion ?? '?'} from ${rec.source ?? '?'}`);
   put('libtorch lib folder', rec.libtorchDir ?? '?');
   let ok = true;
   try {
     const n = native();
     const b = n.buildInfo();
-    const runtime = /TORCH_VERSION=([0-9][^,\s]*)/.exec(b.runtimeConfig)?.[1];
+    const runtime = torchVersionOf(b.runtimeConfig);
     put('libtorch (compiled)', b.torchVersion);
     put('libtorch (loaded)', runtime ?? '?');
     put('C++11 ABI', b.cxx11Abi);

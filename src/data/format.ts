@@ -30,6 +30,12 @@ export interface DatasetMetadata {
   total_puzzles?: number;
 }
 
+/**
+ * The label the loss ignores (PyTorch's cross-entropy default `ignore_index`): the loader maps a
+ * dataset's own `ignore_label_id` to it, and padding rows carry it.
+ */
+export const IGNORE_LABEL_ID = -100;
+
 function corrupt(what: string): Error {
   return Object.assign(new Error(`invalid dataset: ${what}`), { code: 'CORRUPT_FILE' });
 }

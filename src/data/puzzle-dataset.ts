@@ -19,11 +19,9 @@ import { invalidArgument } from '../tensor/dtype';
 import { fromTypedArray } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
-import { DatasetMetadata, DatasetSplit, LoadedSet } from './format';
+import { DatasetMetadata, DatasetSplit, IGNORE_LABEL_ID, LoadedSet } from './format';
 import { NpyFile, npyView } from './npy';
 import { Rng } from './random';
-
-export const IGNORE_LABEL = -100;
 
 /** One batch, in plain arrays (int32, row-major [batchSize, seqLen]). */
 export interface PuzzleBatch {
@@ -151,12 +149,12 @@ export class PuzzleDataset {
     const lo = this.opts.rank * Bl;
     const mine = rows.slice(lo, lo + Bl);
     const inputs = new Int32Array(Bl * S).fill(m.pad_id);
-    const labels = new Int32Array(Bl * S).fill(IGNORE_LABEL);
+    const labels = new Int32Array(Bl * S).fill(IGNORE_LABEL_ID);
     const puzzleIdentifiers = new Int32Array(Bl).fill(m.blank_identifier_id);
     readRows(set.inputs, mine, inputs, S);
     readRows(set.labels, mine, labels, S);
     if (m.ignore_label_id !== null && m.ignore_label_id !== undefined) {
-      for (let i = 0; i < mine.length * S; i++) if (labels[i] === m.ignore_label_id) labels[i] = IGNORE_LABEL;
+      for (let i = 0; i < mine.length * S; i++) if (labels[i] === m.ignore_label_id) labels[i] = IGNORE_LABEL_ID;
     }
     for (let i = 0; i < mine.length; i++) puzzleIdentifiers[i] = ids[lo + i];
     return { setName: set.name, inputs, labels, puzzleIdentifiers, effectiveSize: Math.max(0, Math.min(Bl, effective - lo)) };

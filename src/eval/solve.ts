@@ -3,6 +3,7 @@
  * used, the halting confidence, and the prediction after every step (for visualisations).
  * @module
  */
+import { IGNORE_LABEL_ID } from '../data/format';
 import { noGrad } from '../tensor/autograd';
 import { fromTypedArray } from '../tensor/creation';
 import { Device, invalidArgument } from '../tensor/dtype';
@@ -63,7 +64,7 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
         const dev = model.inner.lmHead.weight.device;
         const batch = {
           inputs: fromTypedArray(Int32Array.from(inputs), [1, c.seqLen], { device: dev }),
-          labels: fromTypedArray(new Int32Array(c.seqLen).fill(-100), [1, c.seqLen], { device: dev }),
+          labels: fromTypedArray(new Int32Array(c.seqLen).fill(IGNORE_LABEL_ID), [1, c.seqLen], { device: dev }),
           puzzleIdentifiers: fromTypedArray(Int32Array.from([opts.puzzleIdentifier ?? 0]), [1], { device: dev }),
         };
         let carry: HRMCarry = model.initialCarry(batch);

@@ -3,41 +3,40 @@
  * runs synchronously on the calling JS thread, so these regions are exact.
  * @module
  */
-import { native } from '../native';
+import { addon } from '../native';
 import { invalidArgument } from './dtype';
 import { scope } from './scope';
 import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
-const N = native();
 
 /** Runs fn with gradient recording off (results do not require grad). Synchronous. */
 export function noGrad<T>(fn: () => T): T {
-  const prev = N.isGradEnabled();
-  N.setGradEnabled(false);
+  const prev = addon.isGradEnabled();
+  addon.setGradEnabled(false);
   try {
     return fn();
   } finally {
-    N.setGradEnabled(prev);
+    addon.setGradEnabled(prev);
   }
 }
 
 /** Runs fn with gradient recording on (inside a noGrad region, say). Synchronous. */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = N.isGradEnabled();
-  N.setGradEnabled(true);
+  const prev = addon.isGradEnabled();
+  addon.setGradEnabled(true);
   try {
     return fn();
   } finally {
-    N.setGradEnabled(prev);
+    addon.setGradEnabled(prev);
   }
 }
 
 export function isGradEnabled(): boolean {
-  return N.isGradEnabled();
+  return addon.isGradEnabled();
 }
 
 export function setGradEnabled(enabled: boolean): void {
-  N.setGradEnabled(enabled);
+  addon.setGradEnabled(enabled);
 }
 
 /**
@@ -45,16 +44,16 @@ export function setGradEnabled(enabled: boolean): void {
  * be used in autograd later. Synchronous.
  */
 export function inferenceMode<T>(fn: () => T): T {
-  N.inferenceModeEnter();
+  addon.inferenceModeEnter();
   try {
     return fn();
   } finally {
-    N.inferenceModeExit();
+    addon.inferenceModeExit();
   }
 }
 
 export function isInferenceMode(): boolean {
-  return N.isInferenceMode();
+  return addon.isInferenceMode();
 }
 
 /** Gradients of outputs with respect to inputs, without touching `.grad` (torch.autograd.grad). */
@@ -66,7 +65,7 @@ export function grad(
   const outs = (Array.isArray(outputs) ? outputs : [outputs]).map((t, i) => handleOf(t, `outputs[${i}]`));
   const ins = (Array.isArray(inputs) ? inputs : [inputs]).map((t, i) => handleOf(t, `inputs[${i}]`));
   const gos = opts.gradOutputs?.map((t, i) => handleOf(t, `gradOutputs[${i}]`));
-  return N.autogradGrad(outs, ins, gos, opts.retainGraph, opts.createGraph).map((h) => (h === undefined ? undefined : wrap(h)));
+  return addon.autogradGrad(outs, ins, gos, opts.retainGraph, opts.createGraph).map((h) => (h === undefined ? undefined : wrap(h)));
 }
 
 export interface GradcheckResult {
@@ -100,7 +99,7 @@ export function gradcheck(
     const n = probe.numel;
     const wData = new Float64Array(n);
     for (let k = 0; k < n; k++) wData[k] = Math.sin(k * 12.9898 + 1.2345) * 0.5 + 0.75;
-    const w = wrap(N.fromBuffer(wData, 7, probe.shape));
+    const w = wrap(addon.fromBuffer(wData, 7, probe.shape));
     const objective = (xs: Tensor[]) => fn(...xs).mul(w).sum();
     const out = objective(leaves);
     out.backward();
@@ -117,7 +116,7 @@ export function gradcheck(
           scope(() => {
             const data = Float64Array.from(base);
             data[k] += delta;
-            const xi = wrap(N.fromBuffer(data, 7, leaf.shape));
+            const xi = wrap(addon.fromBuffer(data, 7, leaf.shape));
             const xs = leaves.map((l, j) => (j === i ? xi : l.detach()));
             return Number(objective(xs).item());
           });
@@ -136,5 +135,5 @@ export function gradcheck(
 
 /** Number of autograd graph nodes reachable from a tensor's grad_fn (0 for a leaf): a size measure of the graph. */
 export function graphSize(t: Tensor): number {
-  return N.graphSize(handleOf(t, 'tensor'));
+  return addon.graphSize(handleOf(t, 'tensor'));
 }

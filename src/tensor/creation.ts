@@ -3,13 +3,12 @@
  * Generator).
  * @module
  */
-import { native } from '../native';
+import { addon } from '../native';
 import { DType, Device, checkDevice, dtypeCode, dtypeOfTypedArray, invalidArgument, isDType, isFloating } from './dtype';
 import { id, ops } from './ops';
 import { erf } from '../util/math';
 import { NestedArray, Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
-const N = native();
 
 const C = ops({
   zeros: 'aten::zeros', ones: 'aten::ones', full: 'aten::full', empty: 'aten::empty.memory_format',
@@ -31,37 +30,37 @@ export interface CreateOptions<D extends DType = DType> {
 export class Generator {
   readonly id: number;
   constructor(seed: number | bigint = 0, device: Device = 'cpu') {
-    this.id = N.generatorNew(seed, checkDevice(device));
+    this.id = addon.generatorNew(seed, checkDevice(device));
   }
   manualSeed(seed: number | bigint): this {
-    N.generatorSetSeed(this.id, seed);
+    addon.generatorSetSeed(this.id, seed);
     return this;
   }
   /** The generator's state as a uint8 tensor (save it to restore the exact stream later). */
   getState(): Tensor<'uint8'> {
-    return wrap(N.generatorGetState(this.id)) as Tensor<'uint8'>;
+    return wrap(addon.generatorGetState(this.id)) as Tensor<'uint8'>;
   }
   setState(state: Tensor): void {
-    N.generatorSetState(this.id, handleOf(state, 'state'));
+    addon.generatorSetState(this.id, handleOf(state, 'state'));
   }
   /** Releases the native generator. */
   dispose(): void {
-    N.generatorFree(this.id);
+    addon.generatorFree(this.id);
   }
 }
 
 /** Seeds the default generators (CPU and CUDA), as torch.manual_seed. */
 export function manualSeed(seed: number | bigint): void {
-  N.manualSeed(seed);
+  addon.manualSeed(seed);
 }
 
 /** The default CPU generator's state (for checkpoints). */
 export function getRngState(): Tensor<'uint8'> {
-  return wrap(N.generatorGetState(-1)) as Tensor<'uint8'>;
+  return wrap(addon.generatorGetState(-1)) as Tensor<'uint8'>;
 }
 
 export function setRngState(state: Tensor): void {
-  N.generatorSetState(-1, handleOf(state, 'state'));
+  addon.generatorSetState(-1, handleOf(state, 'state'));
 }
 
 function finish<D extends DType>(t: Tensor, opts: CreateOptions<D> | undefined): Tensor<D> {
@@ -80,7 +79,7 @@ function shapeArg(shape: readonly number[] | number, name = 'shape'): number[] {
 function dev(opts?: { device?: Device }): Device | undefined {
   if (opts?.device === undefined) return undefined;
   const d = checkDevice(opts.device);
-  if (d !== 'cpu' && !N.cudaIsAvailable()) {
+  if (d !== 'cpu' && !addon.cudaIsAvailable()) {
     throw Object.assign(new Error(`cannot create a tensor on '${d}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`), {
       code: 'CUDA_UNAVAILABLE',
     });
@@ -150,7 +149,7 @@ export function tensor<D extends DType = 'float32'>(data: TensorData, opts: Crea
       buf = Float32Array.from(flat as number[], Number);
       bufDtype = 'float32';
   }
-  let t = wrap(N.fromBuffer(buf, dtypeCode(bufDtype), shape, undefined));
+  let t = wrap(addon.fromBuffer(buf, dtypeCode(bufDtype), shape, undefined));
   if (bufDtype !== dtype) {
     const c = t.to(dtype);
     t.dispose();
@@ -172,7 +171,7 @@ export function fromTypedArray<D extends DType>(data: ArrayBufferView, shape: re
     throw invalidArgument('a Uint16Array holds float16 or bfloat16 bits: pass dtype "float16" or "bfloat16"');
   }
   const natural = data instanceof Uint16Array ? dtype : dtypeOfTypedArray(data);
-  const t0 = wrap(N.fromBuffer(data, dtypeCode(natural), shapeArg(shape), dev(opts)));
+  const t0 = wrap(addon.fromBuffer(data, dtypeCode(natural), shapeArg(shape), dev(opts)));
   if (natural === dtype) return finish(t0, opts);
   const t = t0.to(dtype);
   t0.dispose();
@@ -182,17 +181,17 @@ export function fromTypedArray<D extends DType>(data: ArrayBufferView, shape: re
 // ---------------------------------------------------------------- filled
 
 export function zeros<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.zeros), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.zeros), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
 }
 export function ones<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.ones), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.ones), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
 }
 export function full<D extends DType = 'float32'>(shape: readonly number[] | number, value: number | boolean, opts?: CreateOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.full), shapeArg(shape), value, code(opts, typeof value === 'boolean' ? 'bool' : 'float32'), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.full), shapeArg(shape), value, code(opts, typeof value === 'boolean' ? 'bool' : 'float32'), undefined, dev(opts))), opts);
 }
 /** Uninitialised memory of the given shape. */
 export function empty<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.empty), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.empty), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
 }
 /** Values from start (inclusive) to end (exclusive) by step; `arange(n)` is 0..n-1. Default dtype int64 for integer arguments. */
 export function arange<D extends DType = DType>(start: number, end?: number, step = 1, opts?: CreateOptions<D>): Tensor<D> {
@@ -201,13 +200,13 @@ export function arange<D extends DType = DType>(start: number, end?: number, ste
     start = 0;
   }
   const ints = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
-  return finish(wrap(N.call(id(C.arange), start, end, step, code(opts, ints ? 'int64' : 'float32'), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.arange), start, end, step, code(opts, ints ? 'int64' : 'float32'), undefined, dev(opts))), opts);
 }
 export function linspace<D extends DType = 'float32'>(start: number, end: number, steps: number, opts?: CreateOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.linspace), start, end, steps, code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.linspace), start, end, steps, code(opts), undefined, dev(opts))), opts);
 }
 export function eye<D extends DType = 'float32'>(n: number, m?: number, opts?: CreateOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.eye), n, m ?? n, code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.eye), n, m ?? n, code(opts), undefined, dev(opts))), opts);
 }
 
 function likeArgs(t: Tensor, opts?: CreateOptions): [number | undefined, Device | undefined] {
@@ -216,19 +215,19 @@ function likeArgs(t: Tensor, opts?: CreateOptions): [number | undefined, Device 
 }
 export function zerosLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(N.call(id(C.zerosLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return finish(wrap(addon.call(id(C.zerosLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
 export function onesLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(N.call(id(C.onesLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return finish(wrap(addon.call(id(C.onesLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
 export function fullLike<D extends DType>(t: Tensor<D>, value: number | boolean, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(N.call(id(C.fullLike), t.h, value, dt, undefined, d)), opts) as Tensor<D>;
+  return finish(wrap(addon.call(id(C.fullLike), t.h, value, dt, undefined, d)), opts) as Tensor<D>;
 }
 export function emptyLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(N.call(id(C.emptyLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return finish(wrap(addon.call(id(C.emptyLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
 
 // ---------------------------------------------------------------- random
@@ -240,40 +239,40 @@ export interface RandomOptions<D extends DType = DType> extends CreateOptions<D>
 
 /** U[0, 1). */
 export function rand<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.rand), shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.rand), shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
 }
 /** N(0, 1). */
 export function randn<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.randn), shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.randn), shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
 }
 /** N(mean, std^2). */
 export function normal<D extends DType = 'float32'>(mean: number, std: number, shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.normal), mean, std, shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.normal), mean, std, shapeArg(shape), opts?.generator?.id, code(opts), undefined, dev(opts))), opts);
 }
 /** Integers uniformly from [low, high). Default dtype int64. */
 export function randint<D extends DType = 'int64'>(low: number, high: number, shape: readonly number[] | number, opts?: RandomOptions<D>): Tensor<D> {
   if (!(high > low)) throw invalidArgument(`randint(): high (${high}) must be greater than low (${low})`);
-  return finish(wrap(N.call(id(C.randint), low, high, shapeArg(shape), opts?.generator?.id, code(opts, 'int64'), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.randint), low, high, shapeArg(shape), opts?.generator?.id, code(opts, 'int64'), undefined, dev(opts))), opts);
 }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm<D extends DType = 'int64'>(n: number, opts?: RandomOptions<D>): Tensor<D> {
-  return finish(wrap(N.call(id(C.randperm), n, opts?.generator?.id, code(opts, 'int64'), undefined, dev(opts))), opts);
+  return finish(wrap(addon.call(id(C.randperm), n, opts?.generator?.id, code(opts, 'int64'), undefined, dev(opts))), opts);
 }
 /** Draws 0/1 with probability p: `p` a tensor of probabilities (same shape out), or a number with `like`. */
 export function bernoulli(p: Tensor | number, opts: { like?: Tensor; generator?: Generator } = {}): Tensor {
   if (typeof p === 'number') {
     if (!opts.like) throw invalidArgument('bernoulli(p: number) needs opts.like, the tensor whose shape and dtype to draw');
-    return wrap(N.call(id(C.bernoulliP), handleOf(opts.like, 'like'), p, opts.generator?.id));
+    return wrap(addon.call(id(C.bernoulliP), handleOf(opts.like, 'like'), p, opts.generator?.id));
   }
-  return wrap(N.call(id(C.bernoulli), handleOf(p, 'p'), opts.generator?.id));
+  return wrap(addon.call(id(C.bernoulli), handleOf(p, 'p'), opts.generator?.id));
 }
 export function randLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(N.call(id(C.randLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return finish(wrap(addon.call(id(C.randLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
 export function randnLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(N.call(id(C.randnLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return finish(wrap(addon.call(id(C.randnLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
 
 /**

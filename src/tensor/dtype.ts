@@ -3,6 +3,9 @@
  * back into.
  * @module
  */
+import { invalidArgument } from '../util/errors';
+
+export { invalidArgument };
 
 /** The element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'bfloat16' | 'float16' | 'int32' | 'int64' | 'bool' | 'uint8' | 'int8' | 'int16';
@@ -142,9 +145,3 @@ export function checkDevice(d: unknown, argName = 'device'): Device {
   throw invalidArgument(`${argName} must be 'cpu', 'cuda' or 'cuda:N'; got ${JSON.stringify(d)}`);
 }
 
-/** An error the caller caused: a TypeError with code INVALID_ARGUMENT. */
-export function invalidArgument(message: string): TypeError & { code: string } {
-  const e = new TypeError(message) as TypeError & { code: string };
-  e.code = 'INVALID_ARGUMENT';
-  return e;
-}

@@ -3,12 +3,11 @@
  * torch.nn.functional.*, in camelCase).
  * @module
  */
-import { native } from '../native';
+import { addon } from '../native';
 import { invalidArgument } from './dtype';
 import { id, ops } from './ops';
 import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
-const N = native();
 
 const F = ops({
   cat: 'aten::cat', stack: 'aten::stack', where: 'aten::where.self', whereScalars: 'aten::where.Scalar',
@@ -36,33 +35,33 @@ function handles(ts: readonly Tensor[], name: string): number[] {
 
 /** Concatenates along an existing dim. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  return wrap(N.call(id(F.cat), handles(tensors, 'tensors'), dim));
+  return wrap(addon.call(id(F.cat), handles(tensors, 'tensors'), dim));
 }
 /** Stacks along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  return wrap(N.call(id(F.stack), handles(tensors, 'tensors'), dim));
+  return wrap(addon.call(id(F.stack), handles(tensors, 'tensors'), dim));
 }
 /** `condition ? a : b`, elementwise with broadcasting. */
 export function where(condition: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  if (typeof a === 'number' && typeof b === 'number') return wrap(N.call(id(F.whereScalars), handleOf(condition, 'condition'), a, b));
+  if (typeof a === 'number' && typeof b === 'number') return wrap(addon.call(id(F.whereScalars), handleOf(condition, 'condition'), a, b));
   if (typeof a === 'number') return (b as Tensor).where(condition.logicalNot(), a);
   return a.where(condition, b);
 }
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return wrap(N.call(id(F.maximum), handleOf(a, 'a'), handleOf(b, 'b')));
+  return wrap(addon.call(id(F.maximum), handleOf(a, 'a'), handleOf(b, 'b')));
 }
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return wrap(N.call(id(F.minimum), handleOf(a, 'a'), handleOf(b, 'b')));
+  return wrap(addon.call(id(F.minimum), handleOf(a, 'a'), handleOf(b, 'b')));
 }
 
 /** y = x W^T + b */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
-  return wrap(N.call(id(F.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), bias === undefined ? undefined : handleOf(bias, 'bias')));
+  return wrap(addon.call(id(F.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), bias === undefined ? undefined : handleOf(bias, 'bias')));
 }
 
 /** Rows of `weight` picked by integer `indices`. */
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
-  return wrap(N.call(id(F.embedding), handleOf(weight, 'weight'), handleOf(indices, 'indices')));
+  return wrap(addon.call(id(F.embedding), handleOf(weight, 'weight'), handleOf(indices, 'indices')));
 }
 
 /**
@@ -76,7 +75,7 @@ export function scaledDotProductAttention(
   opts: { attnMask?: Tensor; dropoutP?: number; isCausal?: boolean; scale?: number; enableGqa?: boolean } = {},
 ): Tensor {
   return wrap(
-    N.call(
+    addon.call(
       id(F.sdpa),
       handleOf(query, 'query'),
       handleOf(key, 'key'),
@@ -93,12 +92,12 @@ export function scaledDotProductAttention(
 /** RMS normalisation over the trailing dims `normalizedShape` (default: the last dim). */
 export function rmsNorm(input: Tensor, opts: { normalizedShape?: number[]; weight?: Tensor; eps?: number } = {}): Tensor {
   const shape = opts.normalizedShape ?? [input.shape[input.ndim - 1]];
-  return wrap(N.call(id(F.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
+  return wrap(addon.call(id(F.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
 }
 
 export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weight?: Tensor; bias?: Tensor; eps?: number } = {}): Tensor {
   return wrap(
-    N.call(
+    addon.call(
       id(F.layerNorm),
       handleOf(input, 'input'),
       normalizedShape,
@@ -119,7 +118,7 @@ export function crossEntropy(
   opts: { weight?: Tensor; reduction?: Reduction; ignoreIndex?: number; labelSmoothing?: number } = {},
 ): Tensor {
   return wrap(
-    N.call(
+    addon.call(
       id(F.crossEntropy),
       handleOf(input, 'input'),
       handleOf(target, 'target'),
@@ -138,7 +137,7 @@ export function binaryCrossEntropyWithLogits(
   opts: { weight?: Tensor; posWeight?: Tensor; reduction?: Reduction } = {},
 ): Tensor {
   return wrap(
-    N.call(
+    addon.call(
       id(F.bceLogits),
       handleOf(input, 'input'),
       handleOf(target, 'target'),
@@ -150,13 +149,13 @@ export function binaryCrossEntropyWithLogits(
 }
 
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  return wrap(N.call(id(F.mse), handleOf(input, 'input'), handleOf(target, 'target'), reduction(opts.reduction)));
+  return wrap(addon.call(id(F.mse), handleOf(input, 'input'), handleOf(target, 'target'), reduction(opts.reduction)));
 }
 
 /** Zeroes elements with probability p while training (scaling the rest by 1/(1-p)). */
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   if (!(p >= 0 && p <= 1)) throw invalidArgument(`dropout probability must be in [0, 1], got ${p}`);
-  return wrap(N.call(id(F.dropout), handleOf(input, 'input'), p, training));
+  return wrap(addon.call(id(F.dropout), handleOf(input, 'input'), p, training));
 }
 
 export function softmax(input: Tensor, dim: number): Tensor {
@@ -166,18 +165,18 @@ export function logSoftmax(input: Tensor, dim: number): Tensor {
   return input.logSoftmax(dim);
 }
 export function oneHot(indices: Tensor, numClasses = -1): Tensor<'int64'> {
-  return wrap(N.call(id(F.oneHot), handleOf(indices, 'indices'), numClasses)) as Tensor<'int64'>;
+  return wrap(addon.call(id(F.oneHot), handleOf(indices, 'indices'), numClasses)) as Tensor<'int64'>;
 }
 
 /** Linear algebra. */
 export const linalg = {
   /** Eigenvalues of symmetric (Hermitian) matrices, ascending. */
   eigvalsh(input: Tensor, uplo: 'L' | 'U' = 'L'): Tensor {
-    return wrap(N.call(id(F.eigvalsh), handleOf(input, 'input'), uplo));
+    return wrap(addon.call(id(F.eigvalsh), handleOf(input, 'input'), uplo));
   },
   /** Eigenvalues (ascending) and eigenvectors of symmetric matrices. */
   eigh(input: Tensor, uplo: 'L' | 'U' = 'L'): { eigenvalues: Tensor; eigenvectors: Tensor } {
-    const [values, vectors] = (N.call(id(F.eigh), handleOf(input, 'input'), uplo) as number[]).map((h) => wrap(h));
+    const [values, vectors] = (addon.call(id(F.eigh), handleOf(input, 'input'), uplo) as number[]).map((h) => wrap(h));
     return { eigenvalues: values, eigenvectors: vectors };
   },
 };

@@ -5,85 +5,22 @@
  * @module
  */
 import * as fs from 'fs';
-import * as path from 'path';
-import { native } from '../native';
+import { addon } from '../native';
 import { DType, dtypeCode, elementSize, invalidArgument } from './dtype';
+import { corruptFile } from '../util/errors';
+import { writeFileAtomic } from '../util/atomic';
 import { PtValue, encodeTorchArchive, readTorchArchive } from './pt';
 import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
-const N = native();
+
+export { AtomicFile, writeFileAtomic } from '../util/atomic';
+export { corruptFile } from '../util/errors';
 
 const ST_TO_DTYPE: Record<string, DType> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8',
   U8: 'uint8', BOOL: 'bool',
 };
 const DTYPE_TO_ST: Record<DType, string> = Object.fromEntries(Object.entries(ST_TO_DTYPE).map(([k, v]) => [v, k])) as Record<DType, string>;
-
-/** An error about a file's contents: code CORRUPT_FILE. */
-export function corruptFile(file: string, what: string): Error {
-  return Object.assign(new Error(`corrupt or truncated file ${file}: ${what}`), { code: 'CORRUPT_FILE' });
-}
-
-/**
- * A file written under a temporary name beside its target and renamed into place by commit():
- * readers see the old file or the complete new one, never a partial write.
- */
-export class AtomicFile {
-  private readonly fd: number;
-  private readonly tmp: string;
-  private open = true;
-
-  constructor(readonly file: string) {
-    const dir = path.dirname(path.resolve(file));
-    fs.mkdirSync(dir, { recursive: true });
-    this.tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-    this.fd = fs.openSync(this.tmp, 'w');
-  }
-
-  /** Appends bytes or text. */
-  write(chunk: Uint8Array | string): void {
-    if (typeof chunk === 'string') fs.writeSync(this.fd, chunk);
-    else fs.writeSync(this.fd, chunk);
-  }
-
-  /** Overwrites bytes at a position (e.g. a header patched at the end). */
-  writeAt(bytes: Uint8Array, position: number): void {
-    fs.writeSync(this.fd, bytes, 0, bytes.length, position);
-  }
-
-  /** Flushes to disk and renames the file into place. */
-  commit(): void {
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    this.open = false;
-    fs.renameSync(this.tmp, this.file);
-  }
-
-  /** Abandons the write: the temporary is removed and the target left as it was. */
-  abort(): void {
-    if (this.open) {
-      this.open = false;
-      try {
-        fs.closeSync(this.fd);
-      } catch {
-        // already closed
-      }
-    }
-    fs.rmSync(this.tmp, { force: true });
-  }
-}
-
-/** Writes bytes to `file` atomically (temp file + fsync + rename). */
-export function writeFileAtomic(file: string, chunks: (Uint8Array | string)[]): void {
-  const f = new AtomicFile(file);
-  try {
-    for (const c of chunks) f.write(c);
-  } catch (e) {
-    f.abort();
-    throw e;
-  }
-  f.commit();
-}
 
 /** Encodes tensors as safetensors bytes. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array[] {
@@ -98,7 +35,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     handleOf(t, `tensors['${name}']`);
-    const bytes = new Uint8Array(N.toBuffer(t.h));
+    const bytes = new Uint8Array(addon.toBuffer(t.h));
     header[name] = { dtype: DTYPE_TO_ST[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes.length] };
     datas.push(bytes);
     offset += bytes.length;
@@ -161,7 +98,7 @@ export function decodeSafetensors(bytes: Uint8Array, label = '<buffer>'): Safete
       if (off[1] > dataLen) throw corruptFile(label, `tensor '${name}' ends at byte ${off[1]} but the data section has ${dataLen} bytes (truncated?)`);
       spans.push([off[0], off[1], name]);
       const slice = bytes.subarray(dataStart + off[0], dataStart + off[1]);
-      tensors[name] = wrap(N.fromBuffer(slice, dtypeCode(dtype), e.shape));
+      tensors[name] = wrap(addon.fromBuffer(slice, dtypeCode(dtype), e.shape));
     }
     spans.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) {

@@ -4,7 +4,7 @@
  * schema, so a call passes positional arguments in schema order (undefined = schema default).
  * @module
  */
-import { native } from '../native';
+import { addon } from '../native';
 
 export interface OpRef {
   readonly name: string;
@@ -12,7 +12,6 @@ export interface OpRef {
   id: number;
 }
 
-const N = native();
 
 export function op(qualified: string): OpRef {
   const dot = qualified.indexOf('.', qualified.indexOf('::') + 2);
@@ -23,7 +22,7 @@ export function op(qualified: string): OpRef {
 
 /** Resolves (once) and returns the native id of an operator. */
 export function id(o: OpRef): number {
-  return o.id >= 0 ? o.id : (o.id = N.resolveOp(o.name, o.overload));
+  return o.id >= 0 ? o.id : (o.id = addon.resolveOp(o.name, o.overload));
 }
 
 /** A table of operators from a record of schema names. */
@@ -35,5 +34,5 @@ export function ops<K extends string>(names: Record<K, string>): Record<K, OpRef
 
 /** The full schema text of an operator, for messages and docs. */
 export function schemaOf(o: OpRef): string {
-  return N.opSchema(id(o));
+  return addon.opSchema(id(o));
 }

@@ -8,12 +8,11 @@
  * @module
  */
 import * as fs from 'fs';
-import { native } from '../native';
+import { addon } from '../native';
 import { DType, dtypeCode, elementSize } from './dtype';
 import { id, ops } from './ops';
 import { Tensor, wrapHandle as wrap } from './tensor';
 
-const N = native();
 const P = ops({ asStrided: 'aten::as_strided' });
 
 /** A value read from a torch.save archive. */
@@ -464,9 +463,9 @@ class Unpickler {
         if (!st || (st as StorageRef).$storage !== true) this.fail('tensor without storage');
         const base = this.storage(st);
         const need = size.reduce((acc, s, i) => acc + (s > 0 ? (s - 1) * stride[i] : 0), offset) + 1;
-        if (size.some((s) => s === 0)) return wrap(N.call(id(P.asStrided), base.h, size, stride, 0));
+        if (size.some((s) => s === 0)) return wrap(addon.call(id(P.asStrided), base.h, size, stride, 0));
         if (need > st.numel) this.fail(`tensor view exceeds its storage (${need} > ${st.numel} elements)`);
-        return wrap(N.call(id(P.asStrided), base.h, size, stride, offset));
+        return wrap(addon.call(id(P.asStrided), base.h, size, stride, offset));
       }
       case 'torch._utils._rebuild_parameter':
       case 'torch._utils._rebuild_parameter_with_state':
@@ -505,7 +504,7 @@ export function readTorchArchive(file: string): PtValue {
     const u = new Unpickler(zip.bytes(pkl), file, (key, dtype, numel) => {
       const bytes = zip.bytes(`${prefix}data/${key}`);
       if (bytes.length < numel * elementSize(dtype)) throw corrupt(file, `storage ${key} holds ${bytes.length} bytes, needs ${numel * elementSize(dtype)}`);
-      return wrap(N.fromBuffer(bytes.subarray(0, numel * elementSize(dtype)), dtypeCode(dtype), [numel]));
+      return wrap(addon.fromBuffer(bytes.subarray(0, numel * elementSize(dtype)), dtypeCode(dtype), [numel]));
     });
     try {
       return toPublic(u.load());
@@ -589,7 +588,7 @@ export function encodeTorchArchive(entries: [string, Tensor][], archiveName = 'a
   p.op(0x80, 2).global('collections', 'OrderedDict').op(0x29, 0x52, 0x28);
   entries.forEach(([name, t], k) => {
     const c = t.detach().cpu().contiguous();
-    const data = Buffer.from(N.toBuffer(c.h));
+    const data = Buffer.from(addon.toBuffer(c.h));
     const shape = c.shape;
     const dtype = c.dtype;
     c.dispose();

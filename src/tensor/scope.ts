@@ -8,7 +8,7 @@
  * enclosing scope, or to the registry at the outermost level.
  * @module
  */
-import { native, Handle } from '../native';
+import { addon, Handle } from '../native';
 
 /** The part of a Tensor that lifetime management needs. */
 export interface Owned {
@@ -25,7 +25,6 @@ export class Scope {
   constructor(readonly parent: Scope | null) {}
 }
 
-const N = native();
 let current: Scope | null = null;
 let depth = 0;
 let gcFreed = 0;
@@ -35,7 +34,7 @@ let warnOnLeak = false;
 // Held value: a cell shared with the tensor. dispose() marks it dead (-1) instead of calling
 // unregister(), which costs more than the rest of a small op.
 const registry = new FinalizationRegistry<{ h: Handle; stack?: string }>((held) => {
-  if (held.h >= 0 && N.free(held.h)) {
+  if (held.h >= 0 && addon.free(held.h)) {
     gcFreed++;
     if (warnOnLeak) {
       process.emitWarning(
@@ -85,13 +84,13 @@ function register(t: Owned): void {
   t._cell = cell;
   registry.register(t, cell);
   // The collector now owns this tensor's lifetime: let V8 count its native bytes.
-  N.reportExternal(t.h);
+  addon.reportExternal(t.h);
 }
 
 /** Frees a tensor now. Idempotent. */
 export function release(t: Owned): void {
   if (t.h < 0) return;
-  N.free(t.h);
+  addon.free(t.h);
   t.h = -1;
   if (t._cell !== null) {
     t._cell.h = -1;
@@ -143,7 +142,7 @@ function close(s: Scope, result: unknown): void {
     if (t.h < 0 || t._scope !== s) return;
     if (t === single || (escaping !== null && escaping.has(t))) moveOut(t, s.parent);
     else {
-      N.free(t.h);
+      addon.free(t.h);
       t.h = -1;
       t._scope = null;
     }
@@ -159,7 +158,7 @@ function close(s: Scope, result: unknown): void {
       t._scope = null;
     }
   }
-  if (handles.length) N.freeMany(handles);
+  if (handles.length) addon.freeMany(handles);
 }
 
 /**
@@ -243,10 +242,10 @@ export interface MemoryInfo {
 
 /** Memory telemetry. */
 export function memory(): MemoryInfo {
-  const t = N.liveTensors();
-  return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: N.cudaMemory(), hostBytes: N.hostMemory() };
+  const t = addon.liveTensors();
+  return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: addon.cudaMemory(), hostBytes: addon.hostMemory() };
 }
 
 export function resetPeakMemory(): void {
-  N.resetPeak();
+  addon.resetPeak();
 }

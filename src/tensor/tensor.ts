@@ -5,7 +5,7 @@
  * @module
  */
 import { inspect } from 'util';
-import { native, Handle, NativeValue } from '../native';
+import { addon, Handle, NativeValue } from '../native';
 import {
   AnyTypedArray,
   DType,
@@ -21,7 +21,6 @@ import {
 import { id, ops } from './ops';
 import { Owned, Scope, keep as keepTensor, release, track } from './scope';
 
-const N = native();
 
 // Node 18.18+/20 define Symbol.dispose as Symbol.for('nodejs.dispose'); a fresh vm context (a test
 // runner's, say) may lack it. Define it the same way so `using` works everywhere.
@@ -142,7 +141,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   private meta(): number[] {
     if (this._meta === undefined) {
       if (this.h < 0) throw disposedError();
-      this._meta = N.meta(this.h);
+      this._meta = addon.meta(this.h);
     }
     return this._meta;
   }
@@ -201,12 +200,12 @@ export class Tensor<D extends DType = DType> implements Owned {
 
   /** A copy of the data as a TypedArray of this dtype (int64 -> BigInt64Array; half types -> raw bits). */
   toTypedArray(): TypedArrayFor<D> {
-    return typedArrayOf(this.dtype, N.toBuffer(this.h));
+    return typedArrayOf(this.dtype, addon.toBuffer(this.h));
   }
   /** Like toTypedArray, with the device-to-host copy done off the JS thread. */
   async toTypedArrayAsync(): Promise<TypedArrayFor<D>> {
     const dtype = this.dtype;
-    return typedArrayOf(dtype, await N.toBufferAsync(this.h));
+    return typedArrayOf(dtype, await addon.toBufferAsync(this.h));
   }
   /** The data as nested arrays of numbers (booleans for bool; int64 converted to number). */
   toArray(): NestedArray<number | boolean> {
@@ -220,18 +219,18 @@ export class Tensor<D extends DType = DType> implements Owned {
     if (dtype === 'float16' || dtype === 'bfloat16') {
       const f = this.to('float32');
       try {
-        buf = await N.toBufferAsync(f.h);
+        buf = await addon.toBufferAsync(f.h);
       } finally {
         f.dispose();
       }
       return nest(Array.from(new Float32Array(buf)), shape);
     }
-    buf = await N.toBufferAsync(this.h);
+    buf = await addon.toBufferAsync(this.h);
     return nest(plainValues(dtype, typedArrayOf(dtype, buf)), shape);
   }
   /** The value of a one-element tensor. */
   item(): number | boolean {
-    return N.item(this.h);
+    return addon.item(this.h);
   }
 
   private flatValues(): (number | boolean)[] {
@@ -261,41 +260,41 @@ export class Tensor<D extends DType = DType> implements Owned {
 
   /** Whether operations on this tensor are recorded for autograd. */
   get requiresGrad(): boolean {
-    return N.requiresGrad(this.h);
+    return addon.requiresGrad(this.h);
   }
   /** Sets requiresGrad in place and returns this tensor. */
   requiresGrad_(flag = true): this {
-    N.setRequiresGrad(this.h, flag);
+    addon.setRequiresGrad(this.h, flag);
     return this;
   }
   /** The accumulated gradient (a new Tensor each time it is read), or undefined. */
   get grad(): Tensor<D> | undefined {
-    const g = N.grad(this.h);
+    const g = addon.grad(this.h);
     return g === undefined ? undefined : (wrap(g) as Tensor<D>);
   }
   set grad(g: Tensor | undefined) {
-    N.setGrad(this.h, g === undefined ? undefined : handleOf(g, 'grad'));
+    addon.setGrad(this.h, g === undefined ? undefined : handleOf(g, 'grad'));
   }
   /** Whether this tensor is a leaf of the autograd graph. */
   get isLeaf(): boolean {
-    return N.isLeaf(this.h);
+    return addon.isLeaf(this.h);
   }
   /** Keeps the gradient of a non-leaf tensor after backward(). */
   retainGrad(): this {
-    N.retainGrad(this.h);
+    addon.retainGrad(this.h);
     return this;
   }
   /** Computes gradients of this tensor with respect to the leaves that require them. */
   backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    N.backward(this.h, gradient === undefined ? undefined : handleOf(gradient, 'gradient'), opts.retainGraph, opts.createGraph);
+    addon.backward(this.h, gradient === undefined ? undefined : handleOf(gradient, 'gradient'), opts.retainGraph, opts.createGraph);
   }
   /** A tensor sharing this one's data, cut from the autograd graph. */
   detach(): Tensor<D> {
-    return wrap(N.call(id(O.detach), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.detach), this.h)) as Tensor<D>;
   }
   /** A copy of the data (recorded by autograd). */
   clone(): Tensor<D> {
-    return wrap(N.call(id(O.clone), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.clone), this.h)) as Tensor<D>;
   }
 
   // ------------------------------------------------------------ moves and casts
@@ -320,13 +319,13 @@ export class Tensor<D extends DType = DType> implements Owned {
     } else {
       throw invalidArgument(`to() takes a dtype, a device or { dtype, device }, got ${describe(arg)}`);
     }
-    if (device !== undefined && device !== 'cpu' && !N.cudaIsAvailable()) {
+    if (device !== undefined && device !== 'cpu' && !addon.cudaIsAvailable()) {
       throw Object.assign(new Error(`cannot move a tensor to '${device}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`), {
         code: 'CUDA_UNAVAILABLE',
       });
     }
     return wrap(
-      N.call(id(O.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
+      addon.call(id(O.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
     );
   }
   cpu(): Tensor<D> {
@@ -360,208 +359,208 @@ export class Tensor<D extends DType = DType> implements Owned {
   // ------------------------------------------------------------ shape and indexing
 
   view(...shape: number[]): Tensor<D> {
-    return wrap(N.call(id(O.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(O.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
   }
   reshape(...shape: number[]): Tensor<D> {
-    return wrap(N.call(id(O.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(O.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
   }
   flatten(startDim = 0, endDim = -1): Tensor<D> {
-    return wrap(N.call(id(O.flatten), this.h, startDim, endDim)) as Tensor<D>;
+    return wrap(addon.call(id(O.flatten), this.h, startDim, endDim)) as Tensor<D>;
   }
   permute(...dims: number[]): Tensor<D> {
-    return wrap(N.call(id(O.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
+    return wrap(addon.call(id(O.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
   }
   transpose(dim0: number, dim1: number): Tensor<D> {
-    return wrap(N.call(id(O.transpose), this.h, dim0, dim1)) as Tensor<D>;
+    return wrap(addon.call(id(O.transpose), this.h, dim0, dim1)) as Tensor<D>;
   }
   /** Transpose of a 2-D tensor. */
   get T(): Tensor<D> {
     return this.transpose(0, 1);
   }
   contiguous(): Tensor<D> {
-    return wrap(N.call(id(O.contiguous), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.contiguous), this.h)) as Tensor<D>;
   }
   unsqueeze(dim: number): Tensor<D> {
-    return wrap(N.call(id(O.unsqueeze), this.h, dim)) as Tensor<D>;
+    return wrap(addon.call(id(O.unsqueeze), this.h, dim)) as Tensor<D>;
   }
   squeeze(dim?: number | number[]): Tensor<D> {
-    if (dim === undefined) return wrap(N.call(id(O.squeeze), this.h)) as Tensor<D>;
-    return wrap(N.call(id(O.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
+    if (dim === undefined) return wrap(addon.call(id(O.squeeze), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
   }
   expand(...shape: number[]): Tensor<D> {
-    return wrap(N.call(id(O.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(O.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
   }
   expandAs(other: Tensor): Tensor<D> {
     return this.expand(...other.shape);
   }
   repeat(...repeats: number[]): Tensor<D> {
-    return wrap(N.call(id(O.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
+    return wrap(addon.call(id(O.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
   }
   /** Splits into pieces of `size` along dim, or into the given sizes. */
   split(sizeOrSizes: number | number[], dim = 0): Tensor<D>[] {
-    if (typeof sizeOrSizes === 'number') return wrapAll(N.call(id(O.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
-    return wrapAll(N.call(id(O.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
+    if (typeof sizeOrSizes === 'number') return wrapAll(addon.call(id(O.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
+    return wrapAll(addon.call(id(O.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
   }
   chunk(chunks: number, dim = 0): Tensor<D>[] {
-    return wrapAll(N.call(id(O.chunk), this.h, chunks, dim)) as Tensor<D>[];
+    return wrapAll(addon.call(id(O.chunk), this.h, chunks, dim)) as Tensor<D>[];
   }
   narrow(dim: number, start: number, length: number): Tensor<D> {
-    return wrap(N.call(id(O.narrow), this.h, dim, start, length)) as Tensor<D>;
+    return wrap(addon.call(id(O.narrow), this.h, dim, start, length)) as Tensor<D>;
   }
   /** Python's `x[start:end:step]` along one dim (negative indices count from the end). */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor<D> {
-    return wrap(N.call(id(O.slice), this.h, dim, start, end, step)) as Tensor<D>;
+    return wrap(addon.call(id(O.slice), this.h, dim, start, end, step)) as Tensor<D>;
   }
   /** `x.select(dim, i)`: index one position along dim, removing it. */
   select(dim: number, index: number): Tensor<D> {
-    return wrap(N.call(id(O.select), this.h, dim, index)) as Tensor<D>;
+    return wrap(addon.call(id(O.select), this.h, dim, index)) as Tensor<D>;
   }
   indexSelect(dim: number, index: Tensor): Tensor<D> {
-    return wrap(N.call(id(O.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+    return wrap(addon.call(id(O.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
   }
   /** Advanced indexing `x[i0, i1, ...]` with index tensors (undefined = the whole dim). */
   index(indices: (Tensor | undefined)[]): Tensor<D> {
-    return wrap(N.call(id(O.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
+    return wrap(addon.call(id(O.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
   }
   gather(dim: number, index: Tensor): Tensor<D> {
-    return wrap(N.call(id(O.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+    return wrap(addon.call(id(O.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
   }
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor<D> {
-    if (scalarOrTensor(src, 'src')) return wrap(N.call(id(O.scatterS), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
-    return wrap(N.call(id(O.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
+    if (scalarOrTensor(src, 'src')) return wrap(addon.call(id(O.scatterS), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
+    return wrap(addon.call(id(O.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor<D> {
-    return wrap(N.call(id(O.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
+    return wrap(addon.call(id(O.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
   }
   /** Out-of-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): Tensor<D> {
     const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
-    return wrap(N.call(id(O.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
+    return wrap(addon.call(id(O.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
   }
   /** In-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut_(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): this {
     const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
-    N.callVoid(id(O.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
+    addon.callVoid(id(O.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
     return this;
   }
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor<D> {
-    if (scalarOrTensor(value, 'value')) return wrap(N.call(id(O.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
-    return wrap(N.call(id(O.maskedFillT), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
+    if (scalarOrTensor(value, 'value')) return wrap(addon.call(id(O.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
+    return wrap(addon.call(id(O.maskedFillT), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
   }
   maskedFill_(mask: Tensor, value: number | boolean): this {
-    N.callVoid(id(O.maskedFill_), this.h, handleOf(mask, 'mask'), value);
+    addon.callVoid(id(O.maskedFill_), this.h, handleOf(mask, 'mask'), value);
     return this;
   }
   /** `condition ? this : other`, elementwise. */
   where(condition: Tensor, other: Tensor | number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.whereS), handleOf(condition, 'condition'), this.h, other));
-    return wrap(N.call(id(O.where), handleOf(condition, 'condition'), this.h, other.h));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.whereS), handleOf(condition, 'condition'), this.h, other));
+    return wrap(addon.call(id(O.where), handleOf(condition, 'condition'), this.h, other.h));
   }
   /** Sorted unique values, with the inverse indices (position of each element in `values`) and counts. */
   unique(): { values: Tensor<D>; inverse: Tensor<'int64'>; counts: Tensor<'int64'> } {
-    const [values, inverse, counts] = wrapAll(N.call(id(O.unique), this.h, true, true, true));
+    const [values, inverse, counts] = wrapAll(addon.call(id(O.unique), this.h, true, true, true));
     return { values: values as Tensor<D>, inverse: inverse as Tensor<'int64'>, counts: counts as Tensor<'int64'> };
   }
   /** Out-of-place `x.index_add(dim, index, source, alpha)`: rows of source added at `index`. */
   indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number): Tensor<D> {
-    return wrap(N.call(id(O.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
+    return wrap(addon.call(id(O.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
   }
   /** Indices of the non-zero elements, shape [count, ndim]. */
   nonzero(): Tensor<'int64'> {
-    return wrap(N.call(id(O.nonzero), this.h)) as Tensor<'int64'>;
+    return wrap(addon.call(id(O.nonzero), this.h)) as Tensor<'int64'>;
   }
 
   // ------------------------------------------------------------ elementwise math
 
   add(other: Tensor | number, alpha?: number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.addS), this.h, other, alpha));
-    return wrap(N.call(id(O.add), this.h, other.h, alpha));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.addS), this.h, other, alpha));
+    return wrap(addon.call(id(O.add), this.h, other.h, alpha));
   }
   sub(other: Tensor | number, alpha?: number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.subS), this.h, other, alpha));
-    return wrap(N.call(id(O.sub), this.h, other.h, alpha));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.subS), this.h, other, alpha));
+    return wrap(addon.call(id(O.sub), this.h, other.h, alpha));
   }
   mul(other: Tensor | number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(O.mulS), this.h, other));
-    return wrap(N.call(id(O.mul), this.h, other.h));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.mulS), this.h, other));
+    return wrap(addon.call(id(O.mul), this.h, other.h));
   }
   div(other: Tensor | number, roundingMode?: RoundingMode): Tensor {
     if (scalarOrTensor(other, 'other')) {
-      if (roundingMode === undefined) return wrap(N.call(id(O.divS), this.h, other));
-      return wrap(N.call(id(O.divSMode), this.h, other, roundingMode));
+      if (roundingMode === undefined) return wrap(addon.call(id(O.divS), this.h, other));
+      return wrap(addon.call(id(O.divSMode), this.h, other, roundingMode));
     }
-    if (roundingMode === undefined) return wrap(N.call(id(O.div), this.h, other.h));
-    return wrap(N.call(id(O.divMode), this.h, other.h, roundingMode));
+    if (roundingMode === undefined) return wrap(addon.call(id(O.div), this.h, other.h));
+    return wrap(addon.call(id(O.divMode), this.h, other.h, roundingMode));
   }
   pow(exponent: Tensor | number): Tensor {
-    if (scalarOrTensor(exponent, 'exponent')) return wrap(N.call(id(O.powS), this.h, exponent));
-    return wrap(N.call(id(O.pow), this.h, exponent.h));
+    if (scalarOrTensor(exponent, 'exponent')) return wrap(addon.call(id(O.powS), this.h, exponent));
+    return wrap(addon.call(id(O.pow), this.h, exponent.h));
   }
   neg(): Tensor<D> {
-    return wrap(N.call(id(O.neg), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.neg), this.h)) as Tensor<D>;
   }
   abs(): Tensor<D> {
-    return wrap(N.call(id(O.abs), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.abs), this.h)) as Tensor<D>;
   }
   sqrt(): Tensor {
-    return wrap(N.call(id(O.sqrt), this.h));
+    return wrap(addon.call(id(O.sqrt), this.h));
   }
   rsqrt(): Tensor {
-    return wrap(N.call(id(O.rsqrt), this.h));
+    return wrap(addon.call(id(O.rsqrt), this.h));
   }
   exp(): Tensor {
-    return wrap(N.call(id(O.exp), this.h));
+    return wrap(addon.call(id(O.exp), this.h));
   }
   log(): Tensor {
-    return wrap(N.call(id(O.log), this.h));
+    return wrap(addon.call(id(O.log), this.h));
   }
   log1p(): Tensor {
-    return wrap(N.call(id(O.log1p), this.h));
+    return wrap(addon.call(id(O.log1p), this.h));
   }
   tanh(): Tensor {
-    return wrap(N.call(id(O.tanh), this.h));
+    return wrap(addon.call(id(O.tanh), this.h));
   }
   sigmoid(): Tensor {
-    return wrap(N.call(id(O.sigmoid), this.h));
+    return wrap(addon.call(id(O.sigmoid), this.h));
   }
   silu(): Tensor {
-    return wrap(N.call(id(O.silu), this.h));
+    return wrap(addon.call(id(O.silu), this.h));
   }
   relu(): Tensor<D> {
-    return wrap(N.call(id(O.relu), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.relu), this.h)) as Tensor<D>;
   }
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
-    return wrap(N.call(id(O.gelu), this.h, approximate));
+    return wrap(addon.call(id(O.gelu), this.h, approximate));
   }
   erf(): Tensor {
-    return wrap(N.call(id(O.erf), this.h));
+    return wrap(addon.call(id(O.erf), this.h));
   }
   erfinv(): Tensor {
-    return wrap(N.call(id(O.erfinv), this.h));
+    return wrap(addon.call(id(O.erfinv), this.h));
   }
   sign(): Tensor<D> {
-    return wrap(N.call(id(O.sign), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.sign), this.h)) as Tensor<D>;
   }
   square(): Tensor<D> {
-    return wrap(N.call(id(O.square), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.square), this.h)) as Tensor<D>;
   }
   reciprocal(): Tensor {
-    return wrap(N.call(id(O.reciprocal), this.h));
+    return wrap(addon.call(id(O.reciprocal), this.h));
   }
   floor(): Tensor<D> {
-    return wrap(N.call(id(O.floor), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.floor), this.h)) as Tensor<D>;
   }
   ceil(): Tensor<D> {
-    return wrap(N.call(id(O.ceil), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.ceil), this.h)) as Tensor<D>;
   }
   round(): Tensor<D> {
-    return wrap(N.call(id(O.round), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(O.round), this.h)) as Tensor<D>;
   }
   sin(): Tensor {
-    return wrap(N.call(id(O.sin), this.h));
+    return wrap(addon.call(id(O.sin), this.h));
   }
   cos(): Tensor {
-    return wrap(N.call(id(O.cos), this.h));
+    return wrap(addon.call(id(O.cos), this.h));
   }
   /** Clamps to [min, max]; either bound may be undefined (numbers or tensors). */
   clamp(min?: number | Tensor, max?: number | Tensor): Tensor<D> {
@@ -571,25 +570,25 @@ export class Tensor<D extends DType = DType> implements Owned {
       if ((min !== undefined && lo === undefined) || (max !== undefined && hi === undefined)) {
         throw invalidArgument('clamp(): give both bounds as tensors or both as numbers');
       }
-      return wrap(N.call(id(O.clampT), this.h, lo, hi)) as Tensor<D>;
+      return wrap(addon.call(id(O.clampT), this.h, lo, hi)) as Tensor<D>;
     }
     if (min === undefined && max === undefined) throw invalidArgument('clamp(): at least one of min and max is needed');
-    return wrap(N.call(id(O.clamp), this.h, min, max)) as Tensor<D>;
+    return wrap(addon.call(id(O.clamp), this.h, min, max)) as Tensor<D>;
   }
   maximum(other: Tensor): Tensor {
-    return wrap(N.call(id(O.maximum), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(O.maximum), this.h, handleOf(other, 'other')));
   }
   minimum(other: Tensor): Tensor {
-    return wrap(N.call(id(O.minimum), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(O.minimum), this.h, handleOf(other, 'other')));
   }
   atan2(other: Tensor): Tensor {
-    return wrap(N.call(id(O.atan2), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(O.atan2), this.h, handleOf(other, 'other')));
   }
   isnan(): Tensor<'bool'> {
-    return wrap(N.call(id(O.isnan), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.isnan), this.h)) as Tensor<'bool'>;
   }
   isfinite(): Tensor<'bool'> {
-    return wrap(N.call(id(O.isfinite), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.isfinite), this.h)) as Tensor<'bool'>;
   }
 
   // ------------------------------------------------------------ comparisons and logic
@@ -613,32 +612,32 @@ export class Tensor<D extends DType = DType> implements Owned {
     return this.cmp(O.ge, O.geS, other);
   }
   private cmp(t: typeof O.eq, s: typeof O.eq, other: Tensor | number): Tensor<'bool'> {
-    if (scalarOrTensor(other, 'other')) return wrap(N.call(id(s), this.h, other)) as Tensor<'bool'>;
-    return wrap(N.call(id(t), this.h, other.h)) as Tensor<'bool'>;
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(s), this.h, other)) as Tensor<'bool'>;
+    return wrap(addon.call(id(t), this.h, other.h)) as Tensor<'bool'>;
   }
   logicalAnd(other: Tensor): Tensor<'bool'> {
-    return wrap(N.call(id(O.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
   logicalOr(other: Tensor): Tensor<'bool'> {
-    return wrap(N.call(id(O.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
   logicalXor(other: Tensor): Tensor<'bool'> {
-    return wrap(N.call(id(O.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
   logicalNot(): Tensor<'bool'> {
-    return wrap(N.call(id(O.logicalNot), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.logicalNot), this.h)) as Tensor<'bool'>;
   }
 
   // ------------------------------------------------------------ linear algebra
 
   matmul(other: Tensor): Tensor {
-    return wrap(N.call(id(O.matmul), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(O.matmul), this.h, handleOf(other, 'other')));
   }
   bmm(other: Tensor): Tensor {
-    return wrap(N.call(id(O.bmm), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(O.bmm), this.h, handleOf(other, 'other')));
   }
   mm(other: Tensor): Tensor {
-    return wrap(N.call(id(O.mm), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(O.mm), this.h, handleOf(other, 'other')));
   }
 
   // ------------------------------------------------------------ reductions
@@ -646,152 +645,152 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** Sum of all elements, or over `dim` (a dim or a list of dims). */
   sum(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
     const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
-    if (dim === undefined) return wrap(N.call(id(O.sum), this.h, dt));
-    return wrap(N.call(id(O.sumDim), this.h, intList(dim, 'dim'), keepdim, dt));
+    if (dim === undefined) return wrap(addon.call(id(O.sum), this.h, dt));
+    return wrap(addon.call(id(O.sumDim), this.h, intList(dim, 'dim'), keepdim, dt));
   }
   mean(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
     const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
-    if (dim === undefined) return wrap(N.call(id(O.mean), this.h, dt));
-    return wrap(N.call(id(O.meanDim), this.h, intList(dim, 'dim'), keepdim, dt));
+    if (dim === undefined) return wrap(addon.call(id(O.mean), this.h, dt));
+    return wrap(addon.call(id(O.meanDim), this.h, intList(dim, 'dim'), keepdim, dt));
   }
   /** Variance with Bessel's correction by default (`correction: 0` for the population variance). */
   var(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(N.call(id(O.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+    return wrap(addon.call(id(O.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
   }
   std(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(N.call(id(O.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+    return wrap(addon.call(id(O.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
   }
   /** The maximum of all elements; or, with dim, the values and indices along it. */
   max(): Tensor<D>;
   max(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
   max(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
-    if (dim === undefined) return wrap(N.call(id(O.max), this.h)) as Tensor<D>;
-    const [values, indices] = wrapAll(N.call(id(O.maxDim), this.h, dim, keepdim));
+    if (dim === undefined) return wrap(addon.call(id(O.max), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(addon.call(id(O.maxDim), this.h, dim, keepdim));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   min(): Tensor<D>;
   min(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
   min(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
-    if (dim === undefined) return wrap(N.call(id(O.min), this.h)) as Tensor<D>;
-    const [values, indices] = wrapAll(N.call(id(O.minDim), this.h, dim, keepdim));
+    if (dim === undefined) return wrap(addon.call(id(O.min), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(addon.call(id(O.minDim), this.h, dim, keepdim));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   argmax(dim?: number, keepdim = false): Tensor<'int64'> {
-    return wrap(N.call(id(O.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
+    return wrap(addon.call(id(O.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
   }
   argmin(dim?: number, keepdim = false): Tensor<'int64'> {
-    return wrap(N.call(id(O.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
+    return wrap(addon.call(id(O.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
   }
   all(dim?: number | number[], keepdim = false): Tensor<'bool'> {
-    if (dim === undefined) return wrap(N.call(id(O.all), this.h)) as Tensor<'bool'>;
-    return wrap(N.call(id(O.allDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+    if (dim === undefined) return wrap(addon.call(id(O.all), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.allDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
   }
   any(dim?: number | number[], keepdim = false): Tensor<'bool'> {
-    if (dim === undefined) return wrap(N.call(id(O.any), this.h)) as Tensor<'bool'>;
-    return wrap(N.call(id(O.anyDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+    if (dim === undefined) return wrap(addon.call(id(O.any), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(O.anyDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
   }
   logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return wrap(N.call(id(O.logsumexp), this.h, intList(dim, 'dim'), keepdim));
+    return wrap(addon.call(id(O.logsumexp), this.h, intList(dim, 'dim'), keepdim));
   }
   cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(N.call(id(O.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(O.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   prod(opts: { dtype?: DType } = {}): Tensor {
-    return wrap(N.call(id(O.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(O.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   softmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(N.call(id(O.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(O.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   logSoftmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(N.call(id(O.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(O.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor<D>; indices: Tensor<'int64'> } {
-    const [values, indices] = wrapAll(N.call(id(O.topk), this.h, k, dim, largest, sorted));
+    const [values, indices] = wrapAll(addon.call(id(O.topk), this.h, k, dim, largest, sorted));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   sort(dim = -1, descending = false, stable = false): { values: Tensor<D>; indices: Tensor<'int64'> } {
-    const [values, indices] = wrapAll(N.call(id(O.sort), this.h, stable, dim, descending));
+    const [values, indices] = wrapAll(addon.call(id(O.sort), this.h, stable, dim, descending));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   argsort(dim = -1, descending = false, stable = false): Tensor<'int64'> {
-    return wrap(N.call(id(O.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
+    return wrap(addon.call(id(O.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
   }
 
   // ------------------------------------------------------------ in place (optimizers)
 
   add_(other: Tensor | number, alpha?: number): this {
-    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.addS_), this.h, other, alpha);
-    else N.callVoid(id(O.add_), this.h, other.h, alpha);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.addS_), this.h, other, alpha);
+    else addon.callVoid(id(O.add_), this.h, other.h, alpha);
     return this;
   }
   sub_(other: Tensor | number, alpha?: number): this {
-    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.subS_), this.h, other, alpha);
-    else N.callVoid(id(O.sub_), this.h, other.h, alpha);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.subS_), this.h, other, alpha);
+    else addon.callVoid(id(O.sub_), this.h, other.h, alpha);
     return this;
   }
   mul_(other: Tensor | number): this {
-    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.mulS_), this.h, other);
-    else N.callVoid(id(O.mul_), this.h, other.h);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.mulS_), this.h, other);
+    else addon.callVoid(id(O.mul_), this.h, other.h);
     return this;
   }
   div_(other: Tensor | number): this {
-    if (scalarOrTensor(other, 'other')) N.callVoid(id(O.divS_), this.h, other);
-    else N.callVoid(id(O.div_), this.h, other.h);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.divS_), this.h, other);
+    else addon.callVoid(id(O.div_), this.h, other.h);
     return this;
   }
   /** this += value * t1 * t2 */
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
-    N.callVoid(id(O.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    addon.callVoid(id(O.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
     return this;
   }
   /** this += value * t1 / t2 */
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
-    N.callVoid(id(O.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    addon.callVoid(id(O.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
     return this;
   }
   /** this += weight * (end - this) */
   lerp_(end: Tensor, weight: number | Tensor): this {
-    if (scalarOrTensor(weight, 'weight')) N.callVoid(id(O.lerp_), this.h, handleOf(end, 'end'), weight);
-    else N.callVoid(id(O.lerpT_), this.h, handleOf(end, 'end'), weight.h);
+    if (scalarOrTensor(weight, 'weight')) addon.callVoid(id(O.lerp_), this.h, handleOf(end, 'end'), weight);
+    else addon.callVoid(id(O.lerpT_), this.h, handleOf(end, 'end'), weight.h);
     return this;
   }
   copy_(src: Tensor): this {
-    N.callVoid(id(O.copy_), this.h, handleOf(src, 'src'));
+    addon.callVoid(id(O.copy_), this.h, handleOf(src, 'src'));
     return this;
   }
   zero_(): this {
-    N.callVoid(id(O.zero_), this.h);
+    addon.callVoid(id(O.zero_), this.h);
     return this;
   }
   fill_(value: number | boolean): this {
-    N.callVoid(id(O.fill_), this.h, value);
+    addon.callVoid(id(O.fill_), this.h, value);
     return this;
   }
   clamp_(min?: number, max?: number): this {
     if (min === undefined && max === undefined) throw invalidArgument('clamp_(): at least one of min and max is needed');
-    N.callVoid(id(O.clamp_), this.h, min, max);
+    addon.callVoid(id(O.clamp_), this.h, min, max);
     return this;
   }
   sqrt_(): this {
-    N.callVoid(id(O.sqrt_), this.h);
+    addon.callVoid(id(O.sqrt_), this.h);
     return this;
   }
   neg_(): this {
-    N.callVoid(id(O.neg_), this.h);
+    addon.callVoid(id(O.neg_), this.h);
     return this;
   }
   erfinv_(): this {
-    N.callVoid(id(O.erfinv_), this.h);
+    addon.callVoid(id(O.erfinv_), this.h);
     return this;
   }
   /** Fills with U(from, to), from the default generator or the given one. */
   uniform_(from = 0, to = 1, generator?: { id: number }): this {
-    N.callVoid(id(O.uniform_), this.h, from, to, generator?.id);
+    addon.callVoid(id(O.uniform_), this.h, from, to, generator?.id);
     return this;
   }
   /** Fills with N(mean, std^2). */
   normal_(mean = 0, std = 1, generator?: { id: number }): this {
-    N.callVoid(id(O.normal_), this.h, mean, std, generator?.id);
+    addon.callVoid(id(O.normal_), this.h, mean, std, generator?.id);
     return this;
   }
 }

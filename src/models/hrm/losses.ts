@@ -10,7 +10,8 @@ import { Tensor } from '../../tensor/tensor';
 import { LossType } from './config';
 import { ExplorationDraw, HRM, HRMBatch, HRMCarry, HRMOutputs } from './model';
 
-export const IGNORE_LABEL_ID = -100;
+export { IGNORE_LABEL_ID } from '../../data/format';
+import { IGNORE_LABEL_ID } from '../../data/format';
 
 /** s(x) = 1/(1 - x + 1e-30) for x < 0, x + 1 otherwise. */
 function stablemaxS(x: Tensor): Tensor {

@@ -1,0 +1,64 @@
+/**
+ * Every error hrm-torch raises on purpose is made here, with a code from one list, so callers
+ * can branch on `e.code` and the README can document exactly these codes.
+ * @module
+ */
+
+/**
+ * The codes an hrm-torch error carries in `e.code`:
+ * - `INVALID_ARGUMENT`: the caller passed a bad value (shape, dtype, device, option, CLI flag).
+ * - `INVALID_DATA`: input data is well-formed as a file but wrong as content (a CSV cell, a maze, a puzzle).
+ * - `CORRUPT_FILE`: a file is truncated, damaged or not of the expected format.
+ * - `STATE_DICT_MISMATCH`: a state dict's keys or shapes do not fit the module it is loaded into.
+ * - `TENSOR_DISPOSED`: a tensor was used after `dispose()` (or after its scope ended).
+ * - `CUDA_UNAVAILABLE`: a CUDA device was asked for where none is available.
+ * - `OUT_OF_MEMORY`: an allocator (CPU or CUDA) could not allocate.
+ * - `TORCH_ERROR`: libtorch raised an error; its message is kept.
+ * - `NATIVE_ERROR`: the native addon failed outside libtorch (a C++ exception of another kind).
+ * - `ADDON_UNAVAILABLE`: the native addon is not built, or could not be loaded.
+ */
+export const ERROR_CODES = [
+  'INVALID_ARGUMENT',
+  'INVALID_DATA',
+  'CORRUPT_FILE',
+  'STATE_DICT_MISMATCH',
+  'TENSOR_DISPOSED',
+  'CUDA_UNAVAILABLE',
+  'OUT_OF_MEMORY',
+  'TORCH_ERROR',
+  'NATIVE_ERROR',
+  'ADDON_UNAVAILABLE',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An Error (or TypeError, for bad arguments) with one of the {@link ErrorCode}s. */
+export type HrmError<E extends Error = Error> = E & { code: ErrorCode };
+
+/** Makes an error with a code; `INVALID_ARGUMENT` errors are TypeErrors, as JS's own are. */
+export function hrmError(code: ErrorCode, message: string): HrmError {
+  const e = code === 'INVALID_ARGUMENT' ? new TypeError(message) : new Error(message);
+  return Object.assign(e, { code });
+}
+
+/** True when `e` is an error carrying `code` (or any hrm-torch code when none is given). */
+export function hasErrorCode(e: unknown, code?: ErrorCode): e is HrmError {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === 'string' && (code === undefined ? (ERROR_CODES as readonly string[]).includes(c) : c === code);
+}
+
+/** The caller passed a bad value: a TypeError with code `INVALID_ARGUMENT`. */
+export function invalidArgument(message: string): HrmError<TypeError> {
+  return hrmError('INVALID_ARGUMENT', message) as HrmError<TypeError>;
+}
+
+/** Data content is wrong (a CSV cell, a grid): code `INVALID_DATA`, naming where. */
+export function invalidData(message: string): HrmError {
+  return hrmError('INVALID_DATA', message);
+}
+
+/** A file is damaged or of the wrong format: code `CORRUPT_FILE`, naming the file. */
+export function corruptFile(file: string, what: string): HrmError {
+  return hrmError('CORRUPT_FILE', `corrupt or truncated file ${file}: ${what}`);
+}
