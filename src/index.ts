@@ -21,6 +21,8 @@ export type { BuildInfo } from './native';
 export type { OpRef } from './tensor/ops';
 export { schemaOf } from './tensor/ops';
 export * from './runtime';
+export { ERROR_CODES, hasErrorCode } from './util/errors';
+export type { ErrorCode, HrmError } from './util/errors';
 export * as nn from './nn';
 export * as optim from './optim';
 export * as hrm from './models/hrm';
