@@ -11,8 +11,11 @@ import { writeFileAtomic } from './atomic';
 
 /** One record: its fields, the 1-based line it starts on, and its raw text (lines joined by '\n'). */
 export interface CsvRecord {
+  /** the fields, unquoted */
   fields: string[];
+  /** the 1-based line the record starts on */
   line: number;
+  /** the record's raw text */
   text: string;
 }
 

@@ -31,8 +31,11 @@ import { leakWarnings } from './warnings';
 export interface ArcBuildProgress {
   /** 'read': task files parsed; 'train' / 'test': tasks written to that split; 'warning': a warning (also in the result). */
   phase: 'read' | 'train' | 'test' | 'warning';
+  /** steps done in this phase */
   done: number;
+  /** steps in this phase */
   total: number;
+  /** what happened, for a log line */
   message: string;
 }
 
@@ -40,9 +43,11 @@ export interface ArcBuildProgress {
 export interface ArcBuildOptions {
   /** Dataset folders, e.g. [<arc-agi-1>, <concept-arc>] for ARC-1 or [<arc-agi-2>] for ARC-2 (hrm-spec 6.4). */
   datasetDirs: string[];
+  /** The dataset folder to write. */
   outputDir: string;
   /** Augmented versions per task besides the original (default 1000). */
   numAug?: number;
+  /** Seed of every random draw (default 42). */
   seed?: number;
   /**
    * Random placement of train-split examples (default true, as the reference). With false every
@@ -55,23 +60,31 @@ export interface ArcBuildOptions {
   shuffle?: boolean;
   /** Replace the dataset files of an earlier build in outputDir (default false: refuse). */
   overwrite?: boolean;
+  /** Called as the build advances (and on warnings, which then are not printed). */
   onProgress?: (p: ArcBuildProgress) => void;
 }
 
 /** The counts of one written split. */
 export interface ArcSplitCounts {
+  /** groups (one per task) */
   groups: number;
+  /** puzzles (one per kept version) */
   puzzles: number;
+  /** examples (one per pair) */
   examples: number;
 }
 
 /** What {@link buildArcDataset} wrote and found. */
 export interface ArcBuildResult {
+  /** The dataset folder. */
   outputDir: string;
+  /** The folders read, with their split rule and task count. */
   subsets: { dir: string; name: string; evaluation: boolean; tasks: number }[];
+  /** Tasks read. */
   tasks: number;
   /** Number of identifiers including the blank (= num_puzzle_identifiers). */
   numPuzzleIdentifiers: number;
+  /** The train split. */
   train: ArcSplitCounts;
   /** null when no folder is named `evaluation` (then, as in the reference, no test/ is written). */
   test: ArcSplitCounts | null;
@@ -81,7 +94,9 @@ export interface ArcBuildResult {
   incomplete: { task: string; versions: number }[];
   /** Augmentation draws made in total. */
   draws: number;
+  /** Warnings about the folders and the augmentation. */
   warnings: string[];
+  /** Wall-clock duration of the build. */
   seconds: number;
 }
 

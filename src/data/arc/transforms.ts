@@ -28,6 +28,20 @@ export function checkColourMap(map: ArrayLike<number> | undefined): Uint8Array {
   return m;
 }
 
+// The builder transforms every pair of every draw: index maps are cached per (id, shape), at
+// most 8 * 30 * 30 of them as ARC grids are at most 30x30.
+const INDEX_MAPS = new Map<number, Int32Array>();
+
+function indexMapOf(t: number, h: number, w: number): Int32Array {
+  const key = (t * 64 + h) * 64 + w;
+  let m = INDEX_MAPS.get(key);
+  if (!m) {
+    m = dihedralIndexMap(t, h, w);
+    INDEX_MAPS.set(key, m);
+  }
+  return m;
+}
+
 /**
  * Applies colour map then dihedral transform `t` in one pass (the reference maps colours first;
  * the two commute).
@@ -35,7 +49,7 @@ export function checkColourMap(map: ArrayLike<number> | undefined): Uint8Array {
 export function transformGrid(g: Grid, t: number, map: Uint8Array): Grid {
   const [h, w] = dihedralShape(t, g.h, g.w);
   // source[k]: the cell of the [g.h, g.w] input that lands at cell k of the [h, w] output
-  const source = dihedralIndexMap(t, g.h, g.w);
+  const source = indexMapOf(t, g.h, g.w);
   const out = new Uint8Array(source.length);
   for (let k = 0; k < source.length; k++) out[k] = map[g.d[source[k]]];
   return { h, w, d: out };

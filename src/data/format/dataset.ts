@@ -17,15 +17,25 @@ import { hrmError, HrmError } from '../../util/errors';
 
 /** dataset.json, with the reference's key names. */
 export interface DatasetMetadata {
+  /** token id of padding */
   pad_id: number;
+  /** label id the loss ignores (mapped to IGNORE_LABEL_ID on loading), or null */
   ignore_label_id: number | null;
+  /** puzzle identifier of padding rows */
   blank_identifier_id: number;
+  /** number of token ids */
   vocab_size: number;
+  /** tokens per example */
   seq_len: number;
+  /** number of puzzle identifiers, the blank included */
   num_puzzle_identifiers: number;
+  /** groups in the split */
   total_groups: number;
+  /** mean examples per puzzle */
   mean_puzzle_examples: number;
+  /** the sets of the split (usually ['all']) */
   sets: string[];
+  /** puzzles in the split (written by some builders) */
   total_puzzles?: number;
 }
 

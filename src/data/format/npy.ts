@@ -91,7 +91,9 @@ function parseHeader(file: string, head: Buffer, size: number): Header {
 
 /** An open .npy file whose rows (slices along the first axis) are read on demand. */
 export class NpyFile {
+  /** element type */
   readonly dtype: NpyDType;
+  /** array shape */
   readonly shape: number[];
   /** bytes per row (product of the trailing dims times the element size) */
   readonly rowBytes: number;

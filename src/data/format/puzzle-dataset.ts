@@ -26,9 +26,13 @@ import { DatasetSplit, LoadedSet } from './split';
 
 /** One batch, in plain arrays (int32, row-major [batchSize, seqLen]). */
 export interface PuzzleBatch {
+  /** the set the rows come from */
   setName: string;
+  /** [batchSize, seqLen] input tokens */
   inputs: Int32Array;
+  /** [batchSize, seqLen] labels, -100 where ignored */
   labels: Int32Array;
+  /** [batchSize] puzzle identifier per row */
   puzzleIdentifiers: Int32Array;
   /** rows that hold real examples (the rest are padding; test mode only) */
   effectiveSize: number;
@@ -38,14 +42,17 @@ export interface PuzzleBatch {
 export interface PuzzleDatasetOptions {
   /** a split folder, e.g. data/sudoku-1k/train */
   dir: string;
+  /** 'train': shuffled groups, full batches; 'test': every example in order */
   mode: 'train' | 'test';
   /** global batch size */
   batchSize: number;
   /** epochs per pass over the loader in training (the reference's eval_interval) */
   epochsPerIter?: number;
+  /** seed of the training shuffles (default 0) */
   seed?: number;
   /** data-parallel slice: this rank takes rows [rank*B/world, (rank+1)*B/world) of each batch */
   rank?: number;
+  /** number of data-parallel ranks (default 1) */
   worldSize?: number;
 }
 

@@ -10,8 +10,11 @@ import { NpyDType, NpyWriter, writeNpy } from './npy';
 
 /** The counts a finished set reports for dataset.json. */
 export interface SetCounts {
+  /** groups written */
   totalGroups: number;
+  /** puzzles written */
   totalPuzzles: number;
+  /** examples written */
   totalExamples: number;
 }
 

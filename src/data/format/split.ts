@@ -9,6 +9,7 @@ import { NpyFile, readNpy } from './npy';
 
 /** One set of a loaded split: inputs/labels stay on disk, index arrays in memory. */
 export interface LoadedSet {
+  /** the set's name */
   name: string;
   /** [examples, seqLen] */
   inputs: NpyFile;

@@ -15,9 +15,13 @@ import { MazeRecord, mazeSize } from './grid';
 
 /** Progress of {@link buildMazeDataset}: per split and phase. */
 export interface MazeBuildProgress {
+  /** which split */
   split: 'train' | 'test';
+  /** what is being done: reading CSVs, generating mazes, or writing files */
   phase: 'load' | 'generate' | 'write';
+  /** steps done so far */
   done: number;
+  /** steps in this phase */
   total: number;
 }
 
@@ -29,27 +33,37 @@ export interface MazeBuildOptions {
   testCsv?: string;
   /** Generate both splits instead (one generator, so no layout is shared between them). */
   generate?: { train: number; test: number } & Pick<MazeGeneratorOptions, 'size' | 'minPathLength' | 'wallProbability' | 'pairTries'>;
+  /** The dataset folder to write (train/, test/, identifiers.json). */
   outputDir: string;
   /** The reference's `--aug`: 8 dihedral versions of every training maze as one group. Default false. */
   aug?: boolean;
   /** Seed of the generator (only generation draws random numbers). Default 0. */
   seed?: number;
+  /** Called as the build advances. */
   onProgress?: (p: MazeBuildProgress) => void;
 }
 
 /** The counts of one written split. */
 export interface MazeSplitSummary {
+  /** groups (one per maze) */
   groups: number;
+  /** puzzles (8 per maze with aug in train) */
   puzzles: number;
+  /** examples (one per puzzle) */
   examples: number;
 }
 
 /** What {@link buildMazeDataset} wrote. */
 export interface MazeBuildResult {
+  /** the dataset folder */
   outputDir: string;
+  /** side of the mazes */
   size: number;
+  /** tokens per example (size * size) */
   seqLen: number;
+  /** the train split */
   train: MazeSplitSummary;
+  /** the test split */
   test: MazeSplitSummary;
 }
 

@@ -9,6 +9,7 @@ import { MAZE_CHARSET } from './codec';
 
 /** One CSV row in the reference schema `source,question,answer,rating`. */
 export interface MazeRecord {
+  /** where the maze comes from (the reference's first column) */
   source: string;
   /** n*n characters over "# SG", exactly one 'S' and one 'G'. */
   question: string;

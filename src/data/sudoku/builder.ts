@@ -16,9 +16,11 @@ import { SudokuBox, SudokuGeometry } from './geometry';
 
 /** Progress of {@link buildSudokuDataset}, per split. */
 export interface SudokuBuildProgress {
+  /** which split */
   split: 'train' | 'test';
   /** source puzzles (groups) written so far */
   done: number;
+  /** source puzzles in the split */
   total: number;
 }
 
@@ -28,6 +30,7 @@ export interface SudokuBuildOptions {
   inputs: string[];
   /** test CSVs; without them no test split is written */
   testInputs?: string[];
+  /** the dataset folder to write (train/, test/, identifiers.json) */
   outputDir: string;
   /** draw this many training puzzles without replacement (train only; all are kept if there are fewer) */
   subsampleSize?: number;
@@ -39,22 +42,31 @@ export interface SudokuBuildOptions {
   seed?: number;
   /** box shape; inferred from the row length (16, 36, 81) when omitted */
   box?: SudokuBox;
+  /** called as groups are written */
   onProgress?: (p: SudokuBuildProgress) => void;
 }
 
 /** One split written by {@link buildSudokuDataset}. */
 export interface SudokuSplitSummary {
+  /** the split folder */
   dir: string;
+  /** groups (source puzzles) */
   groups: number;
+  /** puzzles (numAug + 1 per group in train) */
   puzzles: number;
+  /** examples (one per puzzle) */
   examples: number;
+  /** the dataset.json written */
   metadata: DatasetMetadata;
 }
 
 /** What {@link buildSudokuDataset} wrote. */
 export interface SudokuBuildResult {
+  /** the dataset folder */
   outputDir: string;
+  /** the train split */
   train: SudokuSplitSummary;
+  /** the test split, when test inputs were given */
   test?: SudokuSplitSummary;
 }
 

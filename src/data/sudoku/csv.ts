@@ -14,9 +14,11 @@ export const SUDOKU_CSV_HEADER = 'source,question,answer,rating';
 
 /** Puzzles read from CSV, stored compactly (one row of `cells` values per puzzle). */
 export interface SudokuTable {
+  /** box shape of every puzzle */
   box: SudokuBox;
   /** cells per puzzle (n * n) */
   cells: number;
+  /** number of puzzles */
   count: number;
   /** count * cells values, 0 = blank: [count, cells] row-major */
   questions: Uint8Array;
@@ -26,6 +28,7 @@ export interface SudokuTable {
   ratings: Float64Array;
   /** source name per puzzle, as an index into `sourceNames` */
   sourceIndex: Uint32Array;
+  /** the distinct source names, in first-seen order */
   sourceNames: string[];
 }
 
@@ -213,9 +216,13 @@ export function readSudokuCsv(files: string | string[], opts: ReadSudokuCsvOptio
 
 /** One row for `writeSudokuCsv`. */
 export interface SudokuCsvRow {
+  /** the source column (no commas, quotes or newlines) */
   source: string;
+  /** cell values, 0 = blank */
   question: ArrayLike<number>;
+  /** cell values 1..n */
   answer: ArrayLike<number>;
+  /** the rating column (empty when undefined) */
   rating?: number;
 }
 

@@ -30,6 +30,7 @@ export interface SudokuGenerateOptions {
 export interface GeneratedSudoku {
   /** cell values, 0 = blank; exactly one solution; minimal (no clue can be removed) */
   puzzle: Uint8Array;
+  /** its solution */
   solution: Uint8Array;
   /** guesses to the first solution (rateSudoku) */
   rating: number;

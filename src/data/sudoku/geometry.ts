@@ -9,7 +9,9 @@ import { invalidArgument } from '../../util/errors';
 
 /** Box shape: a box spans `rows` rows and `cols` columns; the board side is rows * cols. */
 export interface SudokuBox {
+  /** rows a box spans */
   rows: number;
+  /** columns a box spans */
   cols: number;
 }
 
@@ -55,7 +57,9 @@ export class SudokuGeometry {
    * the rest of the box. Lengths are given by `intersectionSizes[k] = [segment, lineRest, boxRest]`.
    */
   readonly intersections: Int16Array;
+  /** start of entry k in `intersections` */
   readonly intersectionStarts: Int32Array;
+  /** [segment, lineRest, boxRest] lengths of entry k */
   readonly intersectionSizes: Int16Array;
 
   private static readonly cache = new Map<string, SudokuGeometry>();

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArcGrid } from '../../../src/data/arc';
 import { Rng } from '../../../src/data/random';
-import { tmpDir } from '../../helpers/reference';
+import { scratchFolders } from '../scratch';
 
 export const DATA = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'arc');
 export const REF = path.resolve(__dirname, '..', '..', 'reference', 'build_arc_ref.py');
@@ -16,15 +16,8 @@ export const describeWithData = haveData ? describe : describe.skip;
 export const TRAINING = ['007bbfb7', 'd631b094', '0d3d703e', '9edfc990', '00d62c1b', '017c7c7b', '025d127b', '045e512c', '0520fde7', '05269061'];
 export const EVALUATION = ['05a7bcf2', '00576224', '009d5c81', '00dbd492', '03560426'];
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-export function scratch(): string {
-  const d = tmpDir('hrm-arc-test-');
-  dirs.push(d);
-  return d;
-}
+/** A new scratch folder (removed after the test file). */
+export const scratch = scratchFolders('hrm-arc-test-');
 
 /** Links real task files into <root>/<layout...>/<subset>/ (nothing is copied). */
 export function linkTasks(root: string, rel: string, source: string, ids: string[]): string {

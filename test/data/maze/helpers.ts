@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MazeRecord, loadMazeCsv, solveMaze } from '../../../src/data/maze';
-import { tmpDir } from '../../helpers/reference';
+import { scratchFolders } from '../scratch';
 
 export const MAZE_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'maze', 'maze-30x30-hard-1k');
 export const TRAIN_CSV = path.join(MAZE_DIR, 'train.csv');
@@ -10,15 +10,8 @@ export const TEST_CSV = path.join(MAZE_DIR, 'test.csv');
 export const haveStaged = fs.existsSync(TRAIN_CSV) && fs.existsSync(TEST_CSV);
 export const describeStaged = haveStaged ? describe : describe.skip;
 
-const tmpDirs: string[] = [];
-export function scratch(): string {
-  const d = tmpDir('hrm-maze-');
-  tmpDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
-});
+/** A new scratch folder (removed after the test file). */
+export const scratch = scratchFolders('hrm-maze-');
 
 let stagedCache: { train: MazeRecord[]; test: MazeRecord[] } | undefined;
 export function staged(): { train: MazeRecord[]; test: MazeRecord[] } {

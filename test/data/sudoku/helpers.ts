@@ -1,22 +1,15 @@
 /** Shared by the Sudoku tests: the staged CSVs, scratch folders and files, and one inline puzzle. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tmpDir } from '../../helpers/reference';
+import { scratchFolders } from '../scratch';
 
 export const DATA = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'sudoku');
 export const haveData = fs.existsSync(path.join(DATA, 'magictour_top1465.csv'));
 export const describeWithData = (haveData ? describe : describe.skip) as jest.Describe;
 export const csvPath = (name: string) => path.join(DATA, name);
 
-const dirs: string[] = [];
-export function scratch(): string {
-  const d = tmpDir('hrm-sudoku-');
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+/** A new scratch folder (removed after the test file). */
+export const scratch = scratchFolders('hrm-sudoku-');
 
 /** The first `rows` data rows of a staged CSV, written to a scratch file. */
 export function headCsv(name: string, rows: number, dir = scratch()): string {
