@@ -32,7 +32,7 @@ export type { HRMConfig, HRMBatch, HRMCarry } from './models/hrm';
 export { AdamATan2, AdamW, SparseEmbeddingSignSGD, cosineScheduleWithWarmupLr } from './optim';
 export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './train/checkpoint';
 export * as data from './data';
-export { PuzzleDataset, batchToTensors } from './data/puzzle-dataset';
+export { PuzzleDataset, batchToTensors } from './data/format';
 export { Trainer } from './train/trainer';
 export type { TrainOptions, TrainProgress, TrainResult } from './train/trainer';
 export { writeReport, lineChart } from './train/report';

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildArcDataset, decodeArcGrid, encodeArcGrid, readArcTask } from '../../src/data/arc';
 import { readIdentifiers } from '../../src/data/format';
-import { PuzzleDataset } from '../../src/data/puzzle-dataset';
+import { PuzzleDataset } from '../../src/data/format';
 import { Trainer } from '../../src/train/trainer';
 import { evaluate } from '../../src/eval/evaluate';
 import { ArcVoter } from '../../src/eval/arc-vote';

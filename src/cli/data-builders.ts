@@ -5,7 +5,7 @@
  */
 import { buildArcDataset } from '../data/arc';
 import { buildMazeDataset } from '../data/maze';
-import { buildSudokuDataset, generateSudoku, writeSudokuCsv, SudokuBox } from '../data/sudoku';
+import { buildSudokuDataset, defaultSudokuBox, generateSudoku, writeSudokuCsv } from '../data/sudoku';
 import { ProgressBar } from '../util/progress';
 import { ArgError, Options } from './args';
 import { dataStats } from './data';
@@ -23,8 +23,7 @@ function sudoku(o: Options): number {
   let inputs = o.list('input');
   let testInputs = o.list('test-input');
   const size = o.int('size', 9)!;
-  const boxes: Record<number, SudokuBox> = { 4: { rows: 2, cols: 2 }, 6: { rows: 2, cols: 3 }, 9: { rows: 3, cols: 3 } };
-  const box = boxes[size];
+  const box = defaultSudokuBox(size);
   if (!box) throw new ArgError(`--size must be 4, 6 or 9, got ${size}`);
   const seed = o.int('seed', 0)!;
   const testCount = o.int('generate-test', Math.max(1, Math.round((generate ?? 0) / 10)))!;
@@ -114,8 +113,10 @@ function arc(o: Options): number {
   return finish(out, started);
 }
 
+/** The builders of `hrm data`, by sub-command. */
 export const DATA_COMMANDS: Record<string, (o: Options, positional: string[]) => number> = { sudoku, maze, arc };
 
+/** The `--help` text of each builder sub-command. */
 export const DATA_HELP: Record<string, string> = {
   sudoku: `hrm data sudoku --output-dir DIR (--input train.csv[,..] [--test-input test.csv[,..]] | --generate N [--generate-test M] [--min-rating R])
   [--subsample-size N] [--num-aug K] [--min-difficulty R] [--size 4|6|9] [--seed S]

@@ -4,19 +4,21 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DatasetSplit, readIdentifiers } from '../data/format';
+import { readIdentifiers } from '../data/format/dataset';
+import { DatasetSplit } from '../data/format/split';
+import { invalidArgument } from '../util/errors';
 import { Options } from './args';
 
 /** `hrm data stats <dir>`: metadata and counts of every split (or of one split folder). */
 export function dataStats(dir: string): string {
-  if (!fs.existsSync(dir)) throw Object.assign(new Error(`hrm data stats: ${dir} does not exist`), { code: 'INVALID_ARGUMENT' });
+  if (!fs.existsSync(dir)) throw invalidArgument(`hrm data stats: ${dir} does not exist`);
   const splits = fs.existsSync(path.join(dir, 'dataset.json'))
     ? [dir]
     : fs
         .readdirSync(dir)
         .map((d) => path.join(dir, d))
         .filter((d) => fs.existsSync(path.join(d, 'dataset.json')));
-  if (splits.length === 0) throw Object.assign(new Error(`hrm data stats: no dataset.json in ${dir} or its sub-folders`), { code: 'INVALID_ARGUMENT' });
+  if (splits.length === 0) throw invalidArgument(`hrm data stats: no dataset.json in ${dir} or its sub-folders`);
   const lines: string[] = [];
   const ids = readIdentifiers(fs.existsSync(path.join(dir, 'dataset.json')) ? path.dirname(dir) : dir);
   lines.push(`dataset ${path.resolve(dir)}${ids ? ` (${ids.length} identifiers)` : ''}`);
@@ -46,6 +48,7 @@ export function dataStats(dir: string): string {
   return lines.join('\n');
 }
 
+/** The usage text of `hrm data`. */
 export function dataUsage(): string {
   return `usage: hrm data <command> [options]
 
@@ -58,4 +61,5 @@ commands:
 run 'hrm data <command> --help' for its options`;
 }
 
+/** One `hrm data` sub-command: options in, exit code out. */
 export type DataCommand = (opts: Options) => Promise<number> | number;

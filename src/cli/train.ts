@@ -9,7 +9,7 @@ import { Trainer } from '../train/trainer';
 import { evaluate } from '../eval/evaluate';
 import { loadModel, solveTokens } from '../eval/solve';
 import { ArcVoter } from '../eval/arc-vote';
-import { PuzzleDataset } from '../data/puzzle-dataset';
+import { PuzzleDataset } from '../data/format';
 import { readIdentifiers } from '../data/format';
 import { decodeSudoku, encodeSudoku, formatSudoku, parseSudoku } from '../data/sudoku';
 import { decodeMaze, encodeMaze } from '../data/maze';

@@ -9,7 +9,7 @@
  * nearby seeds (0, 1, 2, ...) give unrelated streams and the all-zero state cannot occur.
  * @module
  */
-import { invalidArgument } from '../tensor/dtype';
+import { invalidArgument } from '../util/errors';
 
 /** splitmix32 step: a well-mixed 32-bit value from a counter; used only to expand the seed. */
 function splitmix32(state: { s: number }): number {

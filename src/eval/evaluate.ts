@@ -13,7 +13,7 @@ import { Tensor } from '../tensor/tensor';
 import { HRM, HRMBatch } from '../models/hrm/model';
 import { fromTypedArray } from '../tensor/creation';
 import { ACTLossHead, IGNORE_LABEL_ID } from '../models/hrm/losses';
-import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/puzzle-dataset';
+import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 
 export interface EvalOptions {
   /** run this many ACT steps at most (default: the model's haltMaxSteps; more = inference-time scaling) */

@@ -25,7 +25,7 @@ import { ACTLossHead } from '../models/hrm/losses';
 import { AdamATan2 } from '../optim/adam';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
-import { PuzzleDataset, batchToTensors } from '../data/puzzle-dataset';
+import { PuzzleDataset, batchToTensors } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { writeReport } from './report';
@@ -303,7 +303,7 @@ export class Trainer {
   }
 
   /** One optimizer step = one ACT segment for every row (spec 4.1). */
-  private trainStep(batch: import('../data/puzzle-dataset').PuzzleBatch, step: number, carry: HRMCarry | undefined, setCarry: (c: HRMCarry) => void): Record<string, number> {
+  private trainStep(batch: import('../data/format').PuzzleBatch, step: number, carry: HRMCarry | undefined, setCarry: (c: HRMCarry) => void): Record<string, number> {
     const o = this.options;
     const B = o.globalBatchSize;
     const lr = cosineScheduleWithWarmupLr(step, o.lr, o.lrWarmupSteps, this.totalSteps, o.lrMinRatio);

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ArcAugmentationRecord, ArcGrid, ArcPair, arcAugmentGrid, buildArcDataset, encodeArcGrid, readArcAugmentations } from '../../src/data/arc';
-import { readNpy } from '../../src/data/npy';
+import { readNpy } from '../../src/data/format';
 import { ArcVoteRow, ArcVoter } from '../../src/eval/arc-vote';
 
 const DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc');

@@ -6,9 +6,10 @@
  * @module
  */
 import * as fs from 'fs';
-import { invalidArgument } from '../tensor/dtype';
-import { AtomicFile } from '../tensor/io';
+import { AtomicFile } from '../../util/atomic';
+import { corruptFile, invalidArgument } from '../../util/errors';
 
+/** The element types a .npy file may hold here. */
 export type NpyDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool';
 
 const DESCR: Record<NpyDType, string> = {
@@ -19,12 +20,10 @@ const FROM_DESCR: Record<string, NpyDType> = Object.fromEntries(Object.entries(D
 Object.assign(FROM_DESCR, { '<u1': 'uint8', '<i1': 'int8', '<b1': 'bool', '|i2': 'int16' });
 const SIZE: Record<NpyDType, number> = { uint8: 1, int8: 1, int16: 2, int32: 4, int64: 8, float32: 4, float64: 8, bool: 1 };
 
+/** The typed array holding a .npy file's data, by dtype. */
 export type NpyArray = Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
-function corrupt(file: string, what: string): Error {
-  return Object.assign(new Error(`corrupt or truncated .npy file ${file}: ${what}`), { code: 'CORRUPT_FILE' });
-}
-
+/** Bytes per element of a dtype. */
 export function npyElementSize(d: NpyDType): number {
   return SIZE[d];
 }
@@ -57,7 +56,7 @@ interface Header {
 }
 
 function parseHeader(file: string, head: Buffer, size: number): Header {
-  if (head.length < 10 || head.readUInt8(0) !== 0x93 || head.toString('latin1', 1, 6) !== 'NUMPY') throw corrupt(file, 'missing the \\x93NUMPY magic');
+  if (head.length < 10 || head.readUInt8(0) !== 0x93 || head.toString('latin1', 1, 6) !== 'NUMPY') throw corruptFile(file, 'missing the \\x93NUMPY magic');
   const major = head.readUInt8(6);
   let len: number;
   let start: number;
@@ -65,40 +64,43 @@ function parseHeader(file: string, head: Buffer, size: number): Header {
     len = head.readUInt16LE(8);
     start = 10;
   } else if (major === 2 || major === 3) {
-    if (head.length < 12) throw corrupt(file, 'header too short');
+    if (head.length < 12) throw corruptFile(file, 'header too short');
     len = head.readUInt32LE(8);
     start = 12;
-  } else throw corrupt(file, `unsupported format version ${major}`);
-  if (start + len > head.length) throw corrupt(file, 'header longer than the file');
+  } else throw corruptFile(file, `unsupported format version ${major}`);
+  if (start + len > head.length) throw corruptFile(file, 'header longer than the file');
   const text = head.toString(major === 3 ? 'utf8' : 'latin1', start, start + len);
   const descr = /'descr'\s*:\s*'([^']+)'/.exec(text)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw corrupt(file, `unreadable header ${JSON.stringify(text.trim())}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw corruptFile(file, `unreadable header ${JSON.stringify(text.trim())}`);
   const dtype = FROM_DESCR[descr];
-  if (!dtype) throw corrupt(file, `unsupported dtype '${descr}' (supported: ${Object.values(DESCR).join(', ')})`);
-  if (fortran === 'True') throw corrupt(file, 'Fortran-ordered arrays are not supported; save with C order');
+  if (!dtype) throw corruptFile(file, `unsupported dtype '${descr}' (supported: ${Object.values(DESCR).join(', ')})`);
+  if (fortran === 'True') throw corruptFile(file, 'Fortran-ordered arrays are not supported; save with C order');
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map(Number);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw corrupt(file, `bad shape (${shapeText})`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw corruptFile(file, `bad shape (${shapeText})`);
   const dataOffset = start + len;
   const need = shape.reduce((a, b) => a * b, 1) * SIZE[dtype];
-  if (size - dataOffset < need) throw corrupt(file, `data holds ${size - dataOffset} bytes, shape [${shape}] of ${dtype} needs ${need}`);
+  if (size - dataOffset < need) throw corruptFile(file, `data holds ${size - dataOffset} bytes, shape [${shape}] of ${dtype} needs ${need}`);
   return { dtype, shape, dataOffset };
 }
 
 /** An open .npy file whose rows (slices along the first axis) are read on demand. */
 export class NpyFile {
+  /** element type */
   readonly dtype: NpyDType;
+  /** array shape */
   readonly shape: number[];
   /** bytes per row (product of the trailing dims times the element size) */
   readonly rowBytes: number;
   private readonly fd: number;
   private readonly dataOffset: number;
 
+  /** Opens `file` and reads its header. */
   constructor(readonly file: string) {
     this.fd = fs.openSync(file, 'r');
     try {
@@ -116,6 +118,7 @@ export class NpyFile {
     }
   }
 
+  /** Length of the first axis (1 for a 0-d array). */
   get rows(): number {
     return this.shape[0] ?? 1;
   }
@@ -130,7 +133,7 @@ export class NpyFile {
     let done = 0;
     while (done < n) {
       const r = fs.readSync(this.fd, buf, intoOffset + done, n - done, this.dataOffset + start * this.rowBytes + done);
-      if (r <= 0) throw corrupt(this.file, 'unexpected end of file');
+      if (r <= 0) throw corruptFile(this.file, 'unexpected end of file');
       done += r;
     }
     return buf;
@@ -141,6 +144,7 @@ export class NpyFile {
     return npyView(this.dtype, this.readRowsRaw(0, this.rows));
   }
 
+  /** Releases the file. */
   close(): void {
     fs.closeSync(this.fd);
   }
@@ -195,6 +199,7 @@ export class NpyWriter {
   private readonly rowBytes: number;
   private static readonly HEADER = 128;
 
+  /** Starts `file` with rows of `rowShape` elements of `dtype`. */
   constructor(readonly file: string, readonly dtype: NpyDType, readonly rowShape: number[]) {
     this.rowBytes = rowShape.reduce((a, b) => a * b, 1) * SIZE[dtype];
     this.out = new AtomicFile(file);
@@ -208,14 +213,16 @@ export class NpyWriter {
     this.rows += count;
   }
 
+  /** Rows appended so far. */
   get rowCount(): number {
     return this.rows;
   }
 
+  /** Patches the final shape into the header and renames the file into place. */
   close(): void {
     const shape = this.rowShape.length === 0 && this.rows === 1 ? [] : [this.rows, ...this.rowShape];
     const h = headerBytes(this.dtype, this.rowShape.length === 0 ? [this.rows] : shape, NpyWriter.HEADER);
-    if (h.length !== NpyWriter.HEADER) throw new Error(`npy header for shape [${shape}] does not fit the reserved ${NpyWriter.HEADER} bytes`);
+    if (h.length !== NpyWriter.HEADER) throw invalidArgument(`npy header for shape [${shape}] does not fit the reserved ${NpyWriter.HEADER} bytes`);
     this.out.writeAt(h, 0);
     this.out.commit();
   }

@@ -15,47 +15,62 @@
  * examples never enters the JS heap. Labels equal to ignore_label_id become -100.
  * @module
  */
-import { invalidArgument } from '../tensor/dtype';
-import { fromTypedArray } from '../tensor/creation';
-import { Device } from '../tensor/dtype';
-import { Tensor } from '../tensor/tensor';
-import { DatasetMetadata, DatasetSplit, IGNORE_LABEL_ID, LoadedSet } from './format';
+import { fromTypedArray } from '../../tensor/creation';
+import type { Device } from '../../tensor/dtype';
+import type { Tensor } from '../../tensor/tensor';
+import { invalidArgument } from '../../util/errors';
+import { Rng } from '../random';
+import { DatasetMetadata, IGNORE_LABEL_ID } from './dataset';
 import { NpyFile, npyView } from './npy';
-import { Rng } from './random';
+import { DatasetSplit, LoadedSet } from './split';
 
 /** One batch, in plain arrays (int32, row-major [batchSize, seqLen]). */
 export interface PuzzleBatch {
+  /** the set the rows come from */
   setName: string;
+  /** [batchSize, seqLen] input tokens */
   inputs: Int32Array;
+  /** [batchSize, seqLen] labels, -100 where ignored */
   labels: Int32Array;
+  /** [batchSize] puzzle identifier per row */
   puzzleIdentifiers: Int32Array;
   /** rows that hold real examples (the rest are padding; test mode only) */
   effectiveSize: number;
 }
 
+/** Options of {@link PuzzleDataset}. */
 export interface PuzzleDatasetOptions {
   /** a split folder, e.g. data/sudoku-1k/train */
   dir: string;
+  /** 'train': shuffled groups, full batches; 'test': every example in order */
   mode: 'train' | 'test';
   /** global batch size */
   batchSize: number;
   /** epochs per pass over the loader in training (the reference's eval_interval) */
   epochsPerIter?: number;
+  /** seed of the training shuffles (default 0) */
   seed?: number;
   /** data-parallel slice: this rank takes rows [rank*B/world, (rank+1)*B/world) of each batch */
   rank?: number;
+  /** number of data-parallel ranks (default 1) */
   worldSize?: number;
 }
 
+/** The batch loader of one split, in train (shuffled groups) or test (every example) mode. */
 export class PuzzleDataset {
+  /** The opened split. */
   readonly split: DatasetSplit;
+  /** The split's dataset.json. */
   readonly metadata: DatasetMetadata;
+  /** Global batch size. */
   readonly batchSize: number;
+  /** Rows per batch on this rank (batchSize / worldSize). */
   readonly localBatchSize: number;
   /** how many training passes have been made (the seed of the next pass is seed + iteration + 1) */
   iteration = 0;
   private readonly opts: Required<PuzzleDatasetOptions>;
 
+  /** Opens the split `opts.dir` and checks the options. */
   constructor(opts: PuzzleDatasetOptions) {
     this.opts = { epochsPerIter: 1, seed: 0, rank: 0, worldSize: 1, ...opts };
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw invalidArgument(`batchSize must be a positive integer, got ${opts.batchSize}`);
@@ -86,6 +101,7 @@ export class PuzzleDataset {
     else yield* this.testBatches();
   }
 
+  /** Same as {@link batches}. */
   [Symbol.iterator](): Generator<PuzzleBatch> {
     return this.batches();
   }
@@ -141,7 +157,7 @@ export class PuzzleDataset {
     }
   }
 
-  // Reads the rows of this rank's slice and pads to the local batch size.
+  // Reads the rows of this rank's slice and pads to the local batch size: inputs/labels [Bl, S], ids [Bl].
   private assemble(set: LoadedSet, rows: number[], ids: number[], effective: number): PuzzleBatch {
     const m = this.metadata;
     const S = m.seq_len;
@@ -160,6 +176,7 @@ export class PuzzleDataset {
     return { setName: set.name, inputs, labels, puzzleIdentifiers, effectiveSize: Math.max(0, Math.min(Bl, effective - lo)) };
   }
 
+  /** Releases the split's files. */
   close(): void {
     this.split.close();
   }

@@ -1,329 +1,40 @@
 /**
- * ARC builder (src/data/arc.ts, hrm-spec 6.4, 7.2): encoding against hand-written arrays,
- * transforms and their inverses, the decoder, dedup, a small build of real tasks loaded with
- * DatasetSplit, array-by-array equality with an independent numpy builder
+ * The ARC dataset builder (src/data/arc/builder.ts, hrm-spec 6.4): a small build of real tasks loaded
+ * with DatasetSplit, array-by-array equality with an independent numpy builder
  * (test/reference/build_arc_ref.py) where no randomness is involved, and the ARC-2/ARC-1 warning.
- * Real tasks are read (via symlinks in temp folders) from the shared data, never copied here.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ARC_DIHEDRAL_INVERSE,
   ArcGrid,
   ArcTask,
-  arcApplyColourMap,
-  arcAugmentGrid,
-  arcAugmentedName,
-  arcDihedralTransform,
-  arcInverseColourMap,
   arcPuzzleHash,
-  augmentArcTask,
   buildArcDataset,
   decodeArcGrid,
-  encodeArcGrid,
   inverseTransform,
   parseArcName,
   readArcAugmentations,
   readArcFolders,
   readArcTask,
-} from '../../src/data/arc';
-import { DatasetSplit, readIdentifiers } from '../../src/data/format';
-import { readNpy } from '../../src/data/npy';
-import { Rng } from '../../src/data/random';
-import { describeWithTorch, referencePython, tmpDir } from '../helpers/reference';
+} from '../../../src/data/arc';
+import { DatasetSplit, readIdentifiers, readNpy } from '../../../src/data/format';
+import { describeWithTorch, referencePython } from '../../helpers/reference';
+import {
+  DATA,
+  REF,
+  describeWithData,
+  TRAINING,
+  EVALUATION,
+  scratch,
+  linkTasks,
+  canvas,
+  loadJson,
+  writeTask,
+  ok,
+} from './helpers';
 
-const DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc');
-const REF = path.resolve(__dirname, '..', 'reference', 'build_arc_ref.py');
-const haveData = fs.existsSync(path.join(DATA, 'arc-agi-1', 'training'));
-const describeWithData = haveData ? describe : describe.skip;
-
-const TRAINING = ['007bbfb7', 'd631b094', '0d3d703e', '9edfc990', '00d62c1b', '017c7c7b', '025d127b', '045e512c', '0520fde7', '05269061'];
-const EVALUATION = ['05a7bcf2', '00576224', '009d5c81', '00dbd492', '03560426'];
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-function scratch(): string {
-  const d = tmpDir('hrm-arc-test-');
-  dirs.push(d);
-  return d;
-}
-
-/** Links real task files into <root>/<layout...>/<subset>/ (nothing is copied). */
-function linkTasks(root: string, rel: string, source: string, ids: string[]): string {
-  const dir = path.join(root, rel);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const id of ids) fs.symlinkSync(path.join(DATA, source, `${id}.json`), path.join(dir, `${id}.json`));
-  return dir;
-}
-
-/** A 900-token canvas, PAD everywhere except the given row prefixes. */
-function canvas(rows: Record<number, number[]>): Uint8Array {
-  const out = new Uint8Array(900);
-  for (const [r, vals] of Object.entries(rows)) out.set(vals, Number(r) * 30);
-  return out;
-}
-
-function randomGrid(rng: Rng, h: number, w: number): ArcGrid {
-  return Array.from({ length: h }, () => Array.from({ length: w }, () => rng.int(10)));
-}
-
-function loadJson<T>(file: string): T {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
-
-describe('encoding (hrm-spec 6.4)', () => {
-  test('a 2x2 grid at (0, 0): colour + 2, EOS right and below, corner PAD', () => {
-    const got = encodeArcGrid([
-      [1, 2],
-      [3, 4],
-    ]);
-    expect(Array.from(got)).toEqual(Array.from(canvas({ 0: [3, 4, 1], 1: [5, 6, 1], 2: [1, 1, 0] })));
-  });
-
-  test('the same grid at offset (1, 2)', () => {
-    const got = encodeArcGrid(
-      [
-        [1, 2],
-        [3, 4],
-      ],
-      { row: 1, col: 2 },
-    );
-    expect(Array.from(got)).toEqual(Array.from(canvas({ 1: [0, 0, 3, 4, 1], 2: [0, 0, 5, 6, 1], 3: [0, 0, 1, 1, 0] })));
-  });
-
-  test('grids touching the canvas edge get no EOS beyond it', () => {
-    const wide = encodeArcGrid([Array(30).fill(0)]);
-    expect(Array.from(wide.subarray(0, 30))).toEqual(Array(30).fill(2));
-    expect(Array.from(wide.subarray(30, 60))).toEqual(Array(30).fill(1));
-    expect(wide.subarray(60).every((v) => v === 0)).toBe(true);
-    const tall = encodeArcGrid(Array.from({ length: 30 }, () => [9]));
-    for (let r = 0; r < 30; r++) expect(Array.from(tall.subarray(r * 30, r * 30 + 3))).toEqual([11, 1, 0]);
-    const full = encodeArcGrid(Array.from({ length: 30 }, () => Array(30).fill(5)));
-    expect(full.every((v) => v === 7)).toBe(true);
-    // bottom-right placement: the last row/column is on the edge
-    const corner = encodeArcGrid([[3]], { row: 29, col: 29 });
-    expect(corner[899]).toBe(5);
-    expect(corner.reduce((a, b) => a + b, 0)).toBe(5);
-  });
-
-  test('bad grids and offsets are rejected', () => {
-    expect(() => encodeArcGrid([[1]], { row: 30, col: 0 })).toThrow(/does not fit/);
-    expect(() => encodeArcGrid([[1, 2], [3]])).toThrow(/not rectangular/);
-    expect(() => encodeArcGrid([[10]])).toThrow(/colours are integers 0..9/);
-  });
-});
-
-describe('dihedral transforms and colour maps', () => {
-  const g = [
-    [1, 2, 3],
-    [4, 5, 6],
-  ];
-  // numpy semantics written out by hand: rot90 is counter-clockwise.
-  const expected: ArcGrid[] = [
-    [[1, 2, 3], [4, 5, 6]], // 0 identity
-    [[3, 6], [2, 5], [1, 4]], // 1 rot90
-    [[6, 5, 4], [3, 2, 1]], // 2 rot180
-    [[4, 1], [5, 2], [6, 3]], // 3 rot270
-    [[3, 2, 1], [6, 5, 4]], // 4 flip left-right
-    [[4, 5, 6], [1, 2, 3]], // 5 flip up-down
-    [[1, 4], [2, 5], [3, 6]], // 6 transpose
-    [[6, 3], [5, 2], [4, 1]], // 7 anti-transpose
-  ];
-
-  test('the 8 ids match the hand-written numpy results and are distinct bijections', () => {
-    const seen = new Set<string>();
-    for (let t = 0; t < 8; t++) {
-      const out = arcDihedralTransform(g, t);
-      expect(out).toEqual(expected[t]);
-      expect(out.flat().sort()).toEqual(g.flat().sort()); // a permutation of the cells
-      seen.add(JSON.stringify(out));
-    }
-    expect(seen.size).toBe(8);
-  });
-
-  test('the inverse table undoes every transform, on random grids of every shape class', () => {
-    const rng = new Rng(7);
-    for (const [h, w] of [[1, 1], [1, 30], [30, 1], [3, 5], [7, 7], [30, 30]]) {
-      const grid = randomGrid(rng, h, w);
-      for (let t = 0; t < 8; t++) {
-        expect(arcDihedralTransform(arcDihedralTransform(grid, t), ARC_DIHEDRAL_INVERSE[t])).toEqual(grid);
-      }
-    }
-    expect(() => arcDihedralTransform(g, 8)).toThrow(/0..7/);
-  });
-
-  test('colour maps keep 0 in the builder, are bijections, and their argsort inverts them', () => {
-    const rng = new Rng(3);
-    const grid = randomGrid(rng, 6, 4);
-    for (let k = 0; k < 20; k++) {
-      const map = [0, ...rng.permutation(9).map((x) => x + 1)];
-      const inv = arcInverseColourMap(map);
-      for (let c = 0; c < 10; c++) expect(inv[map[c]]).toBe(c);
-      expect(arcApplyColourMap(arcApplyColourMap(grid, map), inv)).toEqual(grid);
-    }
-    expect(() => arcApplyColourMap(grid, [0, 1, 1, 3, 4, 5, 6, 7, 8, 9])).toThrow(/not a permutation/);
-    expect(() => arcApplyColourMap(grid, [0, 1, 2])).toThrow(/10 entries/);
-  });
-
-  test('inverseTransform undoes arcAugmentGrid for every dihedral id and random colour maps', () => {
-    const rng = new Rng(11);
-    for (let k = 0; k < 40; k++) {
-      const grid = randomGrid(rng, 1 + rng.int(30), 1 + rng.int(30));
-      const aug = { dihedral: k % 8, colourMap: [0, ...rng.permutation(9).map((x) => x + 1)] };
-      const augmented = arcAugmentGrid(grid, aug);
-      // colours first, then the transform (they commute)
-      expect(augmented).toEqual(arcDihedralTransform(arcApplyColourMap(grid, aug.colourMap), aug.dihedral));
-      expect(inverseTransform(augmented, aug)).toEqual(grid);
-    }
-  });
-
-  test('names: <task>_t<t>_<10 digits>, parsed back (task names may contain "_")', () => {
-    const aug = { dihedral: 5, colourMap: [0, 3, 1, 2, 9, 8, 7, 6, 5, 4] };
-    expect(arcAugmentedName('007bbfb7', aug)).toBe('007bbfb7_t5_0312987654');
-    expect(parseArcName('007bbfb7_t5_0312987654')).toEqual({ task: '007bbfb7', ...aug });
-    expect(parseArcName('my_task_t5_0312987654')).toEqual({ task: 'my_task', ...aug });
-    expect(parseArcName('AboveBelow3')).toEqual({ task: 'AboveBelow3', dihedral: 0, colourMap: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
-  });
-});
-
-describe('decoder (hrm-spec 7.2 crop)', () => {
-  test('decodes every encoded grid back, including edge-sized ones', () => {
-    const rng = new Rng(5);
-    for (const [h, w] of [[1, 1], [1, 30], [30, 1], [30, 30], [29, 30], [2, 3], [13, 27]]) {
-      const grid = randomGrid(rng, h, w);
-      expect(decodeArcGrid(encodeArcGrid(grid))).toEqual(grid);
-    }
-    // typed arrays of other integer types are accepted
-    const grid = randomGrid(rng, 4, 5);
-    expect(decodeArcGrid(Int32Array.from(encodeArcGrid(grid)))).toEqual(grid);
-    expect(decodeArcGrid(BigInt64Array.from(encodeArcGrid(grid), (v) => BigInt(v)))).toEqual(grid);
-  });
-
-  test('crops a ragged prediction to the first largest top-left colour rectangle', () => {
-    // row 0: 3 colours then EOS; row 1: 2 colours then PAD; row 2: starts with EOS.
-    // Candidate rectangles: 1x3 (3), 2x2 (4), 3x0 (0) -> 2x2.
-    const pred = canvas({ 0: [2, 3, 4, 1], 1: [5, 6, 0, 7], 2: [1, 8] });
-    expect(decodeArcGrid(pred)).toEqual([
-      [0, 1],
-      [3, 4],
-    ]);
-    // ties keep the first: 1x2 (2) vs 2x1 (2) -> 1x2
-    expect(decodeArcGrid(canvas({ 0: [2, 3, 1], 1: [4, 1] }))).toEqual([[0, 1]]);
-    // nothing at the origin (e.g. a translated example): empty
-    expect(decodeArcGrid(encodeArcGrid([[1]], { row: 1, col: 1 }))).toEqual([]);
-    expect(() => decodeArcGrid(new Uint8Array(899))).toThrow(/900 tokens/);
-  });
-});
-
-describe('augmentation and dedup (hrm-spec 6.4)', () => {
-  const task = (pairs: { input: ArcGrid; output: ArcGrid }[]): ArcTask => ({ name: 'x', file: 'x.json', train: pairs, test: [] });
-
-  test('an all-black task has no distinct versions at all', () => {
-    const t = task([{ input: [[0, 0], [0, 0]], output: [[0]] }]);
-    expect(augmentArcTask(t, 8, new Rng(1))).toHaveLength(1);
-  });
-
-  test('a symmetric one-colour grid yields only the 9 colour choices, an asymmetric one reaches numAug + 1', () => {
-    const plus = [
-      [0, 1, 0],
-      [1, 1, 1],
-      [0, 1, 0],
-    ];
-    const sym = augmentArcTask(task([{ input: plus, output: plus }]), 20, new Rng(2));
-    expect(sym).toHaveLength(9); // original + the 8 other colours for 1; every dihedral id maps the plus onto itself
-    expect(new Set(sym.map((v) => v.colourMap[1])).size).toBe(9);
-    const ell = [
-      [1, 0, 0],
-      [1, 0, 0],
-      [1, 2, 2],
-    ];
-    const asym = augmentArcTask(task([{ input: ell, output: ell }]), 20, new Rng(2));
-    expect(asym).toHaveLength(21);
-  });
-
-  test('kept versions are distinct by the puzzle hash, named per the spec, reproducible from the seed', () => {
-    const rng = new Rng(9);
-    const t = task([
-      { input: randomGrid(rng, 3, 4), output: randomGrid(rng, 2, 2) },
-      { input: randomGrid(rng, 5, 1), output: randomGrid(rng, 1, 5) },
-    ]);
-    const versions = augmentArcTask(t, 30, new Rng(42));
-    expect(versions).toHaveLength(31);
-    expect(versions[0]).toEqual({ name: 'x', dihedral: 0, colourMap: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
-    const hashes = new Set<string>();
-    for (const v of versions) {
-      expect(v.colourMap[0]).toBe(0);
-      if (v !== versions[0]) expect(v.name).toBe(arcAugmentedName('x', v));
-      hashes.add(arcPuzzleHash(t.train.map((p) => ({ input: arcAugmentGrid(p.input, v), output: arcAugmentGrid(p.output, v) }))));
-    }
-    expect(hashes.size).toBe(31);
-    expect(augmentArcTask(t, 30, new Rng(42))).toEqual(versions);
-    expect(augmentArcTask(t, 30, new Rng(43))).not.toEqual(versions);
-    expect(augmentArcTask(t, 0, new Rng(42))).toHaveLength(1);
-  });
-
-  test('the puzzle hash ignores pair order but not shapes', () => {
-    const a = { input: [[1, 2]], output: [[3]] };
-    const b = { input: [[4], [5]], output: [[6]] };
-    expect(arcPuzzleHash([a, b])).toBe(arcPuzzleHash([b, a]));
-    expect(arcPuzzleHash([{ input: [[1, 2]], output: [[3]] }])).not.toBe(arcPuzzleHash([{ input: [[1], [2]], output: [[3]] }]));
-  });
-});
-
-describe('reading task folders', () => {
-  function writeTask(dir: string, name: string, content: unknown): string {
-    fs.mkdirSync(dir, { recursive: true });
-    const f = path.join(dir, `${name}.json`);
-    fs.writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
-    return f;
-  }
-  const ok = { train: [{ input: [[1]], output: [[2]] }], test: [{ input: [[3]], output: [[4]] }] };
-
-  test('clear errors for malformed tasks', () => {
-    const d = scratch();
-    const bad = (content: unknown) => () => readArcTask(writeTask(d, 'bad', content));
-    expect(bad({ ...ok, train: [{ input: [[1, 2], [3]], output: [[1]] }] })).toThrow(/bad\.json: train\[0\]\.input is not rectangular: row 1 has 1 cells, row 0 has 2/);
-    expect(bad({ ...ok, test: [{ input: [[1]], output: [[10]] }] })).toThrow(/test\[0\]\.output cell \(0, 0\) is 10; colours are integers 0..9/);
-    expect(bad({ ...ok, test: [{ input: [[1.5]], output: [[1]] }] })).toThrow(/colours are integers 0..9/);
-    const big = Array.from({ length: 31 }, () => Array(31).fill(0));
-    expect(bad({ ...ok, train: [{ input: big, output: [[1]] }] })).toThrow(/is 31x31; ARC grids are at most 30x30/);
-    expect(bad({ train: ok.train })).toThrow(/missing the "test" list/);
-    expect(bad({ test: ok.test })).toThrow(/missing the "train" list/);
-    expect(bad({ ...ok, test: [{ input: [[1]] }] })).toThrow(/test\[0\] has no "output" grid/);
-    expect(bad({ ...ok, train: [{ input: [], output: [[1]] }] })).toThrow(/non-empty list of rows/);
-    expect(bad('{"train": [')).toThrow(/not valid JSON/);
-    expect(bad([1, 2])).toThrow(/expected an object/);
-    expect(bad({ ...ok, name: 5 })).toThrow(/"name" must be a non-empty string/);
-    try {
-      bad({ train: ok.train })();
-    } catch (e) {
-      expect(e).toBeInstanceOf(Error);
-      expect((e as { code?: string }).code).toBe('CORRUPT_FILE');
-    }
-  });
-
-  test('folder layouts: subsets = sub-folders, or the folder itself when it holds *.json', () => {
-    const root = scratch();
-    writeTask(path.join(root, 'data', 'training'), 'b', ok);
-    writeTask(path.join(root, 'data', 'training'), 'a', { ...ok, name: 'renamed' });
-    writeTask(path.join(root, 'data', 'evaluation'), 'c', ok);
-    fs.mkdirSync(path.join(root, 'data', 'empty'));
-    writeTask(path.join(root, 'corpus', 'Concept'), 'Concept1', ok);
-    const subsets = readArcFolders([path.join(root, 'data'), path.join(root, 'corpus'), path.join(root, 'data', 'evaluation')]);
-    expect(subsets.map((s) => [s.name, s.evaluation, s.tasks.map((t) => t.name)])).toEqual([
-      ['evaluation', true, ['c']],
-      ['training', false, ['renamed', 'b']], // sorted by file; the "name" key wins as in the reference
-      ['Concept', false, ['Concept1']],
-      ['evaluation', true, ['c']],
-    ]);
-    expect(() => readArcFolders([path.join(root, 'nope')])).toThrow(/does not exist/);
-    expect(() => readArcFolders([path.join(root, 'data', 'empty')])).toThrow(/no ARC task files/);
-    expect(() => readArcFolders([])).toThrow(/non-empty list/);
-  });
-
+describe('building from task files', () => {
   test('a bad file stops the build before anything is written; existing output is protected', () => {
     const root = scratch();
     writeTask(path.join(root, 'in', 'training'), 'good', ok);

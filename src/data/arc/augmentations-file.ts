@@ -1,0 +1,69 @@
+/**
+ * augmentations.json of a built ARC dataset: index = puzzle identifier, value = {task, dihedral,
+ * colourMap} (null at 0, the blank), what the scoring needs to undo the augmentations (hrm-spec
+ * 7.2, pitfall 18). Written as a stream, one element per line: a full ARC-1 build has ~960k.
+ * @module
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { AtomicFile } from '../../util/atomic';
+import { invalidArgument } from '../../util/errors';
+import { ArcAugmentationRecord } from './types';
+
+/** The file's name in a dataset folder. */
+export const ARC_AUGMENTATIONS_FILE = 'augmentations.json';
+
+/** Streams a large JSON array to a file, one element per line, then renames it into place. */
+class JsonArrayWriter {
+  private readonly out: AtomicFile;
+  private count = 0;
+  private buf: string[] = [];
+
+  constructor(readonly file: string) {
+    this.out = new AtomicFile(file);
+    this.out.write('[');
+  }
+
+  push(value: unknown): void {
+    this.buf.push((this.count++ ? ',\n' : '\n') + JSON.stringify(value));
+    if (this.buf.length >= 4096) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buf.length) this.out.write(this.buf.join(''));
+    this.buf = [];
+  }
+
+  close(): void {
+    this.flush();
+    this.out.write('\n]\n');
+    this.out.commit();
+  }
+
+  abort(): void {
+    this.out.abort();
+  }
+}
+
+/**
+ * Writes `<datasetDir>/augmentations.json` for identifiers 0..count-1 (atomically): null for the
+ * blank, then `recordOf(id)` for every other identifier.
+ */
+export function writeArcAugmentations(datasetDir: string, count: number, recordOf: (id: number) => ArcAugmentationRecord): void {
+  const out = new JsonArrayWriter(path.join(datasetDir, ARC_AUGMENTATIONS_FILE));
+  try {
+    out.push(null);
+    for (let id = 1; id < count; id++) out.push(recordOf(id));
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+  out.close();
+}
+
+/** Reads augmentations.json of a built dataset: index = puzzle identifier, null for the blank. */
+export function readArcAugmentations(datasetDir: string): (ArcAugmentationRecord | null)[] {
+  const file = path.join(datasetDir, ARC_AUGMENTATIONS_FILE);
+  if (!fs.existsSync(file)) throw invalidArgument(`${file} does not exist (was ${datasetDir} built by buildArcDataset?)`);
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as (ArcAugmentationRecord | null)[];
+}

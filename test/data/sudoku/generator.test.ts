@@ -1,0 +1,51 @@
+/** The Sudoku generator (src/data/sudoku/generator.ts, datasets.md 2.5). */
+import { Rng } from '../../../src/data/random';
+import {
+  SudokuBox,
+  countSolutions,
+  generateSudoku,
+  isValidSudokuSolution,
+  rateSudoku,
+  solveSudoku,
+  solvesSudoku,
+} from '../../../src/data/sudoku';
+
+describe('generator (datasets.md 2.5)', () => {
+  test('every generated puzzle has exactly one solution, found by the solver', () => {
+    const cases: [SudokuBox, number][] = [
+      [{ rows: 2, cols: 2 }, 40],
+      [{ rows: 2, cols: 3 }, 40],
+      [{ rows: 3, cols: 3 }, 15],
+    ];
+    for (const [box, count] of cases) {
+      const rng = new Rng(100 + box.cols);
+      for (let i = 0; i < count; i++) {
+        const g = generateSudoku({ box, rng });
+        expect(isValidSudokuSolution(g.solution, box)).toBe(true);
+        expect(solvesSudoku(g.puzzle, g.solution, box)).toBe(true);
+        const r = solveSudoku(g.puzzle, { box, limit: 2 });
+        expect(r.solutions).toHaveLength(1);
+        expect(r.solutions[0]).toEqual(g.solution);
+        expect(g.clues).toBe(g.puzzle.filter((v) => v !== 0).length);
+        expect(g.rating).toBe(rateSudoku(g.puzzle, box));
+      }
+    }
+  });
+
+  test('puzzles are minimal, seeded and respect minRating', () => {
+    const g = generateSudoku({ seed: 4 });
+    for (let c = 0; c < 81; c++) {
+      if (g.puzzle[c] === 0) continue;
+      const fewer = g.puzzle.slice();
+      fewer[c] = 0;
+      expect(countSolutions(fewer)).toBe(2); // every clue is needed
+    }
+    expect(generateSudoku({ seed: 4 }).puzzle).toEqual(g.puzzle);
+    expect(generateSudoku({ seed: 5 }).puzzle).not.toEqual(g.puzzle);
+    const hard = generateSudoku({ seed: 1, minRating: 2 });
+    expect(hard.rating).toBeGreaterThanOrEqual(2);
+    expect(countSolutions(hard.puzzle)).toBe(1);
+    expect(() => generateSudoku({ box: { rows: 2, cols: 2 }, minRating: 5, maxAttempts: 3 })).toThrow(/no 4x4 puzzle with rating >= 5 in 3 attempts/);
+    expect(() => generateSudoku({ box: { rows: 5, cols: 5 } })).toThrow(/rows \* cols <= 16/);
+  });
+});
