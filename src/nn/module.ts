@@ -8,6 +8,7 @@ import { DType, Device, invalidArgument, isDType, isFloating } from '../tensor/d
 import { noGrad } from '../tensor/autograd';
 import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
+import { hrmError } from '../util/errors';
 
 /** A parameter is a tensor that requires grad and is owned by a Module. */
 export type Parameter = Tensor;
@@ -159,7 +160,7 @@ export abstract class Module {
     if (strict && unexpectedKeys.length) problems.push(`unexpected keys (${unexpectedKeys.length}): ${unexpectedKeys.join(', ')}`);
     if (shapeErrors.length) problems.push(`shape mismatches: ${shapeErrors.join('; ')}`);
     if (problems.length) {
-      throw Object.assign(new Error(`loadStateDict into ${this.constructor.name} failed: ${problems.join('. ')}`), { code: 'STATE_DICT_MISMATCH' });
+      throw hrmError('STATE_DICT_MISMATCH', `loadStateDict into ${this.constructor.name} failed: ${problems.join('. ')}`);
     }
     noGrad(() => {
       for (const [k, t] of given) own.get(k)?.copy_(t);

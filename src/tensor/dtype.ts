@@ -3,7 +3,8 @@
  * back into.
  * @module
  */
-import { invalidArgument } from '../util/errors';
+import { addon } from '../native';
+import { hrmError, invalidArgument } from '../util/errors';
 
 export { invalidArgument };
 
@@ -89,7 +90,7 @@ export function dtypeCode(d: DType, argName = 'dtype'): number {
 
 export function dtypeFromCode(code: number): DType {
   const d = BY_CODE[code];
-  if (!d) throw new Error(`hrm-torch: libtorch returned a tensor of an unsupported dtype (ScalarType ${code})`);
+  if (!d) throw hrmError('NATIVE_ERROR', `hrm-torch: libtorch returned a tensor of an unsupported dtype (ScalarType ${code})`);
   return d;
 }
 
@@ -145,3 +146,12 @@ export function checkDevice(d: unknown, argName = 'device'): Device {
   throw invalidArgument(`${argName} must be 'cpu', 'cuda' or 'cuda:N'; got ${JSON.stringify(d)}`);
 }
 
+/**
+ * Throws a `CUDA_UNAVAILABLE` error when `device` is a CUDA device and CUDA is not available;
+ * `action` says what needed it ("cannot create a tensor on").
+ */
+export function requireDeviceAvailable(device: Device, action: string): void {
+  if (device !== 'cpu' && !addon.cudaIsAvailable()) {
+    throw hrmError('CUDA_UNAVAILABLE', `${action} '${device}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`);
+  }
+}

@@ -9,6 +9,7 @@
  * @module
  */
 import { addon, Handle } from '../native';
+import { invalidArgument } from '../util/errors';
 
 /** The part of a Tensor that lifetime management needs. */
 export interface Owned {
@@ -183,7 +184,7 @@ export function scope<T>(fn: () => T): T {
   depth--;
   if (result instanceof Promise) {
     close(s, undefined);
-    throw new TypeError('scope() takes a synchronous function; its tensors were freed when it returned a Promise');
+    throw invalidArgument('scope() takes a synchronous function; its tensors were freed when it returned a Promise');
   }
   close(s, result);
   return result;

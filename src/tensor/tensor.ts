@@ -16,8 +16,10 @@ import {
   dtypeFromCode,
   invalidArgument,
   isDType,
+  requireDeviceAvailable,
   typedArrayOf,
 } from './dtype';
+import { hrmError } from '../util/errors';
 import { id, ops } from './ops';
 import { Owned, Scope, keep as keepTensor, release, track } from './scope';
 
@@ -34,28 +36,28 @@ export type NestedArray<T> = T | NestedArray<T>[];
 /** Rounding mode of `div`. */
 export type RoundingMode = 'trunc' | 'floor';
 
-// The ATen operators the Tensor methods call (schema names; see `schemaOf` for the full schemas).
-export const O = ops({
-  add: 'aten::add.Tensor', addS: 'aten::add.Scalar', sub: 'aten::sub.Tensor', subS: 'aten::sub.Scalar',
-  mul: 'aten::mul.Tensor', mulS: 'aten::mul.Scalar', div: 'aten::div.Tensor', divS: 'aten::div.Scalar',
-  divMode: 'aten::div.Tensor_mode', divSMode: 'aten::div.Scalar_mode',
-  pow: 'aten::pow.Tensor_Tensor', powS: 'aten::pow.Tensor_Scalar', rpow: 'aten::pow.Scalar',
+/** The ATen operators the Tensor methods call, by what they are (see `schemaOf` for the full schemas). */
+export const TENSOR_OPS = ops({
+  add: 'aten::add.Tensor', addScalar: 'aten::add.Scalar', sub: 'aten::sub.Tensor', subScalar: 'aten::sub.Scalar',
+  mul: 'aten::mul.Tensor', mulScalar: 'aten::mul.Scalar', div: 'aten::div.Tensor', divScalar: 'aten::div.Scalar',
+  divMode: 'aten::div.Tensor_mode', divScalarMode: 'aten::div.Scalar_mode',
+  pow: 'aten::pow.Tensor_Tensor', powScalar: 'aten::pow.Tensor_Scalar',
   neg: 'aten::neg', abs: 'aten::abs', sqrt: 'aten::sqrt', rsqrt: 'aten::rsqrt', exp: 'aten::exp', log: 'aten::log',
   log1p: 'aten::log1p', tanh: 'aten::tanh', sigmoid: 'aten::sigmoid', silu: 'aten::silu', relu: 'aten::relu',
   gelu: 'aten::gelu', erf: 'aten::erf', erfinv: 'aten::erfinv', sign: 'aten::sign', square: 'aten::square',
   reciprocal: 'aten::reciprocal', floor: 'aten::floor', ceil: 'aten::ceil', round: 'aten::round', sin: 'aten::sin',
-  cos: 'aten::cos', clamp: 'aten::clamp', clampT: 'aten::clamp.Tensor', maximum: 'aten::maximum', minimum: 'aten::minimum',
+  cos: 'aten::cos', clamp: 'aten::clamp', clampTensor: 'aten::clamp.Tensor', maximum: 'aten::maximum', minimum: 'aten::minimum',
   atan2: 'aten::atan2', isnan: 'aten::isnan', isfinite: 'aten::isfinite',
-  eq: 'aten::eq.Tensor', eqS: 'aten::eq.Scalar', ne: 'aten::ne.Tensor', neS: 'aten::ne.Scalar',
-  lt: 'aten::lt.Tensor', ltS: 'aten::lt.Scalar', le: 'aten::le.Tensor', leS: 'aten::le.Scalar',
-  gt: 'aten::gt.Tensor', gtS: 'aten::gt.Scalar', ge: 'aten::ge.Tensor', geS: 'aten::ge.Scalar',
+  eq: 'aten::eq.Tensor', eqScalar: 'aten::eq.Scalar', ne: 'aten::ne.Tensor', neScalar: 'aten::ne.Scalar',
+  lt: 'aten::lt.Tensor', ltScalar: 'aten::lt.Scalar', le: 'aten::le.Tensor', leScalar: 'aten::le.Scalar',
+  gt: 'aten::gt.Tensor', gtScalar: 'aten::gt.Scalar', ge: 'aten::ge.Tensor', geScalar: 'aten::ge.Scalar',
   logicalAnd: 'aten::logical_and', logicalOr: 'aten::logical_or', logicalNot: 'aten::logical_not',
   logicalXor: 'aten::logical_xor',
   matmul: 'aten::matmul', bmm: 'aten::bmm', mm: 'aten::mm',
-  sum: 'aten::sum', sumDim: 'aten::sum.dim_IntList', mean: 'aten::mean', meanDim: 'aten::mean.dim',
+  sum: 'aten::sum', sumDims: 'aten::sum.dim_IntList', mean: 'aten::mean', meanDims: 'aten::mean.dim',
   var: 'aten::var.correction', std: 'aten::std.correction', max: 'aten::max', maxDim: 'aten::max.dim',
   min: 'aten::min', minDim: 'aten::min.dim', argmax: 'aten::argmax', argmin: 'aten::argmin', all: 'aten::all',
-  allDim: 'aten::all.dims', any: 'aten::any', anyDim: 'aten::any.dims', logsumexp: 'aten::logsumexp',
+  allDims: 'aten::all.dims', any: 'aten::any', anyDims: 'aten::any.dims', logsumexp: 'aten::logsumexp',
   cumsum: 'aten::cumsum', prod: 'aten::prod', softmax: 'aten::softmax.int', logSoftmax: 'aten::log_softmax.int',
   topk: 'aten::topk', sort: 'aten::sort.stable', argsort: 'aten::argsort.stable',
   view: 'aten::view', reshape: 'aten::reshape', flatten: 'aten::flatten.using_ints', permute: 'aten::permute',
@@ -63,13 +65,13 @@ export const O = ops({
   squeeze: 'aten::squeeze', squeezeDims: 'aten::squeeze.dims', expand: 'aten::expand', repeat: 'aten::repeat',
   split: 'aten::split.Tensor', splitSizes: 'aten::split_with_sizes', chunk: 'aten::chunk', narrow: 'aten::narrow',
   slice: 'aten::slice.Tensor', select: 'aten::select.int', indexSelect: 'aten::index_select', gather: 'aten::gather',
-  scatter: 'aten::scatter.src', scatterS: 'aten::scatter.value', scatterAdd: 'aten::scatter_add',
+  scatter: 'aten::scatter.src', scatterValue: 'aten::scatter.value', scatterAdd: 'aten::scatter_add',
   indexPut: 'aten::index_put', index: 'aten::index.Tensor', maskedFill: 'aten::masked_fill.Scalar',
-  maskedFillT: 'aten::masked_fill.Tensor', where: 'aten::where.self', whereS: 'aten::where.ScalarOther',
+  maskedFillTensor: 'aten::masked_fill.Tensor', where: 'aten::where.self', whereScalarOther: 'aten::where.ScalarOther',
   nonzero: 'aten::nonzero', unique: 'aten::_unique2', indexAdd: 'aten::index_add', clone: 'aten::clone', detach: 'aten::detach', to: 'aten::to.dtype_layout',
-  add_: 'aten::add_.Tensor', addS_: 'aten::add_.Scalar', sub_: 'aten::sub_.Tensor', subS_: 'aten::sub_.Scalar',
-  mul_: 'aten::mul_.Tensor', mulS_: 'aten::mul_.Scalar', div_: 'aten::div_.Tensor', divS_: 'aten::div_.Scalar',
-  addcmul_: 'aten::addcmul_', addcdiv_: 'aten::addcdiv_', lerp_: 'aten::lerp_.Scalar', lerpT_: 'aten::lerp_.Tensor',
+  add_: 'aten::add_.Tensor', addScalar_: 'aten::add_.Scalar', sub_: 'aten::sub_.Tensor', subScalar_: 'aten::sub_.Scalar',
+  mul_: 'aten::mul_.Tensor', mulScalar_: 'aten::mul_.Scalar', div_: 'aten::div_.Tensor', divScalar_: 'aten::div_.Scalar',
+  addcmul_: 'aten::addcmul_', addcdiv_: 'aten::addcdiv_', lerp_: 'aten::lerp_.Scalar', lerpTensor_: 'aten::lerp_.Tensor',
   copy_: 'aten::copy_', zero_: 'aten::zero_', fill_: 'aten::fill_.Scalar', clamp_: 'aten::clamp_',
   sqrt_: 'aten::sqrt_', neg_: 'aten::neg_', erfinv_: 'aten::erfinv_', uniform_: 'aten::uniform_',
   normal_: 'aten::normal_', indexPut_: 'aten::index_put_', maskedFill_: 'aten::masked_fill_.Scalar',
@@ -290,11 +292,11 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** A tensor sharing this one's data, cut from the autograd graph. */
   detach(): Tensor<D> {
-    return wrap(addon.call(id(O.detach), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.detach), this.h)) as Tensor<D>;
   }
   /** A copy of the data (recorded by autograd). */
   clone(): Tensor<D> {
-    return wrap(addon.call(id(O.clone), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.clone), this.h)) as Tensor<D>;
   }
 
   // ------------------------------------------------------------ moves and casts
@@ -319,13 +321,9 @@ export class Tensor<D extends DType = DType> implements Owned {
     } else {
       throw invalidArgument(`to() takes a dtype, a device or { dtype, device }, got ${describe(arg)}`);
     }
-    if (device !== undefined && device !== 'cpu' && !addon.cudaIsAvailable()) {
-      throw Object.assign(new Error(`cannot move a tensor to '${device}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`), {
-        code: 'CUDA_UNAVAILABLE',
-      });
-    }
+    if (device !== undefined) requireDeviceAvailable(device, 'cannot move a tensor to');
     return wrap(
-      addon.call(id(O.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
+      addon.call(id(TENSOR_OPS.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
     );
   }
   cpu(): Tensor<D> {
@@ -359,208 +357,208 @@ export class Tensor<D extends DType = DType> implements Owned {
   // ------------------------------------------------------------ shape and indexing
 
   view(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
   }
   reshape(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
   }
   flatten(startDim = 0, endDim = -1): Tensor<D> {
-    return wrap(addon.call(id(O.flatten), this.h, startDim, endDim)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.flatten), this.h, startDim, endDim)) as Tensor<D>;
   }
   permute(...dims: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
   }
   transpose(dim0: number, dim1: number): Tensor<D> {
-    return wrap(addon.call(id(O.transpose), this.h, dim0, dim1)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.transpose), this.h, dim0, dim1)) as Tensor<D>;
   }
   /** Transpose of a 2-D tensor. */
   get T(): Tensor<D> {
     return this.transpose(0, 1);
   }
   contiguous(): Tensor<D> {
-    return wrap(addon.call(id(O.contiguous), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.contiguous), this.h)) as Tensor<D>;
   }
   unsqueeze(dim: number): Tensor<D> {
-    return wrap(addon.call(id(O.unsqueeze), this.h, dim)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.unsqueeze), this.h, dim)) as Tensor<D>;
   }
   squeeze(dim?: number | number[]): Tensor<D> {
-    if (dim === undefined) return wrap(addon.call(id(O.squeeze), this.h)) as Tensor<D>;
-    return wrap(addon.call(id(O.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.squeeze), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
   }
   expand(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
   }
   expandAs(other: Tensor): Tensor<D> {
     return this.expand(...other.shape);
   }
   repeat(...repeats: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
   }
   /** Splits into pieces of `size` along dim, or into the given sizes. */
   split(sizeOrSizes: number | number[], dim = 0): Tensor<D>[] {
-    if (typeof sizeOrSizes === 'number') return wrapAll(addon.call(id(O.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
-    return wrapAll(addon.call(id(O.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
+    if (typeof sizeOrSizes === 'number') return wrapAll(addon.call(id(TENSOR_OPS.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
+    return wrapAll(addon.call(id(TENSOR_OPS.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
   }
   chunk(chunks: number, dim = 0): Tensor<D>[] {
-    return wrapAll(addon.call(id(O.chunk), this.h, chunks, dim)) as Tensor<D>[];
+    return wrapAll(addon.call(id(TENSOR_OPS.chunk), this.h, chunks, dim)) as Tensor<D>[];
   }
   narrow(dim: number, start: number, length: number): Tensor<D> {
-    return wrap(addon.call(id(O.narrow), this.h, dim, start, length)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.narrow), this.h, dim, start, length)) as Tensor<D>;
   }
   /** Python's `x[start:end:step]` along one dim (negative indices count from the end). */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor<D> {
-    return wrap(addon.call(id(O.slice), this.h, dim, start, end, step)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.slice), this.h, dim, start, end, step)) as Tensor<D>;
   }
   /** `x.select(dim, i)`: index one position along dim, removing it. */
   select(dim: number, index: number): Tensor<D> {
-    return wrap(addon.call(id(O.select), this.h, dim, index)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.select), this.h, dim, index)) as Tensor<D>;
   }
   indexSelect(dim: number, index: Tensor): Tensor<D> {
-    return wrap(addon.call(id(O.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
   }
   /** Advanced indexing `x[i0, i1, ...]` with index tensors (undefined = the whole dim). */
   index(indices: (Tensor | undefined)[]): Tensor<D> {
-    return wrap(addon.call(id(O.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
   }
   gather(dim: number, index: Tensor): Tensor<D> {
-    return wrap(addon.call(id(O.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
   }
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor<D> {
-    if (scalarOrTensor(src, 'src')) return wrap(addon.call(id(O.scatterS), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
-    return wrap(addon.call(id(O.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
+    if (scalarOrTensor(src, 'src')) return wrap(addon.call(id(TENSOR_OPS.scatterValue), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor<D> {
-    return wrap(addon.call(id(O.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
   }
   /** Out-of-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): Tensor<D> {
     const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
-    return wrap(addon.call(id(O.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
   }
   /** In-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut_(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): this {
     const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
-    addon.callVoid(id(O.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
+    addon.callVoid(id(TENSOR_OPS.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
     return this;
   }
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor<D> {
-    if (scalarOrTensor(value, 'value')) return wrap(addon.call(id(O.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
-    return wrap(addon.call(id(O.maskedFillT), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
+    if (scalarOrTensor(value, 'value')) return wrap(addon.call(id(TENSOR_OPS.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.maskedFillTensor), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
   }
   maskedFill_(mask: Tensor, value: number | boolean): this {
-    addon.callVoid(id(O.maskedFill_), this.h, handleOf(mask, 'mask'), value);
+    addon.callVoid(id(TENSOR_OPS.maskedFill_), this.h, handleOf(mask, 'mask'), value);
     return this;
   }
   /** `condition ? this : other`, elementwise. */
   where(condition: Tensor, other: Tensor | number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.whereS), handleOf(condition, 'condition'), this.h, other));
-    return wrap(addon.call(id(O.where), handleOf(condition, 'condition'), this.h, other.h));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.whereScalarOther), handleOf(condition, 'condition'), this.h, other));
+    return wrap(addon.call(id(TENSOR_OPS.where), handleOf(condition, 'condition'), this.h, other.h));
   }
   /** Sorted unique values, with the inverse indices (position of each element in `values`) and counts. */
   unique(): { values: Tensor<D>; inverse: Tensor<'int64'>; counts: Tensor<'int64'> } {
-    const [values, inverse, counts] = wrapAll(addon.call(id(O.unique), this.h, true, true, true));
+    const [values, inverse, counts] = wrapAll(addon.call(id(TENSOR_OPS.unique), this.h, true, true, true));
     return { values: values as Tensor<D>, inverse: inverse as Tensor<'int64'>, counts: counts as Tensor<'int64'> };
   }
   /** Out-of-place `x.index_add(dim, index, source, alpha)`: rows of source added at `index`. */
   indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number): Tensor<D> {
-    return wrap(addon.call(id(O.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
   }
   /** Indices of the non-zero elements, shape [count, ndim]. */
   nonzero(): Tensor<'int64'> {
-    return wrap(addon.call(id(O.nonzero), this.h)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.nonzero), this.h)) as Tensor<'int64'>;
   }
 
   // ------------------------------------------------------------ elementwise math
 
   add(other: Tensor | number, alpha?: number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.addS), this.h, other, alpha));
-    return wrap(addon.call(id(O.add), this.h, other.h, alpha));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.addScalar), this.h, other, alpha));
+    return wrap(addon.call(id(TENSOR_OPS.add), this.h, other.h, alpha));
   }
   sub(other: Tensor | number, alpha?: number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.subS), this.h, other, alpha));
-    return wrap(addon.call(id(O.sub), this.h, other.h, alpha));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.subScalar), this.h, other, alpha));
+    return wrap(addon.call(id(TENSOR_OPS.sub), this.h, other.h, alpha));
   }
   mul(other: Tensor | number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.mulS), this.h, other));
-    return wrap(addon.call(id(O.mul), this.h, other.h));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.mulScalar), this.h, other));
+    return wrap(addon.call(id(TENSOR_OPS.mul), this.h, other.h));
   }
   div(other: Tensor | number, roundingMode?: RoundingMode): Tensor {
     if (scalarOrTensor(other, 'other')) {
-      if (roundingMode === undefined) return wrap(addon.call(id(O.divS), this.h, other));
-      return wrap(addon.call(id(O.divSMode), this.h, other, roundingMode));
+      if (roundingMode === undefined) return wrap(addon.call(id(TENSOR_OPS.divScalar), this.h, other));
+      return wrap(addon.call(id(TENSOR_OPS.divScalarMode), this.h, other, roundingMode));
     }
-    if (roundingMode === undefined) return wrap(addon.call(id(O.div), this.h, other.h));
-    return wrap(addon.call(id(O.divMode), this.h, other.h, roundingMode));
+    if (roundingMode === undefined) return wrap(addon.call(id(TENSOR_OPS.div), this.h, other.h));
+    return wrap(addon.call(id(TENSOR_OPS.divMode), this.h, other.h, roundingMode));
   }
   pow(exponent: Tensor | number): Tensor {
-    if (scalarOrTensor(exponent, 'exponent')) return wrap(addon.call(id(O.powS), this.h, exponent));
-    return wrap(addon.call(id(O.pow), this.h, exponent.h));
+    if (scalarOrTensor(exponent, 'exponent')) return wrap(addon.call(id(TENSOR_OPS.powScalar), this.h, exponent));
+    return wrap(addon.call(id(TENSOR_OPS.pow), this.h, exponent.h));
   }
   neg(): Tensor<D> {
-    return wrap(addon.call(id(O.neg), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.neg), this.h)) as Tensor<D>;
   }
   abs(): Tensor<D> {
-    return wrap(addon.call(id(O.abs), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.abs), this.h)) as Tensor<D>;
   }
   sqrt(): Tensor {
-    return wrap(addon.call(id(O.sqrt), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.sqrt), this.h));
   }
   rsqrt(): Tensor {
-    return wrap(addon.call(id(O.rsqrt), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.rsqrt), this.h));
   }
   exp(): Tensor {
-    return wrap(addon.call(id(O.exp), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.exp), this.h));
   }
   log(): Tensor {
-    return wrap(addon.call(id(O.log), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.log), this.h));
   }
   log1p(): Tensor {
-    return wrap(addon.call(id(O.log1p), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.log1p), this.h));
   }
   tanh(): Tensor {
-    return wrap(addon.call(id(O.tanh), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.tanh), this.h));
   }
   sigmoid(): Tensor {
-    return wrap(addon.call(id(O.sigmoid), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.sigmoid), this.h));
   }
   silu(): Tensor {
-    return wrap(addon.call(id(O.silu), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.silu), this.h));
   }
   relu(): Tensor<D> {
-    return wrap(addon.call(id(O.relu), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.relu), this.h)) as Tensor<D>;
   }
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
-    return wrap(addon.call(id(O.gelu), this.h, approximate));
+    return wrap(addon.call(id(TENSOR_OPS.gelu), this.h, approximate));
   }
   erf(): Tensor {
-    return wrap(addon.call(id(O.erf), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.erf), this.h));
   }
   erfinv(): Tensor {
-    return wrap(addon.call(id(O.erfinv), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.erfinv), this.h));
   }
   sign(): Tensor<D> {
-    return wrap(addon.call(id(O.sign), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.sign), this.h)) as Tensor<D>;
   }
   square(): Tensor<D> {
-    return wrap(addon.call(id(O.square), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.square), this.h)) as Tensor<D>;
   }
   reciprocal(): Tensor {
-    return wrap(addon.call(id(O.reciprocal), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.reciprocal), this.h));
   }
   floor(): Tensor<D> {
-    return wrap(addon.call(id(O.floor), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.floor), this.h)) as Tensor<D>;
   }
   ceil(): Tensor<D> {
-    return wrap(addon.call(id(O.ceil), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.ceil), this.h)) as Tensor<D>;
   }
   round(): Tensor<D> {
-    return wrap(addon.call(id(O.round), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.round), this.h)) as Tensor<D>;
   }
   sin(): Tensor {
-    return wrap(addon.call(id(O.sin), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.sin), this.h));
   }
   cos(): Tensor {
-    return wrap(addon.call(id(O.cos), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.cos), this.h));
   }
   /** Clamps to [min, max]; either bound may be undefined (numbers or tensors). */
   clamp(min?: number | Tensor, max?: number | Tensor): Tensor<D> {
@@ -570,74 +568,74 @@ export class Tensor<D extends DType = DType> implements Owned {
       if ((min !== undefined && lo === undefined) || (max !== undefined && hi === undefined)) {
         throw invalidArgument('clamp(): give both bounds as tensors or both as numbers');
       }
-      return wrap(addon.call(id(O.clampT), this.h, lo, hi)) as Tensor<D>;
+      return wrap(addon.call(id(TENSOR_OPS.clampTensor), this.h, lo, hi)) as Tensor<D>;
     }
     if (min === undefined && max === undefined) throw invalidArgument('clamp(): at least one of min and max is needed');
-    return wrap(addon.call(id(O.clamp), this.h, min, max)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.clamp), this.h, min, max)) as Tensor<D>;
   }
   maximum(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.maximum), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.maximum), this.h, handleOf(other, 'other')));
   }
   minimum(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.minimum), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.minimum), this.h, handleOf(other, 'other')));
   }
   atan2(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.atan2), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.atan2), this.h, handleOf(other, 'other')));
   }
   isnan(): Tensor<'bool'> {
-    return wrap(addon.call(id(O.isnan), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.isnan), this.h)) as Tensor<'bool'>;
   }
   isfinite(): Tensor<'bool'> {
-    return wrap(addon.call(id(O.isfinite), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.isfinite), this.h)) as Tensor<'bool'>;
   }
 
   // ------------------------------------------------------------ comparisons and logic
 
   eq(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.eq, O.eqS, other);
+    return this.cmp(TENSOR_OPS.eq, TENSOR_OPS.eqScalar, other);
   }
   ne(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.ne, O.neS, other);
+    return this.cmp(TENSOR_OPS.ne, TENSOR_OPS.neScalar, other);
   }
   lt(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.lt, O.ltS, other);
+    return this.cmp(TENSOR_OPS.lt, TENSOR_OPS.ltScalar, other);
   }
   le(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.le, O.leS, other);
+    return this.cmp(TENSOR_OPS.le, TENSOR_OPS.leScalar, other);
   }
   gt(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.gt, O.gtS, other);
+    return this.cmp(TENSOR_OPS.gt, TENSOR_OPS.gtScalar, other);
   }
   ge(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.ge, O.geS, other);
+    return this.cmp(TENSOR_OPS.ge, TENSOR_OPS.geScalar, other);
   }
-  private cmp(t: typeof O.eq, s: typeof O.eq, other: Tensor | number): Tensor<'bool'> {
+  private cmp(t: typeof TENSOR_OPS.eq, s: typeof TENSOR_OPS.eq, other: Tensor | number): Tensor<'bool'> {
     if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(s), this.h, other)) as Tensor<'bool'>;
     return wrap(addon.call(id(t), this.h, other.h)) as Tensor<'bool'>;
   }
   logicalAnd(other: Tensor): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
   logicalOr(other: Tensor): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
   logicalXor(other: Tensor): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
   logicalNot(): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalNot), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalNot), this.h)) as Tensor<'bool'>;
   }
 
   // ------------------------------------------------------------ linear algebra
 
   matmul(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.matmul), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.matmul), this.h, handleOf(other, 'other')));
   }
   bmm(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.bmm), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.bmm), this.h, handleOf(other, 'other')));
   }
   mm(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.mm), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.mm), this.h, handleOf(other, 'other')));
   }
 
   // ------------------------------------------------------------ reductions
@@ -645,160 +643,158 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** Sum of all elements, or over `dim` (a dim or a list of dims). */
   sum(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
     const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
-    if (dim === undefined) return wrap(addon.call(id(O.sum), this.h, dt));
-    return wrap(addon.call(id(O.sumDim), this.h, intList(dim, 'dim'), keepdim, dt));
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.sum), this.h, dt));
+    return wrap(addon.call(id(TENSOR_OPS.sumDims), this.h, intList(dim, 'dim'), keepdim, dt));
   }
   mean(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
     const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
-    if (dim === undefined) return wrap(addon.call(id(O.mean), this.h, dt));
-    return wrap(addon.call(id(O.meanDim), this.h, intList(dim, 'dim'), keepdim, dt));
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.mean), this.h, dt));
+    return wrap(addon.call(id(TENSOR_OPS.meanDims), this.h, intList(dim, 'dim'), keepdim, dt));
   }
   /** Variance with Bessel's correction by default (`correction: 0` for the population variance). */
   var(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(addon.call(id(O.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+    return wrap(addon.call(id(TENSOR_OPS.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
   }
   std(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(addon.call(id(O.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+    return wrap(addon.call(id(TENSOR_OPS.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
   }
   /** The maximum of all elements; or, with dim, the values and indices along it. */
   max(): Tensor<D>;
   max(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
   max(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
-    if (dim === undefined) return wrap(addon.call(id(O.max), this.h)) as Tensor<D>;
-    const [values, indices] = wrapAll(addon.call(id(O.maxDim), this.h, dim, keepdim));
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.max), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.maxDim), this.h, dim, keepdim));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   min(): Tensor<D>;
   min(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
   min(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
-    if (dim === undefined) return wrap(addon.call(id(O.min), this.h)) as Tensor<D>;
-    const [values, indices] = wrapAll(addon.call(id(O.minDim), this.h, dim, keepdim));
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.min), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.minDim), this.h, dim, keepdim));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   argmax(dim?: number, keepdim = false): Tensor<'int64'> {
-    return wrap(addon.call(id(O.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
   }
   argmin(dim?: number, keepdim = false): Tensor<'int64'> {
-    return wrap(addon.call(id(O.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
   }
   all(dim?: number | number[], keepdim = false): Tensor<'bool'> {
-    if (dim === undefined) return wrap(addon.call(id(O.all), this.h)) as Tensor<'bool'>;
-    return wrap(addon.call(id(O.allDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.all), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.allDims), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
   }
   any(dim?: number | number[], keepdim = false): Tensor<'bool'> {
-    if (dim === undefined) return wrap(addon.call(id(O.any), this.h)) as Tensor<'bool'>;
-    return wrap(addon.call(id(O.anyDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.any), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.anyDims), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
   }
   logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return wrap(addon.call(id(O.logsumexp), this.h, intList(dim, 'dim'), keepdim));
+    return wrap(addon.call(id(TENSOR_OPS.logsumexp), this.h, intList(dim, 'dim'), keepdim));
   }
   cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   prod(opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   softmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   logSoftmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor<D>; indices: Tensor<'int64'> } {
-    const [values, indices] = wrapAll(addon.call(id(O.topk), this.h, k, dim, largest, sorted));
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.topk), this.h, k, dim, largest, sorted));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   sort(dim = -1, descending = false, stable = false): { values: Tensor<D>; indices: Tensor<'int64'> } {
-    const [values, indices] = wrapAll(addon.call(id(O.sort), this.h, stable, dim, descending));
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.sort), this.h, stable, dim, descending));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
   argsort(dim = -1, descending = false, stable = false): Tensor<'int64'> {
-    return wrap(addon.call(id(O.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
   }
 
   // ------------------------------------------------------------ in place (optimizers)
 
   add_(other: Tensor | number, alpha?: number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.addS_), this.h, other, alpha);
-    else addon.callVoid(id(O.add_), this.h, other.h, alpha);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.addScalar_), this.h, other, alpha);
+    else addon.callVoid(id(TENSOR_OPS.add_), this.h, other.h, alpha);
     return this;
   }
   sub_(other: Tensor | number, alpha?: number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.subS_), this.h, other, alpha);
-    else addon.callVoid(id(O.sub_), this.h, other.h, alpha);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.subScalar_), this.h, other, alpha);
+    else addon.callVoid(id(TENSOR_OPS.sub_), this.h, other.h, alpha);
     return this;
   }
   mul_(other: Tensor | number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.mulS_), this.h, other);
-    else addon.callVoid(id(O.mul_), this.h, other.h);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.mulScalar_), this.h, other);
+    else addon.callVoid(id(TENSOR_OPS.mul_), this.h, other.h);
     return this;
   }
   div_(other: Tensor | number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.divS_), this.h, other);
-    else addon.callVoid(id(O.div_), this.h, other.h);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.divScalar_), this.h, other);
+    else addon.callVoid(id(TENSOR_OPS.div_), this.h, other.h);
     return this;
   }
   /** this += value * t1 * t2 */
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
-    addon.callVoid(id(O.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    addon.callVoid(id(TENSOR_OPS.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
     return this;
   }
   /** this += value * t1 / t2 */
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
-    addon.callVoid(id(O.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    addon.callVoid(id(TENSOR_OPS.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
     return this;
   }
   /** this += weight * (end - this) */
   lerp_(end: Tensor, weight: number | Tensor): this {
-    if (scalarOrTensor(weight, 'weight')) addon.callVoid(id(O.lerp_), this.h, handleOf(end, 'end'), weight);
-    else addon.callVoid(id(O.lerpT_), this.h, handleOf(end, 'end'), weight.h);
+    if (scalarOrTensor(weight, 'weight')) addon.callVoid(id(TENSOR_OPS.lerp_), this.h, handleOf(end, 'end'), weight);
+    else addon.callVoid(id(TENSOR_OPS.lerpTensor_), this.h, handleOf(end, 'end'), weight.h);
     return this;
   }
   copy_(src: Tensor): this {
-    addon.callVoid(id(O.copy_), this.h, handleOf(src, 'src'));
+    addon.callVoid(id(TENSOR_OPS.copy_), this.h, handleOf(src, 'src'));
     return this;
   }
   zero_(): this {
-    addon.callVoid(id(O.zero_), this.h);
+    addon.callVoid(id(TENSOR_OPS.zero_), this.h);
     return this;
   }
   fill_(value: number | boolean): this {
-    addon.callVoid(id(O.fill_), this.h, value);
+    addon.callVoid(id(TENSOR_OPS.fill_), this.h, value);
     return this;
   }
   clamp_(min?: number, max?: number): this {
     if (min === undefined && max === undefined) throw invalidArgument('clamp_(): at least one of min and max is needed');
-    addon.callVoid(id(O.clamp_), this.h, min, max);
+    addon.callVoid(id(TENSOR_OPS.clamp_), this.h, min, max);
     return this;
   }
   sqrt_(): this {
-    addon.callVoid(id(O.sqrt_), this.h);
+    addon.callVoid(id(TENSOR_OPS.sqrt_), this.h);
     return this;
   }
   neg_(): this {
-    addon.callVoid(id(O.neg_), this.h);
+    addon.callVoid(id(TENSOR_OPS.neg_), this.h);
     return this;
   }
   erfinv_(): this {
-    addon.callVoid(id(O.erfinv_), this.h);
+    addon.callVoid(id(TENSOR_OPS.erfinv_), this.h);
     return this;
   }
   /** Fills with U(from, to), from the default generator or the given one. */
   uniform_(from = 0, to = 1, generator?: { id: number }): this {
-    addon.callVoid(id(O.uniform_), this.h, from, to, generator?.id);
+    addon.callVoid(id(TENSOR_OPS.uniform_), this.h, from, to, generator?.id);
     return this;
   }
   /** Fills with N(mean, std^2). */
   normal_(mean = 0, std = 1, generator?: { id: number }): this {
-    addon.callVoid(id(O.normal_), this.h, mean, std, generator?.id);
+    addon.callVoid(id(TENSOR_OPS.normal_), this.h, mean, std, generator?.id);
     return this;
   }
 }
 
 function disposedError(): Error {
-  return Object.assign(new Error('tensor is disposed: it was freed by dispose(), by the end of its scope(), or by the garbage collector'), {
-    code: 'TENSOR_DISPOSED',
-  });
+  return hrmError('TENSOR_DISPOSED', 'tensor is disposed: it was freed by dispose(), by the end of its scope(), or by the garbage collector');
 }
 
 function flatArgs(a: (number | number[])[]): number[] {
