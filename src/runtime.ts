@@ -2,7 +2,7 @@
  * Runtime queries and settings: threads, CUDA, build information.
  * @module
  */
-import { native, BuildInfo } from './native';
+import { native, BuildInfo, CudaMemoryStats } from './native';
 import { hasErrorCode } from './util/errors';
 
 /** libtorch's intra-op thread count. */
@@ -37,7 +37,7 @@ export const cuda = {
     native().cudaSynchronize(device);
   },
   /** The caching allocator's bytes: allocated, reserved and peak allocated. */
-  memory(device?: number): { allocated: number; reserved: number; peakAllocated: number } {
+  memory(device?: number): CudaMemoryStats {
     return native().cudaMemory(device);
   },
   /** Returns unused cached blocks to the driver. */

@@ -18,6 +18,7 @@ import { lecunNormal_, truncNormal_ } from './init';
 
 /** Options every layer constructor accepts. */
 export interface LayerOptions {
+  /** where the parameters are created */
   device?: Device;
 }
 
@@ -32,12 +33,15 @@ export class CastedLinear extends Module {
     if (opts.bias) this.registerParameter('bias', zeros([outFeatures], { device: opts.device }));
   }
   // Getters, not fields: Module.to() may replace the tensors.
+  /** The fp32 master weight [out, in]. */
   get weight(): Tensor {
     return this.tensor('weight');
   }
+  /** The bias [out], when the layer has one. */
   get bias(): Tensor | undefined {
     return this.hasBias ? this.tensor('bias') : undefined;
   }
+  /** x W^T (+ b), with the weights cast to x's dtype: [..., in] -> [..., out]. */
   forward(x: Tensor): Tensor {
     const w = this.weight.dtype === x.dtype ? this.weight : this.weight.to(x.dtype);
     const b = this.bias === undefined ? undefined : this.bias.dtype === x.dtype ? this.bias : this.bias.to(x.dtype);
@@ -47,13 +51,21 @@ export class CastedLinear extends Module {
 
 /** Embedding table (`embedding_weight`), cast to `castTo` at lookup. */
 export class CastedEmbedding extends Module {
-  constructor(numEmbeddings: number, embeddingDim: number, readonly castTo: DType, opts: LayerOptions & { initStd: number }) {
+  constructor(
+    numEmbeddings: number,
+    embeddingDim: number,
+    /** the dtype the table is cast to at lookup */
+    readonly castTo: DType,
+    opts: LayerOptions & { initStd: number },
+  ) {
     super();
     this.registerParameter('embedding_weight', truncNormal_(empty([numEmbeddings, embeddingDim], { device: opts.device }), opts.initStd));
   }
+  /** The fp32 table [numEmbeddings, embeddingDim]. */
   get weight(): Tensor {
     return this.tensor('embedding_weight');
   }
+  /** The rows for integer ids: [...] -> [..., embeddingDim], in `castTo`. */
   forward(ids: Tensor): Tensor {
     const w = this.weight.dtype === this.castTo ? this.weight : this.weight.to(this.castTo);
     return embedding(ids, w);
@@ -75,9 +87,11 @@ export class RotaryEmbedding extends Module {
     this.registerBuffer('cos_cached', cos, { persistent: false });
     this.registerBuffer('sin_cached', sin, { persistent: false });
   }
+  /** cos of each position's angles [maxPositions, dim]. */
   get cos(): Tensor {
     return this.tensor('cos_cached');
   }
+  /** sin of each position's angles [maxPositions, dim]. */
   get sin(): Tensor {
     return this.tensor('sin_cached');
   }
@@ -106,12 +120,18 @@ export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
 
 /** Multi-head self-attention with one fused qkv projection, non-causal and unmasked (spec 1.4). */
 export class Attention extends Module {
+  /** the fused projection to queries, keys and values: hidden -> (H + 2 KV) * headDim */
   readonly qkvProj: CastedLinear;
+  /** the output projection: H * headDim -> hidden */
   readonly oProj: CastedLinear;
   constructor(
+    /** the model width */
     readonly hiddenSize: number,
+    /** the width of one head */
     readonly headDim: number,
+    /** query heads */
     readonly numHeads: number,
+    /** key/value heads (fewer than numHeads for grouped-query attention) */
     readonly numKeyValueHeads: number,
     opts: LayerOptions & { causal?: boolean } = {},
   ) {
@@ -122,6 +142,7 @@ export class Attention extends Module {
   }
   private readonly causal: boolean;
 
+  /** Self-attention over the sequence, rotary-embedded when `rotary` is given: [B, L, hidden] -> [B, L, hidden]. */
   forward(x: Tensor, rotary?: RotaryEmbedding): Tensor {
     return scope(() => this.attend(x, rotary));
   }
@@ -158,7 +179,9 @@ export function swigluWidth(hiddenSize: number, expansion: number): number {
 
 /** SwiGLU MLP: gate_up_proj -> [gate | up] -> down_proj(silu(gate) * up). */
 export class SwiGLU extends Module {
+  /** hidden -> [gate | up], 2 * inter wide */
   readonly gateUpProj: CastedLinear;
+  /** inter -> hidden */
   readonly downProj: CastedLinear;
   constructor(hiddenSize: number, expansion: number, opts: LayerOptions = {}) {
     super();
@@ -166,6 +189,7 @@ export class SwiGLU extends Module {
     this.gateUpProj = this.registerModule('gate_up_proj', new CastedLinear(hiddenSize, 2 * inter, opts));
     this.downProj = this.registerModule('down_proj', new CastedLinear(inter, hiddenSize, opts));
   }
+  /** down_proj(silu(gate) * up): [..., hidden] -> [..., hidden]. */
   forward(x: Tensor): Tensor {
     return scope(() => {
       const [gate, up] = this.gateUpProj.forward(x).chunk(2, -1); // [..., 2 * inter] -> 2 x [..., inter]
@@ -176,7 +200,9 @@ export class SwiGLU extends Module {
 
 /** Post-norm Transformer block: h = norm(h + attn(h)); h = norm(h + mlp(h)) (spec 1.3). */
 export class TransformerBlock extends Module {
+  /** the attention sublayer */
   readonly selfAttn: Attention;
+  /** the feed-forward sublayer */
   readonly mlp: SwiGLU;
   constructor(
     cfg: { hiddenSize: number; numHeads: number; expansion: number; rmsNormEps: number },
@@ -189,6 +215,7 @@ export class TransformerBlock extends Module {
     this.mlp = this.registerModule('mlp', new SwiGLU(cfg.hiddenSize, cfg.expansion, opts));
   }
   private readonly eps: number;
+  /** One block over hidden states [B, L, hidden]. */
   forward(h: Tensor, rotary?: RotaryEmbedding): Tensor {
     return scope(() => {
       const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), { eps: this.eps });

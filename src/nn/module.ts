@@ -15,16 +15,20 @@ export type Parameter = Tensor;
 
 /** What loadStateDict found. */
 export interface LoadResult {
+  /** the module's keys the state dict lacked */
   missingKeys: string[];
+  /** the state dict's keys the module does not have */
   unexpectedKeys: string[];
 }
 
+/** A state dict to load: name -> tensor, as a Map or a plain object. */
 export type StateDictInput = Map<string, Tensor> | Record<string, Tensor>;
 
 function entriesOf(sd: StateDictInput): [string, Tensor][] {
   return sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
 }
 
+/** The base of every layer and model: it owns named parameters, buffers and child modules. */
 export abstract class Module {
   /** Training mode (dropout, halting, sparse embedding updates behave differently). */
   training = true;
@@ -52,6 +56,7 @@ export abstract class Module {
     return t;
   }
 
+  /** Adds a child module under `name`; its tensors appear under `name.` in the state dict. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.checkName(name);
     this._modules.set(name, m);
@@ -90,6 +95,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter here and below, in state-dict order. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -109,6 +115,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The direct child modules. */
   children(): Module[] {
     return [...this._modules.values()];
   }
@@ -119,6 +126,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Sets evaluation mode here and below (train(false)). */
   eval(): this {
     return this.train(false);
   }
@@ -214,6 +222,7 @@ export abstract class Module {
     }
   }
 
+  /** Frees every parameter and buffer at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

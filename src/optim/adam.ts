@@ -6,9 +6,13 @@
 import { Tensor } from '../tensor/tensor';
 import { Optimizer } from './optimizer';
 
+/** The hyperparameters both Adam variants take. */
 export interface AdamOptions {
+  /** the initial learning rate (a schedule usually sets it before each step) */
   lr: number;
+  /** decay rates of the first and second moment estimates */
   betas?: [number, number];
+  /** decoupled weight decay, multiplied by the learning rate */
   weightDecay?: number;
 }
 
@@ -18,7 +22,9 @@ export interface AdamOptions {
  * p -= (lr / bc1) * atan2(m, sqrt(v) / sqrt(bc2)).
  */
 export class AdamATan2 extends Optimizer {
+  /** moment decay rates (default [0.9, 0.95]) */
   readonly betas: [number, number];
+  /** decoupled weight decay (default 0) */
   readonly weightDecay: number;
   constructor(params: Tensor[], opts: AdamOptions) {
     super(params, opts.lr, 'AdamATan2');
@@ -46,8 +52,11 @@ export class AdamATan2 extends Optimizer {
 
 /** AdamW (decoupled weight decay), for comparison and for TRM-style runs. */
 export class AdamW extends Optimizer {
+  /** moment decay rates (default [0.9, 0.999]) */
   readonly betas: [number, number];
+  /** decoupled weight decay (default 0.01) */
   readonly weightDecay: number;
+  /** added to the denominator (default 1e-8) */
   readonly eps: number;
   constructor(params: Tensor[], opts: AdamOptions & { eps?: number }) {
     super(params, opts.lr, 'AdamW');

@@ -22,17 +22,22 @@ const CREATION_OPS = ops({
 
 /** dtype, device and requiresGrad of a new tensor. */
 export interface CreateOptions<D extends DType = DType> {
+  /** the element type (float32 unless a function says otherwise) */
   dtype?: D;
+  /** where to create it (the CPU by default) */
   device?: Device;
+  /** record operations on it for autograd */
   requiresGrad?: boolean;
 }
 
 /** A random-number generator with its own state (CPU or a CUDA device). */
 export class Generator {
+  /** the native generator's id */
   readonly id: number;
   constructor(seed: number | bigint = 0, device: Device = 'cpu') {
     this.id = addon.generatorNew(seed, checkDevice(device));
   }
+  /** Reseeds this generator. */
   manualSeed(seed: number | bigint): this {
     addon.generatorSetSeed(this.id, seed);
     return this;
@@ -41,6 +46,7 @@ export class Generator {
   getState(): Tensor<'uint8'> {
     return wrap(addon.generatorGetState(this.id)) as Tensor<'uint8'>;
   }
+  /** Restores a state read by `getState()`. */
   setState(state: Tensor): void {
     addon.generatorSetState(this.id, handleOf(state, 'state'));
   }
@@ -60,6 +66,7 @@ export function getRngState(): Tensor<'uint8'> {
   return wrap(addon.generatorGetState(-1)) as Tensor<'uint8'>;
 }
 
+/** Restores the default CPU generator's state (from `getRngState()`). */
 export function setRngState(state: Tensor): void {
   addon.generatorSetState(-1, handleOf(state, 'state'));
 }
@@ -177,12 +184,15 @@ export function fromTypedArray<D extends DType>(data: ArrayBufferView, shape: re
 
 // ---------------------------------------------------------------- filled
 
+/** A tensor of zeros. */
 export function zeros<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
   return finish(wrap(addon.call(id(CREATION_OPS.zeros), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
 }
+/** A tensor of ones. */
 export function ones<D extends DType = 'float32'>(shape: readonly number[] | number, opts?: CreateOptions<D>): Tensor<D> {
   return finish(wrap(addon.call(id(CREATION_OPS.ones), shapeArg(shape), code(opts), undefined, dev(opts))), opts);
 }
+/** A tensor filled with `value` (bool for a boolean value, float32 otherwise, unless dtype says). */
 export function full<D extends DType = 'float32'>(shape: readonly number[] | number, value: number | boolean, opts?: CreateOptions<D>): Tensor<D> {
   return finish(wrap(addon.call(id(CREATION_OPS.full), shapeArg(shape), value, code(opts, typeof value === 'boolean' ? 'bool' : 'float32'), undefined, dev(opts))), opts);
 }
@@ -199,9 +209,11 @@ export function arange<D extends DType = DType>(start: number, end?: number, ste
   const ints = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   return finish(wrap(addon.call(id(CREATION_OPS.arange), start, end, step, code(opts, ints ? 'int64' : 'float32'), undefined, dev(opts))), opts);
 }
+/** `steps` evenly spaced values from start to end, both included. */
 export function linspace<D extends DType = 'float32'>(start: number, end: number, steps: number, opts?: CreateOptions<D>): Tensor<D> {
   return finish(wrap(addon.call(id(CREATION_OPS.linspace), start, end, steps, code(opts), undefined, dev(opts))), opts);
 }
+/** An n x m identity matrix (m defaults to n). */
 export function eye<D extends DType = 'float32'>(n: number, m?: number, opts?: CreateOptions<D>): Tensor<D> {
   return finish(wrap(addon.call(id(CREATION_OPS.eye), n, m ?? n, code(opts), undefined, dev(opts))), opts);
 }
@@ -210,18 +222,22 @@ function likeArgs(t: Tensor, opts?: CreateOptions): [number | undefined, Device 
   handleOf(t, 'input');
   return [opts?.dtype === undefined ? undefined : dtypeCode(opts.dtype), dev(opts)];
 }
+/** Zeros with the shape of `t` (and its dtype and device unless given). */
 export function zerosLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
   return finish(wrap(addon.call(id(CREATION_OPS.zerosLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
+/** Ones with the shape of `t` (and its dtype and device unless given). */
 export function onesLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
   return finish(wrap(addon.call(id(CREATION_OPS.onesLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
+/** `value` everywhere, with the shape of `t` (and its dtype and device unless given). */
 export function fullLike<D extends DType>(t: Tensor<D>, value: number | boolean, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
   return finish(wrap(addon.call(id(CREATION_OPS.fullLike), t.h, value, dt, undefined, d)), opts) as Tensor<D>;
 }
+/** Uninitialised memory with the shape of `t` (and its dtype and device unless given). */
 export function emptyLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
   return finish(wrap(addon.call(id(CREATION_OPS.emptyLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
@@ -231,6 +247,7 @@ export function emptyLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): 
 
 /** Options of the random creators: as CreateOptions, plus an explicit generator. */
 export interface RandomOptions<D extends DType = DType> extends CreateOptions<D> {
+  /** draw from this generator instead of the default one */
   generator?: Generator;
 }
 
@@ -263,10 +280,12 @@ export function bernoulli(p: Tensor | number, opts: { like?: Tensor; generator?:
   }
   return wrap(addon.call(id(CREATION_OPS.bernoulli), handleOf(p, 'p'), opts.generator?.id));
 }
+/** U[0, 1) with the shape of `t` (and its dtype and device unless given). */
 export function randLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
   return finish(wrap(addon.call(id(CREATION_OPS.randLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
 }
+/** N(0, 1) with the shape of `t` (and its dtype and device unless given). */
 export function randnLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   const [dt, d] = likeArgs(t, opts);
   return finish(wrap(addon.call(id(CREATION_OPS.randnLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
@@ -282,6 +301,7 @@ export interface TruncNormalOptions {
   a?: number;
   /** upper bound; default 2 */
   b?: number;
+  /** draw from this generator instead of the default one */
   generator?: Generator;
 }
 

@@ -34,6 +34,7 @@ export type TypedArrayFor<D extends DType> = D extends 'float32'
               ? Int8Array
               : Uint8Array;
 
+/** Any TypedArray a tensor reads back into. */
 export type AnyTypedArray =
   | Float32Array
   | Float64Array
@@ -74,12 +75,15 @@ const SIZES: Record<DType, number> = {
   bfloat16: 2,
 };
 
+/** Every dtype name. */
 export const DTYPES = Object.keys(CODES) as DType[];
 
+/** Whether `x` is a dtype name. */
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && x in CODES;
 }
 
+/** libtorch's ScalarType code of a dtype; a named INVALID_ARGUMENT error for anything else. */
 export function dtypeCode(d: DType, argName = 'dtype'): number {
   const c = CODES[d];
   if (c === undefined) {
@@ -88,16 +92,19 @@ export function dtypeCode(d: DType, argName = 'dtype'): number {
   return c;
 }
 
+/** The dtype of a libtorch ScalarType code. */
 export function dtypeFromCode(code: number): DType {
   const d = BY_CODE[code];
   if (!d) throw hrmError('NATIVE_ERROR', `hrm-torch: libtorch returned a tensor of an unsupported dtype (ScalarType ${code})`);
   return d;
 }
 
+/** Bytes per element. */
 export function elementSize(d: DType): number {
   return SIZES[d];
 }
 
+/** Whether a dtype is floating point (can require gradients). */
 export function isFloating(d: DType): d is FloatDType {
   return d === 'float32' || d === 'float64' || d === 'bfloat16' || d === 'float16';
 }
@@ -141,6 +148,7 @@ export function dtypeOfTypedArray(a: ArrayBufferView): DType {
   throw invalidArgument(`unsupported TypedArray ${a.constructor.name}: use Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array or Int16Array`);
 }
 
+/** `d` as a Device, or a named INVALID_ARGUMENT error. */
 export function checkDevice(d: unknown, argName = 'device'): Device {
   if (d === 'cpu' || d === 'cuda' || (typeof d === 'string' && /^cuda:\d+$/.test(d))) return d as Device;
   throw invalidArgument(`${argName} must be 'cpu', 'cuda' or 'cuda:N'; got ${JSON.stringify(d)}`);

@@ -48,9 +48,11 @@ export function where(condition: Tensor, a: Tensor | number, b: Tensor | number)
   if (typeof a === 'number') return (b as Tensor).where(condition.logicalNot(), a);
   return a.where(condition, b);
 }
+/** Elementwise maximum, broadcasting. */
 export function maximum(a: Tensor, b: Tensor): Tensor {
   return wrap(addon.call(id(FUNCTIONAL_OPS.maximum), handleOf(a, 'a'), handleOf(b, 'b')));
 }
+/** Elementwise minimum, broadcasting. */
 export function minimum(a: Tensor, b: Tensor): Tensor {
   return wrap(addon.call(id(FUNCTIONAL_OPS.minimum), handleOf(a, 'a'), handleOf(b, 'b')));
 }
@@ -100,6 +102,7 @@ export function rmsNorm(input: Tensor, opts: { normalizedShape?: number[]; weigh
   return wrap(addon.call(id(FUNCTIONAL_OPS.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
 }
 
+/** Layer normalisation over the trailing dims `normalizedShape`, with optional affine weight and bias. */
 export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weight?: Tensor; bias?: Tensor; eps?: number } = {}): Tensor {
   return wrap(
     addon.call(
@@ -153,6 +156,7 @@ export function binaryCrossEntropyWithLogits(
   );
 }
 
+/** Mean squared error (or its sum, or per element). */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   return wrap(addon.call(id(FUNCTIONAL_OPS.mseLoss), handleOf(input, 'input'), handleOf(target, 'target'), reduction(opts.reduction)));
 }
@@ -163,14 +167,25 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   return wrap(addon.call(id(FUNCTIONAL_OPS.dropout), handleOf(input, 'input'), p, training));
 }
 
+/** Softmax along `dim`. */
 export function softmax(input: Tensor, dim: number): Tensor {
   return input.softmax(dim);
 }
+/** log(softmax) along `dim`, computed stably. */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
   return input.logSoftmax(dim);
 }
+/** One-hot rows for int64 `indices` (numClasses -1: one more than the largest index). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor<'int64'> {
   return wrap(addon.call(id(FUNCTIONAL_OPS.oneHot), handleOf(indices, 'indices'), numClasses)) as Tensor<'int64'>;
+}
+
+/** What `linalg.eigh` returns. */
+export interface Eigendecomposition {
+  /** ascending, [..., n] */
+  eigenvalues: Tensor;
+  /** one per column, [..., n, n] */
+  eigenvectors: Tensor;
 }
 
 /** Linear algebra. */
@@ -180,7 +195,7 @@ export const linalg = {
     return wrap(addon.call(id(FUNCTIONAL_OPS.eigvalsh), handleOf(input, 'input'), uplo));
   },
   /** Eigenvalues (ascending) and eigenvectors of symmetric matrices. */
-  eigh(input: Tensor, uplo: 'L' | 'U' = 'L'): { eigenvalues: Tensor; eigenvectors: Tensor } {
+  eigh(input: Tensor, uplo: 'L' | 'U' = 'L'): Eigendecomposition {
     const [values, vectors] = (addon.call(id(FUNCTIONAL_OPS.eigh), handleOf(input, 'input'), uplo) as number[]).map((h) => wrap(h));
     return { eigenvalues: values, eigenvectors: vectors };
   },

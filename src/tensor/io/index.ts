@@ -9,4 +9,4 @@ export { corruptFile } from '../../util/errors';
 export { decodeSafetensors, encodeSafetensors, loadSafetensors, readSafetensorsMetadata, saveSafetensors } from './safetensors';
 export type { SafetensorsFile } from './safetensors';
 export { loadPt, loadStateDictPt, savePt } from './torch-save';
-export type { PtValue } from './torch-save';
+export type { PtObject, PtValue } from './torch-save';

@@ -51,7 +51,9 @@ export function saveSafetensors(file: string, tensors: Record<string, Tensor>, m
 
 /** The tensors (on the CPU) and the `__metadata__` strings of a safetensors file. */
 export interface SafetensorsFile {
+  /** name -> tensor */
   tensors: Record<string, Tensor>;
+  /** the header's `__metadata__` strings ({} when absent) */
   metadata: Record<string, string>;
 }
 

@@ -25,7 +25,17 @@ export type PtValue =
   | Uint8Array
   | PtValue[]
   | Map<string | number, PtValue>
-  | { $global: string; args?: PtValue[]; state?: PtValue };
+  | PtObject;
+
+/** An object the restricted unpickler does not rebuild, kept inert: the global it names and its arguments. */
+export interface PtObject {
+  /** "module.name" of the class or function */
+  $global: string;
+  /** the arguments it was called with */
+  args?: PtValue[];
+  /** the state set on it (BUILD) */
+  state?: PtValue;
+}
 
 // ---------------------------------------------------------------- reading
 
