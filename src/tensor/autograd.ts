@@ -11,19 +11,18 @@ import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
 /** Runs fn with gradient recording off (results do not require grad). Synchronous. */
 export function noGrad<T>(fn: () => T): T {
-  const prev = addon.isGradEnabled();
-  addon.setGradEnabled(false);
-  try {
-    return fn();
-  } finally {
-    addon.setGradEnabled(prev);
-  }
+  return withGradMode(false, fn);
 }
 
 /** Runs fn with gradient recording on (inside a noGrad region, say). Synchronous. */
 export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}
+
+// Grad mode is restored even when fn throws.
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = addon.isGradEnabled();
-  addon.setGradEnabled(true);
+  addon.setGradEnabled(enabled);
   try {
     return fn();
   } finally {

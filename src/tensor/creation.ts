@@ -5,7 +5,7 @@
  */
 import { addon } from '../native';
 import { DType, Device, checkDevice, dtypeCode, dtypeOfTypedArray, invalidArgument, isDType, isFloating, requireDeviceAvailable } from './dtype';
-import { id, ops } from './ops';
+import { OpRef, id, ops } from './ops';
 import { erf } from '../util/math';
 import { NestedArray, Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
@@ -218,29 +218,27 @@ export function eye<D extends DType = 'float32'>(n: number, m?: number, opts?: C
   return finish(wrap(addon.call(id(CREATION_OPS.eye), n, m ?? n, code(opts), undefined, dev(opts))), opts);
 }
 
-function likeArgs(t: Tensor, opts?: CreateOptions): [number | undefined, Device | undefined] {
+// A `*_like` factory: t's shape, and its dtype and device unless opts give them; `values` come
+// between the input and the dtype in the schema (full_like's fill value).
+function likeOp<D extends DType>(op: OpRef, t: Tensor<D>, opts: CreateOptions | undefined, ...values: unknown[]): Tensor<D> {
   handleOf(t, 'input');
-  return [opts?.dtype === undefined ? undefined : dtypeCode(opts.dtype), dev(opts)];
+  const dtype = opts?.dtype === undefined ? undefined : dtypeCode(opts.dtype);
+  return finish(wrap(addon.call(id(op), t.h, ...values, dtype, undefined, dev(opts))), opts) as Tensor<D>;
 }
-/** Zeros with the shape of `t` (and its dtype and device unless given). */
 export function zerosLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
-  const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(addon.call(id(CREATION_OPS.zerosLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return likeOp(CREATION_OPS.zerosLike, t, opts);
 }
 /** Ones with the shape of `t` (and its dtype and device unless given). */
 export function onesLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
-  const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(addon.call(id(CREATION_OPS.onesLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return likeOp(CREATION_OPS.onesLike, t, opts);
 }
 /** `value` everywhere, with the shape of `t` (and its dtype and device unless given). */
 export function fullLike<D extends DType>(t: Tensor<D>, value: number | boolean, opts?: CreateOptions): Tensor<D> {
-  const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(addon.call(id(CREATION_OPS.fullLike), t.h, value, dt, undefined, d)), opts) as Tensor<D>;
+  return likeOp(CREATION_OPS.fullLike, t, opts, value);
 }
 /** Uninitialised memory with the shape of `t` (and its dtype and device unless given). */
 export function emptyLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
-  const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(addon.call(id(CREATION_OPS.emptyLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return likeOp(CREATION_OPS.emptyLike, t, opts);
 }
 
 // ---------------------------------------------------------------- random
@@ -282,13 +280,11 @@ export function bernoulli(p: Tensor | number, opts: { like?: Tensor; generator?:
 }
 /** U[0, 1) with the shape of `t` (and its dtype and device unless given). */
 export function randLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
-  const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(addon.call(id(CREATION_OPS.randLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return likeOp(CREATION_OPS.randLike, t, opts);
 }
 /** N(0, 1) with the shape of `t` (and its dtype and device unless given). */
 export function randnLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
-  const [dt, d] = likeArgs(t, opts);
-  return finish(wrap(addon.call(id(CREATION_OPS.randnLike), t.h, dt, undefined, d)), opts) as Tensor<D>;
+  return likeOp(CREATION_OPS.randnLike, t, opts);
 }
 
 /** Moments and bounds of a truncated normal draw: N(mean, std^2) restricted to [a, b]. */

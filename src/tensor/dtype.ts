@@ -109,28 +109,24 @@ export function isFloating(d: DType): d is FloatDType {
   return d === 'float32' || d === 'float64' || d === 'bfloat16' || d === 'float16';
 }
 
+// The TypedArray each dtype reads back into.
+const ARRAY_TYPES: Record<DType, new (buf: ArrayBuffer, byteOffset: number, length: number) => AnyTypedArray> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bfloat16: Uint16Array,
+  float16: Uint16Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
 /** Wraps raw bytes of a dtype in the matching TypedArray (no copy). */
 export function typedArrayOf<D extends DType>(d: D, buf: ArrayBuffer, byteOffset = 0, length?: number): TypedArrayFor<D> {
   const n = length ?? (buf.byteLength - byteOffset) / SIZES[d];
-  switch (d) {
-    case 'float32':
-      return new Float32Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'float64':
-      return new Float64Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int32':
-      return new Int32Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int64':
-      return new BigInt64Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'bfloat16':
-    case 'float16':
-      return new Uint16Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int16':
-      return new Int16Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int8':
-      return new Int8Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    default:
-      return new Uint8Array(buf, byteOffset, n) as TypedArrayFor<D>;
-  }
+  return new (ARRAY_TYPES[d] ?? Uint8Array)(buf, byteOffset, n) as TypedArrayFor<D>;
 }
 
 /** The dtype a TypedArray maps to by default. */
