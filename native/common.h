@@ -1,16 +1,21 @@
-// Shared declarations of the native core: the per-thread state (tensor handle table, resolved
-// operators, generators) and the argument/error helpers every entry point uses.
+// The native core shared by the addon's entry points: the per-thread state (tensor handle table,
+// resolved operators, generators) and the argument, result and error helpers. Everything declared
+// here is defined here (Guard) or in common.cpp, so addon.cpp and dispatch.cpp each depend on this
+// header only, never on each other.
 //
-// Design (see docs in README "Native layer"): tensors cross into JS as plain numbers, never as
-// objects. A handle encodes (generation << 24 | slot); a stale or disposed handle is detected and
-// reported, never dereferenced. Every exported function runs inside Guard<> so that no C++
-// exception (libtorch's c10::Error included) can escape into Node and abort the process.
+// Design: tensors cross into JS as plain numbers, never as objects. A handle encodes
+// (generation << 24 | slot); a stale or disposed handle is detected and reported, never
+// dereferenced. Every exported function runs inside Guard<> so that no C++ exception (libtorch's
+// c10::Error included) can escape into Node and abort the process.
 #pragma once
 
 #include <napi.h>
-#include <torch/torch.h>
+#include <ATen/ATen.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <c10/core/InferenceMode.h>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -89,9 +94,13 @@ struct State {
   ~State();
 };
 
+// This thread's state; throws when the addon was not initialised on this thread.
 State& state();
+// Creates this environment's state, owned by the environment and cleared when it goes away.
+State& installState(Napi::Env env);
 
 // Argument helpers: they throw ArgError naming the argument.
+std::string argName(const char* name);  // "argument 'name'", the prefix of every argument error
 at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name);
 int64_t intArg(const Napi::CallbackInfo& info, size_t i, const char* name);
@@ -131,8 +140,5 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
     throw makeError(info.Env(), "unknown native exception", "NATIVE_ERROR");
   }
 }
-
-// Registration of each translation unit's functions.
-void registerDispatch(Napi::Env env, Napi::Object exports);
 
 }  // namespace hrm

@@ -6,6 +6,7 @@
 // from the schema itself. The call goes through the full dispatcher (autograd, CPU/CUDA kernels),
 // exactly as PyTorch's own interpreter does.
 #include "common.h"
+#include "dispatch.h"
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>

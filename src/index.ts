@@ -9,7 +9,7 @@
  * @module
  */
 export { Tensor, handleOf } from './tensor/tensor';
-export type { NestedArray, ToOptions, RoundingMode } from './tensor/tensor';
+export type { NestedArray, ToOptions, RoundingMode, ValuesAndIndices, UniqueResult } from './tensor/tensor';
 export * from './tensor/dtype';
 export * from './tensor/creation';
 export * from './tensor/functional';
@@ -17,7 +17,7 @@ export * from './tensor/autograd';
 export * from './tensor/io';
 export { scope, tidy, keep, adopt, moveToOuter, memory, resetPeakMemory, configureMemory } from './tensor/scope';
 export type { MemoryInfo, Owned } from './tensor/scope';
-export type { BuildInfo } from './native';
+export type { BuildInfo, CudaMemoryStats } from './native';
 export type { OpRef } from './tensor/ops';
 export { schemaOf } from './tensor/ops';
 export * from './runtime';

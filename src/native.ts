@@ -15,17 +15,37 @@ export type Handle = number;
 /** A value returned by a generic operator call. */
 export type NativeValue = Handle | number | boolean | string | undefined | NativeValue[];
 
+/** What the addon reports about itself and the libtorch it runs on. */
 export interface BuildInfo {
+  /** the libtorch version compiled against */
   torchVersion: string;
+  /** whether it was built with the C++11 ABI (null when unknown) */
   cxx11Abi: boolean | null;
+  /** whether it was built against a CUDA libtorch */
   builtWithCuda: boolean;
+  /** the libtorch folder it was built against */
   libtorchDir?: string;
+  /** the N-API version it targets */
   napiVersion: number;
+  /** libtorch's `show_config()` at run time */
   runtimeConfig: string;
+  /** libtorch's `get_parallel_info()`: threads and backends */
   parallelInfo: string;
+  /** whether the loaded libtorch has CUDA support */
   hasCuda: boolean;
 }
 
+/** The CUDA caching allocator's byte counts for one device (zeros without CUDA). */
+export interface CudaMemoryStats {
+  /** bytes in live tensors */
+  allocated: number;
+  /** bytes held by the allocator, in use or cached */
+  reserved: number;
+  /** the most bytes allocated at once */
+  peakAllocated: number;
+}
+
+/** The addon's functions: every native entry point with its types. */
 export interface NativeBinding {
   fromBuffer(data: ArrayBufferView | ArrayBuffer, dtype: number, shape: number[], device?: string): Handle;
   toBuffer(h: Handle): ArrayBuffer;
@@ -66,7 +86,7 @@ export interface NativeBinding {
   cudaIsAvailable(): boolean;
   cudaDeviceCount(): number;
   cudaSynchronize(device?: number): void;
-  cudaMemory(device?: number): { allocated: number; reserved: number; peakAllocated: number };
+  cudaMemory(device?: number): CudaMemoryStats;
   cudaEmptyCache(): void;
   liveTensors(): { live: number; peak: number };
   resetPeak(): void;
@@ -88,6 +108,7 @@ export interface BuildRecord {
   root?: string;
 }
 
+/** The folder of this package (the one holding package.json and CMakeLists.txt). */
 export const packageRoot = findPackageRoot();
 
 function findPackageRoot(): string {

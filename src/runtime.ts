@@ -2,28 +2,33 @@
  * Runtime queries and settings: threads, CUDA, build information.
  * @module
  */
-import { native, BuildInfo } from './native';
+import { native, BuildInfo, CudaMemoryStats } from './native';
+import { hasErrorCode } from './util/errors';
 
 /** libtorch's intra-op thread count. */
 export function getNumThreads(): number {
   return native().getNumThreads();
 }
+/** Sets libtorch's intra-op thread count (n >= 1). */
 export function setNumThreads(n: number): void {
   native().setNumThreads(n);
 }
+/** libtorch's inter-op thread count. */
 export function getNumInteropThreads(): number {
   return native().getNumInteropThreads();
 }
-/** Only before any inter-op parallel work has started (libtorch's rule). */
+/** Sets the inter-op thread count; only before any inter-op parallel work has started (libtorch's rule). */
 export function setNumInteropThreads(n: number): void {
   native().setNumInteropThreads(n);
 }
 
+/** CUDA queries and allocator controls (all safe to call without CUDA). */
 export const cuda = {
   /** Whether this build has CUDA and a device is present. */
   isAvailable(): boolean {
     return native().cudaIsAvailable();
   },
+  /** How many CUDA devices are visible (0 without CUDA). */
   deviceCount(): number {
     return native().cudaDeviceCount();
   },
@@ -32,7 +37,7 @@ export const cuda = {
     native().cudaSynchronize(device);
   },
   /** The caching allocator's bytes: allocated, reserved and peak allocated. */
-  memory(device?: number): { allocated: number; reserved: number; peakAllocated: number } {
+  memory(device?: number): CudaMemoryStats {
     return native().cudaMemory(device);
   },
   /** Returns unused cached blocks to the driver. */
@@ -54,7 +59,7 @@ export function withOomRetry<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if ((e as { code?: string }).code !== 'OUT_OF_MEMORY') throw e;
+    if (!hasErrorCode(e, 'OUT_OF_MEMORY')) throw e;
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) gc();
     native().cudaEmptyCache();

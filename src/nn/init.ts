@@ -7,20 +7,21 @@
 import { erf } from '../util/math';
 import { noGrad } from '../tensor/autograd';
 import { Tensor } from '../tensor/tensor';
-import { Generator } from '../tensor/creation';
+import { Generator, fillTruncNormal_ } from '../tensor/creation';
 
 const LOWER = -2;
 const UPPER = 2;
 // Std of a unit normal truncated to [-2, 2]: sqrt(1 - (u*pdf(u) - l*pdf(l))/Z - ((pdf(u) - pdf(l))/Z)^2).
 const Z = (erf(UPPER / Math.SQRT2) - erf(LOWER / Math.SQRT2)) / 2;
 const PDF = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+/** The std of a unit normal truncated to [-2, 2] (0.8796...). */
 export const TRUNCATED_UNIT_STD = Math.sqrt(
   1 - (UPPER * PDF(UPPER) - LOWER * PDF(LOWER)) / Z - ((PDF(UPPER) - PDF(LOWER)) / Z) ** 2,
 );
 
 /**
- * Fills `t` in place with a truncated normal of true std `std` (std 0 fills zeros):
- * u ~ U(erf(-2/sqrt2), erf(2/sqrt2)), x = sqrt2 * erfinv(u) * c, c = std / 0.8796, clipped to ±2c.
+ * Fills `t` in place with a truncated normal of true std `std` (std 0 fills zeros): the normal of
+ * std c = std / 0.8796 truncated to [-2c, 2c] (spec 1.6), drawn by `fillTruncNormal_`.
  */
 export function truncNormal_(t: Tensor, std: number, generator?: Generator): Tensor {
   noGrad(() => {
@@ -29,10 +30,7 @@ export function truncNormal_(t: Tensor, std: number, generator?: Generator): Ten
       return;
     }
     const c = std / TRUNCATED_UNIT_STD;
-    t.uniform_(erf(LOWER / Math.SQRT2), erf(UPPER / Math.SQRT2), generator);
-    t.erfinv_();
-    t.mul_(Math.SQRT2 * c);
-    t.clamp_(LOWER * c, UPPER * c);
+    fillTruncNormal_(t, { std: c, a: LOWER * c, b: UPPER * c, generator });
   });
   return t;
 }

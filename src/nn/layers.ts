@@ -1,12 +1,14 @@
 /**
  * The layers HRM (and TRM) are built from, with the reference's parameter names (hrm-spec 1):
  * casted linear and embedding layers (fp32 master weights cast to the activation dtype at every
- * call, spec 1.7), parameter-free RMSNorm with fp32 statistics, rotary embeddings, fused-qkv
- * non-causal attention, SwiGLU and the post-norm Transformer block.
+ * call, spec 1.7), rotary embeddings, fused-qkv non-causal attention, SwiGLU and the post-norm
+ * Transformer block (its parameter-free RMSNorm is the functional `rmsNorm`). The layers run in
+ * scopes so temporaries are freed as soon as a layer returns: the working set stays small and in
+ * cache; autograd keeps what backward needs by itself.
  * @module
  */
 import { DType, Device } from '../tensor/dtype';
-import { cat, embedding, linear, scaledDotProductAttention } from '../tensor/functional';
+import { cat, embedding, linear, rmsNorm, scaledDotProductAttention } from '../tensor/functional';
 import { arange, empty, zeros } from '../tensor/creation';
 import { Tensor } from '../tensor/tensor';
 import { scope } from '../tensor/scope';
@@ -16,6 +18,7 @@ import { lecunNormal_, truncNormal_ } from './init';
 
 /** Options every layer constructor accepts. */
 export interface LayerOptions {
+  /** where the parameters are created */
   device?: Device;
 }
 
@@ -30,12 +33,15 @@ export class CastedLinear extends Module {
     if (opts.bias) this.registerParameter('bias', zeros([outFeatures], { device: opts.device }));
   }
   // Getters, not fields: Module.to() may replace the tensors.
+  /** The fp32 master weight [out, in]. */
   get weight(): Tensor {
     return this.tensor('weight');
   }
+  /** The bias [out], when the layer has one. */
   get bias(): Tensor | undefined {
     return this.hasBias ? this.tensor('bias') : undefined;
   }
+  /** x W^T (+ b), with the weights cast to x's dtype: [..., in] -> [..., out]. */
   forward(x: Tensor): Tensor {
     const w = this.weight.dtype === x.dtype ? this.weight : this.weight.to(x.dtype);
     const b = this.bias === undefined ? undefined : this.bias.dtype === x.dtype ? this.bias : this.bias.to(x.dtype);
@@ -45,29 +51,25 @@ export class CastedLinear extends Module {
 
 /** Embedding table (`embedding_weight`), cast to `castTo` at lookup. */
 export class CastedEmbedding extends Module {
-  constructor(numEmbeddings: number, embeddingDim: number, readonly castTo: DType, opts: LayerOptions & { initStd: number }) {
+  constructor(
+    numEmbeddings: number,
+    embeddingDim: number,
+    /** the dtype the table is cast to at lookup */
+    readonly castTo: DType,
+    opts: LayerOptions & { initStd: number },
+  ) {
     super();
     this.registerParameter('embedding_weight', truncNormal_(empty([numEmbeddings, embeddingDim], { device: opts.device }), opts.initStd));
   }
+  /** The fp32 table [numEmbeddings, embeddingDim]. */
   get weight(): Tensor {
     return this.tensor('embedding_weight');
   }
+  /** The rows for integer ids: [...] -> [..., embeddingDim], in `castTo`. */
   forward(ids: Tensor): Tensor {
     const w = this.weight.dtype === this.castTo ? this.weight : this.weight.to(this.castTo);
     return embedding(ids, w);
   }
-}
-
-/** RMS normalisation without a weight: statistics in fp32, result in the input dtype (spec 1.3). */
-export function rmsNorm(x: Tensor, eps: number): Tensor {
-  // Scoped (here and in the layers below) so temporaries are freed as soon as the layer returns:
-  // the working set stays small and in cache; autograd keeps what backward needs by itself.
-  return scope(() => {
-    const dtype = x.dtype;
-    const xf = dtype === 'float32' ? x : x.to('float32');
-    const out = xf.mul(xf.square().mean(-1, true).add(eps).rsqrt());
-    return dtype === 'float32' ? out : out.to(dtype);
-  });
 }
 
 /** Rotary position embedding tables (non-persistent cos/sin buffers [L, d], fp32). */
@@ -75,23 +77,27 @@ export class RotaryEmbedding extends Module {
   constructor(dim: number, maxPositions: number, base: number, opts: LayerOptions = {}) {
     super();
     const [cos, sin] = scope(() => noGrad(() => {
+      // inverse frequencies base^(-2i/dim), i < dim/2: [dim/2]
       const invFreq = arange(0, dim, 2, { dtype: 'float32', device: opts.device }).div(dim).mul(Math.log(base)).exp().reciprocal();
-      const t = arange(0, maxPositions, 1, { dtype: 'float32', device: opts.device });
-      const freqs = t.unsqueeze(1).mul(invFreq.unsqueeze(0));
-      const emb = cat([freqs, freqs], -1);
+      const positions = arange(0, maxPositions, 1, { dtype: 'float32', device: opts.device }); // [L]
+      const freqs = positions.unsqueeze(1).mul(invFreq.unsqueeze(0)); // [L, 1] * [1, dim/2] -> [L, dim/2]
+      const emb = cat([freqs, freqs], -1); // [L, dim]: both halves rotate at the same frequencies
       return [emb.cos(), emb.sin()];
     }));
     this.registerBuffer('cos_cached', cos, { persistent: false });
     this.registerBuffer('sin_cached', sin, { persistent: false });
   }
+  /** cos of each position's angles [maxPositions, dim]. */
   get cos(): Tensor {
     return this.tensor('cos_cached');
   }
+  /** sin of each position's angles [maxPositions, dim]. */
   get sin(): Tensor {
     return this.tensor('sin_cached');
   }
 }
 
+// [..., d] -> [..., d]: (x1, x2) -> (-x2, x1) over the two halves of the last dim.
 function rotateHalf(x: Tensor): Tensor {
   const half = x.size(-1) / 2;
   return cat([x.narrow(-1, half, half).neg(), x.narrow(-1, 0, half)], -1);
@@ -104,21 +110,28 @@ export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
     const xf = dtype === 'float32' ? x : x.to('float32');
     const L = x.size(1);
     const d = x.size(-1);
+    // [maxPositions, d] -> the first L positions [L, d] -> [L, 1, d], broadcast over B and H
     const c = cos.narrow(0, 0, L).view(L, 1, d);
     const s = sin.narrow(0, 0, L).view(L, 1, d);
-    const out = xf.mul(c).add(rotateHalf(xf).mul(s));
+    const out = xf.mul(c).add(rotateHalf(xf).mul(s)); // [B, L, H, d]
     return dtype === 'float32' ? out : out.to(dtype);
   });
 }
 
 /** Multi-head self-attention with one fused qkv projection, non-causal and unmasked (spec 1.4). */
 export class Attention extends Module {
+  /** the fused projection to queries, keys and values: hidden -> (H + 2 KV) * headDim */
   readonly qkvProj: CastedLinear;
+  /** the output projection: H * headDim -> hidden */
   readonly oProj: CastedLinear;
   constructor(
+    /** the model width */
     readonly hiddenSize: number,
+    /** the width of one head */
     readonly headDim: number,
+    /** query heads */
     readonly numHeads: number,
+    /** key/value heads (fewer than numHeads for grouped-query attention) */
     readonly numKeyValueHeads: number,
     opts: LayerOptions & { causal?: boolean } = {},
   ) {
@@ -129,6 +142,7 @@ export class Attention extends Module {
   }
   private readonly causal: boolean;
 
+  /** Self-attention over the sequence, rotary-embedded when `rotary` is given: [B, L, hidden] -> [B, L, hidden]. */
   forward(x: Tensor, rotary?: RotaryEmbedding): Tensor {
     return scope(() => this.attend(x, rotary));
   }
@@ -140,17 +154,19 @@ export class Attention extends Module {
     const d = this.headDim;
     // [B, L, (H + 2KV) * d] -> [B, L, H + 2KV, d]; head slots: queries, then keys, then values.
     const qkv = this.qkvProj.forward(x).view(B, L, H + 2 * KV, d);
-    let q = qkv.narrow(2, 0, H);
-    let k = qkv.narrow(2, H, KV);
-    const v = qkv.narrow(2, H + KV, KV);
+    let q = qkv.narrow(2, 0, H); // [B, L, H, d]
+    let k = qkv.narrow(2, H, KV); // [B, L, KV, d]
+    const v = qkv.narrow(2, H + KV, KV); // [B, L, KV, d]
     if (rotary) {
       q = applyRotary(q, rotary.cos, rotary.sin);
       k = applyRotary(k, rotary.cos, rotary.sin);
     }
+    // heads first for attention: [B, L, heads, d] -> [B, heads, L, d]; out is [B, H, L, d]
     const out = scaledDotProductAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), {
       isCausal: this.causal,
       enableGqa: KV !== H,
     });
+    // [B, H, L, d] -> [B, L, H, d] -> [B, L, H * d] -> o_proj -> [B, L, hidden]
     return this.oProj.forward(out.transpose(1, 2).reshape(B, L, H * d));
   }
 }
@@ -163,7 +179,9 @@ export function swigluWidth(hiddenSize: number, expansion: number): number {
 
 /** SwiGLU MLP: gate_up_proj -> [gate | up] -> down_proj(silu(gate) * up). */
 export class SwiGLU extends Module {
+  /** hidden -> [gate | up], 2 * inter wide */
   readonly gateUpProj: CastedLinear;
+  /** inter -> hidden */
   readonly downProj: CastedLinear;
   constructor(hiddenSize: number, expansion: number, opts: LayerOptions = {}) {
     super();
@@ -171,9 +189,10 @@ export class SwiGLU extends Module {
     this.gateUpProj = this.registerModule('gate_up_proj', new CastedLinear(hiddenSize, 2 * inter, opts));
     this.downProj = this.registerModule('down_proj', new CastedLinear(inter, hiddenSize, opts));
   }
+  /** down_proj(silu(gate) * up): [..., hidden] -> [..., hidden]. */
   forward(x: Tensor): Tensor {
     return scope(() => {
-      const [gate, up] = this.gateUpProj.forward(x).chunk(2, -1);
+      const [gate, up] = this.gateUpProj.forward(x).chunk(2, -1); // [..., 2 * inter] -> 2 x [..., inter]
       return this.downProj.forward(gate.silu().mul(up));
     });
   }
@@ -181,7 +200,9 @@ export class SwiGLU extends Module {
 
 /** Post-norm Transformer block: h = norm(h + attn(h)); h = norm(h + mlp(h)) (spec 1.3). */
 export class TransformerBlock extends Module {
+  /** the attention sublayer */
   readonly selfAttn: Attention;
+  /** the feed-forward sublayer */
   readonly mlp: SwiGLU;
   constructor(
     cfg: { hiddenSize: number; numHeads: number; expansion: number; rmsNormEps: number },
@@ -194,10 +215,11 @@ export class TransformerBlock extends Module {
     this.mlp = this.registerModule('mlp', new SwiGLU(cfg.hiddenSize, cfg.expansion, opts));
   }
   private readonly eps: number;
+  /** One block over hidden states [B, L, hidden]. */
   forward(h: Tensor, rotary?: RotaryEmbedding): Tensor {
     return scope(() => {
-      const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), this.eps);
-      return rmsNorm(a.add(this.mlp.forward(a)), this.eps);
+      const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), { eps: this.eps });
+      return rmsNorm(a.add(this.mlp.forward(a)), { eps: this.eps });
     });
   }
 }

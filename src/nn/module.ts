@@ -8,22 +8,27 @@ import { DType, Device, invalidArgument, isDType, isFloating } from '../tensor/d
 import { noGrad } from '../tensor/autograd';
 import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
+import { hrmError } from '../util/errors';
 
 /** A parameter is a tensor that requires grad and is owned by a Module. */
 export type Parameter = Tensor;
 
 /** What loadStateDict found. */
 export interface LoadResult {
+  /** the module's keys the state dict lacked */
   missingKeys: string[];
+  /** the state dict's keys the module does not have */
   unexpectedKeys: string[];
 }
 
+/** A state dict to load: name -> tensor, as a Map or a plain object. */
 export type StateDictInput = Map<string, Tensor> | Record<string, Tensor>;
 
 function entriesOf(sd: StateDictInput): [string, Tensor][] {
   return sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
 }
 
+/** The base of every layer and model: it owns named parameters, buffers and child modules. */
 export abstract class Module {
   /** Training mode (dropout, halting, sparse embedding updates behave differently). */
   training = true;
@@ -51,6 +56,7 @@ export abstract class Module {
     return t;
   }
 
+  /** Adds a child module under `name`; its tensors appear under `name.` in the state dict. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.checkName(name);
     this._modules.set(name, m);
@@ -89,6 +95,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every parameter here and below, in state-dict order. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -108,6 +115,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The direct child modules. */
   children(): Module[] {
     return [...this._modules.values()];
   }
@@ -118,6 +126,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Sets evaluation mode here and below (train(false)). */
   eval(): this {
     return this.train(false);
   }
@@ -159,7 +168,7 @@ export abstract class Module {
     if (strict && unexpectedKeys.length) problems.push(`unexpected keys (${unexpectedKeys.length}): ${unexpectedKeys.join(', ')}`);
     if (shapeErrors.length) problems.push(`shape mismatches: ${shapeErrors.join('; ')}`);
     if (problems.length) {
-      throw Object.assign(new Error(`loadStateDict into ${this.constructor.name} failed: ${problems.join('. ')}`), { code: 'STATE_DICT_MISMATCH' });
+      throw hrmError('STATE_DICT_MISMATCH', `loadStateDict into ${this.constructor.name} failed: ${problems.join('. ')}`);
     }
     noGrad(() => {
       for (const [k, t] of given) own.get(k)?.copy_(t);
@@ -213,6 +222,7 @@ export abstract class Module {
     }
   }
 
+  /** Frees every parameter and buffer at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -9,20 +9,42 @@ import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { invalidArgument } from '../tensor/dtype';
 
+/** An optimizer's saveable state. */
 export interface OptimizerState {
   /** state tensors by "<param index>.<name>" */
   tensors: Record<string, Tensor>;
   /** scalars: per-parameter step counts and hyperparameters */
-  meta: { kind: string; lr: number; steps: number[]; [k: string]: unknown };
+  meta: OptimizerMeta;
 }
 
+/** The scalar part of an optimizer's state. */
+export interface OptimizerMeta {
+  /** the optimizer class, checked on load */
+  kind: string;
+  /** the learning rate of the next step */
+  lr: number;
+  /** how many updates each parameter has had */
+  steps: number[];
+  /** hyperparameters, saved for the record */
+  [k: string]: unknown;
+}
+
+/** The base of the optimizers: parameters, a learning rate, per-parameter state, a state dict. */
 export abstract class Optimizer {
   /** the learning rate used by the next step (the schedule sets it) */
   lr: number;
+  /** per parameter: its state tensors by name */
   protected readonly slots: Map<string, Tensor>[];
+  /** per parameter: how many updates it has had */
   protected readonly stepCounts: number[];
 
-  constructor(readonly params: Tensor[], lr: number, readonly kind: string) {
+  constructor(
+    /** the tensors this optimizer updates */
+    readonly params: Tensor[],
+    lr: number,
+    /** the optimizer's name, saved in its state */
+    readonly kind: string,
+  ) {
     if (!Array.isArray(params) || params.length === 0) throw invalidArgument(`${kind}: params must be a non-empty array of tensors`);
     if (!(lr >= 0)) throw invalidArgument(`${kind}: lr must be >= 0, got ${lr}`);
     this.lr = lr;
@@ -69,12 +91,14 @@ export abstract class Optimizer {
     return {};
   }
 
+  /** The state tensors (the optimizer's own: do not dispose them) and the scalars. */
   stateDict(): OptimizerState {
     const tensors: Record<string, Tensor> = {};
     this.slots.forEach((m, i) => m.forEach((t, name) => (tensors[`${i}.${name}`] = t)));
     return { tensors, meta: { kind: this.kind, lr: this.lr, steps: [...this.stepCounts], ...this.hyper() } };
   }
 
+  /** Copies saved state into this optimizer (same kind, same parameter count and shapes). */
   loadStateDict(state: OptimizerState): void {
     if (state.meta.kind !== this.kind) throw invalidArgument(`cannot load ${state.meta.kind} optimizer state into ${this.kind}`);
     if (state.meta.steps.length !== this.params.length) {

@@ -3,6 +3,7 @@
  * minRatio * base (constant when minRatio is 1). `step` is the 1-based optimizer step.
  * @module
  */
+/** The learning rate for 1-based `step`: linear warmup, then cosine decay to minRatio * baseLr. */
 export function cosineScheduleWithWarmupLr(step: number, baseLr: number, warmupSteps: number, totalSteps: number, minRatio = 1): number {
   if (step < warmupSteps) return (baseLr * step) / warmupSteps;
   const progress = (step - warmupSteps) / Math.max(1, totalSteps - warmupSteps);

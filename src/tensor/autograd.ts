@@ -11,19 +11,18 @@ import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
 /** Runs fn with gradient recording off (results do not require grad). Synchronous. */
 export function noGrad<T>(fn: () => T): T {
-  const prev = addon.isGradEnabled();
-  addon.setGradEnabled(false);
-  try {
-    return fn();
-  } finally {
-    addon.setGradEnabled(prev);
-  }
+  return withGradMode(false, fn);
 }
 
 /** Runs fn with gradient recording on (inside a noGrad region, say). Synchronous. */
 export function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, fn);
+}
+
+// Grad mode is restored even when fn throws.
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = addon.isGradEnabled();
-  addon.setGradEnabled(true);
+  addon.setGradEnabled(enabled);
   try {
     return fn();
   } finally {
@@ -31,10 +30,12 @@ export function enableGrad<T>(fn: () => T): T {
   }
 }
 
+/** Whether operations are being recorded for autograd on this thread. */
 export function isGradEnabled(): boolean {
   return addon.isGradEnabled();
 }
 
+/** Turns gradient recording on or off (prefer the scoped `noGrad` / `enableGrad`). */
 export function setGradEnabled(enabled: boolean): void {
   addon.setGradEnabled(enabled);
 }
@@ -52,6 +53,7 @@ export function inferenceMode<T>(fn: () => T): T {
   }
 }
 
+/** Whether libtorch's inference mode is on. */
 export function isInferenceMode(): boolean {
   return addon.isInferenceMode();
 }
@@ -68,12 +70,24 @@ export function grad(
   return addon.autogradGrad(outs, ins, gos, opts.retainGraph, opts.createGraph).map((h) => (h === undefined ? undefined : wrap(h)));
 }
 
+/** The comparison `gradcheck` made. */
 export interface GradcheckResult {
+  /** whether every analytic value matched its numeric one within tolerance */
   ok: boolean;
   /** largest |analytic - numeric| over all inputs */
   maxAbsError: number;
   /** per input: the analytic and numeric Jacobian-vector products that were compared */
-  details: { input: number; analytic: number[]; numeric: number[] }[];
+  details: GradcheckDetail[];
+}
+
+/** The analytic and numeric gradients of one input of `gradcheck`. */
+export interface GradcheckDetail {
+  /** the input's position */
+  input: number;
+  /** autograd's gradient, flattened */
+  analytic: number[];
+  /** the central finite difference, flattened */
+  numeric: number[];
 }
 
 /**

@@ -3,7 +3,8 @@
  * back into.
  * @module
  */
-import { invalidArgument } from '../util/errors';
+import { addon } from '../native';
+import { hrmError, invalidArgument } from '../util/errors';
 
 export { invalidArgument };
 
@@ -33,6 +34,7 @@ export type TypedArrayFor<D extends DType> = D extends 'float32'
               ? Int8Array
               : Uint8Array;
 
+/** Any TypedArray a tensor reads back into. */
 export type AnyTypedArray =
   | Float32Array
   | Float64Array
@@ -73,12 +75,15 @@ const SIZES: Record<DType, number> = {
   bfloat16: 2,
 };
 
+/** Every dtype name. */
 export const DTYPES = Object.keys(CODES) as DType[];
 
+/** Whether `x` is a dtype name. */
 export function isDType(x: unknown): x is DType {
   return typeof x === 'string' && x in CODES;
 }
 
+/** libtorch's ScalarType code of a dtype; a named INVALID_ARGUMENT error for anything else. */
 export function dtypeCode(d: DType, argName = 'dtype'): number {
   const c = CODES[d];
   if (c === undefined) {
@@ -87,42 +92,41 @@ export function dtypeCode(d: DType, argName = 'dtype'): number {
   return c;
 }
 
+/** The dtype of a libtorch ScalarType code. */
 export function dtypeFromCode(code: number): DType {
   const d = BY_CODE[code];
-  if (!d) throw new Error(`hrm-torch: libtorch returned a tensor of an unsupported dtype (ScalarType ${code})`);
+  if (!d) throw hrmError('NATIVE_ERROR', `hrm-torch: libtorch returned a tensor of an unsupported dtype (ScalarType ${code})`);
   return d;
 }
 
+/** Bytes per element. */
 export function elementSize(d: DType): number {
   return SIZES[d];
 }
 
+/** Whether a dtype is floating point (can require gradients). */
 export function isFloating(d: DType): d is FloatDType {
   return d === 'float32' || d === 'float64' || d === 'bfloat16' || d === 'float16';
 }
 
+// The TypedArray each dtype reads back into.
+const ARRAY_TYPES: Record<DType, new (buf: ArrayBuffer, byteOffset: number, length: number) => AnyTypedArray> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bfloat16: Uint16Array,
+  float16: Uint16Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
 /** Wraps raw bytes of a dtype in the matching TypedArray (no copy). */
 export function typedArrayOf<D extends DType>(d: D, buf: ArrayBuffer, byteOffset = 0, length?: number): TypedArrayFor<D> {
   const n = length ?? (buf.byteLength - byteOffset) / SIZES[d];
-  switch (d) {
-    case 'float32':
-      return new Float32Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'float64':
-      return new Float64Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int32':
-      return new Int32Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int64':
-      return new BigInt64Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'bfloat16':
-    case 'float16':
-      return new Uint16Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int16':
-      return new Int16Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    case 'int8':
-      return new Int8Array(buf, byteOffset, n) as TypedArrayFor<D>;
-    default:
-      return new Uint8Array(buf, byteOffset, n) as TypedArrayFor<D>;
-  }
+  return new (ARRAY_TYPES[d] ?? Uint8Array)(buf, byteOffset, n) as TypedArrayFor<D>;
 }
 
 /** The dtype a TypedArray maps to by default. */
@@ -140,8 +144,18 @@ export function dtypeOfTypedArray(a: ArrayBufferView): DType {
   throw invalidArgument(`unsupported TypedArray ${a.constructor.name}: use Float32Array, Float64Array, Int32Array, BigInt64Array, Uint8Array, Int8Array or Int16Array`);
 }
 
+/** `d` as a Device, or a named INVALID_ARGUMENT error. */
 export function checkDevice(d: unknown, argName = 'device'): Device {
   if (d === 'cpu' || d === 'cuda' || (typeof d === 'string' && /^cuda:\d+$/.test(d))) return d as Device;
   throw invalidArgument(`${argName} must be 'cpu', 'cuda' or 'cuda:N'; got ${JSON.stringify(d)}`);
 }
 
+/**
+ * Throws a `CUDA_UNAVAILABLE` error when `device` is a CUDA device and CUDA is not available;
+ * `action` says what needed it ("cannot create a tensor on").
+ */
+export function requireDeviceAvailable(device: Device, action: string): void {
+  if (device !== 'cpu' && !addon.cudaIsAvailable()) {
+    throw hrmError('CUDA_UNAVAILABLE', `${action} '${device}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`);
+  }
+}

@@ -9,13 +9,14 @@ import { id, ops } from './ops';
 import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
 
-const F = ops({
+// The ATen operators the functions below call.
+const FUNCTIONAL_OPS = ops({
   cat: 'aten::cat', stack: 'aten::stack', where: 'aten::where.self', whereScalars: 'aten::where.Scalar',
-  linear: 'aten::linear', embedding: 'aten::embedding', sdpa: 'aten::scaled_dot_product_attention',
+  linear: 'aten::linear', embedding: 'aten::embedding', scaledDotProductAttention: 'aten::scaled_dot_product_attention',
   rmsNorm: 'aten::rms_norm', layerNorm: 'aten::layer_norm', crossEntropy: 'aten::cross_entropy_loss',
-  bceLogits: 'aten::binary_cross_entropy_with_logits', dropout: 'aten::dropout', mse: 'aten::mse_loss',
+  binaryCrossEntropyWithLogits: 'aten::binary_cross_entropy_with_logits', dropout: 'aten::dropout', mseLoss: 'aten::mse_loss',
   eigvalsh: 'aten::linalg_eigvalsh', eigh: 'aten::linalg_eigh', maximum: 'aten::maximum', minimum: 'aten::minimum',
-  oneHot: 'aten::one_hot', foreachAdd: 'aten::_foreach_add_.List',
+  oneHot: 'aten::one_hot',
 });
 
 /** How a loss is reduced over its elements. */
@@ -35,33 +36,35 @@ function handles(ts: readonly Tensor[], name: string): number[] {
 
 /** Concatenates along an existing dim. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  return wrap(addon.call(id(F.cat), handles(tensors, 'tensors'), dim));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.cat), handles(tensors, 'tensors'), dim));
 }
 /** Stacks along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  return wrap(addon.call(id(F.stack), handles(tensors, 'tensors'), dim));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.stack), handles(tensors, 'tensors'), dim));
 }
 /** `condition ? a : b`, elementwise with broadcasting. */
 export function where(condition: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  if (typeof a === 'number' && typeof b === 'number') return wrap(addon.call(id(F.whereScalars), handleOf(condition, 'condition'), a, b));
+  if (typeof a === 'number' && typeof b === 'number') return wrap(addon.call(id(FUNCTIONAL_OPS.whereScalars), handleOf(condition, 'condition'), a, b));
   if (typeof a === 'number') return (b as Tensor).where(condition.logicalNot(), a);
   return a.where(condition, b);
 }
+/** Elementwise maximum, broadcasting. */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return wrap(addon.call(id(F.maximum), handleOf(a, 'a'), handleOf(b, 'b')));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.maximum), handleOf(a, 'a'), handleOf(b, 'b')));
 }
+/** Elementwise minimum, broadcasting. */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return wrap(addon.call(id(F.minimum), handleOf(a, 'a'), handleOf(b, 'b')));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.minimum), handleOf(a, 'a'), handleOf(b, 'b')));
 }
 
 /** y = x W^T + b */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
-  return wrap(addon.call(id(F.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), bias === undefined ? undefined : handleOf(bias, 'bias')));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), bias === undefined ? undefined : handleOf(bias, 'bias')));
 }
 
 /** Rows of `weight` picked by integer `indices`. */
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
-  return wrap(addon.call(id(F.embedding), handleOf(weight, 'weight'), handleOf(indices, 'indices')));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.embedding), handleOf(weight, 'weight'), handleOf(indices, 'indices')));
 }
 
 /**
@@ -76,7 +79,7 @@ export function scaledDotProductAttention(
 ): Tensor {
   return wrap(
     addon.call(
-      id(F.sdpa),
+      id(FUNCTIONAL_OPS.scaledDotProductAttention),
       handleOf(query, 'query'),
       handleOf(key, 'key'),
       handleOf(value, 'value'),
@@ -89,16 +92,21 @@ export function scaledDotProductAttention(
   );
 }
 
-/** RMS normalisation over the trailing dims `normalizedShape` (default: the last dim). */
+/**
+ * RMS normalisation over the trailing dims `normalizedShape` (default: the last dim), optionally
+ * scaled by `weight`. libtorch computes the statistics of half-precision inputs in fp32 and
+ * returns the input's dtype, as the reference's RMSNorm does (spec 1.3).
+ */
 export function rmsNorm(input: Tensor, opts: { normalizedShape?: number[]; weight?: Tensor; eps?: number } = {}): Tensor {
   const shape = opts.normalizedShape ?? [input.shape[input.ndim - 1]];
-  return wrap(addon.call(id(F.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
 }
 
+/** Layer normalisation over the trailing dims `normalizedShape`, with optional affine weight and bias. */
 export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weight?: Tensor; bias?: Tensor; eps?: number } = {}): Tensor {
   return wrap(
     addon.call(
-      id(F.layerNorm),
+      id(FUNCTIONAL_OPS.layerNorm),
       handleOf(input, 'input'),
       normalizedShape,
       opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
@@ -119,7 +127,7 @@ export function crossEntropy(
 ): Tensor {
   return wrap(
     addon.call(
-      id(F.crossEntropy),
+      id(FUNCTIONAL_OPS.crossEntropy),
       handleOf(input, 'input'),
       handleOf(target, 'target'),
       opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
@@ -138,7 +146,7 @@ export function binaryCrossEntropyWithLogits(
 ): Tensor {
   return wrap(
     addon.call(
-      id(F.bceLogits),
+      id(FUNCTIONAL_OPS.binaryCrossEntropyWithLogits),
       handleOf(input, 'input'),
       handleOf(target, 'target'),
       opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
@@ -148,35 +156,47 @@ export function binaryCrossEntropyWithLogits(
   );
 }
 
+/** Mean squared error (or its sum, or per element). */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
-  return wrap(addon.call(id(F.mse), handleOf(input, 'input'), handleOf(target, 'target'), reduction(opts.reduction)));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.mseLoss), handleOf(input, 'input'), handleOf(target, 'target'), reduction(opts.reduction)));
 }
 
 /** Zeroes elements with probability p while training (scaling the rest by 1/(1-p)). */
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   if (!(p >= 0 && p <= 1)) throw invalidArgument(`dropout probability must be in [0, 1], got ${p}`);
-  return wrap(addon.call(id(F.dropout), handleOf(input, 'input'), p, training));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.dropout), handleOf(input, 'input'), p, training));
 }
 
+/** Softmax along `dim`. */
 export function softmax(input: Tensor, dim: number): Tensor {
   return input.softmax(dim);
 }
+/** log(softmax) along `dim`, computed stably. */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
   return input.logSoftmax(dim);
 }
+/** One-hot rows for int64 `indices` (numClasses -1: one more than the largest index). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor<'int64'> {
-  return wrap(addon.call(id(F.oneHot), handleOf(indices, 'indices'), numClasses)) as Tensor<'int64'>;
+  return wrap(addon.call(id(FUNCTIONAL_OPS.oneHot), handleOf(indices, 'indices'), numClasses)) as Tensor<'int64'>;
+}
+
+/** What `linalg.eigh` returns. */
+export interface Eigendecomposition {
+  /** ascending, [..., n] */
+  eigenvalues: Tensor;
+  /** one per column, [..., n, n] */
+  eigenvectors: Tensor;
 }
 
 /** Linear algebra. */
 export const linalg = {
   /** Eigenvalues of symmetric (Hermitian) matrices, ascending. */
   eigvalsh(input: Tensor, uplo: 'L' | 'U' = 'L'): Tensor {
-    return wrap(addon.call(id(F.eigvalsh), handleOf(input, 'input'), uplo));
+    return wrap(addon.call(id(FUNCTIONAL_OPS.eigvalsh), handleOf(input, 'input'), uplo));
   },
   /** Eigenvalues (ascending) and eigenvectors of symmetric matrices. */
-  eigh(input: Tensor, uplo: 'L' | 'U' = 'L'): { eigenvalues: Tensor; eigenvectors: Tensor } {
-    const [values, vectors] = (addon.call(id(F.eigh), handleOf(input, 'input'), uplo) as number[]).map((h) => wrap(h));
+  eigh(input: Tensor, uplo: 'L' | 'U' = 'L'): Eigendecomposition {
+    const [values, vectors] = (addon.call(id(FUNCTIONAL_OPS.eigh), handleOf(input, 'input'), uplo) as number[]).map((h) => wrap(h));
     return { eigenvalues: values, eigenvectors: vectors };
   },
 };

@@ -6,13 +6,17 @@
  */
 import { addon } from '../native';
 
+/** An ATen operator by schema name, with its native id once resolved. */
 export interface OpRef {
+  /** the qualified name, e.g. "aten::add" */
   readonly name: string;
+  /** the overload, e.g. "Tensor" ('' for the default) */
   readonly overload: string;
+  /** the native id; -1 until first use */
   id: number;
 }
 
-
+/** An unresolved reference to an operator named "aten::name.overload". */
 export function op(qualified: string): OpRef {
   const dot = qualified.indexOf('.', qualified.indexOf('::') + 2);
   return dot < 0

@@ -8,7 +8,8 @@
  * enclosing scope, or to the registry at the outermost level.
  * @module
  */
-import { addon, Handle } from '../native';
+import { addon, CudaMemoryStats, Handle } from '../native';
+import { invalidArgument } from '../util/errors';
 
 /** The part of a Tensor that lifetime management needs. */
 export interface Owned {
@@ -20,6 +21,7 @@ export interface Owned {
   _cell: { h: Handle } | null;
 }
 
+/** One open scope: the tensors it will free, and the scope it is nested in. @internal */
 export class Scope {
   readonly tensors: Owned[] = [];
   constructor(readonly parent: Scope | null) {}
@@ -183,7 +185,7 @@ export function scope<T>(fn: () => T): T {
   depth--;
   if (result instanceof Promise) {
     close(s, undefined);
-    throw new TypeError('scope() takes a synchronous function; its tensors were freed when it returned a Promise');
+    throw invalidArgument('scope() takes a synchronous function; its tensors were freed when it returned a Promise');
   }
   close(s, result);
   return result;
@@ -225,6 +227,7 @@ export function configureMemory(opts: { safetyNet?: boolean; warnOnLeak?: boolea
   if (opts.warnOnLeak !== undefined) warnOnLeak = opts.warnOnLeak;
 }
 
+/** Live tensor counts, scope depth and allocator bytes (see `memory()`). */
 export interface MemoryInfo {
   /** tensors alive in the native handle table (this thread) */
   liveTensors: number;
@@ -235,7 +238,7 @@ export interface MemoryInfo {
   /** how many scopes are open */
   scopeDepth: number;
   /** CUDA caching-allocator bytes (zeros without CUDA) */
-  cuda: { allocated: number; reserved: number; peakAllocated: number };
+  cuda: CudaMemoryStats;
   /** bytes in use in the host C heap (glibc), where CPU tensors live; undefined elsewhere */
   hostBytes?: number;
 }
@@ -246,6 +249,7 @@ export function memory(): MemoryInfo {
   return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: addon.cudaMemory(), hostBytes: addon.hostMemory() };
 }
 
+/** Starts the peak tensor count afresh from the current count. */
 export function resetPeakMemory(): void {
   addon.resetPeak();
 }

@@ -16,8 +16,10 @@ import {
   dtypeFromCode,
   invalidArgument,
   isDType,
+  requireDeviceAvailable,
   typedArrayOf,
 } from './dtype';
+import { hrmError } from '../util/errors';
 import { id, ops } from './ops';
 import { Owned, Scope, keep as keepTensor, release, track } from './scope';
 
@@ -34,28 +36,28 @@ export type NestedArray<T> = T | NestedArray<T>[];
 /** Rounding mode of `div`. */
 export type RoundingMode = 'trunc' | 'floor';
 
-// The ATen operators the Tensor methods call (schema names; see `schemaOf` for the full schemas).
-export const O = ops({
-  add: 'aten::add.Tensor', addS: 'aten::add.Scalar', sub: 'aten::sub.Tensor', subS: 'aten::sub.Scalar',
-  mul: 'aten::mul.Tensor', mulS: 'aten::mul.Scalar', div: 'aten::div.Tensor', divS: 'aten::div.Scalar',
-  divMode: 'aten::div.Tensor_mode', divSMode: 'aten::div.Scalar_mode',
-  pow: 'aten::pow.Tensor_Tensor', powS: 'aten::pow.Tensor_Scalar', rpow: 'aten::pow.Scalar',
+/** The ATen operators the Tensor methods call, by what they are (see `schemaOf` for the full schemas). */
+export const TENSOR_OPS = ops({
+  add: 'aten::add.Tensor', addScalar: 'aten::add.Scalar', sub: 'aten::sub.Tensor', subScalar: 'aten::sub.Scalar',
+  mul: 'aten::mul.Tensor', mulScalar: 'aten::mul.Scalar', div: 'aten::div.Tensor', divScalar: 'aten::div.Scalar',
+  divMode: 'aten::div.Tensor_mode', divScalarMode: 'aten::div.Scalar_mode',
+  pow: 'aten::pow.Tensor_Tensor', powScalar: 'aten::pow.Tensor_Scalar',
   neg: 'aten::neg', abs: 'aten::abs', sqrt: 'aten::sqrt', rsqrt: 'aten::rsqrt', exp: 'aten::exp', log: 'aten::log',
   log1p: 'aten::log1p', tanh: 'aten::tanh', sigmoid: 'aten::sigmoid', silu: 'aten::silu', relu: 'aten::relu',
   gelu: 'aten::gelu', erf: 'aten::erf', erfinv: 'aten::erfinv', sign: 'aten::sign', square: 'aten::square',
   reciprocal: 'aten::reciprocal', floor: 'aten::floor', ceil: 'aten::ceil', round: 'aten::round', sin: 'aten::sin',
-  cos: 'aten::cos', clamp: 'aten::clamp', clampT: 'aten::clamp.Tensor', maximum: 'aten::maximum', minimum: 'aten::minimum',
+  cos: 'aten::cos', clamp: 'aten::clamp', clampTensor: 'aten::clamp.Tensor', maximum: 'aten::maximum', minimum: 'aten::minimum',
   atan2: 'aten::atan2', isnan: 'aten::isnan', isfinite: 'aten::isfinite',
-  eq: 'aten::eq.Tensor', eqS: 'aten::eq.Scalar', ne: 'aten::ne.Tensor', neS: 'aten::ne.Scalar',
-  lt: 'aten::lt.Tensor', ltS: 'aten::lt.Scalar', le: 'aten::le.Tensor', leS: 'aten::le.Scalar',
-  gt: 'aten::gt.Tensor', gtS: 'aten::gt.Scalar', ge: 'aten::ge.Tensor', geS: 'aten::ge.Scalar',
+  eq: 'aten::eq.Tensor', eqScalar: 'aten::eq.Scalar', ne: 'aten::ne.Tensor', neScalar: 'aten::ne.Scalar',
+  lt: 'aten::lt.Tensor', ltScalar: 'aten::lt.Scalar', le: 'aten::le.Tensor', leScalar: 'aten::le.Scalar',
+  gt: 'aten::gt.Tensor', gtScalar: 'aten::gt.Scalar', ge: 'aten::ge.Tensor', geScalar: 'aten::ge.Scalar',
   logicalAnd: 'aten::logical_and', logicalOr: 'aten::logical_or', logicalNot: 'aten::logical_not',
   logicalXor: 'aten::logical_xor',
   matmul: 'aten::matmul', bmm: 'aten::bmm', mm: 'aten::mm',
-  sum: 'aten::sum', sumDim: 'aten::sum.dim_IntList', mean: 'aten::mean', meanDim: 'aten::mean.dim',
+  sum: 'aten::sum', sumDims: 'aten::sum.dim_IntList', mean: 'aten::mean', meanDims: 'aten::mean.dim',
   var: 'aten::var.correction', std: 'aten::std.correction', max: 'aten::max', maxDim: 'aten::max.dim',
   min: 'aten::min', minDim: 'aten::min.dim', argmax: 'aten::argmax', argmin: 'aten::argmin', all: 'aten::all',
-  allDim: 'aten::all.dims', any: 'aten::any', anyDim: 'aten::any.dims', logsumexp: 'aten::logsumexp',
+  allDims: 'aten::all.dims', any: 'aten::any', anyDims: 'aten::any.dims', logsumexp: 'aten::logsumexp',
   cumsum: 'aten::cumsum', prod: 'aten::prod', softmax: 'aten::softmax.int', logSoftmax: 'aten::log_softmax.int',
   topk: 'aten::topk', sort: 'aten::sort.stable', argsort: 'aten::argsort.stable',
   view: 'aten::view', reshape: 'aten::reshape', flatten: 'aten::flatten.using_ints', permute: 'aten::permute',
@@ -63,13 +65,13 @@ export const O = ops({
   squeeze: 'aten::squeeze', squeezeDims: 'aten::squeeze.dims', expand: 'aten::expand', repeat: 'aten::repeat',
   split: 'aten::split.Tensor', splitSizes: 'aten::split_with_sizes', chunk: 'aten::chunk', narrow: 'aten::narrow',
   slice: 'aten::slice.Tensor', select: 'aten::select.int', indexSelect: 'aten::index_select', gather: 'aten::gather',
-  scatter: 'aten::scatter.src', scatterS: 'aten::scatter.value', scatterAdd: 'aten::scatter_add',
+  scatter: 'aten::scatter.src', scatterValue: 'aten::scatter.value', scatterAdd: 'aten::scatter_add',
   indexPut: 'aten::index_put', index: 'aten::index.Tensor', maskedFill: 'aten::masked_fill.Scalar',
-  maskedFillT: 'aten::masked_fill.Tensor', where: 'aten::where.self', whereS: 'aten::where.ScalarOther',
+  maskedFillTensor: 'aten::masked_fill.Tensor', where: 'aten::where.self', whereScalarOther: 'aten::where.ScalarOther',
   nonzero: 'aten::nonzero', unique: 'aten::_unique2', indexAdd: 'aten::index_add', clone: 'aten::clone', detach: 'aten::detach', to: 'aten::to.dtype_layout',
-  add_: 'aten::add_.Tensor', addS_: 'aten::add_.Scalar', sub_: 'aten::sub_.Tensor', subS_: 'aten::sub_.Scalar',
-  mul_: 'aten::mul_.Tensor', mulS_: 'aten::mul_.Scalar', div_: 'aten::div_.Tensor', divS_: 'aten::div_.Scalar',
-  addcmul_: 'aten::addcmul_', addcdiv_: 'aten::addcdiv_', lerp_: 'aten::lerp_.Scalar', lerpT_: 'aten::lerp_.Tensor',
+  add_: 'aten::add_.Tensor', addScalar_: 'aten::add_.Scalar', sub_: 'aten::sub_.Tensor', subScalar_: 'aten::sub_.Scalar',
+  mul_: 'aten::mul_.Tensor', mulScalar_: 'aten::mul_.Scalar', div_: 'aten::div_.Tensor', divScalar_: 'aten::div_.Scalar',
+  addcmul_: 'aten::addcmul_', addcdiv_: 'aten::addcdiv_', lerp_: 'aten::lerp_.Scalar', lerpTensor_: 'aten::lerp_.Tensor',
   copy_: 'aten::copy_', zero_: 'aten::zero_', fill_: 'aten::fill_.Scalar', clamp_: 'aten::clamp_',
   sqrt_: 'aten::sqrt_', neg_: 'aten::neg_', erfinv_: 'aten::erfinv_', uniform_: 'aten::uniform_',
   normal_: 'aten::normal_', indexPut_: 'aten::index_put_', maskedFill_: 'aten::masked_fill_.Scalar',
@@ -112,15 +114,40 @@ function intList(x: number | readonly number[], name: string): number[] {
   return a;
 }
 
+/** What `unique()` returns. */
+export interface UniqueResult<D extends DType> {
+  /** the distinct values, sorted */
+  values: Tensor<D>;
+  /** for each element, the position of its value in `values` */
+  inverse: Tensor<'int64'>;
+  /** how often each value occurs */
+  counts: Tensor<'int64'>;
+}
+
 /** What `to()` accepts: a dtype, a device, or both. */
 export interface ToOptions {
+  /** the dtype to convert to */
   dtype?: DType;
+  /** the device to move to */
   device?: Device;
   /** force a copy even when nothing changes */
   copy?: boolean;
+  /** copy host memory to a GPU asynchronously (pinned memory only) */
   nonBlocking?: boolean;
 }
 
+/** The values and int64 indices that `max(dim)`, `min(dim)`, `topk` and `sort` return. */
+export interface ValuesAndIndices<D extends DType> {
+  /** the selected (or sorted) values */
+  values: Tensor<D>;
+  /** where each value was along the dim */
+  indices: Tensor<'int64'>;
+}
+
+/**
+ * An n-dimensional array on the CPU or a CUDA device, over a native libtorch tensor. One class,
+ * one short method per operator: each is a call of the ATen operator named in TENSOR_OPS.
+ */
 export class Tensor<D extends DType = DType> implements Owned {
   /** @internal native handle; -1 once disposed */
   h: Handle;
@@ -188,6 +215,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   dispose(): void {
     release(this);
   }
+  /** Frees the native tensor at the end of a `using` block. */
   [Symbol.dispose](): void {
     release(this);
   }
@@ -246,12 +274,14 @@ export class Tensor<D extends DType = DType> implements Owned {
     return plainValues(dtype, this.toTypedArray());
   }
 
+  /** The values (up to 1000 elements), shape, dtype and device, as text. */
   toString(): string {
     if (this.h < 0) return 'Tensor(disposed)';
     const extra = `shape=[${this.shape.join(', ')}], dtype=${this.dtype}${this.device === 'cpu' ? '' : `, device=${this.device}`}`;
     if (this.numel > 1000) return `tensor(..., ${extra})`;
     return `tensor(${formatNested(this.toArray(), this.dtype)}, ${extra})`;
   }
+  /** How `console.log` and `util.inspect` show the tensor: as `toString()`. */
   [inspect.custom](): string {
     return this.toString();
   }
@@ -272,6 +302,7 @@ export class Tensor<D extends DType = DType> implements Owned {
     const g = addon.grad(this.h);
     return g === undefined ? undefined : (wrap(g) as Tensor<D>);
   }
+  /** Sets the accumulated gradient, or clears it with undefined. */
   set grad(g: Tensor | undefined) {
     addon.setGrad(this.h, g === undefined ? undefined : handleOf(g, 'grad'));
   }
@@ -290,11 +321,11 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** A tensor sharing this one's data, cut from the autograd graph. */
   detach(): Tensor<D> {
-    return wrap(addon.call(id(O.detach), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.detach), this.h)) as Tensor<D>;
   }
   /** A copy of the data (recorded by autograd). */
   clone(): Tensor<D> {
-    return wrap(addon.call(id(O.clone), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.clone), this.h)) as Tensor<D>;
   }
 
   // ------------------------------------------------------------ moves and casts
@@ -319,248 +350,299 @@ export class Tensor<D extends DType = DType> implements Owned {
     } else {
       throw invalidArgument(`to() takes a dtype, a device or { dtype, device }, got ${describe(arg)}`);
     }
-    if (device !== undefined && device !== 'cpu' && !addon.cudaIsAvailable()) {
-      throw Object.assign(new Error(`cannot move a tensor to '${device}': CUDA is not available in this build or on this machine (see \`hrm doctor\`)`), {
-        code: 'CUDA_UNAVAILABLE',
-      });
-    }
+    if (device !== undefined) requireDeviceAvailable(device, 'cannot move a tensor to');
     return wrap(
-      addon.call(id(O.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
+      addon.call(id(TENSOR_OPS.to), this.h, dtype === undefined ? undefined : dtypeCode(dtype), undefined, device, undefined, nonBlocking, copy),
     );
   }
+  /** This tensor on the CPU (copied from a GPU if needed). */
   cpu(): Tensor<D> {
     return this.to('cpu');
   }
+  /** This tensor on a CUDA device (the current one, or `index`). */
   cuda(index?: number): Tensor<D> {
     return this.to(index === undefined ? 'cuda' : (`cuda:${index}` as Device));
   }
+  /** A float32 copy (this tensor when already float32). */
   float(): Tensor<'float32'> {
     return this.to('float32');
   }
+  /** A float64 copy (this tensor when already float64). */
   double(): Tensor<'float64'> {
     return this.to('float64');
   }
+  /** A float16 copy (this tensor when already float16). */
   half(): Tensor<'float16'> {
     return this.to('float16');
   }
+  /** A bfloat16 copy (this tensor when already bfloat16). */
   bfloat16(): Tensor<'bfloat16'> {
     return this.to('bfloat16');
   }
+  /** An int32 copy (truncating). */
   int(): Tensor<'int32'> {
     return this.to('int32');
   }
+  /** An int64 copy (truncating). */
   long(): Tensor<'int64'> {
     return this.to('int64');
   }
+  /** A bool copy (non-zero -> true). */
   bool(): Tensor<'bool'> {
     return this.to('bool');
   }
 
   // ------------------------------------------------------------ shape and indexing
 
+  /** A view with `shape` over the same data (-1 infers one dim); needs compatible strides. */
   view(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
   }
+  /** The same data with `shape` (a view when possible, else a copy; -1 infers one dim). */
   reshape(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
   }
+  /** Flattens dims startDim..endDim into one. */
   flatten(startDim = 0, endDim = -1): Tensor<D> {
-    return wrap(addon.call(id(O.flatten), this.h, startDim, endDim)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.flatten), this.h, startDim, endDim)) as Tensor<D>;
   }
+  /** A view with the dims reordered. */
   permute(...dims: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.permute), this.h, intList(flatArgs(dims), 'permute(dims)'))) as Tensor<D>;
   }
+  /** A view with `dim0` and `dim1` swapped. */
   transpose(dim0: number, dim1: number): Tensor<D> {
-    return wrap(addon.call(id(O.transpose), this.h, dim0, dim1)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.transpose), this.h, dim0, dim1)) as Tensor<D>;
   }
   /** Transpose of a 2-D tensor. */
   get T(): Tensor<D> {
     return this.transpose(0, 1);
   }
+  /** This tensor when already contiguous in C order, else a contiguous copy. */
   contiguous(): Tensor<D> {
-    return wrap(addon.call(id(O.contiguous), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.contiguous), this.h)) as Tensor<D>;
   }
+  /** A view with a size-1 dim inserted at `dim`. */
   unsqueeze(dim: number): Tensor<D> {
-    return wrap(addon.call(id(O.unsqueeze), this.h, dim)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.unsqueeze), this.h, dim)) as Tensor<D>;
   }
+  /** A view without the size-1 dims (all, or those named). */
   squeeze(dim?: number | number[]): Tensor<D> {
-    if (dim === undefined) return wrap(addon.call(id(O.squeeze), this.h)) as Tensor<D>;
-    return wrap(addon.call(id(O.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.squeeze), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.squeezeDims), this.h, intList(dim, 'squeeze(dim)'))) as Tensor<D>;
   }
+  /** A broadcast view with `shape` (-1 keeps a dim; sizes 1 can grow). */
   expand(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
   }
+  /** A broadcast view with the shape of `other`. */
   expandAs(other: Tensor): Tensor<D> {
     return this.expand(...other.shape);
   }
+  /** Tiles the tensor `repeats[i]` times along each dim (a copy). */
   repeat(...repeats: number[]): Tensor<D> {
-    return wrap(addon.call(id(O.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.repeat), this.h, intList(flatArgs(repeats), 'repeat(repeats)'))) as Tensor<D>;
   }
   /** Splits into pieces of `size` along dim, or into the given sizes. */
   split(sizeOrSizes: number | number[], dim = 0): Tensor<D>[] {
-    if (typeof sizeOrSizes === 'number') return wrapAll(addon.call(id(O.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
-    return wrapAll(addon.call(id(O.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
+    if (typeof sizeOrSizes === 'number') return wrapAll(addon.call(id(TENSOR_OPS.split), this.h, sizeOrSizes, dim)) as Tensor<D>[];
+    return wrapAll(addon.call(id(TENSOR_OPS.splitSizes), this.h, intList(sizeOrSizes, 'split(sizes)'), dim)) as Tensor<D>[];
   }
+  /** Splits into `chunks` nearly equal pieces along `dim` (views). */
   chunk(chunks: number, dim = 0): Tensor<D>[] {
-    return wrapAll(addon.call(id(O.chunk), this.h, chunks, dim)) as Tensor<D>[];
+    return wrapAll(addon.call(id(TENSOR_OPS.chunk), this.h, chunks, dim)) as Tensor<D>[];
   }
+  /** A view of `length` positions from `start` along `dim`. */
   narrow(dim: number, start: number, length: number): Tensor<D> {
-    return wrap(addon.call(id(O.narrow), this.h, dim, start, length)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.narrow), this.h, dim, start, length)) as Tensor<D>;
   }
   /** Python's `x[start:end:step]` along one dim (negative indices count from the end). */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor<D> {
-    return wrap(addon.call(id(O.slice), this.h, dim, start, end, step)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.slice), this.h, dim, start, end, step)) as Tensor<D>;
   }
   /** `x.select(dim, i)`: index one position along dim, removing it. */
   select(dim: number, index: number): Tensor<D> {
-    return wrap(addon.call(id(O.select), this.h, dim, index)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.select), this.h, dim, index)) as Tensor<D>;
   }
+  /** The slices at `index` (int64) along `dim`. */
   indexSelect(dim: number, index: Tensor): Tensor<D> {
-    return wrap(addon.call(id(O.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.indexSelect), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
   }
   /** Advanced indexing `x[i0, i1, ...]` with index tensors (undefined = the whole dim). */
   index(indices: (Tensor | undefined)[]): Tensor<D> {
-    return wrap(addon.call(id(O.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
   }
+  /** Values along `dim` at `index` (out[i][j] = this[i][index[i][j]] for dim 1). */
   gather(dim: number, index: Tensor): Tensor<D> {
-    return wrap(addon.call(id(O.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.gather), this.h, dim, handleOf(index, 'index'))) as Tensor<D>;
   }
+  /** A copy with `src` (or a number) written at `index` along `dim`. */
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor<D> {
-    if (scalarOrTensor(src, 'src')) return wrap(addon.call(id(O.scatterS), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
-    return wrap(addon.call(id(O.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
+    if (scalarOrTensor(src, 'src')) return wrap(addon.call(id(TENSOR_OPS.scatterValue), this.h, dim, handleOf(index, 'index'), src)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.scatter), this.h, dim, handleOf(index, 'index'), src.h)) as Tensor<D>;
   }
+  /** A copy with `src` added at `index` along `dim` (repeated indices accumulate). */
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor<D> {
-    return wrap(addon.call(id(O.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.scatterAdd), this.h, dim, handleOf(index, 'index'), handleOf(src, 'src'))) as Tensor<D>;
   }
   /** Out-of-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): Tensor<D> {
     const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
-    return wrap(addon.call(id(O.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
   }
   /** In-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut_(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): this {
     const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
-    addon.callVoid(id(O.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
+    addon.callVoid(id(TENSOR_OPS.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
     return this;
   }
+  /** `value` where `mask` is true, this tensor elsewhere. */
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor<D> {
-    if (scalarOrTensor(value, 'value')) return wrap(addon.call(id(O.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
-    return wrap(addon.call(id(O.maskedFillT), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
+    if (scalarOrTensor(value, 'value')) return wrap(addon.call(id(TENSOR_OPS.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.maskedFillTensor), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
   }
+  /** In place: sets the elements where `mask` is true to `value`. */
   maskedFill_(mask: Tensor, value: number | boolean): this {
-    addon.callVoid(id(O.maskedFill_), this.h, handleOf(mask, 'mask'), value);
+    addon.callVoid(id(TENSOR_OPS.maskedFill_), this.h, handleOf(mask, 'mask'), value);
     return this;
   }
   /** `condition ? this : other`, elementwise. */
   where(condition: Tensor, other: Tensor | number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.whereS), handleOf(condition, 'condition'), this.h, other));
-    return wrap(addon.call(id(O.where), handleOf(condition, 'condition'), this.h, other.h));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.whereScalarOther), handleOf(condition, 'condition'), this.h, other));
+    return wrap(addon.call(id(TENSOR_OPS.where), handleOf(condition, 'condition'), this.h, other.h));
   }
   /** Sorted unique values, with the inverse indices (position of each element in `values`) and counts. */
-  unique(): { values: Tensor<D>; inverse: Tensor<'int64'>; counts: Tensor<'int64'> } {
-    const [values, inverse, counts] = wrapAll(addon.call(id(O.unique), this.h, true, true, true));
+  unique(): UniqueResult<D> {
+    const [values, inverse, counts] = wrapAll(addon.call(id(TENSOR_OPS.unique), this.h, true, true, true));
     return { values: values as Tensor<D>, inverse: inverse as Tensor<'int64'>, counts: counts as Tensor<'int64'> };
   }
   /** Out-of-place `x.index_add(dim, index, source, alpha)`: rows of source added at `index`. */
   indexAdd(dim: number, index: Tensor, source: Tensor, alpha?: number): Tensor<D> {
-    return wrap(addon.call(id(O.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.indexAdd), this.h, dim, handleOf(index, 'index'), handleOf(source, 'source'), alpha)) as Tensor<D>;
   }
   /** Indices of the non-zero elements, shape [count, ndim]. */
   nonzero(): Tensor<'int64'> {
-    return wrap(addon.call(id(O.nonzero), this.h)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.nonzero), this.h)) as Tensor<'int64'>;
   }
 
   // ------------------------------------------------------------ elementwise math
 
+  /** this + alpha * other (other a tensor or a number; alpha default 1), broadcasting. */
   add(other: Tensor | number, alpha?: number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.addS), this.h, other, alpha));
-    return wrap(addon.call(id(O.add), this.h, other.h, alpha));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.addScalar), this.h, other, alpha));
+    return wrap(addon.call(id(TENSOR_OPS.add), this.h, other.h, alpha));
   }
+  /** this - alpha * other, broadcasting. */
   sub(other: Tensor | number, alpha?: number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.subS), this.h, other, alpha));
-    return wrap(addon.call(id(O.sub), this.h, other.h, alpha));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.subScalar), this.h, other, alpha));
+    return wrap(addon.call(id(TENSOR_OPS.sub), this.h, other.h, alpha));
   }
+  /** this * other, broadcasting. */
   mul(other: Tensor | number): Tensor {
-    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(O.mulS), this.h, other));
-    return wrap(addon.call(id(O.mul), this.h, other.h));
+    if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(TENSOR_OPS.mulScalar), this.h, other));
+    return wrap(addon.call(id(TENSOR_OPS.mul), this.h, other.h));
   }
+  /** this / other; with `roundingMode`, rounded toward zero (trunc) or down (floor). */
   div(other: Tensor | number, roundingMode?: RoundingMode): Tensor {
     if (scalarOrTensor(other, 'other')) {
-      if (roundingMode === undefined) return wrap(addon.call(id(O.divS), this.h, other));
-      return wrap(addon.call(id(O.divSMode), this.h, other, roundingMode));
+      if (roundingMode === undefined) return wrap(addon.call(id(TENSOR_OPS.divScalar), this.h, other));
+      return wrap(addon.call(id(TENSOR_OPS.divScalarMode), this.h, other, roundingMode));
     }
-    if (roundingMode === undefined) return wrap(addon.call(id(O.div), this.h, other.h));
-    return wrap(addon.call(id(O.divMode), this.h, other.h, roundingMode));
+    if (roundingMode === undefined) return wrap(addon.call(id(TENSOR_OPS.div), this.h, other.h));
+    return wrap(addon.call(id(TENSOR_OPS.divMode), this.h, other.h, roundingMode));
   }
+  /** Elementwise this ** exponent. */
   pow(exponent: Tensor | number): Tensor {
-    if (scalarOrTensor(exponent, 'exponent')) return wrap(addon.call(id(O.powS), this.h, exponent));
-    return wrap(addon.call(id(O.pow), this.h, exponent.h));
+    if (scalarOrTensor(exponent, 'exponent')) return wrap(addon.call(id(TENSOR_OPS.powScalar), this.h, exponent));
+    return wrap(addon.call(id(TENSOR_OPS.pow), this.h, exponent.h));
   }
+  /** Elementwise -x. */
   neg(): Tensor<D> {
-    return wrap(addon.call(id(O.neg), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.neg), this.h)) as Tensor<D>;
   }
+  /** Elementwise |x|. */
   abs(): Tensor<D> {
-    return wrap(addon.call(id(O.abs), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.abs), this.h)) as Tensor<D>;
   }
+  /** Elementwise square root. */
   sqrt(): Tensor {
-    return wrap(addon.call(id(O.sqrt), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.sqrt), this.h));
   }
+  /** Elementwise 1 / sqrt(x). */
   rsqrt(): Tensor {
-    return wrap(addon.call(id(O.rsqrt), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.rsqrt), this.h));
   }
+  /** Elementwise e^x. */
   exp(): Tensor {
-    return wrap(addon.call(id(O.exp), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.exp), this.h));
   }
+  /** Elementwise natural logarithm. */
   log(): Tensor {
-    return wrap(addon.call(id(O.log), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.log), this.h));
   }
+  /** Elementwise log(1 + x), exact for small x. */
   log1p(): Tensor {
-    return wrap(addon.call(id(O.log1p), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.log1p), this.h));
   }
+  /** Elementwise hyperbolic tangent. */
   tanh(): Tensor {
-    return wrap(addon.call(id(O.tanh), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.tanh), this.h));
   }
+  /** Elementwise 1 / (1 + e^-x). */
   sigmoid(): Tensor {
-    return wrap(addon.call(id(O.sigmoid), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.sigmoid), this.h));
   }
+  /** Elementwise x * sigmoid(x). */
   silu(): Tensor {
-    return wrap(addon.call(id(O.silu), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.silu), this.h));
   }
+  /** Elementwise max(x, 0). */
   relu(): Tensor<D> {
-    return wrap(addon.call(id(O.relu), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.relu), this.h)) as Tensor<D>;
   }
+  /** Elementwise GELU, exact or with the tanh approximation. */
   gelu(approximate: 'none' | 'tanh' = 'none'): Tensor {
-    return wrap(addon.call(id(O.gelu), this.h, approximate));
+    return wrap(addon.call(id(TENSOR_OPS.gelu), this.h, approximate));
   }
+  /** Elementwise error function. */
   erf(): Tensor {
-    return wrap(addon.call(id(O.erf), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.erf), this.h));
   }
+  /** Elementwise inverse error function. */
   erfinv(): Tensor {
-    return wrap(addon.call(id(O.erfinv), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.erfinv), this.h));
   }
+  /** Elementwise sign: -1, 0 or 1. */
   sign(): Tensor<D> {
-    return wrap(addon.call(id(O.sign), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.sign), this.h)) as Tensor<D>;
   }
+  /** Elementwise x * x. */
   square(): Tensor<D> {
-    return wrap(addon.call(id(O.square), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.square), this.h)) as Tensor<D>;
   }
+  /** Elementwise 1 / x. */
   reciprocal(): Tensor {
-    return wrap(addon.call(id(O.reciprocal), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.reciprocal), this.h));
   }
+  /** Elementwise floor. */
   floor(): Tensor<D> {
-    return wrap(addon.call(id(O.floor), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.floor), this.h)) as Tensor<D>;
   }
+  /** Elementwise ceiling. */
   ceil(): Tensor<D> {
-    return wrap(addon.call(id(O.ceil), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.ceil), this.h)) as Tensor<D>;
   }
+  /** Elementwise rounding, half to even. */
   round(): Tensor<D> {
-    return wrap(addon.call(id(O.round), this.h)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.round), this.h)) as Tensor<D>;
   }
+  /** Elementwise sine. */
   sin(): Tensor {
-    return wrap(addon.call(id(O.sin), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.sin), this.h));
   }
+  /** Elementwise cosine. */
   cos(): Tensor {
-    return wrap(addon.call(id(O.cos), this.h));
+    return wrap(addon.call(id(TENSOR_OPS.cos), this.h));
   }
   /** Clamps to [min, max]; either bound may be undefined (numbers or tensors). */
   clamp(min?: number | Tensor, max?: number | Tensor): Tensor<D> {
@@ -570,74 +652,92 @@ export class Tensor<D extends DType = DType> implements Owned {
       if ((min !== undefined && lo === undefined) || (max !== undefined && hi === undefined)) {
         throw invalidArgument('clamp(): give both bounds as tensors or both as numbers');
       }
-      return wrap(addon.call(id(O.clampT), this.h, lo, hi)) as Tensor<D>;
+      return wrap(addon.call(id(TENSOR_OPS.clampTensor), this.h, lo, hi)) as Tensor<D>;
     }
     if (min === undefined && max === undefined) throw invalidArgument('clamp(): at least one of min and max is needed');
-    return wrap(addon.call(id(O.clamp), this.h, min, max)) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.clamp), this.h, min, max)) as Tensor<D>;
   }
+  /** Elementwise maximum of two tensors. */
   maximum(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.maximum), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.maximum), this.h, handleOf(other, 'other')));
   }
+  /** Elementwise minimum of two tensors. */
   minimum(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.minimum), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.minimum), this.h, handleOf(other, 'other')));
   }
+  /** Elementwise atan2(this, other), the angle of (other, this) in radians. */
   atan2(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.atan2), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.atan2), this.h, handleOf(other, 'other')));
   }
+  /** Elementwise: is NaN. */
   isnan(): Tensor<'bool'> {
-    return wrap(addon.call(id(O.isnan), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.isnan), this.h)) as Tensor<'bool'>;
   }
+  /** Elementwise: neither infinite nor NaN. */
   isfinite(): Tensor<'bool'> {
-    return wrap(addon.call(id(O.isfinite), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.isfinite), this.h)) as Tensor<'bool'>;
   }
 
   // ------------------------------------------------------------ comparisons and logic
 
+  /** Elementwise this == other. */
   eq(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.eq, O.eqS, other);
+    return this.cmp(TENSOR_OPS.eq, TENSOR_OPS.eqScalar, other);
   }
+  /** Elementwise this != other. */
   ne(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.ne, O.neS, other);
+    return this.cmp(TENSOR_OPS.ne, TENSOR_OPS.neScalar, other);
   }
+  /** Elementwise this < other. */
   lt(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.lt, O.ltS, other);
+    return this.cmp(TENSOR_OPS.lt, TENSOR_OPS.ltScalar, other);
   }
+  /** Elementwise this <= other. */
   le(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.le, O.leS, other);
+    return this.cmp(TENSOR_OPS.le, TENSOR_OPS.leScalar, other);
   }
+  /** Elementwise this > other. */
   gt(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.gt, O.gtS, other);
+    return this.cmp(TENSOR_OPS.gt, TENSOR_OPS.gtScalar, other);
   }
+  /** Elementwise this >= other. */
   ge(other: Tensor | number): Tensor<'bool'> {
-    return this.cmp(O.ge, O.geS, other);
+    return this.cmp(TENSOR_OPS.ge, TENSOR_OPS.geScalar, other);
   }
-  private cmp(t: typeof O.eq, s: typeof O.eq, other: Tensor | number): Tensor<'bool'> {
+  private cmp(t: typeof TENSOR_OPS.eq, s: typeof TENSOR_OPS.eq, other: Tensor | number): Tensor<'bool'> {
     if (scalarOrTensor(other, 'other')) return wrap(addon.call(id(s), this.h, other)) as Tensor<'bool'>;
     return wrap(addon.call(id(t), this.h, other.h)) as Tensor<'bool'>;
   }
+  /** Elementwise logical and (non-zero is true). */
   logicalAnd(other: Tensor): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalAnd), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
+  /** Elementwise logical or. */
   logicalOr(other: Tensor): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalOr), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
+  /** Elementwise logical exclusive or. */
   logicalXor(other: Tensor): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalXor), this.h, handleOf(other, 'other'))) as Tensor<'bool'>;
   }
+  /** Elementwise logical not. */
   logicalNot(): Tensor<'bool'> {
-    return wrap(addon.call(id(O.logicalNot), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.logicalNot), this.h)) as Tensor<'bool'>;
   }
 
   // ------------------------------------------------------------ linear algebra
 
+  /** Matrix product with broadcasting over batch dims (numpy matmul rules). */
   matmul(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.matmul), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.matmul), this.h, handleOf(other, 'other')));
   }
+  /** Batched matrix product of [B, n, m] and [B, m, p]. */
   bmm(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.bmm), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.bmm), this.h, handleOf(other, 'other')));
   }
+  /** Matrix product of two 2-D tensors. */
   mm(other: Tensor): Tensor {
-    return wrap(addon.call(id(O.mm), this.h, handleOf(other, 'other')));
+    return wrap(addon.call(id(TENSOR_OPS.mm), this.h, handleOf(other, 'other')));
   }
 
   // ------------------------------------------------------------ reductions
@@ -645,160 +745,184 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** Sum of all elements, or over `dim` (a dim or a list of dims). */
   sum(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
     const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
-    if (dim === undefined) return wrap(addon.call(id(O.sum), this.h, dt));
-    return wrap(addon.call(id(O.sumDim), this.h, intList(dim, 'dim'), keepdim, dt));
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.sum), this.h, dt));
+    return wrap(addon.call(id(TENSOR_OPS.sumDims), this.h, intList(dim, 'dim'), keepdim, dt));
   }
+  /** Mean of all elements, or over `dim` (a dim or a list of dims). */
   mean(dim?: number | number[], keepdim = false, opts: { dtype?: DType } = {}): Tensor {
     const dt = opts.dtype === undefined ? undefined : dtypeCode(opts.dtype);
-    if (dim === undefined) return wrap(addon.call(id(O.mean), this.h, dt));
-    return wrap(addon.call(id(O.meanDim), this.h, intList(dim, 'dim'), keepdim, dt));
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.mean), this.h, dt));
+    return wrap(addon.call(id(TENSOR_OPS.meanDims), this.h, intList(dim, 'dim'), keepdim, dt));
   }
   /** Variance with Bessel's correction by default (`correction: 0` for the population variance). */
   var(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(addon.call(id(O.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+    return wrap(addon.call(id(TENSOR_OPS.var), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
   }
+  /** Standard deviation with Bessel's correction by default (`correction: 0` for the population std). */
   std(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return wrap(addon.call(id(O.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
+    return wrap(addon.call(id(TENSOR_OPS.std), this.h, dim === undefined ? undefined : intList(dim, 'dim'), opts.correction ?? 1, opts.keepdim ?? false));
   }
   /** The maximum of all elements; or, with dim, the values and indices along it. */
   max(): Tensor<D>;
-  max(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
-  max(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
-    if (dim === undefined) return wrap(addon.call(id(O.max), this.h)) as Tensor<D>;
-    const [values, indices] = wrapAll(addon.call(id(O.maxDim), this.h, dim, keepdim));
+  max(dim: number, keepdim?: boolean): ValuesAndIndices<D>;
+  max(dim?: number, keepdim = false): Tensor<D> | ValuesAndIndices<D> {
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.max), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.maxDim), this.h, dim, keepdim));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
+  /** The minimum of all elements; or, with dim, the values and indices along it. */
   min(): Tensor<D>;
-  min(dim: number, keepdim?: boolean): { values: Tensor<D>; indices: Tensor<'int64'> };
-  min(dim?: number, keepdim = false): Tensor<D> | { values: Tensor<D>; indices: Tensor<'int64'> } {
-    if (dim === undefined) return wrap(addon.call(id(O.min), this.h)) as Tensor<D>;
-    const [values, indices] = wrapAll(addon.call(id(O.minDim), this.h, dim, keepdim));
+  min(dim: number, keepdim?: boolean): ValuesAndIndices<D>;
+  min(dim?: number, keepdim = false): Tensor<D> | ValuesAndIndices<D> {
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.min), this.h)) as Tensor<D>;
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.minDim), this.h, dim, keepdim));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
+  /** Index of the largest element, overall (flattened) or along `dim`. */
   argmax(dim?: number, keepdim = false): Tensor<'int64'> {
-    return wrap(addon.call(id(O.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.argmax), this.h, dim, keepdim)) as Tensor<'int64'>;
   }
+  /** Index of the smallest element, overall (flattened) or along `dim`. */
   argmin(dim?: number, keepdim = false): Tensor<'int64'> {
-    return wrap(addon.call(id(O.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.argmin), this.h, dim, keepdim)) as Tensor<'int64'>;
   }
+  /** Whether every element is true, overall or along `dim`. */
   all(dim?: number | number[], keepdim = false): Tensor<'bool'> {
-    if (dim === undefined) return wrap(addon.call(id(O.all), this.h)) as Tensor<'bool'>;
-    return wrap(addon.call(id(O.allDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.all), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.allDims), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
   }
+  /** Whether any element is true, overall or along `dim`. */
   any(dim?: number | number[], keepdim = false): Tensor<'bool'> {
-    if (dim === undefined) return wrap(addon.call(id(O.any), this.h)) as Tensor<'bool'>;
-    return wrap(addon.call(id(O.anyDim), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
+    if (dim === undefined) return wrap(addon.call(id(TENSOR_OPS.any), this.h)) as Tensor<'bool'>;
+    return wrap(addon.call(id(TENSOR_OPS.anyDims), this.h, intList(dim, 'dim'), keepdim)) as Tensor<'bool'>;
   }
+  /** log(sum(exp(x))) over `dim`, computed stably. */
   logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return wrap(addon.call(id(O.logsumexp), this.h, intList(dim, 'dim'), keepdim));
+    return wrap(addon.call(id(TENSOR_OPS.logsumexp), this.h, intList(dim, 'dim'), keepdim));
   }
+  /** Cumulative sum along `dim`. */
   cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
+  /** Product of all elements. */
   prod(opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
+  /** Softmax along `dim` (optionally computed in `dtype`). */
   softmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.softmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
+  /** log(softmax) along `dim`, computed stably. */
   logSoftmax(dim: number, opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(O.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+    return wrap(addon.call(id(TENSOR_OPS.logSoftmax), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
-  topk(k: number, dim = -1, largest = true, sorted = true): { values: Tensor<D>; indices: Tensor<'int64'> } {
-    const [values, indices] = wrapAll(addon.call(id(O.topk), this.h, k, dim, largest, sorted));
+  /** The k largest (or smallest) values along `dim` and their indices. */
+  topk(k: number, dim = -1, largest = true, sorted = true): ValuesAndIndices<D> {
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.topk), this.h, k, dim, largest, sorted));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
-  sort(dim = -1, descending = false, stable = false): { values: Tensor<D>; indices: Tensor<'int64'> } {
-    const [values, indices] = wrapAll(addon.call(id(O.sort), this.h, stable, dim, descending));
+  /** Sorted values along `dim` and the indices they came from. */
+  sort(dim = -1, descending = false, stable = false): ValuesAndIndices<D> {
+    const [values, indices] = wrapAll(addon.call(id(TENSOR_OPS.sort), this.h, stable, dim, descending));
     return { values: values as Tensor<D>, indices: indices as Tensor<'int64'> };
   }
+  /** Indices that sort along `dim` (`stable` keeps the order of equal elements). */
   argsort(dim = -1, descending = false, stable = false): Tensor<'int64'> {
-    return wrap(addon.call(id(O.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
+    return wrap(addon.call(id(TENSOR_OPS.argsort), this.h, stable, dim, descending)) as Tensor<'int64'>;
   }
 
   // ------------------------------------------------------------ in place (optimizers)
 
+  /** In place: this += alpha * other. */
   add_(other: Tensor | number, alpha?: number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.addS_), this.h, other, alpha);
-    else addon.callVoid(id(O.add_), this.h, other.h, alpha);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.addScalar_), this.h, other, alpha);
+    else addon.callVoid(id(TENSOR_OPS.add_), this.h, other.h, alpha);
     return this;
   }
+  /** In place: this -= alpha * other. */
   sub_(other: Tensor | number, alpha?: number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.subS_), this.h, other, alpha);
-    else addon.callVoid(id(O.sub_), this.h, other.h, alpha);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.subScalar_), this.h, other, alpha);
+    else addon.callVoid(id(TENSOR_OPS.sub_), this.h, other.h, alpha);
     return this;
   }
+  /** In place: this *= other. */
   mul_(other: Tensor | number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.mulS_), this.h, other);
-    else addon.callVoid(id(O.mul_), this.h, other.h);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.mulScalar_), this.h, other);
+    else addon.callVoid(id(TENSOR_OPS.mul_), this.h, other.h);
     return this;
   }
+  /** In place: this /= other. */
   div_(other: Tensor | number): this {
-    if (scalarOrTensor(other, 'other')) addon.callVoid(id(O.divS_), this.h, other);
-    else addon.callVoid(id(O.div_), this.h, other.h);
+    if (scalarOrTensor(other, 'other')) addon.callVoid(id(TENSOR_OPS.divScalar_), this.h, other);
+    else addon.callVoid(id(TENSOR_OPS.div_), this.h, other.h);
     return this;
   }
   /** this += value * t1 * t2 */
   addcmul_(t1: Tensor, t2: Tensor, value = 1): this {
-    addon.callVoid(id(O.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    addon.callVoid(id(TENSOR_OPS.addcmul_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
     return this;
   }
   /** this += value * t1 / t2 */
   addcdiv_(t1: Tensor, t2: Tensor, value = 1): this {
-    addon.callVoid(id(O.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
+    addon.callVoid(id(TENSOR_OPS.addcdiv_), this.h, handleOf(t1, 'tensor1'), handleOf(t2, 'tensor2'), value);
     return this;
   }
   /** this += weight * (end - this) */
   lerp_(end: Tensor, weight: number | Tensor): this {
-    if (scalarOrTensor(weight, 'weight')) addon.callVoid(id(O.lerp_), this.h, handleOf(end, 'end'), weight);
-    else addon.callVoid(id(O.lerpT_), this.h, handleOf(end, 'end'), weight.h);
+    if (scalarOrTensor(weight, 'weight')) addon.callVoid(id(TENSOR_OPS.lerp_), this.h, handleOf(end, 'end'), weight);
+    else addon.callVoid(id(TENSOR_OPS.lerpTensor_), this.h, handleOf(end, 'end'), weight.h);
     return this;
   }
+  /** In place: copies `src` into this tensor (broadcasting and casting). */
   copy_(src: Tensor): this {
-    addon.callVoid(id(O.copy_), this.h, handleOf(src, 'src'));
+    addon.callVoid(id(TENSOR_OPS.copy_), this.h, handleOf(src, 'src'));
     return this;
   }
+  /** In place: sets every element to 0. */
   zero_(): this {
-    addon.callVoid(id(O.zero_), this.h);
+    addon.callVoid(id(TENSOR_OPS.zero_), this.h);
     return this;
   }
+  /** In place: sets every element to `value`. */
   fill_(value: number | boolean): this {
-    addon.callVoid(id(O.fill_), this.h, value);
+    addon.callVoid(id(TENSOR_OPS.fill_), this.h, value);
     return this;
   }
+  /** In place: clamps to [min, max]; either bound may be undefined. */
   clamp_(min?: number, max?: number): this {
     if (min === undefined && max === undefined) throw invalidArgument('clamp_(): at least one of min and max is needed');
-    addon.callVoid(id(O.clamp_), this.h, min, max);
+    addon.callVoid(id(TENSOR_OPS.clamp_), this.h, min, max);
     return this;
   }
+  /** In place: square root. */
   sqrt_(): this {
-    addon.callVoid(id(O.sqrt_), this.h);
+    addon.callVoid(id(TENSOR_OPS.sqrt_), this.h);
     return this;
   }
+  /** In place: -x. */
   neg_(): this {
-    addon.callVoid(id(O.neg_), this.h);
+    addon.callVoid(id(TENSOR_OPS.neg_), this.h);
     return this;
   }
+  /** In place: the inverse error function. */
   erfinv_(): this {
-    addon.callVoid(id(O.erfinv_), this.h);
+    addon.callVoid(id(TENSOR_OPS.erfinv_), this.h);
     return this;
   }
   /** Fills with U(from, to), from the default generator or the given one. */
   uniform_(from = 0, to = 1, generator?: { id: number }): this {
-    addon.callVoid(id(O.uniform_), this.h, from, to, generator?.id);
+    addon.callVoid(id(TENSOR_OPS.uniform_), this.h, from, to, generator?.id);
     return this;
   }
   /** Fills with N(mean, std^2). */
   normal_(mean = 0, std = 1, generator?: { id: number }): this {
-    addon.callVoid(id(O.normal_), this.h, mean, std, generator?.id);
+    addon.callVoid(id(TENSOR_OPS.normal_), this.h, mean, std, generator?.id);
     return this;
   }
 }
 
 function disposedError(): Error {
-  return Object.assign(new Error('tensor is disposed: it was freed by dispose(), by the end of its scope(), or by the garbage collector'), {
-    code: 'TENSOR_DISPOSED',
-  });
+  return hrmError('TENSOR_DISPOSED', 'tensor is disposed: it was freed by dispose(), by the end of its scope(), or by the garbage collector');
 }
 
 function flatArgs(a: (number | number[])[]): number[] {

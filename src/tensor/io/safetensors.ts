@@ -1,21 +1,16 @@
 /**
- * Reading and writing tensors: safetensors (files Python's `safetensors` reads and writes) and
- * PyTorch's torch.save zip archives (state dicts). Writes are atomic: a temporary file in the same
- * folder is renamed over the target, so a crash never leaves a half-written file behind.
+ * safetensors files (the format Python's `safetensors` reads and writes): encoding, decoding with
+ * validation of truncated or inconsistent files, and atomic saving.
  * @module
  */
 import * as fs from 'fs';
-import { addon } from '../native';
-import { DType, dtypeCode, elementSize, invalidArgument } from './dtype';
-import { corruptFile } from '../util/errors';
-import { writeFileAtomic } from '../util/atomic';
-import { PtValue, encodeTorchArchive, readTorchArchive } from './pt';
-import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
+import { addon } from '../../native';
+import { writeFileAtomic } from '../../util/atomic';
+import { corruptFile } from '../../util/errors';
+import { DType, dtypeCode, elementSize, invalidArgument } from '../dtype';
+import { Tensor, handleOf, wrapHandle as wrap } from '../tensor';
 
-
-export { AtomicFile, writeFileAtomic } from '../util/atomic';
-export { corruptFile } from '../util/errors';
-
+// safetensors' dtype names.
 const ST_TO_DTYPE: Record<string, DType> = {
   F64: 'float64', F32: 'float32', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8',
   U8: 'uint8', BOOL: 'bool',
@@ -54,8 +49,11 @@ export function saveSafetensors(file: string, tensors: Record<string, Tensor>, m
   writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
+/** The tensors (on the CPU) and the `__metadata__` strings of a safetensors file. */
 export interface SafetensorsFile {
+  /** name -> tensor */
   tensors: Record<string, Tensor>;
+  /** the header's `__metadata__` strings ({} when absent) */
   metadata: Record<string, string>;
 }
 
@@ -135,38 +133,4 @@ export function readSafetensorsMetadata(file: string): Record<string, string> {
 export function loadSafetensors(file: string): SafetensorsFile {
   const bytes = fs.readFileSync(file);
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
-}
-
-export type { PtValue } from './pt';
-
-/** Reads a torch.save archive (the default zip format) into JS values; tensors land on the CPU. */
-export function loadPt(file: string): PtValue {
-  return readTorchArchive(file);
-}
-
-/**
- * Reads a state dict (name -> tensor) from a torch.save archive, flattening nested dicts with
- * dots as PyTorch names them. Non-tensor entries are skipped.
- */
-export function loadStateDictPt(file: string): Map<string, Tensor> {
-  const v = loadPt(file);
-  const out = new Map<string, Tensor>();
-  const walk = (x: PtValue, prefix: string) => {
-    if (x instanceof Tensor) out.set(prefix, x);
-    else if (x instanceof Map) for (const [k, vv] of x) walk(vv, prefix ? `${prefix}.${k}` : String(k));
-  };
-  if (!(v instanceof Map)) {
-    if (v instanceof Tensor) v.dispose();
-    throw corruptFile(file, 'expected a dict of tensors (a state dict)');
-  }
-  // (keys are strings in a state dict; numeric keys are joined as text)
-  walk(v, '');
-  return out;
-}
-
-/** Writes a state dict as a torch.save archive that `torch.load(..., weights_only=True)` reads (atomically). */
-export function savePt(file: string, tensors: Record<string, Tensor> | Map<string, Tensor>): void {
-  const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
-  entries.forEach(([k, t]) => handleOf(t, `tensors['${k}']`));
-  writeFileAtomic(file, [encodeTorchArchive(entries)]);
 }

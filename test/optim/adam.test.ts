@@ -1,4 +1,4 @@
-/** Optimizers against PyTorch's: AdamW against torch.optim.AdamW over several steps. */
+/** The Adam optimizers against PyTorch's: AdamW against torch.optim.AdamW over several steps. */
 import * as ht from '../../src';
 import { describeWithTorch, expectTensorClose, runReference } from '../helpers/reference';
 
@@ -32,6 +32,41 @@ result = (p, q)
       ]);
       expectTensorClose(p.detach(), ref['adamw.0'], 'AdamW p', { rtol: 1e-5, atol: 1e-6 });
       expectTensorClose(q.detach(), ref['adamw.1'], 'AdamW q (no gradient: untouched)', { rtol: 0, atol: 0 });
+      opt.dispose();
+    });
+  });
+
+  test('AdamATan2 matches its update rule written in PyTorch over three steps', () => {
+    ht.scope(() => {
+      ht.manualSeed(5);
+      const inputs = { p0: ht.randn([4, 3]), g1: ht.randn([4, 3]), g2: ht.randn([4, 3]), g3: ht.randn([4, 3]) };
+      const p = inputs.p0.clone().requiresGrad_(true);
+      const opt = new ht.AdamATan2([p], { lr: 1e-2, betas: [0.9, 0.95], weightDecay: 0.1 });
+      for (const g of [inputs.g1, inputs.g2, inputs.g3]) {
+        p.grad = g.clone();
+        opt.step();
+        opt.zeroGrad();
+      }
+      const ref = runReference(inputs, [
+        {
+          name: 'adam_atan2',
+          exec: `
+import math
+lr, (b1, b2), wd = 1e-2, (0.9, 0.95), 0.1
+p = p0.clone()
+m = torch.zeros_like(p)
+v = torch.zeros_like(p)
+for t, g in enumerate((g1, g2, g3), start=1):
+    p.mul_(1 - lr * wd)
+    m.lerp_(g, 1 - b1)
+    v.lerp_(g.square(), 1 - b2)
+    bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t
+    p.add_(torch.atan2(m, v.sqrt() / math.sqrt(bc2)), alpha=-lr / bc1)
+result = p
+`,
+        },
+      ]);
+      expectTensorClose(p.detach(), ref.adam_atan2, 'AdamATan2 p', { rtol: 1e-5, atol: 1e-6 });
       opt.dispose();
     });
   });

@@ -1,0 +1,65 @@
+/** The optimizer base: argument checks, parameters without gradients, and state dicts that resume exactly. */
+import * as ht from '../../src';
+
+function freshParams(): ht.Tensor[] {
+  ht.manualSeed(4);
+  return [ht.randn([3, 2]).requiresGrad_(true), ht.randn([4]).requiresGrad_(true)];
+}
+
+function setGrads(params: ht.Tensor[], step: number): void {
+  params.forEach((p, i) => (p.grad = ht.full(p.shape, 0.1 * (step + 1) * (i + 1))));
+}
+
+describe('Optimizer', () => {
+  test('refuses empty parameter lists and negative learning rates', () => {
+    expect(() => new ht.AdamW([], { lr: 1e-3 })).toThrow(/params must be a non-empty array/);
+    expect(() => new ht.AdamW(freshParams(), { lr: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  test('a parameter without a gradient is skipped, and its step count stays 0', () => {
+    ht.scope(() => {
+      const [p, q] = freshParams();
+      const before = q.detach().clone();
+      const opt = new ht.AdamW([p, q], { lr: 0.1 });
+      p.grad = ht.onesLike(p);
+      opt.step();
+      expect(opt.stateDict().meta.steps).toEqual([1, 0]);
+      expect(q.detach().toArray()).toEqual(before.toArray());
+      opt.zeroGrad();
+      expect(p.grad).toBeUndefined();
+      opt.dispose();
+    });
+  });
+
+  test('a state dict loaded into a fresh optimizer continues with the same updates', () => {
+    ht.scope(() => {
+      const a = freshParams();
+      const optA = new ht.AdamATan2(a, { lr: 0.05, weightDecay: 0.1 });
+      setGrads(a, 0);
+      optA.step();
+      const b = a.map((p) => p.detach().clone().requiresGrad_(true));
+      const optB = new ht.AdamATan2(b, { lr: 0.01, weightDecay: 0.1 }); // lr comes from the state
+      optB.loadStateDict(optA.stateDict());
+      expect(optB.lr).toBe(0.05);
+      for (const [params, opt] of [[a, optA], [b, optB]] as const) {
+        setGrads(params, 1);
+        opt.step();
+      }
+      a.forEach((p, i) => expect(b[i].detach().toArray()).toEqual(p.detach().toArray()));
+      optA.dispose();
+      optB.dispose();
+    });
+  });
+
+  test('state of another kind, or for another parameter count, is refused with a clear message', () => {
+    ht.scope(() => {
+      const params = freshParams();
+      const adamw = new ht.AdamW(params, { lr: 0.1 });
+      const atan2 = new ht.AdamATan2(params, { lr: 0.1 });
+      expect(() => atan2.loadStateDict(adamw.stateDict())).toThrow(/cannot load AdamW optimizer state into AdamATan2/);
+      const one = new ht.AdamW([params[0]], { lr: 0.1 });
+      expect(() => one.loadStateDict(adamw.stateDict())).toThrow(/state is for 2 parameters, this optimizer has 1/);
+      for (const o of [adamw, atan2, one]) o.dispose();
+    });
+  });
+});
