@@ -6,6 +6,7 @@
 
 /** Where a progress bar writes: a stream such as `process.stderr`, or anything with `write`. */
 export interface ProgressStream {
+  /** writes text as it is (no newline added) */
   write(text: string): unknown;
   /** a terminal: the bar redraws in place; otherwise it prints a line every 10% */
   isTTY?: boolean;
@@ -18,8 +19,11 @@ export class ProgressBar {
   private lastLine = 0;
   private readonly tty: boolean;
 
+  /** A bar labelled `label` over `total` units, drawn on `stream` (default stderr). */
   constructor(
+    /** printed before the bar */
     readonly label: string,
+    /** the units at 100% */
     readonly total: number,
     private readonly stream: ProgressStream = process.stderr,
   ) {
