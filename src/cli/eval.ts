@@ -67,7 +67,7 @@ function evaluateAt(model: HRM, run: EvalRun): void {
 
 function evalCheckpoint(args: ParsedArgs): number {
   const o = new Options(args.options);
-  const checkpoint = resolveCheckpoint(o.requireString('checkpoint'));
+  const checkpointPath = o.requireString('checkpoint');
   const dataRoot = o.requireString('data');
   const scaling = o.list('scaling').map(Number);
   if (!scaling.every((n) => Number.isInteger(n) && n > 0)) throw invalidArgument(`--scaling must be positive integers separated by commas, got '${o.string('scaling')}'`);
@@ -77,6 +77,7 @@ function evalCheckpoint(args: ParsedArgs): number {
   const device = (o.string('device') ?? 'cpu') as Device;
   o.rejectUnknown('eval');
   rejectExtraWords('hrm eval', args);
+  const checkpoint = resolveCheckpoint(checkpointPath);
   requireSplit('hrm eval', dataRoot, 'test', 'the dataset has no test split to evaluate on');
   const model = loadModel(checkpoint, { device });
   try {

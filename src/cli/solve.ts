@@ -49,14 +49,14 @@ function encodeGiven(o: { sudoku?: string; mazeFile?: string; arcFile?: string; 
 
 function solve(args: ParsedArgs): number {
   const o = new Options(args.options);
-  const checkpoint = resolveCheckpoint(o.requireString('checkpoint'));
+  const checkpointPath = o.requireString('checkpoint');
   const given = { sudoku: o.string('sudoku'), mazeFile: o.string('maze'), arcFile: o.string('arc'), dataRoot: o.string('data') };
   const maxSteps = o.int('steps');
   const adaptive = o.flag('adaptive', true);
   o.rejectUnknown('solve');
   rejectExtraWords('hrm solve', args);
   if ([given.sudoku, given.mazeFile, given.arcFile].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc');
-  const model = loadModel(checkpoint);
+  const model = loadModel(resolveCheckpoint(checkpointPath));
   try {
     const puzzle = encodeGiven(given);
     if (puzzle.question) console.log(`puzzle:\n${puzzle.question}`);
