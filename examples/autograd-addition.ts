@@ -3,7 +3,7 @@
  * hrm-torch's tensors and autograd (Adam written out with in-place ops), then ask it sums it has
  * never seen. Run: `npm run example:addition`.
  */
-import * as ht from '../src';
+import * as ht from 'hrm-torch';
 
 const BITS = 6; // operands 0..63, sums 0..126
 const HIDDEN = 256;
@@ -69,6 +69,7 @@ function main(): void {
   const nTrain = train.x.shape[0];
   const t0 = Date.now();
   console.log(`Training a ${shapes.map((s) => s[1]).join('-')}-${BITS + 1} MLP to add ${BITS}-bit numbers on ${nTrain} of ${all.length} pairs (${ht.getNumThreads()} CPU threads)`);
+  const progress = new ht.ProgressBar('train', STEPS, process.stdout);
   for (let step = 1; step <= STEPS; step++) {
     const loss = ht.scope(() => {
       const idx = ht.randint(0, nTrain, [BATCH]);
@@ -89,15 +90,8 @@ function main(): void {
       });
       return l.item() as number;
     });
-    const tty = process.stdout.isTTY;
-    if ((tty && step % 50 === 0) || step % 300 === 0 || step === STEPS) {
-      const done = step / STEPS;
-      const bar = '#'.repeat(Math.round(done * 30)).padEnd(30, '.');
-      const rate = step / ((Date.now() - t0) / 1000);
-      process.stdout.write(`${tty ? '\r' : ''}[${bar}] step ${step}/${STEPS}  loss ${loss.toFixed(4)}  ${rate.toFixed(0)} steps/s  ETA ${((STEPS - step) / rate).toFixed(0)}s   ${tty ? '' : '\n'}`);
-    }
+    progress.update(step, `loss ${loss.toFixed(4)}`);
   }
-  if (process.stdout.isTTY) process.stdout.write('\n');
 
   // Held-out evaluation: a sum counts only if every bit is right.
   const predicted = ht.scope(() => ht.noGrad(() => forward(held.x).gt(0).toTypedArray() as Uint8Array));

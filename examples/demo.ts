@@ -8,20 +8,17 @@
  * 4. evaluate on held-out puzzles and solve one, step by step.
  */
 import * as fs from 'fs';
-import * as path from 'path';
-import { Rng } from '../src/data/random';
-import { buildSudokuDataset, generateSudoku, writeSudokuCsv, formatSudoku, decodeSudoku, encodeSudoku } from '../src/data/sudoku';
-import { Trainer } from '../src/train/trainer';
-import { solveTokens } from '../src/eval/solve';
-import { getNumThreads } from '../src/runtime';
-import { progressPrinter, sideBySide } from './common';
+import { data, getNumThreads } from 'hrm-torch';
+import { exampleFolders, runExample, showSolved, trainExample } from './common';
+
+const { Rng, buildSudokuDataset, generateSudoku, writeSudokuCsv, formatSudoku, decodeSudoku, encodeSudoku } = data;
 
 const CLUES = Number(process.env.DEMO_CLUES ?? 10); // givens per 4x4 puzzle (16 cells)
 const TRAIN = 3000;
 const TEST = 300;
 const STEPS = Number(process.env.DEMO_STEPS ?? 2500);
 const BATCH = 64;
-const out = path.resolve(process.env.DEMO_DIR ?? 'runs/demo');
+const folders = exampleFolders(process.env.DEMO_DIR ?? 'runs/demo');
 
 /** A unique-solution 4x4 puzzle with exactly CLUES givens (a minimal puzzle plus extra givens). */
 function puzzles(n: number, seed: number) {
@@ -38,52 +35,31 @@ function puzzles(n: number, seed: number) {
 const rows = (grid: ArrayLike<number>) => formatSudoku(grid).match(/.{4}/g)!.map((r) => r.split('').join(' '));
 
 async function main(): Promise<void> {
-  fs.rmSync(out, { recursive: true, force: true });
+  fs.rmSync(folders.root, { recursive: true, force: true });
   console.log(`hrm-torch demo: an HRM learns 4x4 Sudoku from scratch (${getNumThreads()} CPU threads)\n`);
-  const train = puzzles(TRAIN, 1);
   const test = puzzles(TEST, 2);
-  writeSudokuCsv(path.join(out, 'source', 'train.csv'), train);
-  writeSudokuCsv(path.join(out, 'source', 'test.csv'), test);
-  buildSudokuDataset({ inputs: [path.join(out, 'source', 'train.csv')], testInputs: [path.join(out, 'source', 'test.csv')], outputDir: path.join(out, 'data') });
-  console.log(`data: ${TRAIN} training and ${TEST} held-out puzzles with ${CLUES} givens each, unique solutions (${out}/data)`);
+  writeSudokuCsv(folders.trainCsv, puzzles(TRAIN, 1));
+  writeSudokuCsv(folders.testCsv, test);
+  buildSudokuDataset({ inputs: [folders.trainCsv], testInputs: [folders.testCsv], outputDir: folders.data });
+  console.log(`data: ${TRAIN} training and ${TEST} held-out puzzles with ${CLUES} givens each, unique solutions (${folders.data})`);
 
   const epochs = Math.max(1, Math.round((STEPS * BATCH) / TRAIN));
-  const trainer = new Trainer({
-    dataPath: path.join(out, 'data'),
-    outputDir: path.join(out, 'run'),
-    arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 0 },
-    globalBatchSize: BATCH,
-    epochs,
-    evalInterval: epochs,
-    lr: 2e-3,
-    lrWarmupSteps: 50,
-    weightDecay: 0.1,
-    seed: 0,
-    onProgress: progressPrinter(),
-  });
-  console.log(`model: ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} training steps of ${BATCH} puzzles\n`);
-  const started = Date.now();
-  const result = await trainer.run();
-  const seconds = (Date.now() - started) / 1000;
-  const exact = result.lastEval?.sets.all.exact_accuracy ?? NaN;
+  const arch = { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 0 };
+  const { trainer, seconds, heldOutExact } = await trainExample(folders, { arch, globalBatchSize: BATCH, epochs, evalInterval: epochs, lr: 2e-3, lrWarmupSteps: 50, weightDecay: 0.1, seed: 0 });
 
   // One held-out puzzle, solved step by step with adaptive halting.
   const puzzle = test[7];
-  const r = solveTokens(trainer.model, encodeSudoku(puzzle.question), { maxSteps: 4 });
-  const answer = decodeSudoku(Array.from(r.prediction));
-  const right = answer.every((v, i) => v === puzzle.answer[i]);
-  console.log(`\nA held-out puzzle and the model's answer (${r.steps} reasoning step${r.steps > 1 ? 's' : ''}, halting confidence ${r.haltConfidence.toFixed(2)}):\n`);
-  console.log(sideBySide([
-    { title: 'puzzle', rows: rows(puzzle.question) },
-    { title: 'model', rows: rows(answer) },
-    { title: 'solution', rows: rows(puzzle.answer) },
-  ]));
-  console.log(`\n${right ? 'solved' : 'not solved'}. Held-out exact accuracy: ${(exact * 100).toFixed(1)}% of ${TEST} puzzles, after ${seconds.toFixed(0)} s of training.`);
-  console.log(`Report: ${path.join(out, 'run', 'report.html')}`);
+  const r = showSolved(trainer.model, {
+    tokens: encodeSudoku(puzzle.question),
+    maxSteps: 4,
+    question: { title: 'puzzle', rows: rows(puzzle.question) },
+    answer: { title: 'solution', rows: rows(puzzle.answer) },
+    rows: (prediction) => rows(decodeSudoku(Array.from(prediction))),
+  });
+  const right = decodeSudoku(Array.from(r.prediction)).every((v, i) => v === puzzle.answer[i]);
+  console.log(`\n${right ? 'solved' : 'not solved'}. Held-out exact accuracy: ${(heldOutExact * 100).toFixed(1)}% of ${TEST} puzzles, after ${seconds.toFixed(0)} s of training.`);
+  console.log(`Report: ${folders.run}/report.html`);
   trainer.dispose();
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+runExample(main);

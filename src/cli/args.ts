@@ -1,15 +1,21 @@
 /**
  * Command-line arguments: `--key value`, `--key=value`, `--flag`, `--no-flag`, bare `key=value`
- * overrides, and positional words. Keys are kept as written (kebab-case), with camelCase lookups.
+ * overrides, and positional words. Keys are kept as written (kebab-case).
  * @module
  */
+import { HrmError, invalidArgument } from '../util/errors';
+
+/** A command line split into positional words, `--options` and bare `key=value` overrides. */
 export interface ParsedArgs {
+  /** words that are neither options nor overrides, in order */
   positional: string[];
+  /** `--key value` / `--key=value` as strings, `--flag` as true, `--no-flag` as false */
   options: Map<string, string | boolean>;
   /** bare key=value words, in order */
   overrides: [string, string][];
 }
 
+/** Splits `argv` (the words after the command) into {@link ParsedArgs}. */
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string | boolean>();
@@ -31,57 +37,74 @@ export function parseArgs(argv: string[]): ParsedArgs {
   return { positional, options, overrides };
 }
 
-export class ArgError extends Error {
-  readonly code = 'INVALID_ARGUMENT';
+/**
+ * `new ArgError(message)` is `invalidArgument(message)`: a TypeError with code INVALID_ARGUMENT.
+ * A thin alias for the callers that construct it; new code calls `invalidArgument`.
+ */
+export const ArgError = function ArgError(message: string) {
+  return invalidArgument(message);
+} as unknown as new (message: string) => HrmError<TypeError>;
+
+/** Throws if the command line has positional words, or `key=value` overrides unless the command takes them. */
+export function rejectExtraWords(command: string, args: ParsedArgs, takesOverrides = false): void {
+  const extra = [...args.positional, ...(takesOverrides ? [] : args.overrides.map(([k, v]) => `${k}=${v}`))];
+  if (extra.length) throw invalidArgument(`${command}: unexpected ${extra.join(' ')}`);
 }
 
 /** Typed accessors that name the option in their errors. */
 export class Options {
   private readonly used = new Set<string>();
+  /** Wraps parsed `--options` (from {@link parseArgs}). */
   constructor(private readonly opts: Map<string, string | boolean>) {}
 
   private raw(key: string): string | boolean | undefined {
     this.used.add(key);
     return this.opts.get(key);
   }
+  /** The option's string value (`fallback` when absent); a bare flag is an error. */
   string(key: string, fallback?: string): string | undefined {
     const v = this.raw(key);
     if (v === undefined) return fallback;
-    if (typeof v === 'boolean') throw new ArgError(`--${key} needs a value`);
+    if (typeof v === 'boolean') throw invalidArgument(`--${key} needs a value`);
     return v;
   }
+  /** The option's string value; an error when absent. */
   requireString(key: string): string {
     const v = this.string(key);
-    if (v === undefined) throw new ArgError(`--${key} is required`);
+    if (v === undefined) throw invalidArgument(`--${key} is required`);
     return v;
   }
+  /** A comma-separated option as a list of trimmed, non-empty strings ([] when absent). */
   list(key: string): string[] {
     const v = this.string(key);
     return v === undefined ? [] : v.split(',').map((s) => s.trim()).filter(Boolean);
   }
+  /** The option as a finite number (`fallback` when absent). */
   number(key: string, fallback?: number): number | undefined {
     const v = this.raw(key);
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (typeof v === 'boolean' || !Number.isFinite(n)) throw new ArgError(`--${key} must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v === 'boolean' || !Number.isFinite(n)) throw invalidArgument(`--${key} must be a number, got ${JSON.stringify(v)}`);
     return n;
   }
+  /** The option as an integer (`fallback` when absent). */
   int(key: string, fallback?: number): number | undefined {
     const n = this.number(key, fallback);
-    if (n !== undefined && !Number.isInteger(n)) throw new ArgError(`--${key} must be an integer, got ${n}`);
+    if (n !== undefined && !Number.isInteger(n)) throw invalidArgument(`--${key} must be an integer, got ${n}`);
     return n;
   }
+  /** A flag: `--x`, `--no-x`, `--x=true|false|1|0` (`fallback` when absent). */
   flag(key: string, fallback = false): boolean {
     const v = this.raw(key);
     if (v === undefined) return fallback;
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === '1') return true;
     if (v === 'false' || v === '0') return false;
-    throw new ArgError(`--${key} is a flag (true/false), got ${JSON.stringify(v)}`);
+    throw invalidArgument(`--${key} is a flag (true/false), got ${JSON.stringify(v)}`);
   }
   /** Throws if an option was given that no accessor asked for. */
   rejectUnknown(command: string): void {
     const unknown = [...this.opts.keys()].filter((k) => !this.used.has(k));
-    if (unknown.length) throw new ArgError(`${command}: unknown option(s) ${unknown.map((k) => `--${k}`).join(', ')}`);
+    if (unknown.length) throw invalidArgument(`${command}: unknown option(s) ${unknown.map((k) => `--${k}`).join(', ')}`);
   }
 }

@@ -1,50 +1,21 @@
 #!/usr/bin/env node
 /**
- * The `hrm` command line. `hrm doctor` reports the libtorch found and the addon's state.
+ * The `hrm` command line: finds the command, prints usage and the version, and turns errors into
+ * messages and exit codes (2 for a bad argument, 1 otherwise). Each command lives in its own file.
  * @module
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { addonPath, buildRecord, native, packageRoot } from '../native';
-import { torchVersionOf } from '../util/version';
-import { ArgError, Options, parseArgs } from './args';
+import { hasErrorCode, invalidArgument } from '../util/errors';
+import { Options, parseArgs } from './args';
+import { Command, packageVersion } from './common';
 import { dataStats, dataUsage } from './data';
 
-function doctor(): number {
-  const lines: string[] = [];
-  const put = (k: string, v: unknown) => lines.push(`${k.padEnd(22)} ${v}`);
-  const rec = buildRecord();
-  put('hrm-torch', JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version);
-  put('node', `${process.version} (N-API ${process.versions.napi})`);
-  put('addon', addonPath() ?? 'not built');
-  if (process.env.HRM_TORCH_ADDON) put('HRM_TORCH_ADDON', process.env.HRM_TORCH_ADDON);
-  put('libtorch (built)', `${rec.version ?? rec.torchVersion ?? '?'} from ${rec.source ?? '?'}`);
-  put('libtorch lib folder', rec.libtorchDir ?? '?');
-  let ok = true;
-  try {
-    const n = native();
-    const b = n.buildInfo();
-    const runtime = torchVersionOf(b.runtimeConfig);
-    put('libtorch (compiled)', b.torchVersion);
-    put('libtorch (loaded)', runtime ?? '?');
-    put('C++11 ABI', b.cxx11Abi);
-    put('CUDA built', b.builtWithCuda);
-    put('CUDA available', n.cudaIsAvailable());
-    put('CUDA devices', n.cudaDeviceCount());
-    put('intra-op threads', n.getNumThreads());
-    put('inter-op threads', n.getNumInteropThreads());
-    put('python for tests', rec.python ?? 'none recorded');
-  } catch (e) {
-    ok = false;
-    put('load', `FAILED: ${(e as Error).message}`);
-  }
-  console.log(lines.join('\n'));
-  if (!ok || process.argv.includes('--trace')) {
-    console.log('\nlibtorch search trace (at build time):');
-    for (const t of rec.trace ?? ['(no record: the addon was never built)']) console.log(`  - ${t}`);
-  }
-  return ok ? 0 : 1;
-}
+// Loaded on demand, so that `hrm --help` or `hrm data` never pulls in the training stack.
+const COMMANDS = new Map<string, () => Promise<Command>>([
+  ['doctor', async () => (await import('./doctor')).doctorCommand],
+  ['train', async () => (await import('./train')).trainCommand],
+  ['eval', async () => (await import('./eval')).evalCommand],
+  ['solve', async () => (await import('./solve')).solveCommand],
+]);
 
 function usage(): number {
   console.log(`usage: hrm <command>
@@ -56,74 +27,67 @@ commands:
   eval               evaluate a checkpoint (accuracy, halting, inference-time scaling, ARC voting)
   solve              solve one puzzle with a checkpoint, step by step
 
-run 'hrm <command> --help' for its options`);
+run 'hrm <command> --help' for its options; 'hrm --version' prints the version`);
   return 0;
 }
 
+/** `hrm data <builder|stats>`: the builders are loaded only when one is asked for. */
 async function data(argv: string[]): Promise<number> {
   const sub = argv[0];
   const { positional, options } = parseArgs(argv.slice(1));
-  const opts = new Options(options);
   if (!sub || sub === 'help' || sub === '--help') {
     console.log(dataUsage());
     return 0;
   }
   if (sub === 'stats') {
-    if (!positional[0]) throw new ArgError('hrm data stats <dir>: the dataset folder is missing');
+    if (!positional[0]) throw invalidArgument('hrm data stats <dir>: the dataset folder is missing');
     console.log(dataStats(positional[0]));
     return 0;
   }
   const builders = await import('./data-builders');
-  const cmd = builders.DATA_COMMANDS[sub];
-  if (!cmd) throw new ArgError(`hrm data: unknown command '${sub}'\n\n${dataUsage()}`);
+  const build = builders.DATA_COMMANDS[sub];
+  if (!build) throw invalidArgument(`hrm data: unknown command '${sub}'\n\n${dataUsage()}`);
   if (options.get('help')) {
     console.log(builders.DATA_HELP[sub]);
     return 0;
   }
-  return cmd(opts, positional);
+  return build(new Options(options), positional);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const cmd = argv[0];
-  switch (cmd) {
-    case 'doctor':
-      return doctor();
-    case 'data':
-      return data(argv.slice(1));
-    case 'train':
-    case 'eval':
-    case 'solve': {
-      const t = await import('./train');
-      const { positional, options, overrides } = parseArgs(argv.slice(1));
-      if (options.get('help')) {
-        console.log(cmd === 'train' ? t.TRAIN_HELP : cmd === 'eval' ? t.EVAL_HELP : t.SOLVE_HELP);
-        return 0;
-      }
-      const opts = new Options(options);
-      if (cmd === 'train') return t.trainCommand(opts, positional, overrides);
-      if (overrides.length) throw new ArgError(`hrm ${cmd}: unexpected ${overrides.map(([k, v]) => `${k}=${v}`).join(' ')}`);
-      return cmd === 'eval' ? t.evalCommand(opts) : t.solveCommand(opts);
-    }
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      return usage();
-    default:
-      console.error(`hrm: unknown command '${cmd}'\n`);
-      usage();
-      return 2;
+  const name = argv[0];
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') return usage();
+  if (name === '-v' || name === '--version' || name === 'version') {
+    console.log(packageVersion());
+    return 0;
   }
+  if (name === 'data') return data(argv.slice(1));
+  const load = COMMANDS.get(name);
+  if (!load) {
+    console.error(`hrm: unknown command '${name}'\n`);
+    usage();
+    return 2;
+  }
+  const command = await load();
+  const args = parseArgs(argv.slice(1));
+  if (args.options.get('help')) {
+    console.log(command.help);
+    return 0;
+  }
+  return command.run(args);
 }
+
+// Errors a user causes and can fix from the message alone: no stack, even with HRM_DEBUG.
+const userCaused = (e: unknown) =>
+  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (e: Error & { code?: string }) => {
-    // User errors get their message only; anything else also its stack, to report.
+  (e: Error) => {
     console.error(`hrm: ${e.message}`);
-    if (e.code !== 'INVALID_ARGUMENT' && e.code !== 'CORRUPT_FILE' && e.code !== 'ENOENT' && process.env.HRM_DEBUG) console.error(e.stack);
-    process.exitCode = e.code === 'INVALID_ARGUMENT' ? 2 : 1;
+    if (process.env.HRM_DEBUG && !userCaused(e)) console.error(e.stack);
+    process.exitCode = hasErrorCode(e, 'INVALID_ARGUMENT') ? 2 : 1;
   },
 );

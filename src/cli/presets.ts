@@ -5,7 +5,9 @@
  */
 import { TrainOptions } from '../train/trainer';
 
+/** The tasks `hrm train --task` knows. */
 export type Task = 'sudoku' | 'maze' | 'arc';
+/** Training options of a preset: everything but the output folder; the data folder optional. */
 export type PresetOptions = Omit<TrainOptions, 'dataPath' | 'outputDir'> & { dataPath?: string };
 
 const reference = {
@@ -19,6 +21,7 @@ const reference = {
   device: 'cuda',
 } as const;
 
+/** Per task: 'full', the reference's configuration (a CUDA GPU), and 'cpu', a small model that trains in minutes. */
 export const PRESETS: Record<Task, Record<'full' | 'cpu', PresetOptions>> = {
   sudoku: {
     // Sudoku-Extreme 1k x 1000 aug: 20000 epochs, eval every 2000, lr 1e-4, weight decay 1.0.

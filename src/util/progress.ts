@@ -1,17 +1,31 @@
 /**
- * A terminal progress bar with rate and ETA; plain lines when the output is not a terminal.
+ * A terminal progress bar with rate and ETA (plain lines when the output is not a terminal), and
+ * the number formats progress lines use.
  * @module
  */
+
+/** Where a progress bar writes: a stream such as `process.stderr`, or anything with `write`. */
+export interface ProgressStream {
+  /** writes text as it is (no newline added) */
+  write(text: string): unknown;
+  /** a terminal: the bar redraws in place; otherwise it prints a line every 10% */
+  isTTY?: boolean;
+}
+
+/** A progress bar over `total` units, labelled, with rate and ETA. */
 export class ProgressBar {
   private readonly start = Date.now();
   private lastDraw = 0;
   private lastLine = 0;
   private readonly tty: boolean;
 
+  /** A bar labelled `label` over `total` units, drawn on `stream` (default stderr). */
   constructor(
+    /** printed before the bar */
     readonly label: string,
+    /** the units at 100% */
     readonly total: number,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: ProgressStream = process.stderr,
   ) {
     this.tty = !!stream.isTTY;
   }
@@ -35,15 +49,27 @@ export class ProgressBar {
       this.stream.write(line + '\n');
     }
   }
+
+  /** Prints a line of its own; on a terminal it replaces the bar, which is redrawn on the next update. */
+  log(line: string): void {
+    this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
+    this.lastDraw = 0;
+  }
 }
 
 function formatRate(r: number): string {
   return r >= 100 ? r.toFixed(0) : r.toFixed(1);
 }
 
+/** A duration in seconds as `42s`, `3m05s` or `2h07m` ('?' when not finite). */
 export function formatTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(0)}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A fraction as a percentage with `digits` decimals: `formatPercent(0.1234) === '12.3%'`. */
+export function formatPercent(fraction: number, digits = 1): string {
+  return `${(fraction * 100).toFixed(digits)}%`;
 }

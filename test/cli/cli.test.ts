@@ -20,6 +20,13 @@ describe('hrm CLI', () => {
     expect(d.stdout).toMatch(/libtorch \(loaded\)\s+2\./);
     expect(run('--help').stdout).toMatch(/train .*eval .*solve/s);
     expect(run('train', '--help').stdout).toMatch(/--task sudoku\|maze\|arc/);
+    expect(run('doctor', '--help').stdout).toMatch(/^hrm doctor \[--trace\]/);
+    const v = run('--version');
+    expect(v.status).toBe(0);
+    expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+    const unknown = run('bogus');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'bogus'/);
   });
 
   test('data -> train -> resume -> eval -> solve on generated 4x4 sudoku', () => {
@@ -96,6 +103,12 @@ describe('hrm CLI', () => {
     const x = run('data', 'maze', '--output-dir', path.join(dir, 'm'), '--bogus', '3');
     expect(x.status).toBe(2);
     expect(x.stderr).toMatch(/unknown option\(s\) --bogus/);
+    const extra = run('eval', '--checkpoint', dir, '--data', dir, 'lr=1');
+    expect(extra.status).toBe(2);
+    expect(extra.stderr).toMatch(/hrm eval: unexpected lr=1/);
+    const missing = run('eval', '--checkpoint', path.join(dir, 'nope.safetensors'), '--data', dir);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--checkpoint: .*nope.safetensors does not exist/);
     const st = run('data', 'stats', path.join(dir, 'nothing-here'));
     expect(st.stderr).toMatch(/does not exist/);
     expect(st.stderr).not.toMatch(/\n\s+at /);

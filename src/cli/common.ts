@@ -1,0 +1,43 @@
+/**
+ * What the `hrm` commands share: the shape of a command, the package version, finding a
+ * dataset split and a checkpoint from what the user typed.
+ * @module
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { packageRoot } from '../native';
+import { invalidArgument } from '../util/errors';
+import { ParsedArgs } from './args';
+
+/** One `hrm <name>` command: its `--help` text and what it runs. */
+export interface Command {
+  /** printed by `hrm <name> --help` */
+  help: string;
+  /** runs the command on its parsed arguments; resolves to the process exit code */
+  run(args: ParsedArgs): number | Promise<number>;
+}
+
+/** The version in hrm-torch's package.json. */
+export function packageVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')).version;
+}
+
+/** Throws a usage error unless `<dataRoot>/<split>` is a built dataset split (has dataset.json). */
+export function requireSplit(command: string, dataRoot: string, split: 'train' | 'test', hint: string): void {
+  const metadata = path.join(dataRoot, split, 'dataset.json');
+  if (!fs.existsSync(metadata)) throw invalidArgument(`${command}: ${metadata} not found (${hint})`);
+}
+
+/**
+ * A checkpoint file, or the newest checkpoint of a run folder (or of its checkpoints/ folder).
+ * The run folder's file names belong to src/train/run-folder.ts: call its newest-checkpoint
+ * function here once it exists, and keep only the user-facing errors.
+ */
+export function resolveCheckpoint(p: string): string {
+  if (!fs.existsSync(p)) throw invalidArgument(`--checkpoint: ${p} does not exist`);
+  if (!fs.statSync(p).isDirectory()) return p;
+  const dir = fs.existsSync(path.join(p, 'checkpoints')) ? path.join(p, 'checkpoints') : p;
+  const files = fs.readdirSync(dir).filter((f) => /^step_\d+\.safetensors$/.test(f)).sort();
+  if (!files.length) throw invalidArgument(`--checkpoint: no step_*.safetensors checkpoint in ${dir}`);
+  return path.join(dir, files[files.length - 1]);
+}

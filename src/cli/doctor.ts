@@ -1,0 +1,55 @@
+/**
+ * `hrm doctor`: the libtorch found and the addon's state (versions, C++ ABI, CUDA, threads), and
+ * the build's libtorch search trace when loading fails.
+ * @module
+ */
+import { addonPath, buildRecord, native } from '../native';
+import { torchVersionOf } from '../util/version';
+import { Options, ParsedArgs, rejectExtraWords } from './args';
+import { Command, packageVersion } from './common';
+
+const DOCTOR_HELP = `hrm doctor [--trace]
+  Prints the libtorch path and version, the C++ ABI, CUDA and threads; with --trace (or when the
+  addon does not load) also how the build searched for libtorch.`;
+
+function doctor(args: ParsedArgs): number {
+  const o = new Options(args.options);
+  const trace = o.flag('trace');
+  o.rejectUnknown('doctor');
+  rejectExtraWords('hrm doctor', args);
+  const lines: string[] = [];
+  const put = (k: string, v: unknown) => lines.push(`${k.padEnd(22)} ${v}`);
+  const rec = buildRecord();
+  put('hrm-torch', packageVersion());
+  put('node', `${process.version} (N-API ${process.versions.napi})`);
+  put('addon', addonPath() ?? 'not built');
+  if (process.env.HRM_TORCH_ADDON) put('HRM_TORCH_ADDON', process.env.HRM_TORCH_ADDON);
+  put('libtorch (built)', `${rec.version ?? rec.torchVersion ?? '?'} from ${rec.source ?? '?'}`);
+  put('libtorch lib folder', rec.libtorchDir ?? '?');
+  let ok = true;
+  try {
+    const n = native();
+    const b = n.buildInfo();
+    put('libtorch (compiled)', b.torchVersion);
+    put('libtorch (loaded)', torchVersionOf(b.runtimeConfig) ?? '?');
+    put('C++11 ABI', b.cxx11Abi);
+    put('CUDA built', b.builtWithCuda);
+    put('CUDA available', n.cudaIsAvailable());
+    put('CUDA devices', n.cudaDeviceCount());
+    put('intra-op threads', n.getNumThreads());
+    put('inter-op threads', n.getNumInteropThreads());
+    put('python for tests', rec.python ?? 'none recorded');
+  } catch (e) {
+    ok = false;
+    put('load', `FAILED: ${(e as Error).message}`);
+  }
+  console.log(lines.join('\n'));
+  if (!ok || trace) {
+    console.log('\nlibtorch search trace (at build time):');
+    for (const t of rec.trace ?? ['(no record: the addon was never built)']) console.log(`  - ${t}`);
+  }
+  return ok ? 0 : 1;
+}
+
+/** `hrm doctor [--trace]`. */
+export const doctorCommand: Command = { help: DOCTOR_HELP, run: doctor };

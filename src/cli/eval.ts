@@ -1,0 +1,94 @@
+/**
+ * `hrm eval`: a checkpoint on a dataset's test split, at one or more halt limits (inference-time
+ * scaling), with halting statistics and, for ARC, voting over the augmented versions.
+ * @module
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { PuzzleDataset } from '../data/puzzle-dataset';
+import { ArcVoter } from '../eval/arc-vote';
+import { EvalResult, evaluate } from '../eval/evaluate';
+import { loadModel } from '../eval/solve';
+import { HRM } from '../models/hrm/model';
+import { Device } from '../tensor/dtype';
+import { invalidArgument } from '../util/errors';
+import { ProgressBar, formatPercent } from '../util/progress';
+import { Options, ParsedArgs, rejectExtraWords } from './args';
+import { Command, requireSplit, resolveCheckpoint } from './common';
+
+const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N]
+  Evaluates on DIR/test: exact and token accuracy, halting statistics, accuracy against steps;
+  ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling evaluates
+  with each halt limit in turn (inference-time scaling).`;
+
+/** How one evaluation pass runs. */
+interface EvalRun {
+  dataRoot: string;
+  haltMaxSteps: number;
+  adaptive: boolean;
+  maxExamples?: number;
+  device: Device;
+}
+
+/** Evaluates once at one halt limit and prints the metrics of every test set (and ARC's pass@K). */
+function evaluateAt(model: HRM, run: EvalRun): void {
+  const { dataRoot, haltMaxSteps, adaptive } = run;
+  const data = new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize: model.config.batchSize });
+  const voter = fs.existsSync(path.join(dataRoot, 'augmentations.json')) ? new ArcVoter(dataRoot) : undefined;
+  const what = `${haltMaxSteps} steps${adaptive ? ', adaptive' : ''}`;
+  let bar: ProgressBar | undefined;
+  let r: EvalResult;
+  try {
+    r = evaluate(model, data, {
+      haltMaxSteps,
+      adaptive,
+      maxExamples: run.maxExamples,
+      device: run.device,
+      onProgress: (done, total) => (bar ??= new ProgressBar(`eval (${what})`, total)).update(done),
+      onPredictions: voter
+        ? (p) => voter.addBatch({ puzzleIdentifiers: p.batch.puzzleIdentifiers, inputs: p.batch.inputs, predictions: p.predictions, qHaltLogits: p.qHaltLogits })
+        : undefined,
+    });
+  } finally {
+    data.close();
+  }
+  for (const [set, m] of Object.entries(r.sets)) {
+    console.log(
+      `[${set}] halt limit ${haltMaxSteps}${adaptive ? ' (adaptive)' : ''}: exact accuracy ${formatPercent(m.exact_accuracy, 2)}, token accuracy ${formatPercent(m.accuracy, 2)}, mean steps ${m.steps.toFixed(2)}, q_halt accuracy ${formatPercent(m.q_halt_accuracy)} over ${m.count} examples`,
+    );
+    console.log(`  exact accuracy if stopped after step k: ${r.exactAccuracyAtStep[set].map((v, i) => `${i + 1}:${formatPercent(v)}`).join(' ')}`);
+    console.log(`  rows halted at step k: ${r.haltedAtStep[set].map((v, i) => `${i + 1}:${v}`).join(' ')}`);
+  }
+  if (voter) {
+    const s = voter.score();
+    console.log(`  ARC (${s.tasks} tasks): pass@1 ${formatPercent(s.passAtK[1], 2)}, pass@2 ${formatPercent(s.passAtK[2], 2)} (partial credit: ${formatPercent(s.passAtKPartial[2], 2)})`);
+  }
+}
+
+function evalCheckpoint(args: ParsedArgs): number {
+  const o = new Options(args.options);
+  const checkpointPath = o.requireString('checkpoint');
+  const dataRoot = o.requireString('data');
+  const scaling = o.list('scaling').map(Number);
+  if (!scaling.every((n) => Number.isInteger(n) && n > 0)) throw invalidArgument(`--scaling must be positive integers separated by commas, got '${o.string('scaling')}'`);
+  const haltMaxSteps = o.int('halt-max-steps');
+  const adaptive = o.flag('adaptive');
+  const maxExamples = o.int('max-examples');
+  const device = (o.string('device') ?? 'cpu') as Device;
+  o.rejectUnknown('eval');
+  rejectExtraWords('hrm eval', args);
+  const checkpoint = resolveCheckpoint(checkpointPath);
+  requireSplit('hrm eval', dataRoot, 'test', 'the dataset has no test split to evaluate on');
+  const model = loadModel(checkpoint, { device });
+  try {
+    for (const limit of scaling.length ? scaling : [haltMaxSteps ?? model.config.haltMaxSteps]) {
+      evaluateAt(model, { dataRoot, haltMaxSteps: limit, adaptive, maxExamples, device });
+    }
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}
+
+/** `hrm eval`: evaluates a checkpoint (see its help). */
+export const evalCommand: Command = { help: EVAL_HELP, run: evalCheckpoint };

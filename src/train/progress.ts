@@ -1,0 +1,47 @@
+/**
+ * How training progress is printed, for the CLI, the examples and user scripts alike: a progress
+ * bar over the optimizer steps with the step's metrics, and a line per evaluation, resume and stop.
+ *
+ * ```ts
+ * const trainer = new ht.Trainer({ ...options, onProgress: ht.trainingProgress() });
+ * ```
+ * @module
+ */
+import { ProgressBar, ProgressStream, formatPercent } from '../util/progress';
+import { TrainProgress } from './trainer';
+
+/** Options of {@link trainingProgress}. */
+export interface TrainingProgressOptions {
+  /** the progress bar's label (default 'train') */
+  label?: string;
+  /** where the bar and the lines go (default `process.stderr`) */
+  stream?: ProgressStream;
+}
+
+/** A training step's metrics in one line: loss, token accuracy, exact accuracy, mean ACT steps. */
+export function formatTrainMetrics(m: Record<string, number>): string {
+  return `loss ${m.lm_loss.toFixed(3)}  token acc ${formatPercent(m.accuracy)}  exact ${formatPercent(m.exact_accuracy)}  steps ${m.steps.toFixed(2)}`;
+}
+
+/** An evaluation of one test set in one line: exact and token accuracy, mean ACT steps. */
+export function formatEvalMetrics(step: number, set: string, m: Record<string, number>): string {
+  return `eval @ step ${step} [${set}]: exact ${formatPercent(m.exact_accuracy, 2)}, token ${formatPercent(m.accuracy, 2)}, steps ${m.steps.toFixed(2)}`;
+}
+
+/** An `onProgress` callback for the Trainer that prints the run's progress (see the module). */
+export function trainingProgress(options: TrainingProgressOptions = {}): (e: TrainProgress) => void {
+  const stream = options.stream ?? process.stderr;
+  let bar: ProgressBar | undefined;
+  // Lines go through the bar once it exists, so that on a terminal they do not break it.
+  const print = (line: string) => (bar ? bar.log(line) : stream.write(`${line}\n`));
+  return (e) => {
+    if (e.kind === 'step' && e.metrics) {
+      bar ??= new ProgressBar(options.label ?? 'train', e.totalSteps, stream);
+      bar.update(e.step, formatTrainMetrics(e.metrics));
+    } else if (e.kind === 'eval' && e.metrics) {
+      print(formatEvalMetrics(e.step, e.message ?? 'all', e.metrics));
+    } else if (e.kind === 'resume' || e.kind === 'stop') {
+      print(`${e.kind}: ${e.message}`);
+    }
+  };
+}
