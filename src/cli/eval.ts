@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { PuzzleDataset } from '../data/puzzle-dataset';
+import { PuzzleDataset } from '../data/format';
 import { ArcVoter } from '../eval/arc-vote';
 import { EvalResult, evaluate } from '../eval/evaluate';
 import { loadModel } from '../eval/solve';
