@@ -28,7 +28,7 @@ export { Module } from './nn/module';
 export { HRM, HRMInner, ACTLossHead, hrmConfig } from './models/hrm';
 export type { HRMConfig, HRMBatch, HRMCarry } from './models/hrm';
 export { AdamATan2, AdamW, SparseEmbeddingSignSGD, cosineScheduleWithWarmupLr } from './optim';
-export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './train/checkpoint';
+export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './checkpoint';
 export * as data from './data';
 export { PuzzleDataset, batchToTensors } from './data/puzzle-dataset';
 export { Trainer } from './train/trainer';
