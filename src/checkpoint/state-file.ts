@@ -27,6 +27,12 @@ export interface CheckpointInfo {
   extra: Record<string, unknown>;
 }
 
+/** What {@link loadCheckpoint} returns. */
+export interface LoadedCheckpoint extends CheckpointInfo {
+  /** the extra tensors saved with the checkpoint (the caller owns them) */
+  tensors: Record<string, Tensor>;
+}
+
 /** What {@link saveCheckpoint} writes. */
 export interface CheckpointContents {
   /** the module whose state dict is saved */
@@ -85,7 +91,7 @@ function infoOf(file: string, metadata: Record<string, string>): CheckpointInfo 
 export function loadCheckpoint(
   file: string,
   parts: { model: Module; optimizers?: Record<string, Optimizer>; restoreRng?: boolean },
-): CheckpointInfo & { tensors: Record<string, Tensor> } {
+): LoadedCheckpoint {
   const { tensors, metadata } = loadSafetensors(file);
   const extraTensors: Record<string, Tensor> = {};
   try {

@@ -94,9 +94,22 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
 
 /** A puzzle in one of the three task formats. */
 export type Puzzle =
-  | { sudoku: string | ArrayLike<number> }
-  | { maze: string }
-  | { arcTask: ArcTask; testIndex?: number; identifiers?: string[] };
+  | {
+      /** a Sudoku string (81/36/16 characters, '.' or '0' blanks) or its cell values */
+      sudoku: string | ArrayLike<number>;
+    }
+  | {
+      /** a maze grid string */
+      maze: string;
+    }
+  | {
+      /** an ARC task */
+      arcTask: ArcTask;
+      /** which of its test inputs (default 0) */
+      testIndex?: number;
+      /** the dataset's identifiers (identifiers.json), to find the task's puzzle embedding */
+      identifiers?: string[];
+    };
 
 /** What {@link solve} found: the token-level result with the answer in the task's own form. */
 export interface PuzzleSolution extends SolveResult {

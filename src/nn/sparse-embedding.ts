@@ -18,6 +18,7 @@ export class CastedSparseEmbedding extends Module {
   /**
    * A table [numEmbeddings, embeddingDim] (truncated normal, std `initStd`), read in `castTo`;
    * `batchSize` sizes the per-batch gradient buffer, so training batches have exactly that many rows.
+   * @param castTo the dtype the embeddings are read in
    */
   constructor(numEmbeddings: number, embeddingDim: number, batchSize: number, initStd: number, readonly castTo: DType, opts: LayerOptions = {}) {
     super();

@@ -14,7 +14,10 @@ import { Optimizer } from './optimizer';
 export class SparseEmbeddingSignSGD extends Optimizer {
   /** Decoupled weight decay, applied to touched rows only. */
   readonly weightDecay: number;
-  /** Optimises `embedding`'s table through its per-batch gradient buffer. */
+  /**
+   * Optimises `embedding`'s table through its per-batch gradient buffer.
+   * @param embedding the embedding whose table this optimizes
+   */
   constructor(readonly embedding: CastedSparseEmbedding, opts: { lr: number; weightDecay?: number }) {
     // The optimizer "holds" the per-batch gradient buffer; the table itself is a buffer.
     super([embedding.localWeights], opts.lr, 'SparseEmbeddingSignSGD');

@@ -6,14 +6,18 @@ import * as path from 'path';
 import { writeFileAtomic } from '../util/atomic';
 import { METRICS_FILE, MetricsRecord, readMetrics } from './run-folder';
 
-interface Series {
+/** One line of a {@link lineChart}. */
+export interface ChartSeries {
+  /** the legend's label */
   name: string;
+  /** (step, value) points */
   points: [number, number][];
+  /** an SVG colour */
   colour: string;
 }
 
 /** An SVG line chart of several series against the step. */
-export function lineChart(title: string, series: Series[], opts: { width?: number; height?: number; yLabel?: string } = {}): string {
+export function lineChart(title: string, series: ChartSeries[], opts: { width?: number; height?: number; yLabel?: string } = {}): string {
   const W = opts.width ?? 640;
   const H = opts.height ?? 280;
   const m = { l: 56, r: 16, t: 28, b: 36 };

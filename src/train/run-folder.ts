@@ -110,9 +110,20 @@ export function carryFromCheckpointTensors(tensors: Record<string, Tensor>, devi
   return carryFromTensors(named);
 }
 
+/** The checkpoint {@link RunFolder.loadNewest} loaded, and what `load` returned for it. */
+export interface LoadedFromRun<T> {
+  /** the checkpoint file */
+  file: string;
+  /** what `load` returned */
+  value: T;
+}
+
 /** A run's folder: where its checkpoints and metrics go, their names, rotation and truncation. */
 export class RunFolder {
-  /** `dir` is the run folder (created on the first write). */
+  /**
+   * A run folder (created on the first write).
+   * @param dir the run folder
+   */
   constructor(readonly dir: string) {}
 
   /** <run>/checkpoints */
@@ -157,7 +168,7 @@ export class RunFolder {
    * Calls `load` on each checkpoint, newest first, until one loads; a damaged one is reported to
    * `onSkip` and the next older one tried. Undefined when none loads.
    */
-  loadNewest<T>(load: (file: string) => T, onSkip: (file: string, error: Error) => void): { file: string; value: T } | undefined {
+  loadNewest<T>(load: (file: string) => T, onSkip: (file: string, error: Error) => void): LoadedFromRun<T> | undefined {
     for (const file of this.listCheckpoints()) {
       try {
         return { file, value: load(file) };

@@ -120,12 +120,11 @@ interface Position {
   batchInIter: number;
 }
 
-type OptionalTrainOptions = 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress';
-
 /** The training loop: build it from {@link TrainOptions}, then `await run()`; `dispose()` when done. */
 export class Trainer {
   /** the options with their defaults filled in */
-  readonly options: Required<Omit<TrainOptions, OptionalTrainOptions>> & Pick<TrainOptions, OptionalTrainOptions>;
+  readonly options: Required<Omit<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress'>> &
+    Pick<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress'>;
   /** the model's config (sizes from the data) */
   readonly config: HRMConfig;
   /** the model being trained */

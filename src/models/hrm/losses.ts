@@ -82,7 +82,11 @@ export interface LossHeadResult {
 
 /** The model with its loss: one ACT step, then losses and metrics. */
 export class ACTLossHead {
-  /** Wraps `model`; the token loss defaults to the config's. */
+  /**
+   * Wraps `model`; the token loss defaults to the config's.
+   * @param model the model
+   * @param lossType the token loss
+   */
   constructor(readonly model: HRM, readonly lossType: LossType = model.config.lossType) {}
 
   /** One ACT step of the model (with `opts`: exploration, halting), then its losses and metrics. */

@@ -33,6 +33,26 @@ export interface HRMOutputs {
   targetQContinue?: Tensor;
 }
 
+/** What one segment of {@link HRMInner} returns. */
+export interface SegmentResult {
+  /** the new recurrent state, detached */
+  carry: InnerCarry;
+  /** token logits [B, S, V] */
+  logits: Tensor;
+  /** Q-head halt logits [B] (fp32) */
+  qHalt: Tensor;
+  /** Q-head continue logits [B] (fp32) */
+  qContinue: Tensor;
+}
+
+/** What one ACT step of {@link HRM} returns. */
+export interface HRMStepResult {
+  /** the carry after this step */
+  carry: HRMCarry;
+  /** the step's logits and Q values */
+  outputs: HRMOutputs;
+}
+
 /** H or L module: h <- h + injection, then the blocks in order (spec 1.3). */
 export class HRMReasoningModule extends Module {
   /** The blocks, in order (state-dict names `layers.0`, `layers.1`, ...). */
@@ -78,7 +98,10 @@ export class HRMInner extends Module {
   readonly puzzleEmbLen: number;
   private readonly embedScale: number;
 
-  /** Builds the modules in the reference's state-dict order. */
+  /**
+   * Builds the modules in the reference's state-dict order.
+   * @param config the model's settings
+   */
   constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
     super();
     const c = config;
@@ -145,7 +168,7 @@ export class HRMInner extends Module {
    * One segment (spec 2): N x T updates of which only the last L and the last H update carry
    * gradient. Returns the new (detached) carry, the logits [B, S, V] and the Q logits [B] (fp32).
    */
-  forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }): { carry: InnerCarry; logits: Tensor; qHalt: Tensor; qContinue: Tensor } {
+  forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }): SegmentResult {
     const c = this.config;
     const rot = this.rotaryEmb;
     const x = this.inputEmbeddings(batch.inputs, batch.puzzleIdentifiers); // [B, L, D]
@@ -198,7 +221,10 @@ export interface HRMStepOptions {
 export class HRM extends Module {
   /** the recurrent core */
   readonly inner: HRMInner;
-  /** An HRM with freshly initialised weights (on `opts.device`). */
+  /**
+   * An HRM with freshly initialised weights (on `opts.device`).
+   * @param config the model's settings
+   */
   constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
     super();
     this.inner = this.registerModule('inner', new HRMInner(config, opts));
@@ -245,7 +271,7 @@ export class HRM extends Module {
    * One ACT step (one segment) for every row (spec 3.2). `opts` may change the halting of this
    * step (haltMaxSteps, evalHalting) without touching the config.
    */
-  forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): { carry: HRMCarry; outputs: HRMOutputs } {
+  forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): HRMStepResult {
     const c = this.config;
     const haltMaxSteps = opts.haltMaxSteps ?? c.haltMaxSteps;
     const evalHalting = opts.evalHalting ?? c.evalHalting;
