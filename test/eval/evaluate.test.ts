@@ -5,7 +5,6 @@
  */
 import * as fs from 'fs';
 import * as ht from '../../src';
-import { PuzzleDataset, batchToTensors } from '../../src/data/puzzle-dataset';
 import { IGNORE_LABEL_ID } from '../../src/data/format';
 import { evaluate } from '../../src/eval/evaluate';
 import { solveTokens } from '../../src/eval/solve';
@@ -18,8 +17,8 @@ let dir: string;
 let root: string;
 let model: ht.HRM;
 
-function testData(): PuzzleDataset {
-  return new PuzzleDataset({ dir: `${root}/test`, mode: 'test', batchSize: 8 });
+function testData(): ht.PuzzleDataset {
+  return new ht.PuzzleDataset({ dir: `${root}/test`, mode: 'test', batchSize: 8 });
 }
 
 beforeAll(() => {
@@ -33,7 +32,7 @@ beforeAll(() => {
   // Overfit the test puzzles a little, so that some rows are exactly right at some steps.
   const head = new ht.ACTLossHead(model);
   const adam = new ht.AdamATan2(model.parameters(), { lr: 1e-2 });
-  const batches = [...data.batches()].map((b) => batchToTensors(b));
+  const batches = [...data.batches()].map((b) => ht.batchToTensors(b));
   for (let i = 0; i < OVERFIT_STEPS; i++) {
     ht.scope(() => {
       const batch = batches[i % batches.length];
