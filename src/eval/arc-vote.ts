@@ -30,29 +30,45 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ArcAugmentationRecord, ArcGrid, ArcPair, arcInverseColourMap, decodeArcGrid, inverseTransform, readArcAugmentations } from '../data/arc';
-import { invalidArgument } from '../tensor/dtype';
+import { invalidArgument } from '../util/errors';
 
 /** The pass@K values reported by default (TRM's list; HRM's notebook uses 1, 2, 10, 100, 1000). */
 export const ARC_DEFAULT_PASS_KS: readonly number[] = Object.freeze([1, 2, 5, 10, 100, 1000]);
 
 /** One evaluated example: its puzzle identifier, its 900 input tokens, the 900 argmax tokens and the q_halt logit. */
 export interface ArcVoteRow {
+  /** the row's puzzle identifier (0: batch padding) */
   puzzleIdentifier: number;
+  /** its 900 input tokens (the augmented version's input) */
   inputTokens: ArrayLike<number | bigint>;
+  /** the model's 900 argmax tokens */
   predictedTokens: ArrayLike<number | bigint>;
+  /** the q_halt logit: the vote's confidence is its sigmoid */
   qHaltLogit: number;
 }
 
 /** A batch as flat arrays, as read back from tensors: B identifiers, B*900 inputs, B*900 predictions, B logits. */
 export interface ArcVoteBatch {
+  /** B puzzle identifiers */
   puzzleIdentifiers: ArrayLike<number | bigint>;
+  /** B*900 input tokens, row-major */
   inputs: ArrayLike<number | bigint>;
+  /** B*900 predicted tokens, row-major */
   predictions: ArrayLike<number | bigint>;
+  /** B q_halt logits */
   qHaltLogits: ArrayLike<number>;
 }
 
 /** The original tasks with their solutions, as in test_puzzles.json: task name -> pairs. */
-export type ArcTestPuzzles = Record<string, { train?: ArcPair[]; test: ArcPair[] }>;
+export type ArcTestPuzzles = Record<
+  string,
+  {
+    /** the demonstration pairs */
+    train?: ArcPair[];
+    /** the test pairs with their true outputs */
+    test: ArcPair[];
+  }
+>;
 
 /** What a voter needs from a built dataset. */
 export interface ArcVoterData {
@@ -75,12 +91,17 @@ export interface ArcAddResult {
   unmatched: number;
 }
 
+/** One candidate answer to a test input: a grid with its votes. */
 export interface ArcCandidate {
+  /** the answer grid, in the original task's frame */
   grid: ArcGrid;
+  /** augmented versions that predicted it */
   votes: number;
+  /** mean sigmoid(q_halt) of those votes (breaks ties) */
   meanConfidence: number;
 }
 
+/** The candidates for one test input of a task. */
 export interface ArcTestInputResult {
   /** Position of the test input in the task's `test` list. */
   index: number;
@@ -92,11 +113,15 @@ export interface ArcTestInputResult {
   candidates: ArcCandidate[];
 }
 
+/** One task's results. */
 export interface ArcTaskResult {
+  /** the task's name */
   task: string;
+  /** per test input, in the task's order */
   testInputs: ArcTestInputResult[];
 }
 
+/** How {@link ArcVoter.score} scores. */
 export interface ArcScoreOptions {
   /** K values for pass@K (default {@link ARC_DEFAULT_PASS_KS}). */
   passKs?: readonly number[];
@@ -104,6 +129,7 @@ export interface ArcScoreOptions {
   maxCandidates?: number;
 }
 
+/** The ARC scores of the votes so far. */
 export interface ArcScore {
   /** Number of tasks scored (all tasks of test_puzzles.json). */
   tasks: number;

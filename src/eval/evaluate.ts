@@ -7,14 +7,17 @@
  * @module
  */
 import { noGrad } from '../tensor/autograd';
+import { fromTypedArray } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
-import { HRM, HRMBatch } from '../models/hrm/model';
-import { fromTypedArray } from '../tensor/creation';
-import { ACTLossHead, IGNORE_LABEL_ID } from '../models/hrm/losses';
 import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
+import { HRMBatch } from '../models/hrm/carry';
+import { HRM, HRMStepOptions } from '../models/hrm/model';
+import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
+import { MetricValues, addMetricValues, metricCount, metricValues, normalizeMetrics } from '../models/hrm/metrics';
 
+/** How {@link evaluate} runs. */
 export interface EvalOptions {
   /** run this many ACT steps at most (default: the model's haltMaxSteps; more = inference-time scaling) */
   haltMaxSteps?: number;
@@ -22,12 +25,15 @@ export interface EvalOptions {
   adaptive?: boolean;
   /** stop after this many examples (for quick evaluations) */
   maxExamples?: number;
+  /** where the batches go (the model's device) */
   device?: Device;
   /** called with each batch's final predictions (argmax tokens), inputs and q_halt logits */
   onPredictions?: (p: { batch: PuzzleBatch; predictions: Int32Array; qHaltLogits: Float32Array; steps: Int32Array }) => void;
+  /** called after each batch with the examples done and the total */
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What {@link evaluate} found. */
 export interface EvalResult {
   /** metrics per set, each divided by its count (the reference's eval logging) */
   sets: Record<string, Record<string, number>>;
@@ -35,21 +41,25 @@ export interface EvalResult {
   exactAccuracyAtStep: Record<string, number[]>;
   /** rows that halted at step k (k = 1..maxSteps), per set */
   haltedAtStep: Record<string, number[]>;
+  /** examples evaluated */
   examples: number;
+  /** wall time */
   seconds: number;
 }
 
-/** Evaluates a model on a test-mode PuzzleDataset. */
+/** The halting of one evaluation: every step gets it. */
+type Halting = Required<Pick<HRMStepOptions, 'haltMaxSteps' | 'evalHalting'>>;
+
+/** Evaluates a model on a test-mode PuzzleDataset (in eval mode; the model's mode is restored after). */
 export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
   const started = Date.now();
-  const cfg = model.config as { haltMaxSteps: number; evalHalting: 'max' | 'adaptive' };
-  const saved = { haltMaxSteps: cfg.haltMaxSteps, evalHalting: cfg.evalHalting, training: model.training };
-  const maxSteps = opts.haltMaxSteps ?? cfg.haltMaxSteps;
-  cfg.haltMaxSteps = maxSteps;
-  cfg.evalHalting = opts.adaptive ? 'adaptive' : 'max';
+  const wasTraining = model.training;
+  const maxSteps = opts.haltMaxSteps ?? model.config.haltMaxSteps;
+  // This evaluation's halting goes to every step; the model's config is never changed.
+  const halting: Halting = { haltMaxSteps: maxSteps, evalHalting: opts.adaptive ? 'adaptive' : 'max' };
   model.eval();
   const head = new ACTLossHead(model);
-  const sums: Record<string, Record<string, number>> = {};
+  const sums: Record<string, MetricValues> = {};
   const atStep: Record<string, number[]> = {};
   const haltedAt: Record<string, number[]> = {};
   let examples = 0;
@@ -58,60 +68,67 @@ export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}
     for (const batch of data.batches()) {
       if (examples >= total) break;
       const set = batch.setName;
-      sums[set] ??= {};
-      atStep[set] ??= new Array(maxSteps).fill(0);
+      const r = evaluateBatch(head, batch, halting, opts);
+      addMetricValues((sums[set] ??= {}), r.metrics);
+      addCounts((atStep[set] ??= new Array(maxSteps).fill(0)), r.correctAtStep);
       haltedAt[set] ??= new Array(maxSteps).fill(0);
-      const real = batch.effectiveSize;
-      scope(() =>
-        noGrad(() => {
-          const t = batchToTensors(batch, opts.device) as HRMBatch;
-          const realRows = realMask(t, real);
-          let carry = model.initialCarry(t);
-          let last: ReturnType<ACTLossHead['forward']> | undefined;
-          const haltStep = new Int32Array(real).fill(0);
-          for (let k = 1; k <= maxSteps; k++) {
-            const r = scope(() => {
-              const out = head.forward(carry, t);
-              // exact accuracy if we stopped now: every supervised token right
-              const labels = out.carry.currentData.labels;
-              const mask = labels.ne(IGNORE_LABEL_ID);
-              const correct = out.outputs.logits.argmax(-1).eq(labels).logicalOr(mask.logicalNot()).all(-1).logicalAnd(realRows);
-              atStep[set][k - 1] += Number(correct.sum().item());
-              return out;
-            });
-            const halted = r.carry.halted.toTypedArray() as Uint8Array;
-            for (let i = 0; i < real; i++) if (halted[i] && haltStep[i] === 0) haltStep[i] = k;
-            // (every step's outputs live in this batch's scope and are freed with it)
-            carry = r.carry;
-            last = r;
-            if (r.allFinish) break;
-          }
-          for (let i = 0; i < real; i++) if (haltStep[i] > 0) haltedAt[set][haltStep[i] - 1]++;
-          const m = last!.metrics as unknown as Record<string, Tensor>;
-          for (const [k, v] of Object.entries(m)) sums[set][k] = (sums[set][k] ?? 0) + Number(v.item());
-          if (opts.onPredictions) {
-            const predictions = last!.outputs.logits.argmax(-1).to('int32').toTypedArray() as Int32Array;
-            const qHaltLogits = last!.outputs.qHaltLogits.to('float32').toTypedArray() as Float32Array;
-            opts.onPredictions({ batch, predictions, qHaltLogits, steps: Int32Array.from(haltStep) });
-          }
-        }),
-      );
-      examples += real;
+      for (const k of r.haltStep) if (k > 0) haltedAt[set][k - 1]++;
+      examples += batch.effectiveSize;
       opts.onProgress?.(Math.min(examples, total), total);
     }
   } finally {
-    cfg.haltMaxSteps = saved.haltMaxSteps;
-    cfg.evalHalting = saved.evalHalting;
-    model.train(saved.training);
+    model.train(wasTraining);
   }
   const sets: EvalResult['sets'] = {};
   const exactAccuracyAtStep: EvalResult['exactAccuracyAtStep'] = {};
   for (const [set, s] of Object.entries(sums)) {
-    const count = Math.max(1, s.count ?? 0);
-    sets[set] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === 'count' ? v : v / count]));
-    exactAccuracyAtStep[set] = atStep[set].map((v) => v / count);
+    sets[set] = normalizeMetrics(s); // the reference's eval logging: everything / count, losses too
+    exactAccuracyAtStep[set] = atStep[set].map((v) => v / metricCount(s));
   }
   return { sets, exactAccuracyAtStep, haltedAtStep: haltedAt, examples, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * One batch from a fresh carry until every row halts: the last step's metric sums, the real rows
+ * exactly right after each step k (had they stopped there), and the step each real row halted at.
+ */
+function evaluateBatch(
+  head: ACTLossHead,
+  batch: PuzzleBatch,
+  halting: Halting,
+  opts: EvalOptions,
+): { metrics: MetricValues; correctAtStep: number[]; haltStep: Int32Array } {
+  const real = batch.effectiveSize;
+  return scope(() =>
+    noGrad(() => {
+      const t = batchToTensors(batch, opts.device) as HRMBatch;
+      const realRows = realMask(t, real);
+      let carry = head.model.initialCarry(t);
+      let last: LossHeadResult | undefined;
+      const correctAtStep: number[] = [];
+      const haltStep = new Int32Array(real).fill(0);
+      // (every step's outputs live in this batch's scope and are freed with it)
+      for (let k = 1; k <= halting.haltMaxSteps; k++) {
+        last = head.forward(carry, t, halting);
+        const seqIsCorrect = last.seqIsCorrect;
+        correctAtStep.push(scope(() => Number(seqIsCorrect.logicalAnd(realRows).sum().item())));
+        const halted = last.carry.halted.toTypedArray() as Uint8Array;
+        for (let i = 0; i < real; i++) if (halted[i] && haltStep[i] === 0) haltStep[i] = k;
+        carry = last.carry;
+        if (last.allFinish) break;
+      }
+      if (opts.onPredictions) {
+        const predictions = last!.outputs.logits.argmax(-1).to('int32').toTypedArray() as Int32Array;
+        const qHaltLogits = last!.outputs.qHaltLogits.to('float32').toTypedArray() as Float32Array;
+        opts.onPredictions({ batch, predictions, qHaltLogits, steps: Int32Array.from(haltStep) });
+      }
+      return { metrics: metricValues(last!.metrics), correctAtStep, haltStep };
+    }),
+  );
+}
+
+function addCounts(into: number[], counts: number[]): void {
+  counts.forEach((v, i) => (into[i] += v));
 }
 
 // Rows beyond the batch's real size are padding.

@@ -6,20 +6,20 @@
 import { IGNORE_LABEL_ID } from '../data/format';
 import { noGrad } from '../tensor/autograd';
 import { fromTypedArray } from '../tensor/creation';
-import { Device, invalidArgument } from '../tensor/dtype';
-import { readSafetensorsMetadata } from '../tensor/io';
+import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
-import { HRM, HRMCarry } from '../models/hrm/model';
+import { invalidArgument } from '../util/errors';
+import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
+import { HRMCarry } from '../models/hrm/carry';
+import { HRM } from '../models/hrm/model';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
-import { loadCheckpoint } from '../train/checkpoint';
 import { decodeSudoku, encodeSudoku, formatSudoku, parseSudoku } from '../data/sudoku';
 import { decodeMaze, encodeMaze } from '../data/maze';
 import { ArcTask, decodeArcGrid, encodeArcGrid } from '../data/arc';
 
 /** Builds the model a checkpoint was trained with and loads its weights. */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
-  const meta = readSafetensorsMetadata(checkpoint);
-  const extra = JSON.parse(meta.extra ?? '{}') as { config?: HRMConfig };
+  const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig };
   if (!extra.config) throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
   const model = new HRM(hrmConfig({ ...extra.config, ...(opts.config ?? {}) }), { device: opts.device });
   loadCheckpoint(checkpoint, { model, restoreRng: false });
@@ -27,14 +27,17 @@ export function loadModel(checkpoint: string, opts: { device?: Device; config?: 
   return model;
 }
 
+/** The model's state of mind after one step of {@link solveTokens}. */
 export interface SolveStep {
   /** predicted tokens after this step (argmax), seqLen long */
   prediction: Int32Array;
   /** sigmoid(q_halt) and sigmoid(q_continue) after this step */
   haltProbability: number;
+  /** sigmoid(q_continue) after this step */
   continueProbability: number;
 }
 
+/** What {@link solveTokens} found. */
 export interface SolveResult {
   /** the final predicted tokens */
   prediction: Int32Array;
@@ -42,6 +45,7 @@ export interface SolveResult {
   steps: number;
   /** sigmoid(q_halt) at the final step */
   haltConfidence: number;
+  /** every step's prediction and Q probabilities */
   perStep: SolveStep[];
 }
 
@@ -69,13 +73,15 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
         };
         let carry: HRMCarry = model.initialCarry(batch);
         const perStep: SolveStep[] = [];
-        for (let k = 1; k <= maxSteps; k++) {
-          const { carry: next, outputs } = model.forward(carry, batch);
+        // The model halts the row after maxSteps, or earlier on its Q head when adaptive.
+        const halting = { haltMaxSteps: maxSteps, evalHalting: adaptive ? 'adaptive' : 'max' } as const;
+        for (let halted = false; !halted; ) {
+          const { carry: next, outputs } = model.forward(carry, batch, halting);
           carry = next;
           const qh = Number(outputs.qHaltLogits.item());
           const qc = Number(outputs.qContinueLogits.item());
           perStep.push({ prediction: outputs.logits.argmax(-1).to('int32').toTypedArray() as Int32Array, haltProbability: sigmoid(qh), continueProbability: sigmoid(qc) });
-          if (adaptive && qh > qc) break;
+          halted = Boolean(carry.halted.item());
         }
         const last = perStep[perStep.length - 1];
         return { prediction: last.prediction, steps: perStep.length, haltConfidence: last.haltProbability, perStep };
@@ -88,10 +94,24 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
 
 /** A puzzle in one of the three task formats. */
 export type Puzzle =
-  | { sudoku: string | ArrayLike<number> }
-  | { maze: string }
-  | { arcTask: ArcTask; testIndex?: number; identifiers?: string[] };
+  | {
+      /** a Sudoku string (81/36/16 characters, '.' or '0' blanks) or its cell values */
+      sudoku: string | ArrayLike<number>;
+    }
+  | {
+      /** a maze grid string */
+      maze: string;
+    }
+  | {
+      /** an ARC task */
+      arcTask: ArcTask;
+      /** which of its test inputs (default 0) */
+      testIndex?: number;
+      /** the dataset's identifiers (identifiers.json), to find the task's puzzle embedding */
+      identifiers?: string[];
+    };
 
+/** What {@link solve} found: the token-level result with the answer in the task's own form. */
 export interface PuzzleSolution extends SolveResult {
   /** the answer in the task's own form: a sudoku string, a maze string, or an ARC grid */
   answer: string | number[][];

@@ -1,1 +1,3 @@
-export * from './checkpoint';
+export * from './trainer';
+export * from './run-folder';
+export * from './report';

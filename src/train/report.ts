@@ -2,18 +2,22 @@
  * The training report: loss and accuracy curves as SVG, in one HTML page, from metrics.jsonl.
  * @module
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../tensor/io';
+import { writeFileAtomic } from '../util/atomic';
+import { METRICS_FILE, MetricsRecord, readMetrics } from './run-folder';
 
-interface Series {
+/** One line of a {@link lineChart}. */
+export interface ChartSeries {
+  /** the legend's label */
   name: string;
+  /** (step, value) points */
   points: [number, number][];
+  /** an SVG colour */
   colour: string;
 }
 
 /** An SVG line chart of several series against the step. */
-export function lineChart(title: string, series: Series[], opts: { width?: number; height?: number; yLabel?: string } = {}): string {
+export function lineChart(title: string, series: ChartSeries[], opts: { width?: number; height?: number; yLabel?: string } = {}): string {
   const W = opts.width ?? 640;
   const H = opts.height ?? 280;
   const m = { l: 56, r: 16, t: 28, b: 36 };
@@ -49,18 +53,7 @@ function esc(s: string): string {
 
 /** Reads <dir>/metrics.jsonl and writes <dir>/report.html (atomically). Returns its path. */
 export function writeReport(dir: string): string {
-  const file = path.join(dir, 'metrics.jsonl');
-  const records: Record<string, unknown>[] = [];
-  if (fs.existsSync(file)) {
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        records.push(JSON.parse(line));
-      } catch {
-        // a partial line
-      }
-    }
-  }
+  const records: MetricsRecord[] = readMetrics(path.join(dir, METRICS_FILE));
   const train = records.filter((r) => r.kind === 'train');
   const evals = records.filter((r) => r.kind === 'eval');
   const pts = (rs: Record<string, unknown>[], key: string): [number, number][] => rs.filter((r) => typeof r[key] === 'number').map((r) => [r.step as number, r[key] as number]);

@@ -8,28 +8,32 @@
  * - checkpoints also on SIGINT/SIGTERM (or requestStop()), and `resume` continues exactly: model,
  *   optimizers, step, RNG, the carry and the position in the data are all restored, so on the CPU
  *   the loss curve after a resume is bitwise the one without the interruption.
- * Metrics go to <outputDir>/metrics.jsonl, and a report (SVG curves in an HTML page) next to it.
+ * The run's files (checkpoints, metrics.jsonl) are {@link RunFolder}'s; a report (SVG curves in
+ * an HTML page) goes next to them.
  * @module
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { manualSeed } from '../tensor/creation';
-import { Device, invalidArgument } from '../tensor/dtype';
+import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
-import { Tensor } from '../tensor/tensor';
 import { setNumThreads } from '../runtime';
-import { writeFileAtomic } from '../tensor/io';
+import { invalidArgument } from '../util/errors';
+import { loadCheckpoint } from '../checkpoint/state-file';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
-import { HRM, HRMCarry, disposeCarry } from '../models/hrm/model';
+import { HRMCarry, disposeCarry } from '../models/hrm/carry';
+import { HRM } from '../models/hrm/model';
 import { ACTLossHead } from '../models/hrm/losses';
+import { metricValues, normalizeMetrics } from '../models/hrm/metrics';
 import { AdamATan2 } from '../optim/adam';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
-import { PuzzleDataset, batchToTensors } from '../data/format';
+import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
 import { writeReport } from './report';
 
+/** Settings of a training run (the reference's cfg_pretrain keys, camelCase). */
 export interface TrainOptions {
   /** dataset root with train/ (and test/) in the reference format */
   dataPath: string;
@@ -37,18 +41,29 @@ export interface TrainOptions {
   outputDir: string;
   /** model settings; batchSize, seqLen, vocabSize, numPuzzleIdentifiers come from the data */
   arch?: Partial<HRMConfig>;
+  /** rows per optimizer step */
   globalBatchSize: number;
+  /** passes over the training groups */
   epochs: number;
   /** epochs per loader pass; evaluation and a checkpoint follow each pass (default: epochs) */
   evalInterval?: number;
+  /** peak learning rate of AdamATan2 */
   lr: number;
+  /** the cosine decays to lr * lrMinRatio (default 1: constant after warmup) */
   lrMinRatio?: number;
+  /** linear warmup steps (default 0) */
   lrWarmupSteps?: number;
+  /** AdamATan2 decoupled weight decay (default 0.1) */
   weightDecay?: number;
+  /** Adam beta1 (default 0.9) */
   beta1?: number;
+  /** Adam beta2 (default 0.95) */
   beta2?: number;
+  /** SignSGD learning rate of the puzzle embeddings (default: lr) */
   puzzleEmbLr?: number;
+  /** SignSGD weight decay of the puzzle embeddings (default: weightDecay) */
   puzzleEmbWeightDecay?: number;
+  /** seed of the initialisation and the data order (default 0) */
   seed?: number;
   /** evaluate on at most this many test examples (default: all) */
   evalMaxExamples?: number;
@@ -56,31 +71,47 @@ export interface TrainOptions {
   resume?: boolean;
   /** checkpoints kept (newest first); default 3 */
   keepCheckpoints?: number;
+  /** where the model runs (default cpu) */
   device?: Device;
+  /** CPU threads for libtorch */
   threads?: number;
   /** stop (with a checkpoint) after this many optimizer steps in this run; for tests */
   stopAfterSteps?: number;
   /** checkpoint every N steps as well as after each evaluation (default: only at evaluations) */
   checkpointEvery?: number;
+  /** called after each step, evaluation, checkpoint, resume and stop */
   onProgress?: (e: TrainProgress) => void;
 }
 
+/** An event of a training run, for progress displays. */
 export interface TrainProgress {
+  /** what happened */
   kind: 'step' | 'eval' | 'checkpoint' | 'resume' | 'stop';
+  /** the optimizer step it happened at */
   step: number;
+  /** the run's total optimizer steps */
   totalSteps: number;
+  /** the step's (or evaluation's) normalised metrics */
   metrics?: Record<string, number>;
+  /** a checkpoint path, an evaluated set's name, or why a checkpoint was skipped */
   message?: string;
 }
 
+/** How a run ended. */
 export interface TrainResult {
+  /** the last optimizer step run */
   step: number;
+  /** the run's total optimizer steps */
   totalSteps: number;
+  /** stopped early (requestStop, a signal, or stopAfterSteps) */
   interrupted: boolean;
+  /** the last evaluation, if any */
   lastEval?: EvalResult;
+  /** the last checkpoint written */
   checkpoint?: string;
 }
 
+/** Where a run stands: the step, and the position in the data (so a resume continues exactly). */
 interface Position {
   step: number;
   /** loader passes completed */
@@ -89,19 +120,31 @@ interface Position {
   batchInIter: number;
 }
 
+/** The training loop: build it from {@link TrainOptions}, then `await run()`; `dispose()` when done. */
 export class Trainer {
+  /** the options with their defaults filled in */
   readonly options: Required<Omit<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress'>> &
     Pick<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress'>;
+  /** the model's config (sizes from the data) */
   readonly config: HRMConfig;
+  /** the model being trained */
   readonly model: HRM;
+  /** the model with its loss */
   readonly head: ACTLossHead;
+  /** the optimizer of the model's parameters */
   readonly adam: AdamATan2;
+  /** the optimizer of the puzzle embeddings (when the model has them) */
   readonly sparse?: SparseEmbeddingSignSGD;
+  /** optimizer steps of the whole run (spec 4.1) */
   readonly totalSteps: number;
+  /** loader passes of the whole run (epochs / evalInterval) */
   readonly totalIters: number;
+  /** the run's folder: checkpoints and metrics */
+  readonly runFolder: RunFolder;
   private readonly train: PuzzleDataset;
   private stopRequested = false;
 
+  /** Opens the training data, builds the model and optimizers (nothing is written yet). */
   constructor(opts: TrainOptions) {
     this.options = {
       evalInterval: opts.epochs,
@@ -122,6 +165,7 @@ export class Trainer {
       throw invalidArgument(`epochs (${o.epochs}) must be a positive multiple of evalInterval (${o.evalInterval})`);
     }
     if (o.threads) setNumThreads(o.threads);
+    this.runFolder = new RunFolder(o.outputDir);
     this.train = new PuzzleDataset({ dir: path.join(o.dataPath, 'train'), mode: 'train', batchSize: o.globalBatchSize, epochsPerIter: o.evalInterval, seed: o.seed });
     const m = this.train.metadata;
     this.config = hrmConfig({ ...(o.arch ?? {}), batchSize: o.globalBatchSize, seqLen: m.seq_len, vocabSize: m.vocab_size, numPuzzleIdentifiers: m.num_puzzle_identifiers });
@@ -142,12 +186,19 @@ export class Trainer {
     this.stopRequested = true;
   }
 
+  /** <outputDir>/checkpoints */
   get checkpointDir(): string {
-    return path.join(this.options.outputDir, 'checkpoints');
+    return this.runFolder.checkpointDir;
   }
 
+  /** <outputDir>/metrics.jsonl */
   get metricsFile(): string {
-    return path.join(this.options.outputDir, 'metrics.jsonl');
+    return this.runFolder.metricsFile;
+  }
+
+  /** Checkpoint files, newest first. */
+  listCheckpoints(): string[] {
+    return this.runFolder.listCheckpoints();
   }
 
   private optimizers(): Record<string, AdamATan2 | SparseEmbeddingSignSGD> {
@@ -155,93 +206,32 @@ export class Trainer {
   }
 
   private save(pos: Position, carry: HRMCarry | undefined): string {
-    const file = path.join(this.checkpointDir, `step_${String(pos.step).padStart(8, '0')}.safetensors`);
-    const tensors: Record<string, Tensor> = {};
-    if (carry) {
-      Object.assign(tensors, {
-        'carry.z_H': carry.inner.zH,
-        'carry.z_L': carry.inner.zL,
-        'carry.steps': carry.steps,
-        'carry.halted': carry.halted,
-        'carry.inputs': carry.currentData.inputs,
-        'carry.labels': carry.currentData.labels,
-        'carry.puzzle_identifiers': carry.currentData.puzzleIdentifiers,
-      });
-    }
-    saveCheckpoint(file, {
-      model: this.model,
-      optimizers: this.optimizers(),
-      step: pos.step,
-      tensors,
-      extra: { position: pos, config: this.config, options: { ...this.options, onProgress: undefined } },
-    });
-    // Keep the newest few; older ones go only after the new one is complete.
-    const all = this.listCheckpoints();
-    for (const old of all.slice(this.options.keepCheckpoints)) fs.rmSync(old, { force: true });
+    const file = this.runFolder.saveCheckpoint(
+      {
+        model: this.model,
+        optimizers: this.optimizers(),
+        step: pos.step,
+        tensors: carryCheckpointTensors(carry),
+        extra: { position: pos, config: this.config, options: { ...this.options, onProgress: undefined } },
+      },
+      this.options.keepCheckpoints,
+    );
     this.options.onProgress?.({ kind: 'checkpoint', step: pos.step, totalSteps: this.totalSteps, message: file });
     return file;
   }
 
-  /** Checkpoint files, newest first. */
-  listCheckpoints(): string[] {
-    if (!fs.existsSync(this.checkpointDir)) return [];
-    return fs
-      .readdirSync(this.checkpointDir)
-      .filter((f) => /^step_\d+\.safetensors$/.test(f))
-      .sort()
-      .reverse()
-      .map((f) => path.join(this.checkpointDir, f));
-  }
-
   // Loads the newest checkpoint that is complete; a damaged one is skipped with a warning.
   private restore(): { pos: Position; carry?: HRMCarry } | undefined {
-    for (const file of this.listCheckpoints()) {
-      try {
+    const progress = (step: number, message: string) => this.options.onProgress?.({ kind: 'resume', step, totalSteps: this.totalSteps, message });
+    const loaded = this.runFolder.loadNewest(
+      (file) => {
         const info = loadCheckpoint(file, { model: this.model, optimizers: this.optimizers() });
-        const pos = info.extra.position as Position;
-        const t = info.tensors;
-        if (this.options.device && this.options.device !== 'cpu') {
-          for (const k of Object.keys(t)) {
-            const moved = t[k].to(this.options.device);
-            t[k].dispose();
-            t[k] = moved;
-          }
-        }
-        const carry: HRMCarry | undefined = t['carry.z_H']
-          ? {
-              inner: { zH: t['carry.z_H'], zL: t['carry.z_L'] },
-              steps: t['carry.steps'],
-              halted: t['carry.halted'],
-              currentData: { inputs: t['carry.inputs'], labels: t['carry.labels'], puzzleIdentifiers: t['carry.puzzle_identifiers'] },
-            }
-          : undefined;
-        this.options.onProgress?.({ kind: 'resume', step: pos.step, totalSteps: this.totalSteps, message: file });
-        return { pos, carry };
-      } catch (e) {
-        this.options.onProgress?.({ kind: 'resume', step: 0, totalSteps: this.totalSteps, message: `skipping ${file}: ${(e as Error).message}` });
-      }
-    }
-    return undefined;
-  }
-
-  private appendMetrics(record: Record<string, unknown>): void {
-    fs.appendFileSync(this.metricsFile, JSON.stringify(record) + '\n');
-  }
-
-  // Keeps only complete records up to `step` (a resumed run rewrites what came after).
-  private truncateMetrics(step: number): void {
-    if (!fs.existsSync(this.metricsFile)) return;
-    const keep: string[] = [];
-    for (const line of fs.readFileSync(this.metricsFile, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const r = JSON.parse(line) as { step: number };
-        if (r.step <= step) keep.push(line);
-      } catch {
-        // a line cut by a crash
-      }
-    }
-    writeFileAtomic(this.metricsFile, [keep.map((l) => l + '\n').join('')]);
+        return { pos: info.extra.position as Position, carry: carryFromCheckpointTensors(info.tensors, this.options.device) };
+      },
+      (file, e) => progress(0, `skipping ${file}: ${e.message}`),
+    );
+    if (loaded) progress(loaded.value.pos.step, loaded.file);
+    return loaded?.value;
   }
 
   /** Runs (or continues) training. */
@@ -257,7 +247,7 @@ export class Trainer {
         carry = r.carry;
       }
     }
-    this.truncateMetrics(pos.step);
+    this.runFolder.truncateMetrics(pos.step);
     const onSignal = () => this.requestStop();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -277,7 +267,7 @@ export class Trainer {
           pos = { step: pos.step + 1, iter, batchInIter: b };
           if (pos.step > this.totalSteps) continue; // spec 4.1: the loader is drained
           const metrics = this.trainStep(batch, pos.step, carry, (c) => (carry = c));
-          this.appendMetrics({ kind: 'train', step: pos.step, ...metrics });
+          this.runFolder.appendMetrics({ kind: 'train', step: pos.step, ...metrics });
           o.onProgress?.({ kind: 'step', step: pos.step, totalSteps: this.totalSteps, metrics });
           stepsThisRun++;
           if (o.checkpointEvery && pos.step % o.checkpointEvery === 0) lastCheckpoint = this.save(pos, carry);
@@ -303,7 +293,7 @@ export class Trainer {
   }
 
   /** One optimizer step = one ACT segment for every row (spec 4.1). */
-  private trainStep(batch: import('../data/format').PuzzleBatch, step: number, carry: HRMCarry | undefined, setCarry: (c: HRMCarry) => void): Record<string, number> {
+  private trainStep(batch: PuzzleBatch, step: number, carry: HRMCarry | undefined, setCarry: (c: HRMCarry) => void): Record<string, number> {
     const o = this.options;
     const B = o.globalBatchSize;
     const lr = cosineScheduleWithWarmupLr(step, o.lr, o.lrWarmupSteps, this.totalSteps, o.lrMinRatio);
@@ -320,10 +310,7 @@ export class Trainer {
       this.sparse?.zeroGrad();
       this.adam.zeroGrad();
       // spec 3.4 post-processing: losses / global batch size, the rest / max(count, 1)
-      const raw = Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, Number((v as Tensor).item())]));
-      const count = Math.max(1, raw.count);
-      const out: Record<string, number> = { lr };
-      for (const [k, v] of Object.entries(raw)) out[k] = k === 'count' ? v : k.endsWith('loss') ? v / B : v / count;
+      const out: Record<string, number> = { lr, ...normalizeMetrics(metricValues(r.metrics), { lossDivisor: B }) };
       if (!carry) disposeCarry(current);
       return { metrics: out, newCarry: r.carry };
     });
@@ -340,7 +327,7 @@ export class Trainer {
     try {
       const r = evaluate(this.model, data, { maxExamples: this.options.evalMaxExamples, device: this.options.device });
       for (const [set, m] of Object.entries(r.sets)) {
-        this.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set] });
+        this.runFolder.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set] });
         this.options.onProgress?.({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
       }
       return r;
@@ -349,6 +336,7 @@ export class Trainer {
     }
   }
 
+  /** Frees the model, the optimizers' state and the data files. */
   dispose(): void {
     this.model.dispose();
     this.adam.dispose();

@@ -1,22 +1,16 @@
-/** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints. */
+/** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints that record the model. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildSudokuDataset, generateSudoku, writeSudokuCsv } from '../../src/data/sudoku';
 import { Trainer, TrainOptions } from '../../src/train/trainer';
+import { loadModel } from '../../src/eval/solve';
 import { tmpDir } from '../helpers/reference';
+import { buildTinySudokuData } from '../helpers/hrm';
 
 let data: string;
 
 beforeAll(() => {
   data = tmpDir('trainer-data-');
-  const rows = (n: number, offset: number) =>
-    Array.from({ length: n }, (_, i) => {
-      const g = generateSudoku({ box: { rows: 2, cols: 2 }, seed: offset + i });
-      return { source: 'generated', question: g.puzzle, answer: g.solution, rating: g.rating };
-    });
-  writeSudokuCsv(path.join(data, 'train.csv'), rows(96, 0));
-  writeSudokuCsv(path.join(data, 'test.csv'), rows(20, 1000));
-  buildSudokuDataset({ inputs: [path.join(data, 'train.csv')], testInputs: [path.join(data, 'test.csv')], outputDir: path.join(data, 'ds'), numAug: 1, seed: 0 });
+  buildTinySudokuData(data, { train: 96, test: 20 });
 });
 
 afterAll(() => fs.rmSync(data, { recursive: true, force: true }));
@@ -64,6 +58,10 @@ describe('Trainer', () => {
     expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'report-loss.svg'), 'utf8')).toContain('<polyline');
     expect(t.listCheckpoints().length).toBe(2);
+    // A checkpoint records the model's config, so eval/solve can rebuild the model from it alone.
+    const model = loadModel(r.checkpoint!);
+    expect(model.config).toEqual(t.config);
+    model.dispose();
     fs.rmSync(out, { recursive: true, force: true });
   });
 
@@ -111,25 +109,6 @@ describe('Trainer', () => {
     expect(messages[0]).toMatch(/skipping .*step_00000009.*truncated/);
     expect(messages[1]).toMatch(/step_00000005/);
     expect(r.step).toBe(6); // continued from step 5
-    fs.rmSync(out, { recursive: true, force: true });
-  });
-});
-
-describe('solve', () => {
-  test('a checkpoint solves a puzzle string step by step; a puzzle of another size is refused', async () => {
-    const out = tmpDir('trainer-solve-');
-    const t = new Trainer(options(out, { stopAfterSteps: 3 }));
-    const r = await t.run();
-    t.dispose();
-    const { solve } = await import('../../src/eval/solve');
-    const s = solve(r.checkpoint!, { sudoku: '1...3..2..4.2...' }, { maxSteps: 3, adaptive: false });
-    expect(s.steps).toBe(3);
-    expect(s.perStep.length).toBe(3);
-    expect(typeof s.answer).toBe('string');
-    expect((s.answer as string).length).toBe(16);
-    expect(s.answers[2]).toBe(s.answer);
-    expect(s.haltConfidence).toBeGreaterThan(0);
-    expect(() => solve(r.checkpoint!, { maze: '#'.repeat(900) })).toThrow(/900 tokens, the model expects 16/);
     fs.rmSync(out, { recursive: true, force: true });
   });
 });

@@ -3,42 +3,64 @@
  * reference config (hrm-spec 5). Defaults are the reference's architecture defaults.
  * @module
  */
-import { DType, invalidArgument } from '../../tensor/dtype';
+import type { DType } from '../../tensor/dtype';
+import { invalidArgument } from '../../util/errors';
 
+/** Position encoding: rotary (the reference's default), learned embeddings, or none. */
 export type PosEncoding = 'rope' | 'learned' | 'none';
+/** The token loss of the loss head. */
 export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
+/** Evaluation halting: every row for haltMaxSteps segments ('max'), or on the Q head ('adaptive'). */
+export type HaltingMode = 'max' | 'adaptive';
 
+/** The HRM's settings (the reference's arch config, camelCase). */
 export interface HRMConfig {
   /** rows per batch (sizes the puzzle embedding's per-batch buffer) */
   batchSize: number;
   /** task tokens per example */
   seqLen: number;
+  /** token vocabulary size (including pad and end-of-sequence tokens) */
   vocabSize: number;
   /** width of the per-puzzle embedding; 0 turns puzzle embeddings off */
   puzzleEmbNdim: number;
+  /** rows of the puzzle-embedding table (identifier 0 is the blank) */
   numPuzzleIdentifiers: number;
+  /** high-level cycles per segment (N) */
   hCycles: number;
+  /** low-level updates per high-level cycle (T) */
   lCycles: number;
+  /** Transformer blocks in the H module */
   hLayers: number;
+  /** Transformer blocks in the L module */
   lLayers: number;
+  /** model width D */
   hiddenSize: number;
+  /** SwiGLU width factor */
   expansion: number;
+  /** attention heads (hiddenSize / numHeads is the head width) */
   numHeads: number;
+  /** position encoding */
   posEncodings: PosEncoding;
+  /** RMSNorm epsilon */
   rmsNormEps: number;
+  /** RoPE base */
   ropeTheta: number;
+  /** the most ACT segments a row runs on one example */
   haltMaxSteps: number;
+  /** probability that a training row is forced to explore (run a random minimum of steps) */
   haltExplorationProb: number;
   /** activation dtype: float32 (CPU default) or bfloat16 (the reference's, for CUDA) */
   forwardDtype: DType;
+  /** token loss of the loss head */
   lossType: LossType;
   /**
    * Evaluation halting: 'max' runs every row for haltMaxSteps segments (the reference); 'adaptive'
    * halts a row as soon as its Q head says halt (reported in the carry's steps).
    */
-  evalHalting: 'max' | 'adaptive';
+  evalHalting: HaltingMode;
 }
 
+/** The reference's architecture defaults (everything but the data-dependent sizes). */
 export const HRM_DEFAULTS: Omit<HRMConfig, 'batchSize' | 'seqLen' | 'vocabSize' | 'numPuzzleIdentifiers'> = {
   puzzleEmbNdim: 512,
   hCycles: 2,
@@ -81,7 +103,7 @@ export function hrmConfig(partial: Partial<HRMConfig> | Record<string, unknown>)
     if (v === undefined || IGNORED.has(k)) continue;
     const key = SNAKE[k] ?? k;
     if (!known.has(key)) throw invalidArgument(`unknown HRM config key '${k}'`);
-    out[key] = key === 'forwardDtype' && v === 'bfloat16' ? 'bfloat16' : v;
+    out[key] = v;
   }
   const c = out as unknown as HRMConfig;
   const positiveInts: (keyof HRMConfig)[] = ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'hLayers', 'lLayers', 'hiddenSize', 'numHeads', 'haltMaxSteps'];

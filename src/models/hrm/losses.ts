@@ -7,11 +7,13 @@
 import { noGrad } from '../../tensor/autograd';
 import { binaryCrossEntropyWithLogits, crossEntropy, where } from '../../tensor/functional';
 import { Tensor } from '../../tensor/tensor';
-import { LossType } from './config';
-import { ExplorationDraw, HRM, HRMBatch, HRMCarry, HRMOutputs } from './model';
-
-export { IGNORE_LABEL_ID } from '../../data/format';
 import { IGNORE_LABEL_ID } from '../../data/format';
+import { LossType } from './config';
+import { HRMBatch, HRMCarry } from './carry';
+import { HRM, HRMOutputs, HRMStepOptions } from './model';
+
+// The one owner is data/format; kept importable from here (`hrm.IGNORE_LABEL_ID`).
+export { IGNORE_LABEL_ID };
 
 /** s(x) = 1/(1 - x + 1e-30) for x < 0, x + 1 otherwise. */
 function stablemaxS(x: Tensor): Tensor {
@@ -28,56 +30,78 @@ export function logStablemax(x: Tensor, dim = -1): Tensor {
 
 /** Per-token stablemax cross entropy, computed in float64 (0 at ignored positions). */
 export function stablemaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = IGNORE_LABEL_ID): Tensor {
-  const logprobs = logStablemax(logits.to('float64'), -1);
-  const valid = labels.ne(ignoreIndex);
+  const logprobs = logStablemax(logits.to('float64'), -1); // [B, S, V]
+  const valid = labels.ne(ignoreIndex); // [B, S]
   const safe = where(valid, labels, 0).to('int64');
-  const picked = logprobs.gather(-1, safe.unsqueeze(-1)).squeeze(-1);
+  const picked = logprobs.gather(-1, safe.unsqueeze(-1)).squeeze(-1); // [B, S, 1] -> [B, S]
   return where(valid, picked, 0).neg();
 }
 
 /** Per-token softmax cross entropy in fp32 (0 at ignored positions). */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = IGNORE_LABEL_ID): Tensor {
   const V = logits.size(-1);
+  // [B*S, V] against [B*S], back to [B, S]
   return crossEntropy(logits.to('float32').reshape(-1, V), labels.to('int64').reshape(-1), { ignoreIndex, reduction: 'none' }).view(...labels.shape);
 }
 
+/** The loss head's metrics: scalar sums over the rows that halted this step and have a label (spec 3.4). */
 export interface HRMMetrics {
+  /** rows counted: halted this step, with at least one supervised token */
   count: Tensor;
+  /** sum over counted rows of the fraction of supervised tokens right */
   accuracy: Tensor;
+  /** counted rows with every supervised token right */
   exact_accuracy: Tensor;
+  /** counted rows where the Q head's halt sign agrees with correctness */
   q_halt_accuracy: Tensor;
+  /** sum over counted rows of the steps they ran */
   steps: Tensor;
+  /** language-model loss, summed over rows (each normalised by its supervised tokens) */
   lm_loss: Tensor;
+  /** BCE of q_halt against sequence correctness, summed over rows */
   q_halt_loss: Tensor;
+  /** BCE of q_continue against the bootstrapped target (training only), summed over rows */
   q_continue_loss?: Tensor;
 }
 
+/** One ACT step of {@link ACTLossHead}: the new carry, the loss, the metrics and the raw outputs. */
 export interface LossHeadResult {
+  /** the carry after this step */
   carry: HRMCarry;
   /** lm + 0.5 (q_halt + q_continue), summed over rows (divide by the batch size to backprop) */
   loss: Tensor;
+  /** metric sums, to be normalised with normalizeMetrics (metrics.ts) */
   metrics: HRMMetrics;
+  /** the model's outputs of this step */
   outputs: HRMOutputs;
+  /** rows [B] (bool) whose every supervised token is predicted right at this step, halted or not */
+  seqIsCorrect: Tensor;
   /** every row has halted */
   allFinish: boolean;
 }
 
 /** The model with its loss: one ACT step, then losses and metrics. */
 export class ACTLossHead {
+  /**
+   * Wraps `model`; the token loss defaults to the config's.
+   * @param model the model
+   * @param lossType the token loss
+   */
   constructor(readonly model: HRM, readonly lossType: LossType = model.config.lossType) {}
 
-  forward(carry: HRMCarry, batch: HRMBatch, opts: { exploration?: ExplorationDraw } = {}): LossHeadResult {
+  /** One ACT step of the model (with `opts`: exploration, halting), then its losses and metrics. */
+  forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): LossHeadResult {
     const { carry: newCarry, outputs } = this.model.forward(carry, batch, opts);
     const labels = newCarry.currentData.labels;
     const logits = outputs.logits;
     // Correctness and metrics: no gradient (spec 3.4).
     const stats = noGrad(() => {
-      const mask = labels.ne(IGNORE_LABEL_ID);
-      const counts = mask.sum(-1);
-      const divisor = counts.clamp(1).unsqueeze(-1);
-      const isCorrect = mask.logicalAnd(logits.argmax(-1).eq(labels));
-      const seqIsCorrect = isCorrect.sum(-1).eq(counts);
-      const valid = newCarry.halted.logicalAnd(counts.gt(0));
+      const mask = labels.ne(IGNORE_LABEL_ID); // [B, S]
+      const counts = mask.sum(-1); // [B]: supervised tokens per row
+      const divisor = counts.clamp(1).unsqueeze(-1); // [B, 1]
+      const isCorrect = mask.logicalAnd(logits.argmax(-1).eq(labels)); // [B, S]
+      const seqIsCorrect = isCorrect.sum(-1).eq(counts); // [B]
+      const valid = newCarry.halted.logicalAnd(counts.gt(0)); // [B]: the rows the metrics count
       const metrics = {
         count: valid.sum(),
         accuracy: where(valid, isCorrect.to('float32').div(divisor).sum(-1), 0).sum(),
@@ -88,7 +112,7 @@ export class ACTLossHead {
       return { divisor, seqIsCorrect, metrics };
     });
     const tokenLoss = this.lossType === 'stablemax_cross_entropy' ? stablemaxCrossEntropy(logits, labels) : softmaxCrossEntropy(logits, labels);
-    const lmLoss = tokenLoss.div(stats.divisor).sum();
+    const lmLoss = tokenLoss.div(stats.divisor).sum(); // [B, S] / [B, 1], summed to a scalar
     const qHaltLoss = binaryCrossEntropyWithLogits(outputs.qHaltLogits, stats.seqIsCorrect.to(outputs.qHaltLogits.dtype), { reduction: 'sum' });
     let total = lmLoss.add(qHaltLoss.mul(0.5));
     let qContinueLoss: Tensor | undefined;
@@ -103,6 +127,6 @@ export class ACTLossHead {
       ...(qContinueLoss ? { q_continue_loss: qContinueLoss.detach() } : {}),
     };
     const allFinish = Boolean(newCarry.halted.all().item());
-    return { carry: newCarry, loss: total, metrics, outputs, allFinish };
+    return { carry: newCarry, loss: total, metrics, outputs, seqIsCorrect: stats.seqIsCorrect, allFinish };
   }
 }

@@ -7,90 +7,63 @@
  * Parameter names are the reference's, so state dicts move between the two unchanged.
  * @module
  */
-import { DType, invalidArgument } from '../../tensor/dtype';
+import { invalidArgument } from '../../util/errors';
 import { noGrad } from '../../tensor/autograd';
-import { empty, full, ones, rand, randint, zeros } from '../../tensor/creation';
+import { empty, ones, rand, randint, zeros } from '../../tensor/creation';
 import { cat, maximum, where } from '../../tensor/functional';
 import { scope } from '../../tensor/scope';
 import { Tensor } from '../../tensor/tensor';
 import { Module } from '../../nn/module';
+import { ModuleList } from '../../nn/module-list';
+import { CastedSparseEmbedding } from '../../nn/sparse-embedding';
 import { CastedEmbedding, CastedLinear, LayerOptions, RotaryEmbedding, TransformerBlock } from '../../nn/layers';
 import { truncNormal_ } from '../../nn/init';
-import { HRMConfig, puzzleEmbLen } from './config';
+import { HRMConfig, HaltingMode, puzzleEmbLen } from './config';
+import { HRMBatch, HRMCarry, InnerCarry } from './carry';
 
-/** One batch: token ids [B, S], labels [B, S] (ignored = -100), puzzle ids [B] (all int32). */
-export interface HRMBatch {
-  inputs: Tensor;
-  labels: Tensor;
-  puzzleIdentifiers: Tensor;
-}
-
-/** The recurrent state of one segment: z_H and z_L, [B, L, D] in the forward dtype. */
-export interface InnerCarry {
-  zH: Tensor;
-  zL: Tensor;
-}
-
-/** The ACT carry (spec 3.1). */
-export interface HRMCarry {
-  inner: InnerCarry;
-  /** segments already run on each row's current example (int32 [B]) */
-  steps: Tensor;
-  /** rows whose example is finished and will be replaced at the next step (bool [B]) */
-  halted: Tensor;
-  /** the example each row is working on */
-  currentData: HRMBatch;
-}
-
+/** What one ACT step returns besides the new carry. */
 export interface HRMOutputs {
+  /** token logits [B, S, V] */
   logits: Tensor;
+  /** Q-head halt logits [B] (fp32) */
   qHaltLogits: Tensor;
+  /** Q-head continue logits [B] (fp32) */
   qContinueLogits: Tensor;
   /** training only: the bootstrapped target for q_continue (spec 3.2 step 5) */
   targetQContinue?: Tensor;
 }
 
-/** Frees every tensor of a carry (for carries kept across scopes). */
-export function disposeCarry(c: HRMCarry): void {
-  for (const t of [c.inner.zH, c.inner.zL, c.steps, c.halted, c.currentData.inputs, c.currentData.labels, c.currentData.puzzleIdentifiers]) t.dispose();
+/** What one segment of {@link HRMInner} returns. */
+export interface SegmentResult {
+  /** the new recurrent state, detached */
+  carry: InnerCarry;
+  /** token logits [B, S, V] */
+  logits: Tensor;
+  /** Q-head halt logits [B] (fp32) */
+  qHalt: Tensor;
+  /** Q-head continue logits [B] (fp32) */
+  qContinue: Tensor;
 }
 
-/** The puzzle-embedding table with a per-batch gradient buffer, updated by SignSGD (spec 4.2b). */
-export class CastedSparseEmbedding extends Module {
-  constructor(numEmbeddings: number, embeddingDim: number, batchSize: number, initStd: number, readonly castTo: DType, opts: LayerOptions = {}) {
-    super();
-    this.registerBuffer('weights', truncNormal_(empty([numEmbeddings, embeddingDim], { device: opts.device }), initStd));
-    // The rows of this batch, as a leaf that collects the gradient (not saved in state dicts).
-    this.registerBuffer('local_weights', zeros([batchSize, embeddingDim], { device: opts.device }).requiresGrad_(true), { persistent: false });
-    this.registerBuffer('local_ids', zeros([batchSize], { dtype: 'int32', device: opts.device }), { persistent: false });
-  }
-  get weights(): Tensor {
-    return this.tensor('weights');
-  }
-  get localWeights(): Tensor {
-    return this.tensor('local_weights');
-  }
-  get localIds(): Tensor {
-    return this.tensor('local_ids');
-  }
-  forward(ids: Tensor): Tensor {
-    if (!this.training) return this.weights.indexSelect(0, ids).to(this.castTo);
-    noGrad(() => {
-      this.localWeights.copy_(this.weights.indexSelect(0, ids));
-      this.localIds.copy_(ids);
-    });
-    return this.localWeights.to(this.castTo);
-  }
+/** What one ACT step of {@link HRM} returns. */
+export interface HRMStepResult {
+  /** the carry after this step */
+  carry: HRMCarry;
+  /** the step's logits and Q values */
+  outputs: HRMOutputs;
 }
 
 /** H or L module: h <- h + injection, then the blocks in order (spec 1.3). */
 export class HRMReasoningModule extends Module {
+  /** The blocks, in order (state-dict names `layers.0`, `layers.1`, ...). */
   readonly layers: TransformerBlock[] = [];
+  /** `numLayers` Transformer blocks of the config's width. */
   constructor(numLayers: number, cfg: HRMConfig, opts: LayerOptions) {
     super();
     const list = this.registerModule('layers', new ModuleList());
     for (let i = 0; i < numLayers; i++) this.layers.push(list.add(new TransformerBlock(cfg, opts)));
   }
+  /** The new state [B, L, D] from the state `h` and the injection (both [B, L, D]). */
   forward(h: Tensor, injection: Tensor, rotary?: RotaryEmbedding): Tensor {
     let x = h.add(injection);
     for (const layer of this.layers) {
@@ -103,26 +76,32 @@ export class HRMReasoningModule extends Module {
   }
 }
 
-/** Children named 0, 1, 2, ... (PyTorch's ModuleList). */
-export class ModuleList extends Module {
-  private n = 0;
-  add<M extends Module>(m: M): M {
-    return this.registerModule(String(this.n++), m);
-  }
-}
-
+/** The recurrent core (spec 1-2): embeddings, the H and L modules and the two heads; one call is one segment. */
 export class HRMInner extends Module {
+  /** token embeddings [V, D] */
   readonly embedTokens: CastedEmbedding;
+  /** the output head D -> V */
   readonly lmHead: CastedLinear;
+  /** the Q head D -> 2 (halt, continue), read at the first position */
   readonly qHead: CastedLinear;
+  /** per-puzzle embeddings (when puzzleEmbNdim > 0), prepended as puzzleEmbLen positions */
   readonly puzzleEmb?: CastedSparseEmbedding;
+  /** rotary position tables (posEncodings 'rope') */
   readonly rotaryEmb?: RotaryEmbedding;
+  /** learned position embeddings [L, D] (posEncodings 'learned') */
   readonly embedPos?: CastedEmbedding;
+  /** the slow, high-level module */
   readonly hLevel: HRMReasoningModule;
+  /** the fast, low-level module */
   readonly lLevel: HRMReasoningModule;
+  /** positions the puzzle embedding occupies before the tokens */
   readonly puzzleEmbLen: number;
   private readonly embedScale: number;
 
+  /**
+   * Builds the modules in the reference's state-dict order.
+   * @param config the model's settings
+   */
   constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
     super();
     const c = config;
@@ -155,9 +134,11 @@ export class HRMInner extends Module {
     this.lLevel = this.registerModule('L_level', new HRMReasoningModule(c.lLayers, c, opts));
   }
 
+  /** The initial z_H [D] every reset row starts from. */
   get hInit(): Tensor {
     return this.tensor('H_init');
   }
+  /** The initial z_L [D] every reset row starts from. */
   get lInit(): Tensor {
     return this.tensor('L_init');
   }
@@ -166,20 +147,20 @@ export class HRMInner extends Module {
   inputEmbeddings(inputs: Tensor, puzzleIdentifiers: Tensor): Tensor {
     const c = this.config;
     const D = c.hiddenSize;
-    let e = this.embedTokens.forward(inputs);
+    let e = this.embedTokens.forward(inputs); // [B, S, D]
     if (this.puzzleEmb) {
-      let pe = this.puzzleEmb.forward(puzzleIdentifiers);
+      let pe = this.puzzleEmb.forward(puzzleIdentifiers); // [B, puzzleEmbNdim]
       const pad = this.puzzleEmbLen * D - pe.size(-1);
-      if (pad > 0) pe = cat([pe, zeros([pe.size(0), pad], { dtype: pe.dtype, device: pe.device })], -1);
-      e = cat([pe.view(-1, this.puzzleEmbLen, D), e], 1);
+      if (pad > 0) pe = cat([pe, zeros([pe.size(0), pad], { dtype: pe.dtype, device: pe.device })], -1); // [B, P*D]
+      e = cat([pe.view(-1, this.puzzleEmbLen, D), e], 1); // [B, P, D] + [B, S, D] -> [B, L, D], L = P + S
     }
-    if (this.embedPos) e = e.add(this.embedPos.weight.to(e.dtype)).mul(0.707106781); // 1/sqrt(2) keeps the variance
-    return e.mul(this.embedScale);
+    if (this.embedPos) e = e.add(this.embedPos.weight.to(e.dtype)).mul(0.707106781); // + [L, D]; 1/sqrt(2) keeps the variance
+    return e.mul(this.embedScale); // [B, L, D]
   }
 
   /** A carry filled with H_init / L_init for every row and position. */
   resetCarry(reset: Tensor, carry: InnerCarry): InnerCarry {
-    const r = reset.view(-1, 1, 1);
+    const r = reset.view(-1, 1, 1); // [B] -> [B, 1, 1], broadcast over positions and width
     return { zH: where(r, this.hInit, carry.zH), zL: where(r, this.lInit, carry.zL) };
   }
 
@@ -187,10 +168,10 @@ export class HRMInner extends Module {
    * One segment (spec 2): N x T updates of which only the last L and the last H update carry
    * gradient. Returns the new (detached) carry, the logits [B, S, V] and the Q logits [B] (fp32).
    */
-  forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }): { carry: InnerCarry; logits: Tensor; qHalt: Tensor; qContinue: Tensor } {
+  forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }): SegmentResult {
     const c = this.config;
     const rot = this.rotaryEmb;
-    const x = this.inputEmbeddings(batch.inputs, batch.puzzleIdentifiers);
+    const x = this.inputEmbeddings(batch.inputs, batch.puzzleIdentifiers); // [B, L, D]
     let zH = carry.zH;
     let zL = carry.zL;
     // Replaced states are freed as we go, so memory does not grow with the cycle counts.
@@ -212,8 +193,8 @@ export class HRMInner extends Module {
     zL = replace(zL, this.lLevel.forward(zL, zH.add(x), rot));
     zH = replace(zH, this.hLevel.forward(zH, zL, rot));
     const P = this.puzzleEmbLen;
-    const logits = this.lmHead.forward(zH).narrow(1, P, zH.size(1) - P);
-    const q = this.qHead.forward(zH.select(1, 0)).to('float32');
+    const logits = this.lmHead.forward(zH).narrow(1, P, zH.size(1) - P); // [B, L, V] -> [B, S, V]: the puzzle prefix dropped
+    const q = this.qHead.forward(zH.select(1, 0)).to('float32'); // [B, D] at the first position -> [B, 2]
     return { carry: { zH: zH.detach(), zL: zL.detach() }, logits, qHalt: q.select(-1, 0), qContinue: q.select(-1, 1) };
   }
 }
@@ -226,9 +207,24 @@ export interface ExplorationDraw {
   minSteps: Tensor;
 }
 
+/** Options of one ACT step. */
+export interface HRMStepOptions {
+  /** fixed exploration draws (training), for a reproducible step */
+  exploration?: ExplorationDraw;
+  /** halt every row after this many steps (default: config.haltMaxSteps; more = inference-time scaling) */
+  haltMaxSteps?: number;
+  /** halting in evaluation mode (default: config.evalHalting); training always halts on the Q head */
+  evalHalting?: HaltingMode;
+}
+
 /** The ACT wrapper (spec 3): carry management, halting and the Q-learning target. */
 export class HRM extends Module {
+  /** the recurrent core */
   readonly inner: HRMInner;
+  /**
+   * An HRM with freshly initialised weights (on `opts.device`).
+   * @param config the model's settings
+   */
   constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
     super();
     this.inner = this.registerModule('inner', new HRMInner(config, opts));
@@ -271,14 +267,20 @@ export class HRM extends Module {
     };
   }
 
-  /** One ACT step (one segment) for every row (spec 3.2). */
-  forward(carry: HRMCarry, batch: HRMBatch, opts: { exploration?: ExplorationDraw } = {}): { carry: HRMCarry; outputs: HRMOutputs } {
+  /**
+   * One ACT step (one segment) for every row (spec 3.2). `opts` may change the halting of this
+   * step (haltMaxSteps, evalHalting) without touching the config.
+   */
+  forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): HRMStepResult {
     const c = this.config;
+    const haltMaxSteps = opts.haltMaxSteps ?? c.haltMaxSteps;
+    const evalHalting = opts.evalHalting ?? c.evalHalting;
     this.checkBatch(batch);
     const halted = carry.halted;
     // 1-2. Rows that halted start over: fresh state, step 0, and the newly loaded example.
     const innerCarry = this.inner.resetCarry(halted, carry.inner);
     let steps = where(halted, 0, carry.steps);
+    // halted [B] -> [B, 1, ...] against a field [B, ...]
     const pick = (fresh: Tensor, old: Tensor) => where(halted.view(-1, ...new Array(fresh.ndim - 1).fill(1)), fresh, old);
     const currentData: HRMBatch = {
       inputs: pick(batch.inputs, carry.currentData.inputs),
@@ -291,19 +293,19 @@ export class HRM extends Module {
     // 4-6. Halting decisions, without gradient.
     const newHalted = noGrad(() => {
       steps = steps.add(1);
-      const isLast = steps.ge(c.haltMaxSteps);
+      const isLast = steps.ge(haltMaxSteps);
       let h = isLast;
-      const adaptive = this.training || c.evalHalting === 'adaptive';
-      if (adaptive && c.haltMaxSteps > 1) {
+      const adaptive = this.training || evalHalting === 'adaptive';
+      if (adaptive && haltMaxSteps > 1) {
         h = h.logicalOr(seg.qHalt.gt(seg.qContinue));
       }
-      if (this.training && c.haltMaxSteps > 1) {
+      if (this.training && haltMaxSteps > 1) {
         // Exploration: with probability p a row must run at least U{2..max} steps.
         const uniform = opts.exploration?.uniform ?? rand(seg.qHalt.shape, { device: seg.qHalt.device });
-        const draws = opts.exploration?.minSteps ?? randint(2, c.haltMaxSteps + 1, steps.shape, { dtype: 'int32', device: steps.device });
+        const draws = opts.exploration?.minSteps ?? randint(2, haltMaxSteps + 1, steps.shape, { dtype: 'int32', device: steps.device });
         const minHaltSteps = uniform.lt(c.haltExplorationProb).to('int32').mul(draws);
         h = h.logicalAnd(steps.ge(minHaltSteps));
-        // Bootstrapped target: a second pass from the new carry on the same data.
+        // spec 3.2 step 5: the target Q uses a second no-grad forward from the new carry on the same data.
         const next = this.inner.forward(seg.carry, currentData);
         outputs.targetQContinue = where(isLast, next.qHalt, maximum(next.qHalt, next.qContinue)).sigmoid();
       }

@@ -2,26 +2,14 @@
  * HRM parity with PyTorch: our own PyTorch HRM (test/reference/hrm_ref.py, written from the
  * spec) loads the same weights and batches, runs the same segments (forward, loss head, backward,
  * sparse SignSGD and AdamATan2 steps), and every output must agree with the TypeScript model.
+ * Also: the reference's parameter names and count, ACT halting, and the 1-step gradient.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import * as ht from '../../src';
-import { describeWithTorch, referencePython, tmpDir } from '../helpers/reference';
-
-interface Job {
-  name: string;
-  config: Partial<ht.HRMConfig>;
-  segments: number;
-  train: boolean;
-  optimize: boolean;
-}
-
-const base: Partial<ht.HRMConfig> = {
-  batchSize: 4, seqLen: 16, vocabSize: 10, puzzleEmbNdim: 64, numPuzzleIdentifiers: 5, hCycles: 2, lCycles: 2,
-  hLayers: 2, lLayers: 2, hiddenSize: 64, expansion: 4, numHeads: 2, haltMaxSteps: 3, haltExplorationProb: 0.5,
-  posEncodings: 'rope', forwardDtype: 'float32', lossType: 'stablemax_cross_entropy',
-};
+import * as ht from '../../../src';
+import { describeWithTorch, referencePython, tmpDir } from '../../helpers/reference';
+import { Job, LR, PE_LR, PE_WD, SEED, TINY, WD, base, makeBatch, relErr, runTs } from '../../helpers/hrm';
 
 const jobs: Job[] = [
   { name: 'rope + puzzle embedding, 4 training segments (a halting step and a restart)', config: base, segments: 4, train: true, optimize: true },
@@ -30,88 +18,6 @@ const jobs: Job[] = [
   { name: 'evaluation: all steps, no optimisation', config: base, segments: 3, train: false, optimize: false },
   { name: 'bfloat16 forward with fp32 master weights (the CUDA casting scheme, run on the CPU)', config: { ...base, forwardDtype: 'bfloat16' }, segments: 1, train: true, optimize: true },
 ];
-
-const LR = 1e-3;
-const WD = 0.1;
-const PE_LR = 1e-2;
-const PE_WD = 0.1;
-const SEED = 123;
-
-function makeBatch(cfg: ht.HRMConfig, seed: number): ht.HRMBatch {
-  ht.manualSeed(seed);
-  const labels = ht.randint(0, cfg.vocabSize, [cfg.batchSize, cfg.seqLen], { dtype: 'int32' });
-  // Some ignored positions, and one row that is entirely ignored in the second batch.
-  const ignore = ht.rand([cfg.batchSize, cfg.seqLen]).lt(0.2);
-  if (seed % 2 === 1) ignore.select(0, 1).fill_(true);
-  return {
-    inputs: ht.randint(0, cfg.vocabSize, [cfg.batchSize, cfg.seqLen], { dtype: 'int32' }),
-    labels: labels.maskedFill(ignore, -100),
-    puzzleIdentifiers: ht.tensor([0, 3, 3, 1], { dtype: 'int32' }),
-  };
-}
-
-/** Runs the segments in TypeScript, collecting the same named outputs the Python job writes. */
-function runTs(model: ht.HRM, batches: ht.HRMBatch[], job: Job): Map<string, ht.Tensor> {
-  const out = new Map<string, ht.Tensor>();
-  const keep = (k: string, t: ht.Tensor) => out.set(k, t.detach().clone().keep());
-  const head = new ht.ACTLossHead(model);
-  model.train(job.train);
-  const adam = new ht.AdamATan2(model.parameters(), { lr: LR, weightDecay: WD, betas: [0.9, 0.95] });
-  const sparse = model.inner.puzzleEmb ? new ht.SparseEmbeddingSignSGD(model.inner.puzzleEmb, { lr: PE_LR, weightDecay: PE_WD }) : undefined;
-  ht.manualSeed(SEED);
-  let carry = ht.scope(() => model.initialCarry(batches[0]));
-  for (let k = 0; k < job.segments; k++) {
-    const next = ht.scope(() => {
-      const r = head.forward(carry, batches[k % batches.length]);
-      const p = `s${k}.`;
-      keep(p + 'logits', r.outputs.logits);
-      keep(p + 'q_halt_logits', r.outputs.qHaltLogits);
-      keep(p + 'q_continue_logits', r.outputs.qContinueLogits);
-      if (r.outputs.targetQContinue) keep(p + 'target_q_continue', r.outputs.targetQContinue);
-      keep(p + 'loss', r.loss);
-      for (const [name, v] of Object.entries(r.metrics)) keep(`${p}metric.${name}`, v as ht.Tensor);
-      keep(p + 'carry.z_H', r.carry.inner.zH);
-      keep(p + 'carry.z_L', r.carry.inner.zL);
-      keep(p + 'carry.steps', r.carry.steps);
-      keep(p + 'carry.halted', r.carry.halted);
-      keep(p + 'carry.inputs', r.carry.currentData.inputs);
-      keep(p + 'carry.labels', r.carry.currentData.labels);
-      keep(p + 'carry.puzzle_identifiers', r.carry.currentData.puzzleIdentifiers);
-      if (job.optimize) {
-        r.loss.div(model.config.batchSize).backward();
-        for (const [name, prm] of model.inner.namedParameters()) {
-          const g = prm.grad;
-          if (g) keep(`${p}grad.${name}`, g);
-        }
-        if (model.inner.puzzleEmb) {
-          const g = model.inner.puzzleEmb.localWeights.grad;
-          if (g) keep(`${p}grad.puzzle_emb.local_weights`, g);
-        }
-        sparse?.step();
-        adam.step();
-        sparse?.zeroGrad();
-        adam.zeroGrad();
-        for (const [name, prm] of model.inner.namedParameters()) keep(`${p}param.${name}`, prm);
-        if (model.inner.puzzleEmb) keep(`${p}param.puzzle_emb.weights`, model.inner.puzzleEmb.weights);
-      }
-      return r.carry;
-    });
-    ht.hrm.disposeCarry(carry);
-    carry = next;
-  }
-  ht.hrm.disposeCarry(carry);
-  adam.dispose();
-  sparse?.dispose();
-  return out;
-}
-
-function relErr(a: ht.Tensor, e: ht.Tensor): number {
-  return ht.scope(() => {
-    const diff = Number(a.to('float64').sub(e.to('float64')).abs().max().item());
-    const scale = Number(e.to('float64').abs().max().item());
-    return scale === 0 ? diff : diff / scale;
-  });
-}
 
 function tolerance(key: string, bf16: boolean): number {
   if (bf16) {
@@ -157,7 +63,7 @@ describeWithTorch('HRM against PyTorch', () => {
           threads: 1, output,
         }),
       );
-      const r = spawnSync(referencePython()!, [path.join(__dirname, '..', 'reference', 'hrm_ref.py'), jobFile], { encoding: 'utf8' });
+      const r = spawnSync(referencePython()!, [path.join(__dirname, '..', '..', 'reference', 'hrm_ref.py'), jobFile], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`hrm_ref.py failed: ${r.stderr}`);
       const pyInfo = JSON.parse(r.stdout.trim().split('\n').pop()!);
       expect(model.inner.parameterCount()).toBe(pyInfo.num_params);
@@ -207,71 +113,6 @@ describeWithTorch('HRM against PyTorch', () => {
   });
 });
 
-describeWithTorch('reference checkpoints', () => {
-  test('a torch.save state dict with _orig_mod.model.inner. keys loads and gives PyTorch outputs', () => {
-    const dir = tmpDir('hrm-ckpt-');
-    try {
-      ht.setNumThreads(1);
-      const cfg = ht.hrmConfig({ ...base, forwardDtype: 'float32' });
-      const refCfg = { ...ht.hrm.toReferenceConfig(cfg), forward_dtype: 'bfloat16' };
-      const pt = path.join(dir, 'step_1000');
-      const ptPlain = path.join(dir, 'step_1000_nocompile');
-      const weights = path.join(dir, 'w.safetensors');
-      // PyTorch makes the checkpoint as the reference would save it (bf16 H_init/L_init, compiled-model prefix).
-      const script = `
-import sys, json, torch
-sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', 'reference'))})
-import hrm_ref
-from safetensors.torch import save_file
-torch.manual_seed(3)
-head = hrm_ref.build_model(json.loads(sys.argv[1]))
-with torch.no_grad():
-    head.model.inner.puzzle_emb.weights.normal_(0, 0.1)
-    head.model.inner.q_head.weight.normal_(0, 0.05)
-sd = head.state_dict()
-torch.save({"_orig_mod." + k: v for k, v in sd.items()}, sys.argv[2])
-torch.save(sd, sys.argv[3])
-save_file({k[len("model.inner."):]: v.float().contiguous() for k, v in sd.items()}, sys.argv[4])
-`;
-      const r = spawnSync(referencePython()!, ['-c', script, JSON.stringify(refCfg), pt, ptPlain, weights], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(r.stderr);
-
-      const expected = ht.loadSafetensors(weights).tensors;
-      for (const file of [pt, ptPlain]) {
-        ht.manualSeed(99); // a different init, overwritten by the import
-        const model = new ht.HRM(cfg);
-        ht.importReferenceCheckpoint(file, model);
-        for (const [k, t] of model.inner.stateDict()) {
-          expect(relErr(t, expected[k])).toBe(0);
-        }
-        model.dispose();
-      }
-
-      // Outputs on the imported weights against PyTorch on the same weights.
-      ht.manualSeed(99);
-      const model = new ht.HRM(cfg);
-      ht.importReferenceCheckpoint(pt, model);
-      const batches = [makeBatch(cfg, 1)];
-      const batchFile = path.join(dir, 'b0.safetensors');
-      ht.saveSafetensors(batchFile, { inputs: batches[0].inputs, labels: batches[0].labels, puzzle_identifiers: batches[0].puzzleIdentifiers });
-      const output = path.join(dir, 'out.safetensors');
-      const jobFile = path.join(dir, 'job.json');
-      fs.writeFileSync(jobFile, JSON.stringify({ config: ht.hrm.toReferenceConfig(cfg), weights, batches: [batchFile], segments: 2, train: false, seed: SEED, optimize: false, threads: 1, output }));
-      const j = spawnSync(referencePython()!, [path.join(__dirname, '..', 'reference', 'hrm_ref.py'), jobFile], { encoding: 'utf8' });
-      if (j.status !== 0) throw new Error(j.stderr);
-      const ours = runTs(model, batches, { name: 'eval', config: cfg, segments: 2, train: false, optimize: false });
-      const theirs = ht.loadSafetensors(output).tensors;
-      for (const k of ['s0.logits', 's1.logits', 's0.q_halt_logits', 's1.q_continue_logits', 's1.metric.lm_loss']) {
-        expect([k, relErr(ours.get(k)!, theirs[k]) <= 1e-5]).toEqual([k, true]);
-      }
-      for (const t of [...ours.values(), ...Object.values(theirs), ...Object.values(expected)]) t.dispose();
-      model.dispose();
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
 describe('the 1-step gradient', () => {
   function measure(hCycles: number, lCycles: number): { nodes: number; bytes: number; params: string[] } {
     ht.manualSeed(0);
@@ -310,5 +151,98 @@ describe('the 1-step gradient', () => {
     for (const p of ['embed_tokens.embedding_weight', 'lm_head.weight', 'q_head.weight', 'H_level.layers.0.self_attn.qkv_proj.weight', 'L_level.layers.1.mlp.down_proj.weight']) {
       expect(large.params).toContain(p);
     }
+  });
+});
+
+describe('HRM structure', () => {
+  test('the default ARC configuration has the reference parameter count (27,276,290)', () => {
+    const model = new ht.HRM(ht.hrmConfig({ batchSize: 1, seqLen: 900, vocabSize: 12, numPuzzleIdentifiers: 1 }));
+    expect(model.parameterCount()).toBe(27_276_290);
+    // State dict names follow the reference (spec 1.1), buffers H_init/L_init first.
+    const keys = [...model.inner.stateDict().keys()];
+    expect(keys.slice(0, 2)).toEqual(['H_init', 'L_init']);
+    expect(keys).toContain('H_level.layers.3.self_attn.qkv_proj.weight');
+    expect(keys).toContain('L_level.layers.0.mlp.gate_up_proj.weight');
+    expect(keys).toContain('puzzle_emb.weights');
+    expect(keys).not.toContain('puzzle_emb.local_weights');
+    expect(keys).not.toContain('rotary_emb.cos_cached');
+    expect(model.inner.stateDict().get('H_level.layers.0.mlp.gate_up_proj.weight')!.shape).toEqual([3072, 512]);
+    model.dispose();
+  });
+});
+
+describe('ACT halting', () => {
+  function setup(extra: Partial<ht.HRMConfig>) {
+    ht.manualSeed(0);
+    const model = new ht.HRM(ht.hrmConfig({ ...TINY, haltMaxSteps: 4, ...extra }));
+    const batch = {
+      inputs: ht.randint(0, 6, [2, 8], { dtype: 'int32' }),
+      labels: ht.randint(0, 6, [2, 8], { dtype: 'int32' }),
+      puzzleIdentifiers: ht.tensor([0, 1], { dtype: 'int32' }),
+    };
+    // Make the Q head say "halt" everywhere: q_halt = +5, q_continue = -5.
+    ht.noGrad(() => model.inner.qHead.bias!.copy_(ht.tensor([5, -5])));
+    return { model, batch };
+  }
+
+  test('a forced exploration draw delays halting to its minimum; without it the Q head halts at once', () => {
+    const { model, batch } = setup({});
+    let carry = model.initialCarry(batch);
+    const forced = { uniform: ht.zeros([2]), minSteps: ht.tensor([3, 2], { dtype: 'int32' }) };
+    const halts: boolean[][] = [];
+    for (let k = 0; k < 3; k++) {
+      const r = ht.scope(() => model.forward(carry, batch, { exploration: forced }).carry);
+      halts.push(r.halted.toArray() as boolean[]);
+      carry = r;
+    }
+    expect(halts).toEqual([[false, false], [false, true], [true, false]]);
+    const free = { uniform: ht.ones([2]), minSteps: ht.tensor([3, 3], { dtype: 'int32' }) }; // uniform >= p: no exploration
+    const r = ht.scope(() => model.forward(model.initialCarry(batch), batch, { exploration: free }).carry);
+    expect(r.halted.toArray()).toEqual([true, true]);
+    model.dispose();
+  });
+
+  test('evaluation runs haltMaxSteps by default, and stops on the Q head with evalHalting adaptive', () => {
+    for (const [mode, expected] of [['max', [false, false]], ['adaptive', [true, true]]] as const) {
+      const { model, batch } = setup({ evalHalting: mode });
+      model.eval();
+      const r = ht.scope(() => model.forward(model.initialCarry(batch), batch).carry);
+      expect([mode, r.halted.toArray()]).toEqual([mode, expected]);
+      expect(r.steps.toArray()).toEqual([1, 1]);
+      model.dispose();
+    }
+  });
+
+  test('a batch of the wrong shape is refused with the field named', () => {
+    const { model, batch } = setup({});
+    expect(() => model.initialCarry({ ...batch, inputs: ht.zeros([2, 9], { dtype: 'int32' }) })).toThrow(/batch.inputs has shape \[2,9\], the model expects \[2,8\]/);
+    expect(() => model.initialCarry({ ...batch, puzzleIdentifiers: ht.zeros([2]) })).toThrow(/batch.puzzleIdentifiers must be int32 or int64, got float32/);
+    model.dispose();
+  });
+
+  test('halting options of one step override the config, which stays unchanged', () => {
+    const { model, batch } = setup({ evalHalting: 'max' }); // the Q head says halt; haltMaxSteps 4
+    model.eval();
+    const before = JSON.stringify(model.config);
+    const adaptive = ht.scope(() => model.forward(model.initialCarry(batch), batch, { evalHalting: 'adaptive' }).carry.halted.toArray());
+    expect(adaptive).toEqual([true, true]);
+    // haltMaxSteps 1: every row halts after its first step, whatever the Q head says.
+    ht.noGrad(() => model.inner.qHead.bias!.copy_(ht.tensor([-5, 5])));
+    const capped = ht.scope(() => model.forward(model.initialCarry(batch), batch, { haltMaxSteps: 1 }).carry.halted.toArray());
+    expect(capped).toEqual([true, true]);
+    // haltMaxSteps 6: the rows keep working past the config's 4 steps, without a reset.
+    let carry = model.initialCarry(batch);
+    const steps: number[][] = [];
+    for (let k = 0; k < 5; k++) {
+      const next = ht.scope(() => model.forward(carry, batch, { haltMaxSteps: 6 }).carry);
+      ht.hrm.disposeCarry(carry);
+      carry = next;
+      steps.push(carry.steps.toArray() as number[]);
+    }
+    expect(steps.map((s) => s[0])).toEqual([1, 2, 3, 4, 5]);
+    expect(carry.halted.toArray()).toEqual([false, false]);
+    ht.hrm.disposeCarry(carry);
+    expect(JSON.stringify(model.config)).toBe(before);
+    model.dispose();
   });
 });

@@ -1,30 +1,54 @@
 /**
- * Checkpoints: model, optimizer states, step, RNG state and JSON metadata in one safetensors
- * file, written atomically (temporary file + rename: a crash never leaves a half-written
- * checkpoint under the real name). Also: importing a reference PyTorch checkpoint.
+ * Checkpoints: a module's state, optimizer states, the step, the CPU RNG state, extra tensors and
+ * JSON metadata in one safetensors file, written atomically (temporary file + rename: a crash
+ * never leaves a half-written checkpoint under the real name), and restored from it.
+ *
+ * Layout: tensors `model.<key>`, `optim.<name>.<key>`, `extra.<key>` and `rng.cpu`; metadata
+ * `format`, `version`, `step`, `optimizers` (JSON) and `extra` (JSON).
  * @module
  */
 import { getRngState, setRngState } from '../tensor/creation';
-import { invalidArgument } from '../tensor/dtype';
-import { loadSafetensors, loadStateDictPt, saveSafetensors } from '../tensor/io';
+import { loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '../tensor/io';
 import { Tensor } from '../tensor/tensor';
 import { Module } from '../nn/module';
 import { Optimizer, OptimizerState } from '../optim/optimizer';
+import { corruptFile, invalidArgument } from '../util/errors';
 
+/** The `format` metadata value that marks an hrm-torch checkpoint. */
 export const CHECKPOINT_FORMAT = 'hrm-torch-checkpoint';
+/** The version of the checkpoint layout. */
 export const CHECKPOINT_VERSION = '1';
 
+/** What a checkpoint says about itself, besides its tensors. */
 export interface CheckpointInfo {
+  /** the step it was saved at */
   step: number;
   /** JSON metadata stored with the checkpoint (the config, the data order state, ...) */
   extra: Record<string, unknown>;
 }
 
-/** Saves model + optimizers + step + CPU RNG state (+ extra JSON) to `file`, atomically. */
-export function saveCheckpoint(
-  file: string,
-  parts: { model: Module; optimizers?: Record<string, Optimizer>; step: number; extra?: Record<string, unknown>; tensors?: Record<string, Tensor> },
-): void {
+/** What {@link loadCheckpoint} returns. */
+export interface LoadedCheckpoint extends CheckpointInfo {
+  /** the extra tensors saved with the checkpoint (the caller owns them) */
+  tensors: Record<string, Tensor>;
+}
+
+/** What {@link saveCheckpoint} writes. */
+export interface CheckpointContents {
+  /** the module whose state dict is saved */
+  model: Module;
+  /** optimizers by name (their names are the keys they are restored under) */
+  optimizers?: Record<string, Optimizer>;
+  /** the step to record */
+  step: number;
+  /** JSON-serialisable metadata */
+  extra?: Record<string, unknown>;
+  /** further tensors to save (returned by {@link loadCheckpoint}) */
+  tensors?: Record<string, Tensor>;
+}
+
+/** Saves model + optimizers + step + CPU RNG state (+ extra JSON and tensors) to `file`, atomically. */
+export function saveCheckpoint(file: string, parts: CheckpointContents): void {
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of parts.model.stateDict()) tensors[`model.${k}`] = t;
   const optimMeta: Record<string, OptimizerState['meta']> = {};
@@ -49,6 +73,16 @@ export function saveCheckpoint(
   }
 }
 
+/** The step and extra metadata of a checkpoint, read from its header only (no tensors loaded). */
+export function readCheckpointInfo(file: string): CheckpointInfo {
+  return infoOf(file, readSafetensorsMetadata(file));
+}
+
+function infoOf(file: string, metadata: Record<string, string>): CheckpointInfo {
+  if (metadata.format !== CHECKPOINT_FORMAT) throw corruptFile(file, `not an hrm-torch checkpoint (format '${metadata.format ?? 'none'}')`);
+  return { step: Number(metadata.step ?? 0), extra: JSON.parse(metadata.extra ?? '{}') };
+}
+
 /**
  * Restores a checkpoint into a model and optimizers (strict: every model key must match) and,
  * unless `restoreRng` is false, the CPU RNG state. Returns the step and the extra metadata; extra
@@ -57,13 +91,11 @@ export function saveCheckpoint(
 export function loadCheckpoint(
   file: string,
   parts: { model: Module; optimizers?: Record<string, Optimizer>; restoreRng?: boolean },
-): CheckpointInfo & { tensors: Record<string, Tensor> } {
+): LoadedCheckpoint {
   const { tensors, metadata } = loadSafetensors(file);
   const extraTensors: Record<string, Tensor> = {};
   try {
-    if (metadata.format !== CHECKPOINT_FORMAT) {
-      throw Object.assign(new Error(`${file} is not an hrm-torch checkpoint (format '${metadata.format ?? 'none'}')`), { code: 'CORRUPT_FILE' });
-    }
+    const info = infoOf(file, metadata);
     const model = new Map<string, Tensor>();
     const optim: Record<string, Record<string, Tensor>> = {};
     for (const [k, t] of Object.entries(tensors)) {
@@ -81,28 +113,8 @@ export function loadCheckpoint(
       opt.loadStateDict({ tensors: optim[name] ?? {}, meta: metas[name] });
     }
     if (parts.restoreRng !== false && tensors['rng.cpu']) setRngState(tensors['rng.cpu']);
-    return { step: Number(metadata.step ?? 0), extra: JSON.parse(metadata.extra ?? '{}'), tensors: extraTensors };
+    return { ...info, tensors: extraTensors };
   } finally {
     for (const [k, t] of Object.entries(tensors)) if (!k.startsWith('extra.')) t.dispose();
-  }
-}
-
-/**
- * Loads a reference HRM checkpoint (a torch.save state dict with `_orig_mod.model.inner.` keys,
- * or without `_orig_mod.`) into an HRM (whose keys are `inner.*`). Strict: missing, unexpected
- * or mis-shaped keys are an error listing them.
- */
-export function importReferenceCheckpoint(file: string, model: Module): void {
-  const sd = loadStateDictPt(file);
-  const mapped = new Map<string, Tensor>();
-  try {
-    for (const [k, t] of sd) {
-      let key = k.startsWith('_orig_mod.') ? k.slice('_orig_mod.'.length) : k;
-      if (key.startsWith('model.')) key = key.slice('model.'.length);
-      mapped.set(key, t);
-    }
-    model.loadStateDict(mapped);
-  } finally {
-    for (const t of sd.values()) t.dispose();
   }
 }

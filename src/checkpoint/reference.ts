@@ -1,0 +1,30 @@
+/**
+ * Importing a reference HRM checkpoint: the torch.save state dict the reference's training
+ * writes (keys `_orig_mod.model.inner.*` from a compiled model, or `model.inner.*` without it).
+ * @module
+ */
+import { loadStateDictPt } from '../tensor/io';
+import { Tensor } from '../tensor/tensor';
+import { Module } from '../nn/module';
+
+/** A reference key without the compiled-model prefix `_orig_mod.` and the loss head's `model.`. */
+export function referenceKey(key: string): string {
+  const k = key.startsWith('_orig_mod.') ? key.slice('_orig_mod.'.length) : key;
+  return k.startsWith('model.') ? k.slice('model.'.length) : k;
+}
+
+/**
+ * Loads a reference HRM checkpoint (a torch.save state dict with `_orig_mod.model.inner.` keys,
+ * or without `_orig_mod.`) into an HRM (whose keys are `inner.*`). Strict: missing, unexpected
+ * or mis-shaped keys are an error listing them.
+ */
+export function importReferenceCheckpoint(file: string, model: Module): void {
+  const sd = loadStateDictPt(file);
+  try {
+    const mapped = new Map<string, Tensor>();
+    for (const [k, t] of sd) mapped.set(referenceKey(k), t);
+    model.loadStateDict(mapped);
+  } finally {
+    for (const t of sd.values()) t.dispose();
+  }
+}

@@ -1,0 +1,89 @@
+/** solve() and solveTokens(): a checkpoint or a model, step by step, halting on the Q head or at maxSteps. */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ht from '../../src';
+import { loadModel, solve, solveTokens } from '../../src/eval/solve';
+import { sudokuVocabSize } from '../../src/data/sudoku';
+import { tmpDir } from '../helpers/reference';
+import { TINY, trainSteps } from '../helpers/hrm';
+
+// A 4x4 Sudoku model (16 tokens), trained a little to predict cell tokens: these tests are about the stepping, not the answers.
+const config = ht.hrmConfig({ ...TINY, batchSize: 4, seqLen: 16, vocabSize: sudokuVocabSize(4), numPuzzleIdentifiers: 1, haltMaxSteps: 3 });
+
+let dir: string;
+let checkpoint: string;
+
+beforeAll(() => {
+  ht.setNumThreads(1);
+  dir = tmpDir('solve-');
+  checkpoint = path.join(dir, 'step_00000003.safetensors');
+  ht.manualSeed(3);
+  const model = new ht.HRM(config);
+  const adam = new ht.AdamATan2(model.parameters(), { lr: 1e-2 });
+  trainSteps(model, adam, undefined, 10, 1); // labels are cell tokens (never the pad 0)
+  adam.dispose();
+  // A Q head that reads the state (the initial one is constant), so the steps can be told apart.
+  ht.noGrad(() => model.inner.qHead.weight.copy_(ht.randn(model.inner.qHead.weight.shape).mul(0.5)));
+  ht.saveCheckpoint(checkpoint, { model, step: 3, extra: { config } });
+  model.dispose();
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('solve', () => {
+  test('a checkpoint solves a puzzle string step by step; a puzzle of another size is refused', () => {
+    const s = solve(checkpoint, { sudoku: '1...3..2..4.2...' }, { maxSteps: 3, adaptive: false });
+    expect(s.steps).toBe(3);
+    expect(s.perStep.length).toBe(3);
+    expect(typeof s.answer).toBe('string');
+    expect((s.answer as string).length).toBe(16);
+    expect(s.answers[2]).toBe(s.answer);
+    expect(s.haltConfidence).toBeGreaterThan(0);
+    expect(() => solve(checkpoint, { maze: '#'.repeat(900) })).toThrow(/900 tokens, the model expects 16/);
+  });
+
+  test('loadModel builds the recorded config in eval mode; a checkpoint without one is refused', () => {
+    const model = loadModel(checkpoint);
+    expect(model.config).toEqual(config);
+    expect(model.training).toBe(false);
+    model.dispose();
+    const bare = path.join(dir, 'bare.safetensors');
+    const m = new ht.HRM(config);
+    ht.saveCheckpoint(bare, { model: m, step: 1 });
+    m.dispose();
+    expect(() => loadModel(bare)).toThrow(/does not record its model config/);
+  });
+});
+
+describe('solveTokens', () => {
+  const puzzle = Array.from({ length: 16 }, (_, i) => 1 + (i % 5));
+
+  test('more steps than the config trains with keep reasoning (no restart); the config and mode are unchanged', () => {
+    const model = loadModel(checkpoint);
+    model.train();
+    const long = solveTokens(model, puzzle, { maxSteps: 6, adaptive: false });
+    expect(long.steps).toBe(6);
+    // The first three steps are the same as a run capped at three: the extra ones continue from there.
+    const short = solveTokens(model, puzzle, { maxSteps: 3, adaptive: false });
+    expect(long.perStep.slice(0, 3)).toEqual(short.perStep);
+    // A restart after step 3 would repeat step 1 exactly; continuing from step 3's state does not.
+    expect(long.perStep[3].haltProbability).not.toBe(long.perStep[0].haltProbability);
+    expect(model.config.haltMaxSteps).toBe(3);
+    expect(model.training).toBe(true);
+    model.dispose();
+  });
+
+  test('adaptive: stops at the first step whose Q head says halt', () => {
+    const model = loadModel(checkpoint);
+    ht.noGrad(() => {
+      model.inner.qHead.weight.zero_();
+      model.inner.qHead.bias!.copy_(ht.tensor([5, -5])); // always "halt"
+    });
+    const r = solveTokens(model, puzzle, { maxSteps: 6 });
+    expect(r.steps).toBe(1);
+    expect(r.haltConfidence).toBe(r.perStep[0].haltProbability);
+    expect(r.perStep[0].haltProbability).toBeGreaterThan(r.perStep[0].continueProbability);
+    expect(solveTokens(model, puzzle, { maxSteps: 6, adaptive: false }).steps).toBe(6);
+    model.dispose();
+  });
+});
