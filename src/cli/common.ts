@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../native';
+import { newestCheckpoint } from '../train/run-folder';
 import { invalidArgument } from '../util/errors';
 import { ParsedArgs } from './args';
 
@@ -28,16 +29,11 @@ export function requireSplit(command: string, dataRoot: string, split: 'train' |
   if (!fs.existsSync(metadata)) throw invalidArgument(`${command}: ${metadata} not found (${hint})`);
 }
 
-/**
- * A checkpoint file, or the newest checkpoint of a run folder (or of its checkpoints/ folder).
- * The run folder's file names belong to src/train/run-folder.ts: call its newest-checkpoint
- * function here once it exists, and keep only the user-facing errors.
- */
+/** A checkpoint file, or the newest checkpoint of a run folder (or of its checkpoints/ folder). */
 export function resolveCheckpoint(p: string): string {
   if (!fs.existsSync(p)) throw invalidArgument(`--checkpoint: ${p} does not exist`);
   if (!fs.statSync(p).isDirectory()) return p;
-  const dir = fs.existsSync(path.join(p, 'checkpoints')) ? path.join(p, 'checkpoints') : p;
-  const files = fs.readdirSync(dir).filter((f) => /^step_\d+\.safetensors$/.test(f)).sort();
-  if (!files.length) throw invalidArgument(`--checkpoint: no step_*.safetensors checkpoint in ${dir}`);
-  return path.join(dir, files[files.length - 1]);
+  const newest = newestCheckpoint(p);
+  if (!newest) throw invalidArgument(`--checkpoint: no checkpoint (step_*.safetensors) in ${p}`);
+  return newest;
 }

@@ -13,9 +13,9 @@ import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
 import { HRM } from '../models/hrm/model';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
-import { decodeSudoku, encodeSudoku, formatSudoku, parseSudoku } from '../data/sudoku';
-import { decodeMaze, encodeMaze } from '../data/maze';
-import { ArcTask, decodeArcGrid, encodeArcGrid } from '../data/arc';
+import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
+
+export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
 
 /** Builds the model a checkpoint was trained with and loads its weights. */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
@@ -92,31 +92,12 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
   }
 }
 
-/** A puzzle in one of the three task formats. */
-export type Puzzle =
-  | {
-      /** a Sudoku string (81/36/16 characters, '.' or '0' blanks) or its cell values */
-      sudoku: string | ArrayLike<number>;
-    }
-  | {
-      /** a maze grid string */
-      maze: string;
-    }
-  | {
-      /** an ARC task */
-      arcTask: ArcTask;
-      /** which of its test inputs (default 0) */
-      testIndex?: number;
-      /** the dataset's identifiers (identifiers.json), to find the task's puzzle embedding */
-      identifiers?: string[];
-    };
-
 /** What {@link solve} found: the token-level result with the answer in the task's own form. */
 export interface PuzzleSolution extends SolveResult {
   /** the answer in the task's own form: a sudoku string, a maze string, or an ARC grid */
-  answer: string | number[][];
+  answer: PuzzleAnswer;
   /** the answer after every step, in the same form */
-  answers: (string | number[][])[];
+  answers: PuzzleAnswer[];
 }
 
 /**
@@ -127,25 +108,9 @@ export interface PuzzleSolution extends SolveResult {
 export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: { maxSteps?: number; adaptive?: boolean } = {}): PuzzleSolution {
   const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
   try {
-    let tokens: Uint8Array;
-    let identifier = 0;
-    let decode: (t: Int32Array) => string | number[][];
-    if ('sudoku' in puzzle) {
-      const grid = typeof puzzle.sudoku === 'string' ? parseSudoku(puzzle.sudoku) : Uint8Array.from(puzzle.sudoku);
-      tokens = encodeSudoku(grid);
-      decode = (t) => formatSudoku(decodeSudoku(Array.from(t)));
-    } else if ('maze' in puzzle) {
-      tokens = encodeMaze(puzzle.maze);
-      decode = (t) => decodeMaze(Array.from(t));
-    } else {
-      const test = puzzle.arcTask.test[puzzle.testIndex ?? 0];
-      if (!test) throw invalidArgument(`ARC task ${puzzle.arcTask.name} has no test input ${puzzle.testIndex ?? 0}`);
-      tokens = encodeArcGrid(test.input);
-      identifier = Math.max(0, (puzzle.identifiers ?? []).indexOf(puzzle.arcTask.name));
-      decode = (t) => decodeArcGrid(Array.from(t));
-    }
-    const r = solveTokens(model, tokens, { puzzleIdentifier: identifier, ...opts });
-    return { ...r, answer: decode(r.prediction), answers: r.perStep.map((s) => decode(s.prediction)) };
+    const encoded = encodePuzzle(puzzle);
+    const r = solveTokens(model, encoded.tokens, { puzzleIdentifier: encoded.puzzleIdentifier, ...opts });
+    return { ...r, answer: encoded.decode(r.prediction), answers: r.perStep.map((s) => encoded.decode(s.prediction)) };
   } finally {
     if (typeof modelOrCheckpoint === 'string') model.dispose();
   }

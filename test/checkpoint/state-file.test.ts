@@ -17,6 +17,7 @@ describe('checkpoints', () => {
     trainSteps(a, optA, spA, 3);
     ht.manualSeed(42);
     ht.saveCheckpoint(file, { model: a, optimizers: { adam: optA, sparse: spA }, step: 3, extra: { config: TINY } });
+    expect(readCheckpointInfo(file)).toEqual({ step: 3, extra: { config: JSON.parse(JSON.stringify(TINY)) } }); // the header alone
     const cont = trainSteps(a, optA, spA, 2);
 
     ht.manualSeed(1);

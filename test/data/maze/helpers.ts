@@ -1,7 +1,7 @@
 /** Shared by the maze tests: the staged Maze-Hard CSVs, scratch folders, and an independent shortest-path check. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { MazeRecord, loadMazeCsv, solveMaze } from '../../../src/data/maze';
+import { MazeRecord, loadMazeCsv } from '../../../src/data/maze';
 import { scratchFolders } from '../scratch';
 
 export const MAZE_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'maze', 'maze-30x30-hard-1k');
