@@ -132,7 +132,7 @@ export function crossEntropy(
       handleOf(target, 'target'),
       opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
       reduction(opts.reduction),
-      opts.ignoreIndex ?? -100,
+      opts.ignoreIndex ?? -100, // PyTorch's own default ignore_index (the datasets' IGNORE_LABEL_ID matches it)
       opts.labelSmoothing ?? 0,
     ),
   );
