@@ -43,7 +43,7 @@ export { writeReport, lineChart } from './train/report';
 export type { ChartSeries } from './train/report';
 export { evaluate } from './eval/evaluate';
 export type { EvalOptions, EvalResult } from './eval/evaluate';
-export { ArcVoter } from './eval/arc-vote';
+export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';
 export type { ArcVoteRow, ArcVoteBatch, ArcScore, ArcScoreOptions, ArcSubmission, ArcVoterData, ArcAddResult, ArcTaskResult, ArcTestPuzzles, ArcTestInputResult, ArcCandidate } from './eval/arc-vote';
 export { solve, solveTokens, loadModel } from './eval/solve';
 export { ProgressBar, formatTime, formatPercent, type ProgressStream } from './util/progress';

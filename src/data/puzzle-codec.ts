@@ -20,9 +20,22 @@ import { formatSudoku, toSudokuGrid } from './sudoku/grid';
  * task's puzzle embedding is used).
  */
 export type Puzzle =
-  | { sudoku: string | ArrayLike<number> }
-  | { maze: string }
-  | { arcTask: ArcTask; testIndex?: number; identifiers?: string[] };
+  | {
+      /** the board, row by row: digits with '.' or '0' blanks, or cell values */
+      sudoku: string | ArrayLike<number>;
+    }
+  | {
+      /** the maze grid, row-major, or its rows on lines */
+      maze: string;
+    }
+  | {
+      /** the ARC task (see readArcTask) */
+      arcTask: ArcTask;
+      /** which of its test inputs (default 0) */
+      testIndex?: number;
+      /** the dataset's identifiers.json, to find the task's puzzle embedding */
+      identifiers?: string[];
+    };
 
 /** A puzzle's answer in its task's form: a Sudoku string, a maze string, or an ARC grid. */
 export type PuzzleAnswer = string | ArcGrid;

@@ -28,6 +28,13 @@ function checkCount(what: string, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw invalidArgument(`Rng.${what}: expected a non-negative integer, got ${n}`);
 }
 
+/** Anything indexable with a length that can be written to: a JS array or a typed array. */
+export interface ArrayLikeMutable {
+  /** element count */
+  length: number;
+  [i: number]: unknown;
+}
+
 /**
  * Seeded PRNG. The API is stable: `next`, `uint32`, `int`, `shuffle`, `permutation`, `sample`, `fork`.
  * The same seed always gives the same sequence on every platform (pure 32-bit integer arithmetic).
@@ -88,7 +95,7 @@ export class Rng {
   }
 
   /** Shuffles `array` (a JS array or typed array) in place (Fisher-Yates) and returns it. */
-  shuffle<A extends { length: number; [i: number]: unknown }>(array: A): A {
+  shuffle<A extends ArrayLikeMutable>(array: A): A {
     for (let i = array.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = array[i];

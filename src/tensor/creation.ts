@@ -225,6 +225,7 @@ function likeOp<D extends DType>(op: OpRef, t: Tensor<D>, opts: CreateOptions | 
   const dtype = opts?.dtype === undefined ? undefined : dtypeCode(opts.dtype);
   return finish(wrap(addon.call(id(op), t.h, ...values, dtype, undefined, dev(opts))), opts) as Tensor<D>;
 }
+/** Zeros of `t`'s shape (and dtype and device unless given). */
 export function zerosLike<D extends DType>(t: Tensor<D>, opts?: CreateOptions): Tensor<D> {
   return likeOp(CREATION_OPS.zerosLike, t, opts);
 }

@@ -18,7 +18,10 @@ export class AtomicFile {
   private readonly tmp: string;
   private open = true;
 
-  /** Opens a temporary beside `file` (creating its folder). */
+  /**
+   * Opens a temporary beside `file` (creating its folder).
+   * @param file the target, replaced at commit()
+   */
   constructor(readonly file: string) {
     const dir = path.dirname(path.resolve(file));
     fs.mkdirSync(dir, { recursive: true });

@@ -34,7 +34,10 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** An Error (or TypeError, for bad arguments) with one of the {@link ErrorCode}s. */
-export type HrmError<E extends Error = Error> = E & { code: ErrorCode };
+export type HrmError<E extends Error = Error> = E & {
+  /** what kind of error it is: one of {@link ERROR_CODES} */
+  code: ErrorCode;
+};
 
 /** Makes an error with a code; `INVALID_ARGUMENT` errors are TypeErrors, as JS's own are. */
 export function hrmError(code: ErrorCode, message: string): HrmError {

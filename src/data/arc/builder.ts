@@ -79,7 +79,16 @@ export interface ArcBuildResult {
   /** The dataset folder. */
   outputDir: string;
   /** The folders read, with their split rule and task count. */
-  subsets: { dir: string; name: string; evaluation: boolean; tasks: number }[];
+  subsets: {
+    /** the folder read */
+    dir: string;
+    /** its subset name (training, evaluation, ...) */
+    name: string;
+    /** whether its tasks' test outputs are held out */
+    evaluation: boolean;
+    /** tasks read from it */
+    tasks: number;
+  }[];
   /** Tasks read. */
   tasks: number;
   /** Number of identifiers including the blank (= num_puzzle_identifiers). */
@@ -89,9 +98,21 @@ export interface ArcBuildResult {
   /** null when no folder is named `evaluation` (then, as in the reference, no test/ is written). */
   test: ArcSplitCounts | null;
   /** Versions per task (original included), over all tasks. */
-  versions: { min: number; mean: number; max: number };
+  versions: {
+    /** fewest versions of one task */
+    min: number;
+    /** mean versions per task */
+    mean: number;
+    /** most versions of one task */
+    max: number;
+  };
   /** Tasks that got fewer than numAug + 1 versions within the 5 * numAug draws. */
-  incomplete: { task: string; versions: number }[];
+  incomplete: {
+    /** the task's name */
+    task: string;
+    /** the versions it got */
+    versions: number;
+  }[];
   /** Augmentation draws made in total. */
   draws: number;
   /** Warnings about the folders and the augmentation. */

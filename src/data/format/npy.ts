@@ -100,7 +100,10 @@ export class NpyFile {
   private readonly fd: number;
   private readonly dataOffset: number;
 
-  /** Opens `file` and reads its header. */
+  /**
+   * Opens `file` and reads its header.
+   * @param file the .npy file
+   */
   constructor(readonly file: string) {
     this.fd = fs.openSync(file, 'r');
     try {
@@ -151,7 +154,14 @@ export class NpyFile {
 }
 
 /** Reads a whole .npy file: its dtype, shape and data. */
-export function readNpy(file: string): { dtype: NpyDType; shape: number[]; data: NpyArray } {
+export function readNpy(file: string): {
+  /** element type */
+  dtype: NpyDType;
+  /** array shape */
+  shape: number[];
+  /** every element, row-major */
+  data: NpyArray;
+} {
   const f = new NpyFile(file);
   try {
     return { dtype: f.dtype, shape: f.shape, data: f.readAll() };
@@ -199,8 +209,17 @@ export class NpyWriter {
   private readonly rowBytes: number;
   private static readonly HEADER = 128;
 
-  /** Starts `file` with rows of `rowShape` elements of `dtype`. */
-  constructor(readonly file: string, readonly dtype: NpyDType, readonly rowShape: number[]) {
+  /**
+   * Starts `file` with rows of `rowShape` elements of `dtype`.
+   * @param file the .npy file written (atomically, at close())
+   * @param dtype the element type
+   * @param rowShape the shape of one row (the array's shape less its first axis)
+   */
+  constructor(
+    readonly file: string,
+    readonly dtype: NpyDType,
+    readonly rowShape: number[],
+  ) {
     this.rowBytes = rowShape.reduce((a, b) => a * b, 1) * SIZE[dtype];
     this.out = new AtomicFile(file);
     this.out.write(headerBytes(dtype, [0, ...rowShape], NpyWriter.HEADER));

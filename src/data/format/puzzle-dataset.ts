@@ -209,7 +209,17 @@ function readRows(f: NpyFile, rows: number[], out: Int32Array, S: number): void 
 }
 
 /** A batch as int32 tensors [B, S], [B, S], [B] on a device (the caller disposes them). */
-export function batchToTensors(b: PuzzleBatch, device?: Device): { inputs: Tensor; labels: Tensor; puzzleIdentifiers: Tensor } {
+export function batchToTensors(
+  b: PuzzleBatch,
+  device?: Device,
+): {
+  /** [B, S] int32 token ids */
+  inputs: Tensor;
+  /** [B, S] int32 labels (IGNORE_LABEL_ID where ignored) */
+  labels: Tensor;
+  /** [B] int32 puzzle identifiers */
+  puzzleIdentifiers: Tensor;
+} {
   const B = b.puzzleIdentifiers.length;
   const S = b.inputs.length / B;
   return {

@@ -28,8 +28,19 @@ export class SetWriter {
   private examples = 0;
   private groupOpen = false;
 
-  /** Starts `<splitDir>/<setName>__*.npy` for rows of `seqLen` tokens. */
-  constructor(readonly splitDir: string, readonly setName: string, readonly seqLen: number, readonly dtype: NpyDType = 'uint8') {
+  /**
+   * Starts `<splitDir>/<setName>__*.npy` for rows of `seqLen` tokens.
+   * @param splitDir the split folder (train/ or test/)
+   * @param setName the set's name (the file prefix)
+   * @param seqLen tokens per example row
+   * @param dtype the token element type
+   */
+  constructor(
+    readonly splitDir: string,
+    readonly setName: string,
+    readonly seqLen: number,
+    readonly dtype: NpyDType = 'uint8',
+  ) {
     fs.mkdirSync(splitDir, { recursive: true });
     this.inputs = new NpyWriter(setArrayFile(splitDir, setName, 'inputs'), dtype, [seqLen]);
     this.labels = new NpyWriter(setArrayFile(splitDir, setName, 'labels'), dtype, [seqLen]);

@@ -32,7 +32,10 @@ export class DatasetSplit {
   /** The sets named in dataset.json, by name. */
   readonly sets = new Map<string, LoadedSet>();
 
-  /** Opens and validates the split folder `dir` (e.g. `<dataset>/train`). */
+  /**
+   * Opens and validates the split folder `dir`.
+   * @param dir the split folder, e.g. `<dataset>/train`
+   */
   constructor(readonly dir: string) {
     this.metadata = readMetadata(dir);
     try {

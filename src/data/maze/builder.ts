@@ -32,7 +32,12 @@ export interface MazeBuildOptions {
   /** Reference-schema CSV for the test split. */
   testCsv?: string;
   /** Generate both splits instead (one generator, so no layout is shared between them). */
-  generate?: { train: number; test: number } & Pick<MazeGeneratorOptions, 'size' | 'minPathLength' | 'wallProbability' | 'pairTries'>;
+  generate?: {
+    /** generated training mazes */
+    train: number;
+    /** generated test mazes */
+    test: number;
+  } & Pick<MazeGeneratorOptions, 'size' | 'minPathLength' | 'wallProbability' | 'pairTries'>;
   /** The dataset folder to write (train/, test/, identifiers.json). */
   outputDir: string;
   /** The reference's `--aug`: 8 dihedral versions of every training maze as one group. Default false. */

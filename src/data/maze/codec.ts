@@ -8,7 +8,20 @@ import { invalidData } from '../../util/errors';
 /** The reference's CHARSET: character k gets token id k + 1 (hrm-spec 6.3). */
 export const MAZE_CHARSET = '# SGo';
 /** Token ids (hrm-spec 6.3). PAD never occurs in a maze. */
-export const MAZE_TOKENS = { pad: 0, wall: 1, open: 2, start: 3, goal: 4, path: 5 } as const;
+export const MAZE_TOKENS = {
+  /** padding (unused in square mazes) */
+  pad: 0,
+  /** '#' */
+  wall: 1,
+  /** ' ' */
+  open: 2,
+  /** 'S' */
+  start: 3,
+  /** 'G' */
+  goal: 4,
+  /** 'o', a cell on the shortest path (labels only) */
+  path: 5,
+} as const;
 /** PAD + the five characters. */
 export const MAZE_VOCAB_SIZE = MAZE_CHARSET.length + 1;
 

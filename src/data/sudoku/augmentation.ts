@@ -163,7 +163,18 @@ export class SudokuTransform {
   }
 
   /** Parameters as plain arrays (e.g. for logging or JSON). */
-  toJSON(): { digitMap: number[]; transpose: boolean; rowPerm: number[]; colPerm: number[]; box: SudokuBox } {
+  toJSON(): {
+    /** digit d becomes digitMap[d] (0 stays 0) */
+    digitMap: number[];
+    /** the board is transposed first */
+    transpose: boolean;
+    /** new row r is old row rowPerm[r] */
+    rowPerm: number[];
+    /** new column c is old column colPerm[c] */
+    colPerm: number[];
+    /** the board's box shape */
+    box: SudokuBox;
+  } {
     return {
       digitMap: Array.from(this.digitMap),
       transpose: this.transpose,

@@ -64,6 +64,7 @@ export class SudokuGeometry {
 
   private static readonly cache = new Map<string, SudokuGeometry>();
 
+  /** @param box the box shape (use {@link SudokuGeometry.of}) */
   private constructor(readonly box: SudokuBox) {
     const { rows: br, cols: bc } = box;
     const n = br * bc;
