@@ -100,6 +100,20 @@ function code(opts: { dtype?: DType } | undefined, fallback: DType = 'float32'):
 /** What `tensor()` accepts. */
 export type TensorData = number | boolean | bigint | NestedArray<number | boolean | bigint> | ArrayBufferView;
 
+type JsScalar = number | boolean | bigint;
+const asNumber = (v: JsScalar) => Number(v);
+// How `tensor()` writes JS values for each dtype that has a JS array type.
+const NUMBERS_AS: Partial<Record<DType, (flat: JsScalar[]) => ArrayBufferView>> = {
+  float32: (flat) => Float32Array.from(flat, asNumber),
+  float64: (flat) => Float64Array.from(flat, asNumber),
+  int32: (flat) => Int32Array.from(flat, asNumber),
+  int64: (flat) => BigInt64Array.from(flat, (v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))))),
+  bool: (flat) => Uint8Array.from(flat, asNumber),
+  uint8: (flat) => Uint8Array.from(flat, asNumber),
+  int8: (flat) => Int8Array.from(flat, asNumber),
+  int16: (flat) => Int16Array.from(flat, asNumber),
+};
+
 /**
  * A tensor from JS data: a number, nested arrays, or a TypedArray (flat; give `shape`).
  * Numbers become float32 unless `dtype` says otherwise (JS has no separate integer type);
@@ -127,32 +141,10 @@ export function tensor<D extends DType = 'float32'>(data: TensorData, opts: Crea
       throw invalidArgument(`tensor(): element ${i} is ${v === null ? 'null' : typeof v}; only numbers, booleans and bigints are allowed`);
     }
   }
-  let buf: ArrayBufferView;
-  let bufDtype: DType = dtype;
-  switch (dtype) {
-    case 'float64':
-      buf = Float64Array.from(flat as number[], Number);
-      break;
-    case 'int32':
-      buf = Int32Array.from(flat as number[], Number);
-      break;
-    case 'int64':
-      buf = BigInt64Array.from(flat as number[], (v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))));
-      break;
-    case 'bool':
-    case 'uint8':
-      buf = Uint8Array.from(flat as number[], Number);
-      break;
-    case 'int8':
-      buf = Int8Array.from(flat as number[], Number);
-      break;
-    case 'int16':
-      buf = Int16Array.from(flat as number[], Number);
-      break;
-    default:
-      buf = Float32Array.from(flat as number[], Number);
-      bufDtype = 'float32';
-  }
+  // The half types have no JS array: they are written as float32 and cast.
+  const write = NUMBERS_AS[dtype];
+  const bufDtype: DType = write ? dtype : 'float32';
+  const buf = (write ?? NUMBERS_AS.float32!)(flat as (number | boolean | bigint)[]);
   let t = wrap(addon.fromBuffer(buf, dtypeCode(bufDtype), shape, undefined));
   if (bufDtype !== dtype) {
     const c = t.to(dtype);

@@ -6,7 +6,7 @@
 import { addon } from '../native';
 import { invalidArgument } from './dtype';
 import { id, ops } from './ops';
-import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
+import { Tensor, handleOf, optionalHandleOf, wrapHandle as wrap } from './tensor';
 
 
 // The ATen operators the functions below call.
@@ -59,7 +59,7 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 
 /** y = x W^T + b */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor): Tensor {
-  return wrap(addon.call(id(FUNCTIONAL_OPS.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), bias === undefined ? undefined : handleOf(bias, 'bias')));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.linear), handleOf(input, 'input'), handleOf(weight, 'weight'), optionalHandleOf(bias, 'bias')));
 }
 
 /** Rows of `weight` picked by integer `indices`. */
@@ -83,7 +83,7 @@ export function scaledDotProductAttention(
       handleOf(query, 'query'),
       handleOf(key, 'key'),
       handleOf(value, 'value'),
-      opts.attnMask === undefined ? undefined : handleOf(opts.attnMask, 'attnMask'),
+      optionalHandleOf(opts.attnMask, 'attnMask'),
       opts.dropoutP ?? 0,
       opts.isCausal ?? false,
       opts.scale,
@@ -99,7 +99,7 @@ export function scaledDotProductAttention(
  */
 export function rmsNorm(input: Tensor, opts: { normalizedShape?: number[]; weight?: Tensor; eps?: number } = {}): Tensor {
   const shape = opts.normalizedShape ?? [input.shape[input.ndim - 1]];
-  return wrap(addon.call(id(FUNCTIONAL_OPS.rmsNorm), handleOf(input, 'input'), shape, opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'), opts.eps));
+  return wrap(addon.call(id(FUNCTIONAL_OPS.rmsNorm), handleOf(input, 'input'), shape, optionalHandleOf(opts.weight, 'weight'), opts.eps));
 }
 
 /** Layer normalisation over the trailing dims `normalizedShape`, with optional affine weight and bias. */
@@ -109,8 +109,8 @@ export function layerNorm(input: Tensor, normalizedShape: number[], opts: { weig
       id(FUNCTIONAL_OPS.layerNorm),
       handleOf(input, 'input'),
       normalizedShape,
-      opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
-      opts.bias === undefined ? undefined : handleOf(opts.bias, 'bias'),
+      optionalHandleOf(opts.weight, 'weight'),
+      optionalHandleOf(opts.bias, 'bias'),
       opts.eps ?? 1e-5,
     ),
   );
@@ -130,7 +130,7 @@ export function crossEntropy(
       id(FUNCTIONAL_OPS.crossEntropy),
       handleOf(input, 'input'),
       handleOf(target, 'target'),
-      opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
+      optionalHandleOf(opts.weight, 'weight'),
       reduction(opts.reduction),
       opts.ignoreIndex ?? -100, // PyTorch's own default ignore_index (the datasets' IGNORE_LABEL_ID matches it)
       opts.labelSmoothing ?? 0,
@@ -149,8 +149,8 @@ export function binaryCrossEntropyWithLogits(
       id(FUNCTIONAL_OPS.binaryCrossEntropyWithLogits),
       handleOf(input, 'input'),
       handleOf(target, 'target'),
-      opts.weight === undefined ? undefined : handleOf(opts.weight, 'weight'),
-      opts.posWeight === undefined ? undefined : handleOf(opts.posWeight, 'posWeight'),
+      optionalHandleOf(opts.weight, 'weight'),
+      optionalHandleOf(opts.posWeight, 'posWeight'),
       reduction(opts.reduction),
     ),
   );

@@ -93,6 +93,11 @@ export function handleOf(x: unknown, name: string): Handle {
   throw invalidArgument(`${name} must be a Tensor, got ${describe(x)}`);
 }
 
+/** The handle of an optional tensor argument: undefined stays undefined (the schema default). */
+export function optionalHandleOf(x: unknown, name: string): Handle | undefined {
+  return x === undefined ? undefined : handleOf(x, name);
+}
+
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
@@ -304,7 +309,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Sets the accumulated gradient, or clears it with undefined. */
   set grad(g: Tensor | undefined) {
-    addon.setGrad(this.h, g === undefined ? undefined : handleOf(g, 'grad'));
+    addon.setGrad(this.h, optionalHandleOf(g, 'grad'));
   }
   /** Whether this tensor is a leaf of the autograd graph. */
   get isLeaf(): boolean {
@@ -317,7 +322,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Computes gradients of this tensor with respect to the leaves that require them. */
   backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    addon.backward(this.h, gradient === undefined ? undefined : handleOf(gradient, 'gradient'), opts.retainGraph, opts.createGraph);
+    addon.backward(this.h, optionalHandleOf(gradient, 'gradient'), opts.retainGraph, opts.createGraph);
   }
   /** A tensor sharing this one's data, cut from the autograd graph. */
   detach(): Tensor<D> {
@@ -470,7 +475,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Advanced indexing `x[i0, i1, ...]` with index tensors (undefined = the whole dim). */
   index(indices: (Tensor | undefined)[]): Tensor<D> {
-    return wrap(addon.call(id(TENSOR_OPS.index), this.h, indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`))))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.index), this.h, indices.map((t, i) => (optionalHandleOf(t, `indices[${i}]`))))) as Tensor<D>;
   }
   /** Values along `dim` at `index` (out[i][j] = this[i][index[i][j]] for dim 1). */
   gather(dim: number, index: Tensor): Tensor<D> {
@@ -487,12 +492,12 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Out-of-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): Tensor<D> {
-    const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
+    const hs = indices.map((t, i) => (optionalHandleOf(t, `indices[${i}]`)));
     return wrap(addon.call(id(TENSOR_OPS.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
   }
   /** In-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut_(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): this {
-    const hs = indices.map((t, i) => (t === undefined ? undefined : handleOf(t, `indices[${i}]`)));
+    const hs = indices.map((t, i) => (optionalHandleOf(t, `indices[${i}]`)));
     addon.callVoid(id(TENSOR_OPS.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
     return this;
   }
