@@ -4,7 +4,7 @@
  * package by its name, as your scripts would.
  */
 import * as path from 'path';
-import { HRM, SolveResult, Trainer, TrainOptions, TrainResult, solveTokens, trainingProgress } from 'hrm-torch';
+import { HRM, SolveResult, Trainer, TrainOptions, TrainResult, solveTokens, trainingProgress, withTrainingReport } from 'hrm-torch';
 
 /** Where an example writes: generated CSVs, the dataset (reference format), the run (checkpoints, report). */
 export interface ExampleFolders {
@@ -41,7 +41,7 @@ export interface TrainedExample {
 
 /** Trains on `folders.data` into `folders.run`, printing the model's size, then a progress bar on stdout. */
 export async function trainExample(folders: ExampleFolders, training: ExampleTraining): Promise<TrainedExample> {
-  const trainer = new Trainer({ ...training, dataPath: folders.data, outputDir: folders.run, onProgress: trainingProgress({ stream: process.stdout }) });
+  const trainer = new Trainer({ ...training, dataPath: folders.data, outputDir: folders.run, onProgress: withTrainingReport(folders.run, trainingProgress({ stream: process.stdout })) });
   console.log(`model: ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} training steps of ${training.globalBatchSize} puzzles\n`);
   const started = Date.now();
   const result = await trainer.run();

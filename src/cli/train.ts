@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { Trainer } from '../train/trainer';
+import { withTrainingReport } from '../report/training';
 import { trainingProgress } from '../train/progress';
 import { Device } from '../tensor/dtype';
 import { cuda } from '../runtime';
@@ -80,7 +81,7 @@ async function train(args: ParsedArgs): Promise<number> {
     device,
     resume,
     threads,
-    onProgress: trainingProgress(),
+    onProgress: withTrainingReport(outputDir, trainingProgress()),
   });
   process.stderr.write(
     `hrm train: ${task} (${preset} preset), ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} steps of batch ${trainer.config.batchSize}, output ${outputDir}\n`,

@@ -45,8 +45,9 @@ export interface LineChartOptions {
   logX?: boolean;
   /** y tick labels as percentages (values in [0, 1]) */
   percent?: boolean;
-  /** the plot area's size in pixels (the legend is added to the right) */
+  /** the plot area's width in pixels (the legend is added to the right) */
   width?: number;
+  /** the plot area's height in pixels */
   height?: number;
 }
 
@@ -58,12 +59,19 @@ export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** A number as a short tick label. */
-export function formatTick(v: number, percent = false): string {
-  if (percent) return `${Number((v * 100).toPrecision(3))}%`;
-  if (v === 0) return '0';
-  if (Math.abs(v) >= 10000 || Math.abs(v) < 0.01) return v.toExponential(1);
-  return Number(v.toPrecision(3)).toString();
+/** A number as a tick label, with as many decimals as the tick spacing `step` needs. */
+export function formatTick(v: number, percent = false, step?: number): string {
+  const scaled = percent ? v * 100 : v;
+  const spacing = step === undefined ? undefined : percent ? step * 100 : step;
+  const unit = percent ? '%' : '';
+  if (scaled === 0) return `0${unit}`;
+  if (!percent && (Math.abs(scaled) >= 10000 || (spacing === undefined && Math.abs(scaled) < 0.01))) return scaled.toExponential(1);
+  if (spacing !== undefined && spacing > 0) {
+    const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(spacing) - 1e-9)));
+    if (!percent && decimals > 3) return scaled.toExponential(Math.max(1, decimals - Math.floor(-Math.log10(Math.abs(scaled))) - 1));
+    return `${scaled.toFixed(decimals)}${unit}`;
+  }
+  return `${Number(scaled.toPrecision(3))}${unit}`;
 }
 
 /** About `n` round tick values covering [a, b] (1, 2 or 5 times a power of ten apart). */
@@ -75,6 +83,11 @@ export function niceTicks(a: number, b: number, n = 5): number[] {
   const out: number[] = [];
   for (let v = Math.ceil(a / step - 1e-9) * step; v <= b + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
   return out;
+}
+
+/** The spacing of evenly spaced ticks (undefined for fewer than two). */
+function tickStep(ticks: number[]): number | undefined {
+  return ticks.length > 1 ? ticks[1] - ticks[0] : undefined;
 }
 
 const MARGIN = { left: 64, right: 16, top: 34, bottom: 46 };
@@ -104,12 +117,13 @@ export function lineChart(o: LineChartOptions): string {
 
   const parts = [head, title];
   parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${W}" height="${H}" fill="none" stroke="#ccc"/>`);
-  for (const y of niceTicks(y0, y1)) {
+  const yTicks = niceTicks(y0, y1);
+  for (const y of yTicks) {
     parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + W}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#eee"/>`);
-    parts.push(`<text x="${MARGIN.left - 5}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${formatTick(y, o.percent)}</text>`);
+    parts.push(`<text x="${MARGIN.left - 5}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${formatTick(y, o.percent, tickStep(yTicks))}</text>`);
   }
   const xTicks = o.logX ? niceTicks(x0, x1).filter((v) => Number.isInteger(v)).map((v) => 2 ** v) : niceTicks(x0, x1);
-  for (const x of xTicks) parts.push(`<text x="${sx(x).toFixed(1)}" y="${MARGIN.top + H + 15}" text-anchor="middle">${formatTick(x)}</text>`);
+  for (const x of xTicks) parts.push(`<text x="${sx(x).toFixed(1)}" y="${MARGIN.top + H + 15}" text-anchor="middle">${formatTick(x, false, o.logX ? 1 : tickStep(xTicks))}</text>`);
   parts.push(`<text x="${MARGIN.left + W / 2}" y="${MARGIN.top + H + 34}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
   const yMid = MARGIN.top + H / 2;
   parts.push(`<text x="14" y="${yMid}" text-anchor="middle" transform="rotate(-90 14 ${yMid})">${escapeXml(o.yLabel)}</text>`);
@@ -144,11 +158,17 @@ export interface HistogramOptions {
   /** the y axis title (what the counts count) */
   yLabel: string;
   /** the bins, in order */
-  bins: { label: string; count: number }[];
+  bins: {
+    /** the bin's label under its bar */
+    label: string;
+    /** its count */
+    count: number;
+  }[];
   /** bar colour */
   colour?: string;
-  /** the plot area's size in pixels */
+  /** the plot area's width in pixels */
   width?: number;
+  /** the plot area's height in pixels */
   height?: number;
 }
 
@@ -168,7 +188,7 @@ export function histogram(o: HistogramOptions): string {
   const sy = (c: number) => MARGIN.top + H - (c / max) * H;
   parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + W}" y1="${MARGIN.top + H}" y2="${MARGIN.top + H}" stroke="#999"/>`);
   for (const y of niceTicks(0, max).filter((v) => Number.isInteger(v))) {
-    parts.push(`<text x="${MARGIN.left - 5}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${formatTick(y)}</text>`);
+    parts.push(`<text x="${MARGIN.left - 5}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${formatTick(y, false, 1)}</text>`);
   }
   o.bins.forEach((b, i) => {
     const x = MARGIN.left + i * bw;

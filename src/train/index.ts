@@ -1,3 +1,2 @@
 export * from './trainer';
 export * from './run-folder';
-export * from './report';

@@ -31,7 +31,6 @@ import { cosineScheduleWithWarmupLr } from '../optim/schedule';
 import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
 import { RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
-import { writeReport } from './report';
 
 /** Settings of a training run (the reference's cfg_pretrain keys, camelCase). */
 export interface TrainOptions {
@@ -283,7 +282,6 @@ export class Trainer {
         pos = { step: pos.step, iter: iter + 1, batchInIter: 0 };
         lastEval = this.evaluate(pos.step);
         lastCheckpoint = this.save(pos, carry);
-        writeReport(o.outputDir);
       }
       return { step: pos.step, totalSteps: this.totalSteps, interrupted: false, lastEval, checkpoint: lastCheckpoint };
     } finally {
@@ -327,7 +325,7 @@ export class Trainer {
     try {
       const r = evaluate(this.model, data, { maxExamples: this.options.evalMaxExamples, device: this.options.device });
       for (const [set, m] of Object.entries(r.sets)) {
-        this.runFolder.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set] });
+        this.runFolder.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set], halted_at_step: r.haltedAtStep[set] });
         this.options.onProgress?.({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
       }
       return r;
