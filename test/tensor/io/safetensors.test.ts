@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ht from '../../../src';
-import { describeWithTorch, runPython, tmpDir } from '../../helpers/reference';
 import { errorOf } from '../../helpers/errors';
+import { describeWithTorch, runPython, tmpDir } from '../../helpers/reference';
 import { bytesOf, sample } from './helpers';
 
 describe('safetensors in the SDK', () => {
