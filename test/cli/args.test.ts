@@ -1,16 +1,7 @@
 /** Command-line parsing: options, flags, key=value overrides, typed accessors and their errors. */
 import { ArgError, Options, parseArgs, rejectExtraWords } from '../../src/cli/args';
 import { hasErrorCode } from '../../src/util/errors';
-
-/** The error `fn` throws (fails the test if it throws none). */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../helpers/errors';
 
 const options = (...argv: string[]) => new Options(parseArgs(argv).options);
 
@@ -74,7 +65,7 @@ describe('Options', () => {
       [() => options('--resume=maybe').flag('resume'), /--resume is a flag \(true\/false\), got "maybe"/],
     ];
     for (const [fn, message] of cases) {
-      const e = thrown(fn);
+      const e = errorOf(fn);
       expect(hasErrorCode(e, 'INVALID_ARGUMENT')).toBe(true);
       expect(e).toBeInstanceOf(TypeError);
       expect((e as Error).message).toMatch(message);
@@ -84,7 +75,7 @@ describe('Options', () => {
   test('rejectUnknown names every option no accessor asked for', () => {
     const o = options('--data', 'd', '--bogus', '3', '--other');
     o.string('data');
-    const e = thrown(() => o.rejectUnknown('data maze'));
+    const e = errorOf(() => o.rejectUnknown('data maze'));
     expect(hasErrorCode(e, 'INVALID_ARGUMENT')).toBe(true);
     expect((e as Error).message).toBe('data maze: unknown option(s) --bogus, --other');
     const known = options('--data', 'd');
@@ -97,8 +88,8 @@ describe('rejectExtraWords', () => {
   test('positional words always, overrides unless the command takes them', () => {
     const withOverride = parseArgs(['lr=1']);
     expect(() => rejectExtraWords('hrm train', withOverride, true)).not.toThrow();
-    expect((thrown(() => rejectExtraWords('hrm eval', withOverride)) as Error).message).toBe('hrm eval: unexpected lr=1');
-    const e = thrown(() => rejectExtraWords('hrm train', parseArgs(['extra', 'lr=1']), true));
+    expect(errorOf(() => rejectExtraWords('hrm eval', withOverride)).message).toBe('hrm eval: unexpected lr=1');
+    const e = errorOf(() => rejectExtraWords('hrm train', parseArgs(['extra', 'lr=1']), true));
     expect(hasErrorCode(e, 'INVALID_ARGUMENT')).toBe(true);
     expect((e as Error).message).toBe('hrm train: unexpected extra');
   });

@@ -4,19 +4,10 @@ import { encodeMaze, solveMaze } from '../../src/data/maze';
 import { encodePuzzle } from '../../src/data/puzzle-codec';
 import { encodeSudoku, parseSudoku } from '../../src/data/sudoku';
 import { hasErrorCode } from '../../src/util/errors';
+import { errorOf } from '../helpers/errors';
 
 const Q = '5...27..9..41......1..5.3...92.6.8...5......66..7..29.8...7...2.......8...9..36..';
 const A = '583427169974136528216859374792364851351298746648715293865971432137642985429583617';
-
-/** Runs `f` and returns the error it throws. */
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('sudoku', () => {
   test('a string or cell values give the reference tokens; decode and format give the answer back', () => {

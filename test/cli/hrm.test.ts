@@ -1,0 +1,18 @@
+/** The `hrm` entry point (src/cli/hrm.ts): help, version and unknown commands, run as a user would. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { run } from './helpers';
+
+test('help lists the commands; each command has its own help; --version is the package version', () => {
+  expect(run('--help').stdout).toMatch(/train .*eval .*solve/s);
+  expect(run('train', '--help').stdout).toMatch(/--task sudoku\|maze\|arc/);
+  const v = run('--version');
+  expect(v.status).toBe(0);
+  expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+});
+
+test('an unknown command exits with 2 and names it', () => {
+  const unknown = run('bogus');
+  expect(unknown.status).toBe(2);
+  expect(unknown.stderr).toMatch(/unknown command 'bogus'/);
+});

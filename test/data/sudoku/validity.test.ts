@@ -1,0 +1,48 @@
+/** Sudoku rules (src/data/sudoku/validity.ts): complete grids without repeats, and solutions that keep the givens. */
+import { SudokuGeometry } from '../../../src/data/sudoku/geometry';
+import { parseSudoku } from '../../../src/data/sudoku/grid';
+import { firstInvalidUnit, isValidSudokuSolution, solvesSudoku } from '../../../src/data/sudoku/validity';
+import { A, Q } from './helpers';
+
+/** `s` with the characters at positions i and j exchanged. */
+const swap = (s: string, i: number, j: number) => {
+  const c = [...s];
+  [c[i], c[j]] = [c[j], c[i]];
+  return c.join('');
+};
+
+test('firstInvalidUnit names the first row, column or box that repeats a digit', () => {
+  const g = SudokuGeometry.forCells(81);
+  expect(firstInvalidUnit(parseSudoku(A), g)).toBeNull();
+  // Swapping two cells of row 1 keeps rows valid but breaks columns 1 and 2.
+  expect(firstInvalidUnit(parseSudoku(swap(A, 0, 1)), g)).toBe('digit 8 repeats in column 1');
+  const rowRepeat = parseSudoku(A);
+  rowRepeat[1] = rowRepeat[0];
+  expect(firstInvalidUnit(rowRepeat, g)).toBe('digit 5 repeats in row 1');
+  // Swapping two rows in different bands keeps rows and columns, not boxes.
+  const rows = A.match(/.{9}/g)!;
+  [rows[0], rows[3]] = [rows[3], rows[0]];
+  expect(firstInvalidUnit(parseSudoku(rows.join('')), g)).toMatch(/repeats in box 1$/);
+});
+
+test('isValidSudokuSolution: complete and without repeats, for strings and cell arrays of any size', () => {
+  expect(isValidSudokuSolution(A)).toBe(true);
+  expect(isValidSudokuSolution(parseSudoku(A))).toBe(true);
+  expect(isValidSudokuSolution(swap(A, 0, 1))).toBe(false);
+  expect(isValidSudokuSolution(Q)).toBe(false); // blanks
+  expect(isValidSudokuSolution('1234341221434321')).toBe(true);
+  expect(isValidSudokuSolution('1234341221434312')).toBe(false);
+  expect(isValidSudokuSolution([1, 2, 2, 1], { rows: 1, cols: 2 })).toBe(true);
+});
+
+test('solvesSudoku: a valid grid that keeps every given of the puzzle', () => {
+  expect(solvesSudoku(Q, A)).toBe(true);
+  expect(solvesSudoku(Q, swap(A, 0, 1))).toBe(false); // invalid grid
+  // A valid grid (digits 1 and 2 exchanged everywhere) that contradicts the givens.
+  const relabelled = A.replace(/[12]/g, (d) => (d === '1' ? '2' : '1'));
+  expect(isValidSudokuSolution(relabelled)).toBe(true);
+  expect(solvesSudoku(Q, relabelled)).toBe(false);
+  expect(solvesSudoku('1...............', '1234341221434321')).toBe(true);
+  expect(solvesSudoku('2...............', '1234341221434321')).toBe(false);
+  expect(solvesSudoku('1...............', A)).toBe(false); // sizes differ
+});
