@@ -93,3 +93,11 @@ pageTest('the charts render in Chromium: not blank, no console errors', async ()
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lineChart escapes titles and names, marks a single point, and never prints NaN', () => {
+  const svg = lineChart({ title: 'a <b> & c', xLabel: 'x', yLabel: 'y', series: [{ name: 'x<y', points: [[1, 2], [2, NaN]] }] });
+  expect(svg).toContain('a &lt;b&gt; &amp; c');
+  expect(svg).toContain('x&lt;y');
+  expect(svg).toContain('<circle');
+  expect(svg).not.toContain('NaN');
+});

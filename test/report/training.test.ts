@@ -50,6 +50,17 @@ test('writeReport writes report.html and one SVG per chart, with no temporary le
   }
 });
 
+test('a run with no metrics yet gets a report that says so', () => {
+  const dir = tmpDir('report-');
+  try {
+    const html = fs.readFileSync(writeReport(dir), 'utf8');
+    expect(html).toContain('No evaluation yet.');
+    expect(html).toContain('no data yet');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('withTrainingReport rewrites the report on evaluations and checkpoints only', () => {
   const dir = tmpDir('report-');
   try {
