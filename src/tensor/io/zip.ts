@@ -156,9 +156,12 @@ export function zipStored(files: [string, Buffer][]): Buffer {
     const extra = Buffer.alloc(4 + pad);
     extra.writeUInt16LE(0x4653, 0); // an unregistered id, skipped by readers
     extra.writeUInt16LE(pad, 2);
+    // General-purpose bit 11: the name is UTF-8 (readers otherwise assume code page 437).
+    const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x0800;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(data.length, 18);
     local.writeUInt32LE(data.length, 22);
@@ -168,6 +171,7 @@ export function zipStored(files: [string, Buffer][]): Buffer {
     cen.writeUInt32LE(0x02014b50, 0);
     cen.writeUInt16LE(20, 4);
     cen.writeUInt16LE(20, 6);
+    cen.writeUInt16LE(flags, 8);
     cen.writeUInt32LE(crc, 16);
     cen.writeUInt32LE(data.length, 20);
     cen.writeUInt32LE(data.length, 24);
