@@ -1,4 +1,5 @@
 /** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints that record the model. */
+import { withTrainingReport } from '../../src/report/training';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Trainer, TrainOptions } from '../../src/train/trainer';
@@ -42,9 +43,9 @@ function trainRecords(dir: string): Record<string, unknown>[] {
 }
 
 describe('Trainer', () => {
-  test('a tiny run learns (loss falls), evaluates, checkpoints and writes a report', async () => {
+  test('a tiny run learns (loss falls), evaluates, checkpoints, and its report follows through onProgress', async () => {
     const out = tmpDir('trainer-run-');
-    const t = new Trainer(options(out));
+    const t = new Trainer({ ...options(out), onProgress: withTrainingReport(out) });
     const r = await t.run();
     t.dispose();
     expect(r.interrupted).toBe(false);
@@ -54,7 +55,11 @@ describe('Trainer', () => {
     expect(losses.length).toBe(t.totalSteps);
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) * 0.9);
-    expect(recs.filter((x) => x.kind === 'eval').length).toBe(2);
+    const evals = recs.filter((x) => x.kind === 'eval');
+    expect(evals.length).toBe(2);
+    // Each evaluation record says how many puzzles halted at each step (the report's histogram).
+    const halted = evals[1].halted_at_step as number[];
+    expect(halted.reduce((a, b) => a + b, 0)).toBe(evals[1].count);
     expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'report-loss.svg'), 'utf8')).toContain('<polyline');
     expect(t.listCheckpoints().length).toBe(2);
