@@ -54,7 +54,7 @@ import { constants as perfConstants, performance, PerformanceObserver } from 'pe
 import * as ht from '../src';
 import { SideBySideOptions, exitWithUsage, parseFlags, sideBySideFlags } from './flags';
 import { JsonLineChild, Summary, benchFile, driveChild, fmtCell, fmtMs, log, mdTable, memoryAtExitLine, metadataLines, now, resolvePython, runMain, runMetadata, settle, summarize, writeJsonReport, yieldToLoop } from './harness';
-import { native } from '../src/native';
+import { addon, native } from '../src/native';
 
 // ------------------------------------------------------------------------------ options
 
@@ -316,12 +316,14 @@ interface SdkProfile {
 }
 
 /**
- * One step with every call into the addon counted and timed (the addon's functions are plain
- * properties of one object that every SDK module holds, so wrapping them here sees every call).
+ * One step with every call into the addon counted and timed. The addon's functions are plain
+ * properties of two objects: the `addon` table the tensor modules call on every op, and native()'s
+ * own object (the runtime settings); wrapping the functions of both sees every call.
  */
 function profileSdkStep(job: SdkJob, top: number): SdkProfile {
-  const N = native() as unknown as Record<string, unknown>;
-  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  const tables = [addon, native()] as unknown as Record<string, unknown>[];
+  const opSchema = native().opSchema;
+  const restore: (() => void)[] = [];
   let phase: Phase | null = null;
   const acc = Object.fromEntries(
     PHASES.map((p) => [p, { nativeCalls: 0, opCalls: 0, nativeNs: 0, wallNs: 0, ops: new Map<string, number>(), opsNs: new Map<string, number>() }]),
@@ -330,33 +332,35 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
   const opName = (id: number) => {
     let n = opNames.get(id);
     if (n === undefined) {
-      const schema = (originals.get('opSchema') ?? (N.opSchema as (i: number) => string))(id) as string;
+      const schema = opSchema(id);
       n = schema.slice(0, schema.indexOf('(')).trim();
       opNames.set(id, n);
     }
     return n;
   };
-  for (const [name, fn] of Object.entries(N)) {
-    if (typeof fn !== 'function') continue;
-    const f = fn as (...a: unknown[]) => unknown;
-    originals.set(name, f);
-    const isOp = name === 'call' || name === 'callVoid';
-    N[name] = function (this: unknown, ...args: unknown[]) {
-      if (phase === null) return f.apply(this, args);
-      const a = acc[phase];
-      a.nativeCalls++;
-      const label = isOp ? opName(args[0] as number) : `addon.${name}`;
-      if (isOp) a.opCalls++;
-      a.ops.set(label, (a.ops.get(label) ?? 0) + 1);
-      const t0 = process.hrtime.bigint();
-      try {
-        return f.apply(this, args);
-      } finally {
-        const ns = Number(process.hrtime.bigint() - t0);
-        a.nativeNs += ns;
-        a.opsNs.set(label, (a.opsNs.get(label) ?? 0) + ns);
-      }
-    };
+  for (const N of tables) {
+    for (const [name, fn] of Object.entries(N)) {
+      if (typeof fn !== 'function') continue;
+      const f = fn as (...a: unknown[]) => unknown;
+      restore.push(() => (N[name] = f));
+      const isOp = name === 'call' || name === 'callVoid';
+      N[name] = function (this: unknown, ...args: unknown[]) {
+        if (phase === null) return f.apply(this, args);
+        const a = acc[phase];
+        a.nativeCalls++;
+        const label = isOp ? opName(args[0] as number) : `addon.${name}`;
+        if (isOp) a.opCalls++;
+        a.ops.set(label, (a.ops.get(label) ?? 0) + 1);
+        const t0 = process.hrtime.bigint();
+        try {
+          return f.apply(this, args);
+        } finally {
+          const ns = Number(process.hrtime.bigint() - t0);
+          a.nativeNs += ns;
+          a.opsNs.set(label, (a.opsNs.get(label) ?? 0) + ns);
+        }
+      };
+    }
   }
   let mark = now();
   try {
@@ -367,7 +371,7 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
       phase = p;
     });
   } finally {
-    for (const [name, f] of originals) N[name] = f;
+    for (const undo of restore) undo();
   }
   const phases = {} as SdkProfile['phases'];
   for (const p of PHASES) {
