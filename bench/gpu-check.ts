@@ -3,9 +3,9 @@
  * ops on cuda against the same ops on the CPU, autograd on cuda, memory stats, async readback,
  * and per-op latency on the device. Writes JSON to the folder given as the first argument.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as ht from '../src';
+import { writeFileAtomic } from '../src/util/atomic';
 
 interface Check {
   name: string;
@@ -127,8 +127,7 @@ async function main(): Promise<void> {
     timings['matmul 512 fp32 (µs)'] = timeIt(() => m.matmul(m).dispose(), 2000);
   });
   const report = { date: new Date().toISOString(), torch: info.torchVersion, checks, timings, leftLive: ht.memory().liveTensors };
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, 'gpu-check.json'), JSON.stringify(report, null, 2));
+  writeFileAtomic(path.join(out, 'gpu-check.json'), JSON.stringify(report, null, 2));
   for (const c of checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name}  ${c.detail}`);
   console.log(JSON.stringify(timings));
   process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

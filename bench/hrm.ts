@@ -52,24 +52,18 @@ import * as os from 'os';
 import * as path from 'path';
 import { constants as perfConstants, performance, PerformanceObserver } from 'perf_hooks';
 import * as ht from '../src';
-import { JsonLineChild, Summary, gc, now, summarize, torchVersionOfSdk, yieldToLoop } from './harness';
-import { native } from '../src/native';
+import { SideBySideOptions, exitWithUsage, parseFlags, sideBySideFlags } from './flags';
+import { JsonLineChild, Summary, benchFile, driveChild, fmtCell, fmtMs, log, mdTable, memoryAtExitLine, metadataLines, now, resolvePython, runMain, runMetadata, settle, summarize, writeJsonReport, yieldToLoop } from './harness';
+import { addon, native } from '../src/native';
 
 // ------------------------------------------------------------------------------ options
 
-interface Options {
-  quick: boolean;
-  threads: number;
-  json?: string;
-  only?: string[];
+interface Options extends SideBySideOptions {
+  python: string;
   /** timed steps per side (overrides the per-config default) */
   steps?: number;
   profile: boolean;
-  python: string;
 }
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const REF_SCRIPT = path.join(ROOT, 'bench', 'hrm_ref.py');
 
 interface BenchConfig {
   id: string;
@@ -118,64 +112,29 @@ const PE_WD = 0.1;
 const SEED = 0;
 
 function usage(): never {
-  console.error(
+  return exitWithUsage(
     'usage: node dist/bench/hrm.js [--quick] [--threads N] [--only id,id] [--json out.json] [--steps N] [--profile] [--python PATH]\n' +
       `config ids: ${CONFIGS.map((c) => c.id).join(', ')}`,
   );
-  process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  let quick = false;
-  let threads = os.cpus().length;
-  let json: string | undefined;
-  let only: string[] | undefined;
+  const o: SideBySideOptions = { quick: false, threads: os.cpus().length };
   let steps: number | undefined;
   let profile = false;
-  let python = process.env.HRM_BENCH_PYTHON ?? '';
-  const num = (v: string | undefined, name: string): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n <= 0) {
-      console.error(`${name} needs a positive number`);
-      usage();
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') quick = true;
-    else if (a === '--threads') threads = Math.floor(num(argv[++i], a));
-    else if (a === '--json') json = argv[++i] ?? usage();
-    else if (a === '--only') only = (argv[++i] ?? usage()).split(',').filter(Boolean);
-    else if (a === '--steps') steps = Math.floor(num(argv[++i], a));
-    else if (a === '--profile') profile = true;
-    else if (a === '--python') python = argv[++i] ?? usage();
-    else if (a === '--help' || a === '-h') usage();
-    else {
-      console.error(`unknown argument ${a}`);
-      usage();
-    }
-  }
-  if (!python) {
-    const venv = path.join(ROOT, '.venv', 'bin', 'python');
-    python = fs.existsSync(venv) ? venv : 'python3';
-  }
-  if (only) {
-    for (const id of only) if (!CONFIGS.some((c) => c.id === id)) usage();
-  }
-  return { quick, threads, json, only, steps, profile, python };
+  parseFlags(
+    argv,
+    {
+      ...sideBySideFlags(o, CONFIGS.map((c) => c.id)),
+      '--steps': (v) => (steps = Math.floor(v.positive())),
+      '--profile': () => (profile = true),
+    },
+    usage,
+  );
+  return { ...o, python: resolvePython(o.python), steps, profile };
 }
 
 // ------------------------------------------------------------------------------ PyTorch side
-
-interface PyInfo {
-  torch: string;
-  threads: number;
-  interop_threads: number;
-  python: string;
-  executable: string;
-  torch_lib: string;
-}
 
 /** One step's parts in ns, and its loss (the same fields on both sides). */
 interface StepSample {
@@ -195,7 +154,7 @@ interface PyProfile {
 
 class PyRef extends JsonLineChild {
   constructor(python: string, config: object) {
-    super(python, REF_SCRIPT, config);
+    super(python, benchFile('hrm_ref.py'), config);
   }
 
   /** Builds the model from the SDK's weights and batch; returns its parameter count. */
@@ -225,16 +184,6 @@ class PyRef extends JsonLineChild {
 }
 
 // ------------------------------------------------------------------------------ SDK side
-
-
-
-/** A full collection and two turns of the event loop, so queued finalizers free their tensors. */
-async function settle(): Promise<void> {
-  gc?.();
-  await yieldToLoop();
-  await yieldToLoop();
-}
-
 
 /**
  * V8 collections, as reported by the gc performance entries (delivered asynchronously: read them
@@ -367,12 +316,14 @@ interface SdkProfile {
 }
 
 /**
- * One step with every call into the addon counted and timed (the addon's functions are plain
- * properties of one object that every SDK module holds, so wrapping them here sees every call).
+ * One step with every call into the addon counted and timed. The addon's functions are plain
+ * properties of two objects: the `addon` table the tensor modules call on every op, and native()'s
+ * own object (the runtime settings); wrapping the functions of both sees every call.
  */
 function profileSdkStep(job: SdkJob, top: number): SdkProfile {
-  const N = native() as unknown as Record<string, unknown>;
-  const originals = new Map<string, (...a: unknown[]) => unknown>();
+  const tables = [addon, native()] as unknown as Record<string, unknown>[];
+  const opSchema = native().opSchema;
+  const restore: (() => void)[] = [];
   let phase: Phase | null = null;
   const acc = Object.fromEntries(
     PHASES.map((p) => [p, { nativeCalls: 0, opCalls: 0, nativeNs: 0, wallNs: 0, ops: new Map<string, number>(), opsNs: new Map<string, number>() }]),
@@ -381,33 +332,35 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
   const opName = (id: number) => {
     let n = opNames.get(id);
     if (n === undefined) {
-      const schema = (originals.get('opSchema') ?? (N.opSchema as (i: number) => string))(id) as string;
+      const schema = opSchema(id);
       n = schema.slice(0, schema.indexOf('(')).trim();
       opNames.set(id, n);
     }
     return n;
   };
-  for (const [name, fn] of Object.entries(N)) {
-    if (typeof fn !== 'function') continue;
-    const f = fn as (...a: unknown[]) => unknown;
-    originals.set(name, f);
-    const isOp = name === 'call' || name === 'callVoid';
-    N[name] = function (this: unknown, ...args: unknown[]) {
-      if (phase === null) return f.apply(this, args);
-      const a = acc[phase];
-      a.nativeCalls++;
-      const label = isOp ? opName(args[0] as number) : `addon.${name}`;
-      if (isOp) a.opCalls++;
-      a.ops.set(label, (a.ops.get(label) ?? 0) + 1);
-      const t0 = process.hrtime.bigint();
-      try {
-        return f.apply(this, args);
-      } finally {
-        const ns = Number(process.hrtime.bigint() - t0);
-        a.nativeNs += ns;
-        a.opsNs.set(label, (a.opsNs.get(label) ?? 0) + ns);
-      }
-    };
+  for (const N of tables) {
+    for (const [name, fn] of Object.entries(N)) {
+      if (typeof fn !== 'function') continue;
+      const f = fn as (...a: unknown[]) => unknown;
+      restore.push(() => (N[name] = f));
+      const isOp = name === 'call' || name === 'callVoid';
+      N[name] = function (this: unknown, ...args: unknown[]) {
+        if (phase === null) return f.apply(this, args);
+        const a = acc[phase];
+        a.nativeCalls++;
+        const label = isOp ? opName(args[0] as number) : `addon.${name}`;
+        if (isOp) a.opCalls++;
+        a.ops.set(label, (a.ops.get(label) ?? 0) + 1);
+        const t0 = process.hrtime.bigint();
+        try {
+          return f.apply(this, args);
+        } finally {
+          const ns = Number(process.hrtime.bigint() - t0);
+          a.nativeNs += ns;
+          a.opsNs.set(label, (a.opsNs.get(label) ?? 0) + ns);
+        }
+      };
+    }
   }
   let mark = now();
   try {
@@ -418,7 +371,7 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
       phase = p;
     });
   } finally {
-    for (const [name, f] of originals) N[name] = f;
+    for (const undo of restore) undo();
   }
   const phases = {} as SdkProfile['phases'];
   for (const p of PHASES) {
@@ -430,8 +383,6 @@ function profileSdkStep(job: SdkJob, top: number): SdkProfile {
 }
 
 // ------------------------------------------------------------------------------ timing
-
-
 
 interface SideResult {
   total: Summary;
@@ -472,7 +423,7 @@ function side(samples: StepSample[], warmup: StepSample[]): SideResult {
   return { total: summarize(samples.map((s) => s.totalNs)), parts, samples, warmup };
 }
 
-async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: string) => void): Promise<ConfigResult> {
+async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef): Promise<ConfigResult> {
   const steps = opts.steps ?? (opts.quick ? bc.steps.quick : bc.steps.full);
   const warmup = bc.warmup;
   const startLive = ht.memory().liveTensors;
@@ -589,30 +540,10 @@ async function benchConfig(bc: BenchConfig, opts: Options, py: PyRef, log: (s: s
 
 // ------------------------------------------------------------------------------ report
 
-function fmtMs(ns: number): string {
-  const ms = ns / 1e6;
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 100) return `${ms.toFixed(0)} ms`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
-}
-
-function fmtCell(s: Summary): string {
-  // The spread (half the interquartile range relative to the median) only when it is large.
-  return s.iqrRel > 0.1 ? `${fmtMs(s.medianNs)} (±${Math.round((s.iqrRel * 100) / 2)}%)` : fmtMs(s.medianNs);
-}
-
-function mdTable(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  const sep = `|${widths.map((wd, i) => (i === 0 ? `:${'-'.repeat(wd + 1)}` : `${'-'.repeat(wd + 1)}:`)).join('|')}|`;
-  return [line(head), sep, ...rows.map(line)].join('\n');
-}
-
 function mainTable(results: ConfigResult[]): string {
   return mdTable(
     ['config', 'params', 'steps', 'SDK', 'PyTorch', 'ratio SDK/PyTorch'],
-    results.map((r) => [r.label, `${(r.numParams / 1e6).toFixed(2)}M`, `${r.warmupSteps}+${r.steps}`, fmtCell(r.sdk.total), fmtCell(r.pytorch.total), `${r.ratio.toFixed(2)}x`]),
+    results.map((r) => [r.label, `${(r.numParams / 1e6).toFixed(2)}M`, `${r.warmupSteps}+${r.steps}`, fmtCell(r.sdk.total, fmtMs), fmtCell(r.pytorch.total, fmtMs), `${r.ratio.toFixed(2)}x`]),
   );
 }
 
@@ -671,7 +602,6 @@ function profileSection(r: ConfigResult): string[] {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const log = (s: string) => process.stderr.write(`${s}\n`);
   const configs = opts.only ? CONFIGS.filter((c) => opts.only!.includes(c.id)) : CONFIGS;
 
   gcObserver.observe({ entryTypes: ['gc'] });
@@ -680,53 +610,23 @@ async function main(): Promise<void> {
   const startLive = ht.memory().liveTensors;
 
   const py = new PyRef(opts.python, { threads: opts.threads, seed: SEED });
-  let pyInfo: PyInfo;
-  const results: ConfigResult[] = [];
   const t0 = Date.now();
-  try {
-    pyInfo = await py.ready<PyInfo>();
+  const { info: pyInfo, result: results } = await driveChild(py, async () => {
     log(`hrm-torch HRM training-step bench: ${opts.quick ? 'quick' : 'full'}, ${opts.threads} threads`);
-    for (const c of configs) results.push(await benchConfig(c, opts, py, log));
-    await py.close();
-  } catch (e) {
-    py.kill();
-    throw e;
-  }
+    const done: ConfigResult[] = [];
+    for (const c of configs) done.push(await benchConfig(c, opts, py));
+    return done;
+  });
   await settle();
   gcObserver.disconnect();
   const endMem = ht.memory();
 
-  const cpus = os.cpus();
-  const meta = {
-    date: new Date().toISOString(),
-    machine: `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores`,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    os: `${os.platform()} ${os.release()} ${os.arch()}`,
-    loadAvg: os.loadavg().map((x) => Number(x.toFixed(2))),
-    node: process.version,
-    torchSdk: torchVersionOfSdk(),
-    torchPython: pyInfo.torch,
-    libtorchSdk: ht.buildInfo().libtorchDir,
-    libtorchPython: pyInfo.torch_lib,
-    python: pyInfo.python,
-    threads: { requested: opts.threads, sdk: sdkThreads, pytorch: pyInfo.threads },
-    mode: opts.quick ? 'quick' : 'full',
-    forcedGcAvailable: gc !== undefined,
-    wallSeconds: (Date.now() - t0) / 1000,
-  };
+  const meta = runMetadata({ py: pyInfo, threads: opts.threads, sdkThreads, quick: opts.quick, startedMs: t0 }, {});
 
   const out: string[] = [];
   out.push('## hrm-torch HRM training segment-step vs PyTorch (median time per step)');
   out.push('');
-  out.push(`- date: ${meta.date}`);
-  out.push(`- machine: ${meta.machine} (${meta.os}); load average ${meta.loadAvg.join(' ')}`);
-  out.push(`- node ${meta.node}; python ${meta.python}`);
-  out.push(
-    `- torch: SDK ${meta.torchSdk}, PyTorch ${meta.torchPython}` +
-      (meta.libtorchSdk && path.resolve(meta.libtorchSdk) === path.resolve(meta.libtorchPython) ? ' (same libtorch)' : ` (SDK libtorch: ${meta.libtorchSdk ?? '?'}; Python: ${meta.libtorchPython})`),
-  );
-  out.push(`- intra-op threads: ${opts.threads} requested; SDK ${sdkThreads}, PyTorch ${pyInfo.threads}`);
+  out.push(...metadataLines(meta));
   out.push(
     `- ${meta.mode}: warmup + timed steps per side, SDK and PyTorch interleaved step by step; float32, CPU; ` +
       'one step = ACT step through the loss head, backward of loss / B, sparse SignSGD, AdamATan2, zero grads (carry kept)',
@@ -768,7 +668,7 @@ async function main(): Promise<void> {
         `${l.afterLast} after the last; Δ ${l.timedDelta} summed over the timed steps; ${l.afterDispose} left after disposing the job`,
     );
   }
-  out.push(`- at exit: ${endMem.liveTensors} live tensors (started with ${startLive}); ${endMem.freedByGc} freed by the GC safety net`);
+  out.push(memoryAtExitLine(startLive, endMem));
   const leaked = results.some((r) => r.live.timedDelta !== 0 || r.live.afterDispose !== 0) || endMem.liveTensors !== startLive;
   if (leaked) out.push('- WARNING: tensors leaked');
   const mismatch = results.some((r) => !(r.lossMaxRelDiff < 1e-3));
@@ -779,16 +679,8 @@ async function main(): Promise<void> {
   }
   console.log(out.join('\n'));
 
-  if (opts.json) {
-    const report = { meta, results, memory: { startLive, end: endMem, leaked }, lossMismatch: mismatch };
-    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-    fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
-    log(`wrote ${opts.json}`);
-  }
+  if (opts.json) writeJsonReport(opts.json, { meta, results, memory: { startLive, end: endMem, leaked }, lossMismatch: mismatch });
   if (leaked || mismatch) process.exitCode = 1;
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exit(1);
-});
+runMain(main);

@@ -40,31 +40,16 @@ Two modes:
 
 config: {"threads": 2, "seed": 0}
 """
-import json
-import os
-import platform
 import statistics
 import sys
 import time
 from collections import Counter
 
-import importlib.util
-
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(ROOT, "test", "reference", "hrm_ref.py")
+from ref_common import configure, emit, load_reference, run_script  # bench/ is on sys.path: this script's folder
 
-
-def _load_reference():
-    """test/reference/hrm_ref.py, loaded by path (this file shares its name)."""
-    spec = importlib.util.spec_from_file_location("hrm_reference", REFERENCE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hrm_ref = _load_reference()
+hrm_ref = load_reference()
 
 
 # --------------------------------------------------------------------------- the model
@@ -206,58 +191,27 @@ def profile_step(job, top):
     return {"torch_functions": summary(fn_counts, fn_ns), "aten": summary(aten_counts), "step": timed}
 
 
-# --------------------------------------------------------------------------- setup and modes
+# --------------------------------------------------------------------------- modes
 
 
-def configure(cfg):
-    threads = int(cfg.get("threads", 1))
-    torch.set_num_threads(threads)
-    torch.manual_seed(int(cfg.get("seed", 0)))
-    return {
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "interop_threads": torch.get_num_interop_threads(),
-        "python": platform.python_version(),
-        "executable": sys.executable,
-        "torch_lib": os.path.join(os.path.dirname(torch.__file__), "lib"),
-        "pid": os.getpid(),
-    }
+JOBS = {}  # the jobs set up so far, by id
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def serve(cfg):
-    info = configure(cfg)
-    emit({"ready": True, **info})
-    jobs = {}
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            req = json.loads(line)
-            cmd = req.get("cmd")
-            if cmd == "exit":
-                emit({"ok": True})
-                return
-            if cmd == "setup":
-                jobs[req["id"]] = job = Job(req)
-                emit({"ok": True, "num_params": job.num_params()})
-            elif cmd == "step":
-                job = jobs[req["id"]]
-                emit({"ok": True, "steps": [job.step() for _ in range(int(req.get("steps", 1)))]})
-            elif cmd == "profile":
-                emit({"ok": True, "ops": profile_step(jobs[req["id"]], int(req.get("top", 25)))})
-            elif cmd == "teardown":
-                jobs.pop(req["id"], None)
-                emit({"ok": True})
-            else:
-                raise ValueError(f"unknown cmd {cmd!r}")
-        except Exception as e:  # report, keep serving
-            emit({"ok": False, "error": f"{type(e).__name__}: {e}"})
+def handle(req):
+    """One serve request (setup, step, profile or teardown; see the module docstring)."""
+    cmd = req.get("cmd")
+    if cmd == "setup":
+        JOBS[req["id"]] = job = Job(req)
+        return {"num_params": job.num_params()}
+    if cmd == "step":
+        job = JOBS[req["id"]]
+        return {"steps": [job.step() for _ in range(int(req.get("steps", 1)))]}
+    if cmd == "profile":
+        return {"ops": profile_step(JOBS[req["id"]], int(req.get("top", 25)))}
+    if cmd == "teardown":
+        JOBS.pop(req["id"], None)
+        return {}
+    raise ValueError(f"unknown cmd {cmd!r}")
 
 
 def oneshot(cfg):
@@ -270,12 +224,5 @@ def oneshot(cfg):
           "median_total_ms": statistics.median(s["total_ns"] for s in samples) / 1e6})
 
 
-def main(argv):
-    if len(argv) >= 2 and argv[0] == "--oneshot":
-        oneshot(json.loads(argv[1]))
-    else:
-        serve(json.loads(argv[0]) if argv else {})
-
-
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_script(sys.argv[1:], handle, oneshot)

@@ -38,14 +38,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ht from '../src';
-import { torchVersionOfSdk } from './harness';
+import { exitWithUsage, parseFlags } from './flags';
+import { benchFile, loadAverage, log, machineInfo, mdTable, resolvePython, runMain, torchVersionOfSdk, writeJsonReport } from './harness';
 import { Rng } from '../src/data/random';
 import { buildSudokuDataset, generateSudoku, writeSudokuCsv } from '../src/data/sudoku';
 import { toReferenceConfig } from '../src/models/hrm/config';
 import { Trainer } from '../src/train/trainer';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const REF_SCRIPT = path.join(ROOT, 'bench', 'learning_ref.py');
+const REF_SCRIPT = benchFile('learning_ref.py');
 
 const TRAIN = 3000;
 const TEST = 300;
@@ -71,51 +71,37 @@ interface Options {
 }
 
 function usage(): never {
-  console.error(
+  return exitWithUsage(
     'usage: node dist/bench/learning.js [--threads N] [--json out.json] [--python PATH] [--epochs 32] [--eval-interval 8] [--clues 10] [--seed 0] [--keep] [--skip-python]',
   );
-  process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { threads: 2, python: process.env.HRM_BENCH_PYTHON ?? '', epochs: 32, evalInterval: 8, clues: 10, keep: false, skipPython: false, seed: 0 };
-  const num = (v: string | undefined, name: string): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isInteger(n) || n <= 0) {
-      console.error(`${name} needs a positive integer`);
-      usage();
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--threads') o.threads = num(argv[++i], a);
-    else if (a === '--json') o.json = argv[++i] ?? usage();
-    else if (a === '--python') o.python = argv[++i] ?? usage();
-    else if (a === '--epochs') o.epochs = num(argv[++i], a);
-    else if (a === '--eval-interval') o.evalInterval = num(argv[++i], a);
-    else if (a === '--clues') o.clues = num(argv[++i], a);
-    else if (a === '--seed') {
-      o.seed = Number(argv[++i]);
-      if (!Number.isInteger(o.seed) || o.seed < 0) usage();
-    } else if (a === '--keep') o.keep = true;
-    else if (a === '--skip-python') o.skipPython = true;
-    else if (a === '--help' || a === '-h') usage();
-    else {
-      console.error(`unknown argument ${a}`);
-      usage();
-    }
-  }
+  const o: Omit<Options, 'python'> & { python?: string } = { threads: 2, epochs: 32, evalInterval: 8, clues: 10, keep: false, skipPython: false, seed: 0 };
+  parseFlags(
+    argv,
+    {
+      '--threads': (v) => (o.threads = v.positiveInteger()),
+      '--json': (v) => (o.json = v.string()),
+      '--python': (v) => (o.python = v.string()),
+      '--epochs': (v) => (o.epochs = v.positiveInteger()),
+      '--eval-interval': (v) => (o.evalInterval = v.positiveInteger()),
+      '--clues': (v) => (o.clues = v.positiveInteger()),
+      '--seed': (v) => {
+        o.seed = Number(v.string());
+        if (!Number.isInteger(o.seed) || o.seed < 0) usage();
+      },
+      '--keep': () => (o.keep = true),
+      '--skip-python': () => (o.skipPython = true),
+    },
+    usage,
+  );
   if (o.epochs % o.evalInterval !== 0) {
     console.error(`--epochs (${o.epochs}) must be a multiple of --eval-interval (${o.evalInterval})`);
     usage();
   }
   if (o.clues > 16) usage();
-  if (!o.python) {
-    const venv = path.join(ROOT, '.venv', 'bin', 'python');
-    o.python = fs.existsSync(venv) ? venv : 'python3';
-  }
-  return o;
+  return { ...o, python: resolvePython(o.python) };
 }
 
 // ------------------------------------------------------------------------------ data (as examples/demo.ts)
@@ -270,10 +256,6 @@ function runPython(opts: Options, dataDir: string, config: ht.HRMConfig, evalSte
 
 // ------------------------------------------------------------------------------ main
 
-function log(s: string): void {
-  process.stderr.write(`${s}\n`);
-}
-
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : `${(x * 100).toFixed(1)}%`);
 const num4 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(4));
 
@@ -283,39 +265,46 @@ function table(sdk: SideResult, py?: SideResult): string {
   for (const e of sdk.evals) steps.add(e.step);
   for (const c of py?.curve ?? []) steps.add(c.step);
   for (const e of py?.evals ?? []) steps.add(e.step);
-  const rows = [
-    '| step | SDK train lm_loss | PyTorch train lm_loss | SDK held-out exact | PyTorch held-out exact |',
-    '|---:|---:|---:|---:|---:|',
-  ];
-  for (const s of [...steps].sort((a, b) => a - b)) {
-    const c1 = sdk.curve.find((c) => c.step === s);
-    const c2 = py?.curve.find((c) => c.step === s);
-    const e1 = sdk.evals.find((e) => e.step === s);
-    const e2 = py?.evals.find((e) => e.step === s);
-    const bold = (x: string) => (x ? `**${x}**` : x);
-    rows.push(`| ${s} | ${num4(c1?.lm_loss_mean)} | ${num4(c2?.lm_loss_mean)} | ${bold(pct(e1?.exact_accuracy))} | ${bold(pct(e2?.exact_accuracy))} |`);
-  }
-  return rows.join('\n');
+  const bold = (x: string) => (x ? `**${x}**` : x);
+  const rows = [...steps]
+    .sort((a, b) => a - b)
+    .map((s) => {
+      const c1 = sdk.curve.find((c) => c.step === s);
+      const c2 = py?.curve.find((c) => c.step === s);
+      const e1 = sdk.evals.find((e) => e.step === s);
+      const e2 = py?.evals.find((e) => e.step === s);
+      return [String(s), num4(c1?.lm_loss_mean), num4(c2?.lm_loss_mean), bold(pct(e1?.exact_accuracy)), bold(pct(e2?.exact_accuracy))];
+    });
+  return mdTable(['step', 'SDK train lm_loss', 'PyTorch train lm_loss', 'SDK held-out exact', 'PyTorch held-out exact'], rows, {
+    pad: false,
+    align: ['right', 'right', 'right', 'right', 'right'],
+  });
 }
 
 function timesTable(sdk: SideResult, py?: SideResult): string {
   const row = (name: string, r?: SideResult) =>
     r
-      ? `| ${name} | ${r.steps} | ${r.wall_s.toFixed(1)} s | ${r.train_s.toFixed(1)} s | ${((r.train_s / r.steps) * 1000).toFixed(1)} ms | ${r.eval_s.toFixed(1)} s | ${pct(r.evals[r.evals.length - 1]?.exact_accuracy)} |`
-      : `| ${name} | (not run) | | | | | |`;
-  return [
-    '| side | steps | wall time (training + evaluations) | training | per step | evaluations | final held-out exact |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    row('SDK (hrm-torch)', sdk),
-    row('PyTorch (hrm_ref.py)', py),
-  ].join('\n');
+      ? [
+          name,
+          String(r.steps),
+          `${r.wall_s.toFixed(1)} s`,
+          `${r.train_s.toFixed(1)} s`,
+          `${((r.train_s / r.steps) * 1000).toFixed(1)} ms`,
+          `${r.eval_s.toFixed(1)} s`,
+          pct(r.evals[r.evals.length - 1]?.exact_accuracy),
+        ]
+      : [name, '(not run)', '', '', '', '', ''];
+  return mdTable(
+    ['side', 'steps', 'wall time (training + evaluations)', 'training', 'per step', 'evaluations', 'final held-out exact'],
+    [row('SDK (hrm-torch)', sdk), row('PyTorch (hrm_ref.py)', py)],
+    { pad: false },
+  );
 }
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const t0 = Date.now();
-  const cpus = os.cpus();
-  const loadBefore = os.loadavg();
+  const loadBefore = loadAverage();
   ht.setNumThreads(opts.threads);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hrm-learning-'));
   const dataDir = path.join(tmp, 'data');
@@ -337,12 +326,13 @@ async function main(): Promise<void> {
       log(`PyTorch: ${py.wall_s.toFixed(1)} s`);
     }
 
+    const host = machineInfo();
     const meta = {
       date: new Date().toISOString(),
-      machine: `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores`,
-      os: `${os.platform()} ${os.release()} ${os.arch()}`,
-      loadAvgBefore: loadBefore.map((x) => Number(x.toFixed(2))),
-      loadAvgAfter: os.loadavg().map((x) => Number(x.toFixed(2))),
+      machine: host.machine,
+      os: host.os,
+      loadAvgBefore: loadBefore,
+      loadAvgAfter: loadAverage(),
       node: process.version,
       torchSdk: torchVersionOfSdk(),
       torchPython: (py?.torch as string | undefined) ?? null,
@@ -380,19 +370,11 @@ async function main(): Promise<void> {
     out.push(timesTable(sdk, py));
     console.log(out.join('\n'));
 
-    if (opts.json) {
-      const report = { meta, sdk: { ...sdk, config: toReferenceConfig(sdk.config) }, pytorch: py ?? null };
-      fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-      fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 1)}\n`);
-      log(`wrote ${opts.json}`);
-    }
+    if (opts.json) writeJsonReport(opts.json, { meta, sdk: { ...sdk, config: toReferenceConfig(sdk.config) }, pytorch: py ?? null }, 1);
   } finally {
     if (opts.keep) log(`kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exit(1);
-});
+runMain(main);

@@ -26,7 +26,6 @@ Usage: learning_ref.py '<request json>'
 Progress goes to stderr; one JSON object to stdout at the end (the fields of bench/learning.ts's
 SideResult, plus versions).
 """
-import importlib.util
 import json
 import math
 import os
@@ -37,18 +36,9 @@ import time
 import numpy as np
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(ROOT, "test", "reference", "hrm_ref.py")
+from ref_common import load_reference  # bench/ is on sys.path: this script's folder
 
-
-def _load_reference():
-    spec = importlib.util.spec_from_file_location("hrm_reference", REFERENCE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hrm_ref = _load_reference()
+hrm_ref = load_reference()
 
 
 def log(s):

@@ -28,74 +28,39 @@
  * to reach --target-ms) and the same number of repetitions; the median ns per iteration is
  * reported. The ratio column divides the better of dispose and scope by PyTorch.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as ht from '../src';
-import { JsonLineChild, Summary, gc, now, summarize, torchVersionOfSdk, yieldToLoop } from './harness';
+import { SideBySideOptions, exitWithUsage, parseFlags, sideBySideFlags } from './flags';
+import { JsonLineChild, Summary, benchFile, driveChild, fmtCell, fmtUs, gc, log, mdTable, memoryAtExitLine, metadataLines, now, resolvePython, runMain, runMetadata, settle, summarize, writeJsonReport, yieldToLoop } from './harness';
 
 // ------------------------------------------------------------------------------ options
 
-interface Options {
-  quick: boolean;
-  threads: number;
-  json?: string;
+interface Options extends SideBySideOptions {
+  python: string;
   reps: number;
   targetMs: number;
-  only?: string[];
-  python: string;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const REF_SCRIPT = path.join(ROOT, 'bench', 'ops_ref.py');
-
 function usage(): never {
-  console.error(
+  return exitWithUsage(
     'usage: node dist/bench/ops.js [--quick] [--threads N] [--json out.json] [--reps N] [--target-ms N] [--only id,id] [--python PATH]\n' +
       `workload ids: ${WORKLOADS.map((w) => w.id).join(', ')}`,
   );
-  process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  let quick = false;
-  let threads = 1;
-  let json: string | undefined;
+  const o: SideBySideOptions = { quick: false, threads: 1 };
   let reps: number | undefined;
   let targetMs: number | undefined;
-  let only: string[] | undefined;
-  let python = process.env.HRM_BENCH_PYTHON ?? '';
-  const num = (v: string | undefined, name: string): number => {
-    const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n <= 0) {
-      console.error(`${name} needs a positive number`);
-      usage();
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') quick = true;
-    else if (a === '--threads') threads = Math.floor(num(argv[++i], a));
-    else if (a === '--json') json = argv[++i] ?? usage();
-    else if (a === '--reps') reps = Math.floor(num(argv[++i], a));
-    else if (a === '--target-ms') targetMs = num(argv[++i], a);
-    else if (a === '--only') only = (argv[++i] ?? usage()).split(',').filter(Boolean);
-    else if (a === '--python') python = argv[++i] ?? usage();
-    else if (a === '--help' || a === '-h') usage();
-    else {
-      console.error(`unknown argument ${a}`);
-      usage();
-    }
-  }
-  if (!python) {
-    const venv = path.join(ROOT, '.venv', 'bin', 'python');
-    python = fs.existsSync(venv) ? venv : 'python3';
-  }
-  if (only) {
-    for (const id of only) if (!WORKLOADS.some((w) => w.id === id)) usage();
-  }
-  return { quick, threads, json, reps: reps ?? (quick ? 9 : 15), targetMs: targetMs ?? (quick ? 40 : 100), only, python };
+  parseFlags(
+    argv,
+    {
+      ...sideBySideFlags(o, WORKLOADS.map((w) => w.id)),
+      '--reps': (v) => (reps = Math.floor(v.positive())),
+      '--target-ms': (v) => (targetMs = v.positive()),
+    },
+    usage,
+  );
+  return { ...o, python: resolvePython(o.python), reps: reps ?? (o.quick ? 9 : 15), targetMs: targetMs ?? (o.quick ? 40 : 100) };
 }
 
 // ------------------------------------------------------------------------------ workloads
@@ -123,6 +88,8 @@ function made<T extends ht.Tensor>(fn: () => T): T {
   return ht.scope(fn);
 }
 
+// The timed loops are written out per workload, as in ops_ref.py: the op itself in the loop, no
+// per-iteration call through a shared helper.
 function addWorkload(id: string, label: string, requiresGrad: boolean): Workload {
   return {
     id,
@@ -263,18 +230,9 @@ const WORKLOADS: Workload[] = [
 
 // ------------------------------------------------------------------------------ PyTorch side
 
-interface PyInfo {
-  torch: string;
-  threads: number;
-  interop_threads: number;
-  python: string;
-  executable: string;
-  torch_lib: string;
-}
-
 class PyRef extends JsonLineChild {
   constructor(python: string, config: object) {
-    super(python, REF_SCRIPT, config);
+    super(python, benchFile('ops_ref.py'), config);
   }
 
   /** Runs `iters` iterations of a workload; returns the elapsed ns measured in Python. */
@@ -285,21 +243,6 @@ class PyRef extends JsonLineChild {
 }
 
 // ------------------------------------------------------------------------------ timing
-
-
-
-/** A full collection (when one can be forced; otherwise nothing). */
-function collect(): void {
-  gc?.();
-}
-
-/** A full collection and two turns of the event loop, so queued finalizers free their tensors. */
-async function settle(): Promise<void> {
-  collect();
-  await yieldToLoop();
-  await yieldToLoop();
-}
-
 
 interface LeakCheck {
   /** sum over every (synchronous) call of liveTensors after minus before; 0 = no leak */
@@ -359,7 +302,7 @@ async function runGc(loop: Loop, iters: number): Promise<{ loopNs: number; total
   loop(iters);
   const t1 = now();
   const backlog = ht.memory().liveTensors - before;
-  collect();
+  gc?.(); // a full collection, when one can be forced
   const t2 = now();
   await yieldToLoop();
   const t3 = now();
@@ -382,7 +325,7 @@ function calibrate(loop: Loop): number {
   return best;
 }
 
-async function benchWorkload(w: Workload, opts: Options, py: PyRef, log: (s: string) => void): Promise<WorkloadResult> {
+async function benchWorkload(w: Workload, opts: Options, py: PyRef): Promise<WorkloadResult> {
   await settle();
   const prep = w.prepare();
   const { loops } = prep;
@@ -469,41 +412,24 @@ async function benchWorkload(w: Workload, opts: Options, py: PyRef, log: (s: str
 
 // ------------------------------------------------------------------------------ report
 
-function fmtUs(ns: number): string {
-  const us = ns / 1000;
-  if (us >= 1000) return `${(us / 1000).toFixed(us >= 100000 ? 0 : 2)} ms`;
-  if (us >= 100) return `${us.toFixed(0)} µs`;
-  if (us >= 10) return `${us.toFixed(1)} µs`;
-  return `${us.toFixed(2)} µs`;
-}
-
-function fmtCell(s: Summary): string {
-  // The spread (interquartile range relative to the median) only when it is large.
-  return s.iqrRel > 0.1 ? `${fmtUs(s.medianNs)} (±${Math.round((s.iqrRel * 100) / 2)}%)` : fmtUs(s.medianNs);
-}
-
 function table(results: WorkloadResult[]): string {
-  const head = ['workload', 'SDK (explicit dispose)', 'SDK (scope)', 'SDK (GC only)', 'PyTorch', 'ratio SDK/PyTorch (best SDK style)'];
-  const rows = results.map((r) => [
-    r.label,
-    fmtCell(r.sdk.dispose),
-    fmtCell(r.sdk.scope),
-    fmtCell(r.sdk.gc),
-    fmtCell(r.pytorch),
-    `${r.ratio.toFixed(2)}x (${r.best})`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  const sep = `|${widths.map((wd, i) => (i === 0 ? `:${'-'.repeat(wd + 1)}` : `${'-'.repeat(wd + 1)}:`)).join('|')}|`;
-  return [line(head), sep, ...rows.map(line)].join('\n');
+  return mdTable(
+    ['workload', 'SDK (explicit dispose)', 'SDK (scope)', 'SDK (GC only)', 'PyTorch', 'ratio SDK/PyTorch (best SDK style)'],
+    results.map((r) => [
+      r.label,
+      fmtCell(r.sdk.dispose, fmtUs),
+      fmtCell(r.sdk.scope, fmtUs),
+      fmtCell(r.sdk.gc, fmtUs),
+      fmtCell(r.pytorch, fmtUs),
+      `${r.ratio.toFixed(2)}x (${r.best})`,
+    ]),
+  );
 }
-
 
 // ------------------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const log = (s: string) => process.stderr.write(`${s}\n`);
   const workloads = opts.only ? WORKLOADS.filter((w) => opts.only!.includes(w.id)) : WORKLOADS;
 
   ht.setNumThreads(opts.threads);
@@ -512,54 +438,25 @@ async function main(): Promise<void> {
   const startLive = ht.memory().liveTensors;
 
   const py = new PyRef(opts.python, { threads: opts.threads, seed: 0 });
-  let pyInfo: PyInfo;
-  const results: WorkloadResult[] = [];
   const t0 = Date.now();
-  try {
-    pyInfo = await py.ready<PyInfo>();
+  const { info: pyInfo, result: results } = await driveChild(py, async () => {
     log(`hrm-torch ops bench: ${opts.quick ? 'quick' : 'full'}, ${opts.reps} reps of ~${opts.targetMs} ms per side and workload`);
-    for (const w of workloads) results.push(await benchWorkload(w, opts, py, log));
-    await py.close();
-  } catch (e) {
-    py.kill();
-    throw e;
-  }
+    const done: WorkloadResult[] = [];
+    for (const w of workloads) done.push(await benchWorkload(w, opts, py));
+    return done;
+  });
   await settle();
   const endMem = ht.memory();
 
-  const cpus = os.cpus();
-  const meta = {
-    date: new Date().toISOString(),
-    machine: `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores`,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    cores: cpus.length,
-    os: `${os.platform()} ${os.release()} ${os.arch()}`,
-    loadAvg: os.loadavg().map((x) => Number(x.toFixed(2))),
-    node: process.version,
-    torchSdk: torchVersionOfSdk(),
-    torchPython: pyInfo.torch,
-    libtorchSdk: ht.buildInfo().libtorchDir,
-    libtorchPython: pyInfo.torch_lib,
-    python: pyInfo.python,
-    threads: { requested: opts.threads, sdk: sdkThreads, pytorch: pyInfo.threads },
-    mode: opts.quick ? 'quick' : 'full',
-    reps: opts.reps,
-    targetMsPerRep: opts.targetMs,
-    forcedGcAvailable: gc !== undefined,
-    wallSeconds: (Date.now() - t0) / 1000,
-  };
+  const meta = runMetadata(
+    { py: pyInfo, threads: opts.threads, sdkThreads, quick: opts.quick, startedMs: t0 },
+    { reps: opts.reps, targetMsPerRep: opts.targetMs },
+  );
 
   const out: string[] = [];
   out.push('## hrm-torch per-op latency vs PyTorch (median time per iteration)');
   out.push('');
-  out.push(`- date: ${meta.date}`);
-  out.push(`- machine: ${meta.machine} (${meta.os}); load average ${meta.loadAvg.join(' ')}`);
-  out.push(`- node ${meta.node}; python ${meta.python}`);
-  out.push(
-    `- torch: SDK ${meta.torchSdk}, PyTorch ${meta.torchPython}` +
-      (meta.libtorchSdk && path.resolve(meta.libtorchSdk) === path.resolve(meta.libtorchPython) ? ' (same libtorch)' : ` (SDK libtorch: ${meta.libtorchSdk ?? '?'}; Python: ${meta.libtorchPython})`),
-  );
-  out.push(`- intra-op threads: ${opts.threads} requested; SDK ${sdkThreads}, PyTorch ${pyInfo.threads}`);
+  out.push(...metadataLines(meta));
   out.push(
     `- ${meta.mode}: ${opts.reps} repetitions per side of ~${opts.targetMs} ms each, after one repetition of warmup; ` +
       'dispose, scope and PyTorch interleaved, GC-only run afterwards on its own',
@@ -582,21 +479,13 @@ async function main(): Promise<void> {
           `(${r.itersPerRep} iterations) waiting for the collector; ${r.gcBacklog.afterSettle} live after teardown`,
     );
   }
-  out.push(`- at exit: ${endMem.liveTensors} live tensors (started with ${startLive}); ${endMem.freedByGc} freed by the GC safety net`);
+  out.push(memoryAtExitLine(startLive, endMem));
   const leaked = results.some((r) => r.leaks.dispose.delta !== 0 || r.leaks.scope.delta !== 0) || endMem.liveTensors !== startLive;
   if (leaked) out.push('- WARNING: tensors leaked');
   console.log(out.join('\n'));
 
-  if (opts.json) {
-    const report = { meta, results, memory: { startLive, end: endMem, leaked } };
-    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-    fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
-    log(`wrote ${opts.json}`);
-  }
+  if (opts.json) writeJsonReport(opts.json, { meta, results, memory: { startLive, end: endMem, leaked } });
   if (leaked) process.exitCode = 1;
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
-  process.exit(1);
-});
+runMain(main);

@@ -19,15 +19,14 @@ Two modes:
 
 config: {"threads": 1, "seed": 0}
 """
-import json
-import os
-import platform
 import statistics
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+
+from ref_common import configure, emit, run_script  # bench/ is on sys.path: this script's folder
 
 LR = 0.01
 
@@ -117,53 +116,23 @@ def timed(loop, n):
     return time.perf_counter_ns() - t0
 
 
-# --------------------------------------------------------------------------- setup and modes
+# --------------------------------------------------------------------------- modes
 
 
-def configure(cfg):
-    threads = int(cfg.get("threads", 1))
-    torch.set_num_threads(threads)
-    torch.manual_seed(int(cfg.get("seed", 0)))
-    return {
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "interop_threads": torch.get_num_interop_threads(),
-        "python": platform.python_version(),
-        "executable": sys.executable,
-        "torch_lib": os.path.join(os.path.dirname(torch.__file__), "lib"),
-        "pid": os.getpid(),
-    }
+LOOPS = {}  # the workloads built so far, by id: built on their first request, kept for the next
 
 
-def emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def serve(cfg):
-    info = configure(cfg)
-    emit({"ready": True, **info})
-    loops = {}
-    for line in sys.stdin:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            req = json.loads(line)
-            cmd = req.get("cmd")
-            if cmd == "exit":
-                emit({"ok": True})
-                return
-            if cmd != "run":
-                raise ValueError(f"unknown cmd {cmd!r}")
-            wid = req["workload"]
-            if wid not in loops:
-                if wid not in BUILDERS:
-                    raise ValueError(f"unknown workload {wid!r}")
-                loops[wid] = BUILDERS[wid]()
-            emit({"ok": True, "ns": timed(loops[wid], int(req["iters"]))})
-        except Exception as e:  # report, keep serving
-            emit({"ok": False, "error": f"{type(e).__name__}: {e}"})
+def handle(req):
+    """One serve request: {"cmd": "run", "workload", "iters"} -> the loop's elapsed ns."""
+    cmd = req.get("cmd")
+    if cmd != "run":
+        raise ValueError(f"unknown cmd {cmd!r}")
+    wid = req["workload"]
+    if wid not in LOOPS:
+        if wid not in BUILDERS:
+            raise ValueError(f"unknown workload {wid!r}")
+        LOOPS[wid] = BUILDERS[wid]()
+    return {"ns": timed(LOOPS[wid], int(req["iters"]))}
 
 
 def oneshot(cfg):
@@ -178,12 +147,5 @@ def oneshot(cfg):
     emit({**info, "results": results})
 
 
-def main(argv):
-    if len(argv) >= 2 and argv[0] == "--oneshot":
-        oneshot(json.loads(argv[1]))
-    else:
-        serve(json.loads(argv[0]) if argv else {})
-
-
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    run_script(sys.argv[1:], handle, oneshot)
