@@ -3,7 +3,7 @@
  * overrides, and positional words. Keys are kept as written (kebab-case).
  * @module
  */
-import { HrmError, invalidArgument } from '../util/errors';
+import { invalidArgument } from '../util/errors';
 
 /** A command line split into positional words, `--options` and bare `key=value` overrides. */
 export interface ParsedArgs {
@@ -36,14 +36,6 @@ export function parseArgs(argv: string[]): ParsedArgs {
   }
   return { positional, options, overrides };
 }
-
-/**
- * `new ArgError(message)` is `invalidArgument(message)`: a TypeError with code INVALID_ARGUMENT.
- * A thin alias for the callers that construct it; new code calls `invalidArgument`.
- */
-export const ArgError = function ArgError(message: string) {
-  return invalidArgument(message);
-} as unknown as new (message: string) => HrmError<TypeError>;
 
 /** Throws if the command line has positional words, or `key=value` overrides unless the command takes them. */
 export function rejectExtraWords(command: string, args: ParsedArgs, takesOverrides = false): void {

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { METADATA_FILE, isDatasetSplit } from '../data/format';
 import { packageRoot } from '../native';
 import { newestCheckpoint } from '../train/run-folder';
 import { invalidArgument } from '../util/errors';
@@ -25,8 +26,8 @@ export function packageVersion(): string {
 
 /** Throws a usage error unless `<dataRoot>/<split>` is a built dataset split (has dataset.json). */
 export function requireSplit(command: string, dataRoot: string, split: 'train' | 'test', hint: string): void {
-  const metadata = path.join(dataRoot, split, 'dataset.json');
-  if (!fs.existsSync(metadata)) throw invalidArgument(`${command}: ${metadata} not found (${hint})`);
+  const dir = path.join(dataRoot, split);
+  if (!isDatasetSplit(dir)) throw invalidArgument(`${command}: ${path.join(dir, METADATA_FILE)} not found (${hint})`);
 }
 
 /** A checkpoint file, or the newest checkpoint of a run folder (or of its checkpoints/ folder). */

@@ -7,7 +7,8 @@ import { buildArcDataset } from '../data/arc';
 import { buildMazeDataset } from '../data/maze';
 import { buildSudokuDataset, defaultSudokuBox, generateSudoku, writeSudokuCsv } from '../data/sudoku';
 import { ProgressBar } from '../util/progress';
-import { ArgError, Options } from './args';
+import { invalidArgument } from '../util/errors';
+import { Options } from './args';
 import { dataStats } from './data';
 
 function finish(out: string, started: number): number {
@@ -24,7 +25,7 @@ function sudoku(o: Options): number {
   let testInputs = o.list('test-input');
   const size = o.int('size', 9)!;
   const box = defaultSudokuBox(size);
-  if (!box) throw new ArgError(`--size must be 4, 6 or 9, got ${size}`);
+  if (!box) throw invalidArgument(`--size must be 4, 6 or 9, got ${size}`);
   const seed = o.int('seed', 0)!;
   const testCount = o.int('generate-test', Math.max(1, Math.round((generate ?? 0) / 10)))!;
   const minRating = o.int('min-rating', 0)!;
@@ -48,7 +49,7 @@ function sudoku(o: Options): number {
     inputs = [csvTrain];
     testInputs = [csvTest];
   }
-  if (inputs.length === 0) throw new ArgError('hrm data sudoku: give --input train.csv[,more.csv] (reference schema) or --generate N');
+  if (inputs.length === 0) throw invalidArgument('hrm data sudoku: give --input train.csv[,more.csv] (reference schema) or --generate N');
   const bars: Record<string, ProgressBar> = {};
   buildSudokuDataset({
     inputs,
@@ -92,7 +93,7 @@ function arc(o: Options): number {
   const out = o.requireString('output-dir');
   const started = Date.now();
   const dirs = o.list('dataset-dirs');
-  if (dirs.length === 0) throw new ArgError('hrm data arc: give --dataset-dirs <arc-agi-1>,<concept-arc> (one-JSON-per-task folders)');
+  if (dirs.length === 0) throw invalidArgument('hrm data arc: give --dataset-dirs <arc-agi-1>,<concept-arc> (one-JSON-per-task folders)');
   const numAug = o.int('num-aug', 1000);
   const seed = o.int('seed', 42);
   const overwrite = o.flag('overwrite');

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readIdentifiers } from '../data/format/dataset';
+import { isDatasetSplit, readIdentifiers } from '../data/format/dataset';
 import { DatasetSplit } from '../data/format/split';
 import { invalidArgument } from '../util/errors';
 import { Options } from './args';
@@ -12,15 +12,15 @@ import { Options } from './args';
 /** `hrm data stats <dir>`: metadata and counts of every split (or of one split folder). */
 export function dataStats(dir: string): string {
   if (!fs.existsSync(dir)) throw invalidArgument(`hrm data stats: ${dir} does not exist`);
-  const splits = fs.existsSync(path.join(dir, 'dataset.json'))
+  const splits = isDatasetSplit(dir)
     ? [dir]
     : fs
         .readdirSync(dir)
         .map((d) => path.join(dir, d))
-        .filter((d) => fs.existsSync(path.join(d, 'dataset.json')));
+        .filter((d) => isDatasetSplit(d));
   if (splits.length === 0) throw invalidArgument(`hrm data stats: no dataset.json in ${dir} or its sub-folders`);
   const lines: string[] = [];
-  const ids = readIdentifiers(fs.existsSync(path.join(dir, 'dataset.json')) ? path.dirname(dir) : dir);
+  const ids = readIdentifiers(isDatasetSplit(dir) ? path.dirname(dir) : dir);
   lines.push(`dataset ${path.resolve(dir)}${ids ? ` (${ids.length} identifiers)` : ''}`);
   for (const s of splits) {
     const split = new DatasetSplit(s);

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { ARC_AUGMENTATIONS_FILE } from '../data/arc';
 import { PuzzleDataset } from '../data/format';
 import { ArcVoter } from '../eval/arc-vote';
 import { EvalResult, evaluate } from '../eval/evaluate';
@@ -34,7 +35,7 @@ interface EvalRun {
 function evaluateAt(model: HRM, run: EvalRun): void {
   const { dataRoot, haltMaxSteps, adaptive } = run;
   const data = new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize: model.config.batchSize });
-  const voter = fs.existsSync(path.join(dataRoot, 'augmentations.json')) ? new ArcVoter(dataRoot) : undefined;
+  const voter = fs.existsSync(path.join(dataRoot, ARC_AUGMENTATIONS_FILE)) ? new ArcVoter(dataRoot) : undefined;
   const what = `${haltMaxSteps} steps${adaptive ? ', adaptive' : ''}`;
   let bar: ProgressBar | undefined;
   let r: EvalResult;

@@ -29,7 +29,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArcAugmentationRecord, ArcGrid, ArcPair, arcInverseColourMap, decodeArcGrid, inverseTransform, readArcAugmentations } from '../data/arc';
+import { ARC_TEST_PUZZLES_FILE, ArcAugmentationRecord, ArcGrid, ArcPair, arcInverseColourMap, decodeArcGrid, inverseTransform, readArcAugmentations } from '../data/arc';
 import { invalidArgument } from '../util/errors';
 
 /** The pass@K values reported by default (TRM's list; HRM's notebook uses 1, 2, 10, 100, 1000). */
@@ -230,7 +230,7 @@ export class ArcVoter {
   /** Reads `<dir>/augmentations.json` and `<dir>/test_puzzles.json`. */
   static readDataset(datasetDir: string): ArcVoterData {
     const augmentations = readArcAugmentations(datasetDir);
-    const file = path.join(datasetDir, 'test_puzzles.json');
+    const file = path.join(datasetDir, ARC_TEST_PUZZLES_FILE);
     if (!fs.existsSync(file)) throw invalidArgument(`${file} does not exist (was ${datasetDir} built by buildArcDataset with an evaluation folder?)`);
     const testPuzzles = JSON.parse(fs.readFileSync(file, 'utf8')) as ArcTestPuzzles;
     return { augmentations, testPuzzles };

@@ -28,7 +28,7 @@ import { metricValues, normalizeMetrics } from '../models/hrm/metrics';
 import { AdamATan2 } from '../optim/adam';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
-import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
+import { PuzzleBatch, PuzzleDataset, batchToTensors, isDatasetSplit } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
 import { RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
 
@@ -320,7 +320,7 @@ export class Trainer {
   /** Evaluates on the test split (when there is one) and logs it. */
   evaluate(step: number): EvalResult | undefined {
     const testDir = path.join(this.options.dataPath, 'test');
-    if (!fs.existsSync(path.join(testDir, 'dataset.json'))) return undefined;
+    if (!isDatasetSplit(testDir)) return undefined;
     const data = new PuzzleDataset({ dir: testDir, mode: 'test', batchSize: this.options.globalBatchSize });
     try {
       const r = evaluate(this.model, data, { maxExamples: this.options.evalMaxExamples, device: this.options.device });

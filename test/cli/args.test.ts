@@ -1,5 +1,5 @@
 /** Command-line parsing: options, flags, key=value overrides, typed accessors and their errors. */
-import { ArgError, Options, parseArgs, rejectExtraWords } from '../../src/cli/args';
+import { Options, parseArgs, rejectExtraWords } from '../../src/cli/args';
 import { hasErrorCode } from '../../src/util/errors';
 import { errorOf } from '../helpers/errors';
 
@@ -95,9 +95,3 @@ describe('rejectExtraWords', () => {
   });
 });
 
-test('ArgError is the INVALID_ARGUMENT error of util/errors', () => {
-  const e = new ArgError('--size must be 4, 6 or 9');
-  expect(e).toBeInstanceOf(TypeError);
-  expect(hasErrorCode(e, 'INVALID_ARGUMENT')).toBe(true);
-  expect(e.message).toBe('--size must be 4, 6 or 9');
-});

@@ -12,6 +12,8 @@ import { ArcAugmentationRecord } from './types';
 
 /** The file's name in a dataset folder. */
 export const ARC_AUGMENTATIONS_FILE = 'augmentations.json';
+/** The file of an ARC dataset listing the held-out test inputs to score (per task, per test input). */
+export const ARC_TEST_PUZZLES_FILE = 'test_puzzles.json';
 
 /** Streams a large JSON array to a file, one element per line, then renames it into place. */
 class JsonArrayWriter {

@@ -17,7 +17,7 @@ import { DatasetMetadata, IDENTIFIERS_FILE, writeIdentifiers, writeMetadata } fr
 import { SetCounts, SetWriter } from '../format/set-writer';
 import { Rng } from '../random';
 import { ARC_AUGMENT_RETRIES_FACTOR, augmentParsed, checkNumAug, packAugmentation, taskSeed, unpackAugmentation } from './augmentation';
-import { ARC_AUGMENTATIONS_FILE, writeArcAugmentations } from './augmentations-file';
+import { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, writeArcAugmentations } from './augmentations-file';
 import { ARC_PAD, ARC_SEQ_LEN, ARC_VOCAB_SIZE, encodeGridInto } from './codec';
 import { ARC_GRID_SIZE, Grid } from './grid';
 import { ArcIdentifiers } from './identifiers';
@@ -121,9 +121,8 @@ export interface ArcBuildResult {
   seconds: number;
 }
 
-const TEST_PUZZLES_FILE = 'test_puzzles.json';
 /** The files and folders a build writes into its output folder. */
-const OWN_FILES = [IDENTIFIERS_FILE, ARC_AUGMENTATIONS_FILE, TEST_PUZZLES_FILE, 'train', 'test'];
+const OWN_FILES = [IDENTIFIERS_FILE, ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, 'train', 'test'];
 
 type Progress = (phase: ArcBuildProgress['phase'], done: number, total: number, message: string) => void;
 
@@ -249,7 +248,7 @@ function arcMetadata(numPuzzleIdentifiers: number, c: SetCounts): DatasetMetadat
 function writeTestPuzzles(outputDir: string, parsed: ParsedTask[]): void {
   const testPuzzles: Record<string, { train: ArcPair[]; test: ArcPair[] }> = {};
   for (const p of parsed) if (p.subset.evaluation && p.test.length) testPuzzles[p.task.name] = { train: p.task.train, test: p.task.test };
-  writeFileAtomic(path.join(outputDir, TEST_PUZZLES_FILE), [JSON.stringify(testPuzzles)]);
+  writeFileAtomic(path.join(outputDir, ARC_TEST_PUZZLES_FILE), [JSON.stringify(testPuzzles)]);
 }
 
 const splitCounts = (c: SetCounts): ArcSplitCounts => ({ groups: c.totalGroups, puzzles: c.totalPuzzles, examples: c.totalExamples });

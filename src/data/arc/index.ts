@@ -16,6 +16,6 @@ export { arcPuzzleHash } from './hash';
 export { arcAugmentedName, parseArcName } from './names';
 export { readArcFolders, readArcTask } from './tasks';
 export { ARC_AUGMENT_RETRIES_FACTOR, augmentArcTask } from './augmentation';
-export { readArcAugmentations } from './augmentations-file';
+export { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, readArcAugmentations } from './augmentations-file';
 export { buildArcDataset } from './builder';
 export type { ArcBuildOptions, ArcBuildProgress, ArcBuildResult, ArcSplitCounts } from './builder';

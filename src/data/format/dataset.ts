@@ -50,6 +50,11 @@ export const METADATA_FILE = 'dataset.json';
 /** The name of a dataset root's identifier list. */
 export const IDENTIFIERS_FILE = 'identifiers.json';
 
+/** True when `dir` is a built dataset split (it has its metadata file). */
+export function isDatasetSplit(dir: string): boolean {
+  return fs.existsSync(path.join(dir, METADATA_FILE));
+}
+
 /** The arrays each set of a split stores, one .npy file each. */
 export type SetArray = 'inputs' | 'labels' | 'puzzle_identifiers' | 'puzzle_indices' | 'group_indices';
 
