@@ -50,4 +50,4 @@ export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';
 export type { ArcVoteRow, ArcVoteBatch, ArcScore, ArcScoreOptions, ArcSubmission, ArcVoterData, ArcAddResult, ArcTaskResult, ArcTestPuzzles, ArcTestInputResult, ArcCandidate } from './eval/arc-vote';
 export { solve, solveTokens, loadModel } from './eval/solve';
 export { ProgressBar, formatTime, formatPercent, type ProgressStream } from './util/progress';
-export type { Puzzle, PuzzleSolution, SolveResult, SolveStep } from './eval/solve';
+export type { Puzzle, PuzzleAnswer, PuzzleSolution, SolveOptions, SolveResult, SolveStep, SolveUpdate } from './eval/solve';

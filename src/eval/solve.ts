@@ -11,7 +11,7 @@ import { scope } from '../tensor/scope';
 import { invalidArgument } from '../util/errors';
 import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
-import { HRM } from '../models/hrm/model';
+import { HRM, HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
 
@@ -35,6 +35,26 @@ export interface SolveStep {
   haltProbability: number;
   /** sigmoid(q_continue) after this step */
   continueProbability: number;
+  /** with `trace`: what the model would answer after each inner update of this step */
+  updates?: SolveUpdate[];
+}
+
+/**
+ * The decoded answer after one inner update (an L or H update) within a step: for an L update,
+ * the heads read one extra H update of the current states (the HRM paper's visualisation); for
+ * an H update, they read z_H itself, so a step's last update shows the step's own answer.
+ */
+export interface SolveUpdate {
+  /** the module just updated */
+  level: 'L' | 'H';
+  /** the high-level cycle (0-based) */
+  cycle: number;
+  /** the low-level step within the cycle (0-based) */
+  step: number;
+  /** the decoded tokens (argmax), seqLen long */
+  prediction: Int32Array;
+  /** sigmoid(q_halt) read from the same state */
+  haltProbability: number;
 }
 
 /** What {@link solveTokens} found. */
@@ -51,11 +71,32 @@ export interface SolveResult {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** How {@link solveTokens} and {@link solve} run. */
+export interface SolveOptions {
+  /** the puzzle's identifier (its puzzle embedding); 0, the blank, by default */
+  puzzleIdentifier?: number;
+  /** run at most this many steps (default: the model's haltMaxSteps; more = inference-time scaling) */
+  maxSteps?: number;
+  /** stop when the Q head says halt (default true) */
+  adaptive?: boolean;
+  /** also decode after every inner update of every step ({@link SolveStep.updates}) */
+  trace?: boolean;
+}
+
+/** Decodes the argmax tokens and halt probability of one row of the heads' output. */
+function readHeads(h: HeadsOutput): { prediction: Int32Array; haltProbability: number; continueProbability: number } {
+  return {
+    prediction: h.logits.argmax(-1).to('int32').toTypedArray() as Int32Array,
+    haltProbability: sigmoid(Number(h.qHalt.item())),
+    continueProbability: sigmoid(Number(h.qContinue.item())),
+  };
+}
+
 /**
  * Runs the model on one puzzle (tokens of length seqLen), step by step: up to `maxSteps`
  * (default haltMaxSteps), stopping early when the Q head says halt unless `adaptive` is false.
  */
-export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzleIdentifier?: number; maxSteps?: number; adaptive?: boolean } = {}): SolveResult {
+export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: SolveOptions = {}): SolveResult {
   const c = model.config;
   if (inputs.length !== c.seqLen) throw invalidArgument(`the puzzle has ${inputs.length} tokens, the model expects ${c.seqLen}`);
   const maxSteps = opts.maxSteps ?? c.haltMaxSteps;
@@ -76,11 +117,17 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: { puzzl
         // The model halts the row after maxSteps, or earlier on its Q head when adaptive.
         const halting = { haltMaxSteps: maxSteps, evalHalting: adaptive ? 'adaptive' : 'max' } as const;
         for (let halted = false; !halted; ) {
-          const { carry: next, outputs } = model.forward(carry, batch, halting);
+          const updates: SolveUpdate[] = [];
+          const onUpdate: InnerUpdateObserver | undefined = opts.trace
+            ? (u) => scope(() => {
+                const { prediction, haltProbability } = readHeads(u.level === 'H' ? model.inner.heads(u.zH) : model.inner.peek(u.zH, u.zL));
+                updates.push({ level: u.level, cycle: u.cycle, step: u.step, prediction, haltProbability });
+              })
+            : undefined;
+          const { carry: next, outputs } = model.forward(carry, batch, { ...halting, onUpdate });
           carry = next;
-          const qh = Number(outputs.qHaltLogits.item());
-          const qc = Number(outputs.qContinueLogits.item());
-          perStep.push({ prediction: outputs.logits.argmax(-1).to('int32').toTypedArray() as Int32Array, haltProbability: sigmoid(qh), continueProbability: sigmoid(qc) });
+          const step = readHeads({ logits: outputs.logits, qHalt: outputs.qHaltLogits, qContinue: outputs.qContinueLogits });
+          perStep.push(opts.trace ? { ...step, updates } : step);
           halted = Boolean(carry.halted.item());
         }
         const last = perStep[perStep.length - 1];
@@ -105,7 +152,7 @@ export interface PuzzleSolution extends SolveResult {
  * ARC task's test input (with the dataset's identifiers, so the task's puzzle embedding is used)
  * with a model or a checkpoint file.
  */
-export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: { maxSteps?: number; adaptive?: boolean } = {}): PuzzleSolution {
+export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: Omit<SolveOptions, 'puzzleIdentifier'> = {}): PuzzleSolution {
   const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
   try {
     const encoded = encodePuzzle(puzzle);

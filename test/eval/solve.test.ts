@@ -87,3 +87,31 @@ describe('solveTokens', () => {
     model.dispose();
   });
 });
+
+describe('solveTokens with trace', () => {
+  test('decodes after every inner update; a step ends on its own answer, and peek equals the H update it previews', () => {
+    const model = loadModel(checkpoint);
+    try {
+      const tokens = Uint8Array.from({ length: 16 }, (_, i) => 1 + (i % 5));
+      const plain = solveTokens(model, tokens, { maxSteps: 3, adaptive: false });
+      const traced = solveTokens(model, tokens, { maxSteps: 3, adaptive: false, trace: true });
+      const { hCycles, lCycles } = model.config;
+      traced.perStep.forEach((step, k) => {
+        expect(plain.perStep[k].prediction).toEqual(step.prediction); // tracing changes nothing
+        expect(plain.perStep[k].updates).toBeUndefined();
+        const u = step.updates!;
+        expect(u.length).toBe(hCycles * (lCycles + 1));
+        expect(u.map((x) => `${x.level}${x.cycle}.${x.step}`)).toEqual(
+          Array.from({ length: hCycles }, (_, i) => [...Array.from({ length: lCycles }, (_, j) => `L${i}.${j}`), `H${i}.${lCycles - 1}`]).flat(),
+        );
+        // The last update is the step's H update: the step's own answer and halt probability.
+        expect(u[u.length - 1].prediction).toEqual(step.prediction);
+        expect(u[u.length - 1].haltProbability).toBeCloseTo(step.haltProbability, 6);
+        // An L update's preview is one extra H update: exactly what the next H update computes.
+        for (let i = 0; i < u.length; i++) if (u[i].level === 'H') expect(u[i - 1].prediction).toEqual(u[i].prediction);
+      });
+    } finally {
+      model.dispose();
+    }
+  });
+});

@@ -45,6 +45,36 @@ export interface SegmentResult {
   qContinue: Tensor;
 }
 
+/** What the heads read from a high-level state: token logits and the Q values. */
+export interface HeadsOutput {
+  /** token logits [B, S, V] (the puzzle prefix dropped) */
+  logits: Tensor;
+  /** Q-head halt logits [B] (fp32) */
+  qHalt: Tensor;
+  /** Q-head continue logits [B] (fp32) */
+  qContinue: Tensor;
+}
+
+/**
+ * One update inside a segment, as shown to an `onUpdate` observer (for step-by-step views). The
+ * states are the model's own: read them during the call, never keep or dispose them.
+ */
+export interface InnerUpdate {
+  /** which module was just updated */
+  level: 'L' | 'H';
+  /** the high-level cycle it belongs to (0-based) */
+  cycle: number;
+  /** the low-level step within the cycle (0-based; lCycles - 1 for the H update) */
+  step: number;
+  /** z_H after the update [B, L, D] */
+  zH: Tensor;
+  /** z_L after the update [B, L, D] */
+  zL: Tensor;
+}
+
+/** Sees every inner update of a segment, in order (hCycles x (lCycles L updates + 1 H update)). */
+export type InnerUpdateObserver = (update: InnerUpdate) => void;
+
 /** What one ACT step of {@link HRM} returns. */
 export interface HRMStepResult {
   /** the carry after this step */
@@ -168,7 +198,7 @@ export class HRMInner extends Module {
    * One segment (spec 2): N x T updates of which only the last L and the last H update carry
    * gradient. Returns the new (detached) carry, the logits [B, S, V] and the Q logits [B] (fp32).
    */
-  forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }): SegmentResult {
+  forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }, onUpdate?: InnerUpdateObserver): SegmentResult {
     const c = this.config;
     const rot = this.rotaryEmb;
     const x = this.inputEmbeddings(batch.inputs, batch.puzzleIdentifiers); // [B, L, D]
@@ -185,17 +215,37 @@ export class HRMInner extends Module {
         for (let j = 0; j < c.lCycles; j++) {
           if (i === c.hCycles - 1 && j === c.lCycles - 1) continue;
           zL = replace(zL, scope(() => this.lLevel.forward(zL, zH.add(x), rot)));
+          onUpdate?.({ level: 'L', cycle: i, step: j, zH, zL });
         }
-        if (i !== c.hCycles - 1) zH = replace(zH, scope(() => this.hLevel.forward(zH, zL, rot)));
+        if (i !== c.hCycles - 1) {
+          zH = replace(zH, scope(() => this.hLevel.forward(zH, zL, rot)));
+          onUpdate?.({ level: 'H', cycle: i, step: c.lCycles - 1, zH, zL });
+        }
       }
     });
     // The last L and H updates, with gradient.
+    const last = c.hCycles - 1;
     zL = replace(zL, this.lLevel.forward(zL, zH.add(x), rot));
+    if (onUpdate) noGrad(() => onUpdate({ level: 'L', cycle: last, step: c.lCycles - 1, zH, zL }));
     zH = replace(zH, this.hLevel.forward(zH, zL, rot));
+    if (onUpdate) noGrad(() => onUpdate({ level: 'H', cycle: last, step: c.lCycles - 1, zH, zL }));
+    return { carry: { zH: zH.detach(), zL: zL.detach() }, ...this.heads(zH) };
+  }
+
+  /** The token logits and Q values the heads read from a high-level state zH [B, L, D]. */
+  heads(zH: Tensor): HeadsOutput {
     const P = this.puzzleEmbLen;
     const logits = this.lmHead.forward(zH).narrow(1, P, zH.size(1) - P); // [B, L, V] -> [B, S, V]: the puzzle prefix dropped
     const q = this.qHead.forward(zH.select(1, 0)).to('float32'); // [B, D] at the first position -> [B, 2]
-    return { carry: { zH: zH.detach(), zL: zL.detach() }, logits, qHalt: q.select(-1, 0), qContinue: q.select(-1, 1) };
+    return { logits, qHalt: q.select(-1, 0), qContinue: q.select(-1, 1) };
+  }
+
+  /**
+   * What the model would answer from the states (zH, zL) in the middle of a segment: one extra
+   * H update, then the heads (the HRM paper's step-by-step visualisation, section 4).
+   */
+  peek(zH: Tensor, zL: Tensor): HeadsOutput {
+    return this.heads(this.hLevel.forward(zH, zL, this.rotaryEmb));
   }
 }
 
@@ -215,6 +265,8 @@ export interface HRMStepOptions {
   haltMaxSteps?: number;
   /** halting in evaluation mode (default: config.evalHalting); training always halts on the Q head */
   evalHalting?: HaltingMode;
+  /** sees every inner update of this step's segment (for step-by-step views) */
+  onUpdate?: InnerUpdateObserver;
 }
 
 /** The ACT wrapper (spec 3): carry management, halting and the Q-learning target. */
@@ -288,7 +340,7 @@ export class HRM extends Module {
       puzzleIdentifiers: pick(batch.puzzleIdentifiers, carry.currentData.puzzleIdentifiers),
     };
     // 3. The segment.
-    const seg = this.inner.forward(innerCarry, currentData);
+    const seg = this.inner.forward(innerCarry, currentData, opts.onUpdate);
     const outputs: HRMOutputs = { logits: seg.logits, qHaltLogits: seg.qHalt, qContinueLogits: seg.qContinue };
     // 4-6. Halting decisions, without gradient.
     const newHalted = noGrad(() => {
