@@ -42,6 +42,8 @@ export type { MetricsRecord, LoadedFromRun } from './train/run-folder';
 export { writeReport, withTrainingReport, trainingCharts, trainingCurve, HALTED_ROW_METRICS, SMOOTHING_WINDOW } from './report/training';
 export { lineChart, histogram } from './report/charts';
 export type { ChartSeries, ChartMarker, LineChartOptions, HistogramOptions } from './report/charts';
+export { reasoningView, reasoningPage, writeReasoningPage, answerGrid, changedCells, gridSvg, ARC_COLOURS } from './report/reasoning';
+export type { ReasoningView, ReasoningFrame, CellGrid } from './report/reasoning';
 export { participationRatio } from './analysis/participation-ratio';
 export type { ParticipationRatio } from './analysis/participation-ratio';
 export { evaluate } from './eval/evaluate';

@@ -7,13 +7,15 @@ import { readIdentifiers } from '../data/format';
 import { readArcTask } from '../data/arc';
 import { Puzzle, encodePuzzle } from '../data/puzzle-codec';
 import { loadModel, solveTokens } from '../eval/solve';
+import { reasoningView, writeReasoningPage } from '../report/reasoning';
 import { invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, resolveCheckpoint } from './common';
 
-const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive]
+const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive] [--html FILE]
   Solves one puzzle and prints the answer, the steps used, the halting confidence and how the
-  prediction changed step by step.`;
+  prediction changed step by step. --html writes a page that shows the answer after every step and
+  every inner update (a slider, changed cells outlined, the halting step marked).`;
 
 /** The puzzle the flags name, read from its file where it has one. */
 function givenPuzzle(o: { sudoku?: string; mazeFile?: string; arcFile?: string; dataRoot?: string }): Puzzle {
@@ -29,6 +31,7 @@ function solve(args: ParsedArgs): number {
   const given = { sudoku: o.string('sudoku'), mazeFile: o.string('maze'), arcFile: o.string('arc'), dataRoot: o.string('data') };
   const maxSteps = o.int('steps');
   const adaptive = o.flag('adaptive', true);
+  const html = o.string('html');
   o.rejectUnknown('solve');
   rejectExtraWords('hrm solve', args);
   if ([given.sudoku, given.mazeFile, given.arcFile].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc');
@@ -37,12 +40,13 @@ function solve(args: ParsedArgs): number {
     const puzzle = encodePuzzle(givenPuzzle(given));
     if (puzzle.task !== 'arc') console.log(`puzzle:\n${puzzle.format(puzzle.tokens)}`);
     if (puzzle.tokens.length !== model.config.seqLen) throw invalidArgument(`the puzzle has ${puzzle.tokens.length} tokens, the checkpoint's model takes ${model.config.seqLen}`);
-    const r = solveTokens(model, puzzle.tokens, { puzzleIdentifier: puzzle.puzzleIdentifier, maxSteps, adaptive });
+    const r = solveTokens(model, puzzle.tokens, { puzzleIdentifier: puzzle.puzzleIdentifier, maxSteps, adaptive, trace: html !== undefined });
     r.perStep.forEach((s, i) => {
       const changed = i === 0 ? s.prediction.length : s.prediction.reduce((n, v, j) => n + (v !== r.perStep[i - 1].prediction[j] ? 1 : 0), 0);
       console.log(`step ${i + 1}: halt probability ${s.haltProbability.toFixed(3)}, ${changed} cells changed`);
     });
     console.log(`answer after ${r.steps} step(s), halting confidence ${r.haltConfidence.toFixed(3)}:\n${puzzle.format(r.prediction)}`);
+    if (html !== undefined) console.log(`reasoning page: ${writeReasoningPage(html, reasoningView(puzzle, r, { title: `hrm solve: a ${puzzle.task} puzzle, step by step` }))}`);
   } finally {
     model.dispose();
   }

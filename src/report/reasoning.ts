@@ -1,0 +1,179 @@
+/**
+ * The reasoning page: how a model's answer to one puzzle changes step by step, as the HRM paper
+ * draws it. One self-contained HTML file (inline SVG and a few lines of script, no network): a
+ * slider over every frame (each ACT step and, when traced, each inner update), a strip of the
+ * steps, cells changed since the previous frame outlined, cells that disagree with the solution
+ * marked, and the step at which the model halted flagged.
+ * @module
+ */
+import type { EncodedPuzzle, PuzzleAnswer } from '../data/puzzle-codec';
+import type { SolveResult } from '../eval/solve';
+import { writeFileAtomic } from '../util/atomic';
+import { escapeXml } from './charts';
+
+/** A grid of cell labels as shown: Sudoku digits ('' blank), maze characters, ARC colours '0'..'9'. */
+export type CellGrid = string[][];
+
+/** One picture of the model's answer. */
+export interface ReasoningFrame {
+  /** what the frame shows, e.g. "step 2" or "step 2 · L update 1.0" */
+  label: string;
+  /** the ACT step it belongs to (1-based) */
+  step: number;
+  /** true for the answer at the end of a step, false for an inner update inside it */
+  isStep: boolean;
+  /** the answer */
+  grid: CellGrid;
+  /** sigmoid(q_halt) read from the same state */
+  haltProbability: number;
+}
+
+/** Everything the page shows of one puzzle. */
+export interface ReasoningView {
+  /** which cell renderer to use */
+  task: 'sudoku' | 'maze' | 'arc';
+  /** the page's heading */
+  title: string;
+  /** the puzzle as given */
+  input: CellGrid;
+  /** the expected answer, when known */
+  solution?: CellGrid;
+  /** the frames, in order */
+  frames: ReasoningFrame[];
+  /** the step at which the model halted (1-based) */
+  haltedAtStep: number;
+}
+
+/** An answer in the task's form as a grid of cell labels. */
+export function answerGrid(answer: PuzzleAnswer, cols: number): CellGrid {
+  if (typeof answer !== 'string') return answer.map((row) => row.map(String));
+  const rows: CellGrid = [];
+  for (let i = 0; i < answer.length; i += cols) rows.push([...answer.slice(i, i + cols)].map((ch) => (ch === '.' || ch === '0' ? '' : ch)));
+  return rows;
+}
+
+/**
+ * The view of a solved puzzle: `puzzle` is the encoded puzzle, `result` what solveTokens returned
+ * (with `trace` for inner-update frames), `solution` the expected answer's tokens when known.
+ */
+export function reasoningView(puzzle: EncodedPuzzle, result: SolveResult, opts: { title?: string; solution?: ArrayLike<number> } = {}): ReasoningView {
+  const grid = (tokens: ArrayLike<number>) => answerGrid(puzzle.decode(tokens), puzzle.cols);
+  const frames: ReasoningFrame[] = [];
+  result.perStep.forEach((s, i) => {
+    const step = i + 1;
+    // The last update of a step is its H update, which is the step's own answer: shown once, as the step.
+    for (const u of (s.updates ?? []).slice(0, -1)) {
+      frames.push({ label: `step ${step} · ${u.level} update ${u.cycle + 1}.${u.step + 1}`, step, isStep: false, grid: grid(u.prediction), haltProbability: u.haltProbability });
+    }
+    frames.push({ label: `step ${step}`, step, isStep: true, grid: grid(s.prediction), haltProbability: s.haltProbability });
+  });
+  return {
+    task: puzzle.task,
+    title: opts.title ?? `${puzzle.task} puzzle`,
+    input: grid(puzzle.tokens),
+    solution: opts.solution ? grid(opts.solution) : undefined,
+    frames,
+    haltedAtStep: result.steps,
+  };
+}
+
+/** Cells whose label differs between two grids (cells outside either grid count as changed). */
+export function changedCells(a: CellGrid | undefined, b: CellGrid): [number, number][] {
+  const out: [number, number][] = [];
+  b.forEach((row, r) => row.forEach((v, c) => (a?.[r]?.[c] !== v ? out.push([r, c]) : undefined)));
+  return out;
+}
+
+/** The ARC palette (colours 0-9), as the ARC viewers draw them. */
+export const ARC_COLOURS = ['#000000', '#0074D9', '#FF4136', '#2ECC40', '#FFDC00', '#AAAAAA', '#F012BE', '#FF851B', '#7FDBFF', '#870C25'];
+
+const MAZE_FILL: Record<string, string> = { '#': '#333', ' ': '#fff', S: '#2ca02c', G: '#d62728', o: '#1f77b4' };
+
+/** How one cell is drawn: its fill and the text in it. */
+function cellStyle(task: ReasoningView['task'], label: string, given: boolean): { fill: string; text: string; weight: string } {
+  if (task === 'arc') return { fill: ARC_COLOURS[Number(label)] ?? '#fff', text: '', weight: 'normal' };
+  if (task === 'maze') return { fill: MAZE_FILL[label] ?? '#fff', text: '', weight: 'normal' };
+  return { fill: given ? '#eef' : '#fff', text: label, weight: given ? 'bold' : 'normal' };
+}
+
+/** One grid as SVG: cells, then outlines for cells changed since `previous` and (with `markWrong`) marks on cells that differ from the solution. */
+export function gridSvg(
+  view: Pick<ReasoningView, 'task' | 'input' | 'solution'>,
+  grid: CellGrid,
+  opts: { cell?: number; previous?: CellGrid; className?: string; markWrong?: boolean } = {},
+): string {
+  const size = opts.cell ?? (view.task === 'arc' ? 14 : 32);
+  const rows = grid.length;
+  const cols = Math.max(0, ...grid.map((r) => r.length));
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="${opts.className ?? 'grid'}" width="${cols * size + 2}" height="${rows * size + 2}" font-family="sans-serif" font-size="${Math.round(size * 0.55)}">`];
+  grid.forEach((row, r) =>
+    row.forEach((label, c) => {
+      const given = view.task === 'sudoku' && (view.input[r]?.[c] ?? '') !== '';
+      const st = cellStyle(view.task, label, given);
+      const x = 1 + c * size;
+      const y = 1 + r * size;
+      parts.push(`<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="${st.fill}" stroke="#bbb" stroke-width="0.5"/>`);
+      if (st.text) parts.push(`<text x="${x + size / 2}" y="${y + size * 0.7}" text-anchor="middle" font-weight="${st.weight}">${escapeXml(st.text)}</text>`);
+      const expected = opts.markWrong ? view.solution?.[r]?.[c] : undefined;
+      if (expected !== undefined && expected !== label) {
+        parts.push(`<path class="wrong" d="M${x + size - size * 0.4} ${y}h${size * 0.4}v${size * 0.4}z" fill="#d62728"/>`);
+      }
+    }),
+  );
+  if (opts.previous) {
+    for (const [r, c] of changedCells(opts.previous, grid)) {
+      parts.push(`<rect class="changed" x="${2 + c * size}" y="${2 + r * size}" width="${size - 2}" height="${size - 2}" fill="none" stroke="#ff9800" stroke-width="2.5"/>`);
+    }
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+const PAGE_STYLE = `body{font-family:sans-serif;margin:24px;color:#222}
+.row{display:flex;gap:32px;align-items:flex-start;flex-wrap:wrap}
+.frame{display:none}.frame.current{display:block}
+.strip{display:flex;gap:10px;flex-wrap:wrap;margin-top:16px}
+.thumb{border:2px solid transparent;padding:4px;cursor:pointer;text-align:center;font-size:12px}
+.thumb.current{border-color:#1f77b4}.thumb.halted .badge{display:inline-block}
+.badge{display:none;background:#d62728;color:#fff;border-radius:3px;padding:0 4px;margin-left:4px}
+input[type=range]{width:420px}.legend span{display:inline-block;margin-right:16px}`;
+
+// Moves the current frame with the slider and keeps the strip's highlight in step.
+const PAGE_SCRIPT = `const frames=[...document.querySelectorAll('.frame')];const thumbs=[...document.querySelectorAll('.thumb')];
+const slider=document.getElementById('slider');const info=document.getElementById('info');
+function show(i){frames.forEach((f,k)=>f.classList.toggle('current',k===i));const f=frames[i];
+info.textContent=f.dataset.label+' · halt probability '+f.dataset.halt+' · '+f.dataset.changed+' cells changed'+(f.dataset.wrong!==''?' · '+f.dataset.wrong+' cells wrong':'');
+thumbs.forEach(t=>t.classList.toggle('current',Number(t.dataset.frame)===i));slider.value=i;}
+slider.addEventListener('input',()=>show(Number(slider.value)));
+thumbs.forEach(t=>t.addEventListener('click',()=>show(Number(t.dataset.frame))));show(0);`;
+
+/** The reasoning page as one self-contained HTML document. */
+export function reasoningPage(view: ReasoningView): string {
+  const wrongCount = (g: CellGrid) => (view.solution ? g.flatMap((row, r) => row.filter((v, c) => view.solution![r]?.[c] !== v)).length : undefined);
+  const frames = view.frames.map((f, i) => {
+    const previous = i === 0 ? view.input : view.frames[i - 1].grid;
+    const changed = changedCells(previous, f.grid).length;
+    const attrs = `data-label="${escapeXml(f.label)}" data-step="${f.step}" data-halt="${f.haltProbability.toFixed(3)}" data-changed="${changed}" data-wrong="${wrongCount(f.grid) ?? ''}"`;
+    return `<div class="frame" ${attrs}>${gridSvg(view, f.grid, { previous, markWrong: true })}</div>`;
+  });
+  const stepFrames = view.frames.map((f, i) => ({ f, i })).filter(({ f }) => f.isStep);
+  const strip = stepFrames.map(({ f, i }) => {
+    const halted = f.step === view.haltedAtStep;
+    return `<div class="thumb${halted ? ' halted' : ''}" data-frame="${i}" data-step="${f.step}">${gridSvg(view, f.grid, { cell: view.task === 'arc' ? 5 : 12, className: 'thumbgrid', markWrong: true })}<div>step ${f.step}<span class="badge">halted</span></div></div>`;
+  });
+  const solution = view.solution ? `<div><h3>solution</h3>${gridSvg(view, view.solution)}</div>` : '';
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(view.title)}</title><style>${PAGE_STYLE}</style></head><body>
+<h1>${escapeXml(view.title)}</h1>
+<p>${view.frames.filter((f) => f.isStep).length} reasoning steps; the model halted at step ${view.haltedAtStep}. ${view.frames.length} frames${view.frames.some((f) => !f.isStep) ? ', including every inner update (decoded through one extra high-level update)' : ''}.</p>
+<p class="legend"><span style="color:#ff9800">&#9633; changed since the previous frame</span>${view.solution ? '<span style="color:#d62728">&#9698; differs from the solution</span>' : ''}</p>
+<div><input type="range" id="slider" min="0" max="${Math.max(0, view.frames.length - 1)}" value="0" step="1"> <span id="info"></span></div>
+<div class="row"><div><h3>puzzle</h3>${gridSvg(view, view.input)}</div><div><h3>model</h3>${frames.join('')}</div>${solution}</div>
+<h3>every step</h3><div class="strip">${strip.join('')}</div>
+<script>${PAGE_SCRIPT}</script></body></html>`;
+}
+
+/** Writes the reasoning page (atomically) and returns its path. */
+export function writeReasoningPage(file: string, view: ReasoningView): string {
+  writeFileAtomic(file, reasoningPage(view));
+  return file;
+}

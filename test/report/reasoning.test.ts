@@ -1,0 +1,85 @@
+/** The reasoning page: frames from a solve trace, changed and wrong cells, and the page driven in Chromium. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { encodePuzzle } from '../../src/data/puzzle-codec';
+import type { SolveResult, SolveStep } from '../../src/eval/solve';
+import { answerGrid, changedCells, reasoningPage, reasoningView } from '../../src/report/reasoning';
+import { browserAvailable, launchBrowser } from '../helpers/browser';
+import { tmpDir } from '../helpers/reference';
+
+// A 4x4 Sudoku (tokens = value + 1) and a made-up trace: step 1 half right, step 2 solved.
+const puzzle = encodePuzzle({ sudoku: '1...3..2..4.2...' });
+const solution = '1243341221344321';
+const tokens = (s: string) => Int32Array.from([...s].map((ch) => Number(ch) + 1));
+const step1 = '1443342221342321'; // 3 cells wrong
+const update = (s: string, level: 'L' | 'H', cycle: number, step: number, p: number) => ({ level, cycle, step, prediction: tokens(s), haltProbability: p });
+const steps: SolveStep[] = [
+  { prediction: tokens(step1), haltProbability: 0.1, continueProbability: 0.9, updates: [update('1111341221342321', 'L', 0, 0, 0.05), update(step1, 'H', 0, 0, 0.1)] },
+  { prediction: tokens(solution), haltProbability: 0.8, continueProbability: 0.2, updates: [update(solution, 'L', 0, 0, 0.7), update(solution, 'H', 0, 0, 0.8)] },
+];
+const result: SolveResult = { prediction: tokens(solution), steps: 2, haltConfidence: 0.8, perStep: steps };
+const view = reasoningView(puzzle, result, { title: 'a 4x4 sudoku', solution: tokens(solution) });
+
+describe('reasoningView', () => {
+  test('one frame per inner update before each step, then the step; the halting step recorded', () => {
+    expect(view.frames.map((f) => f.label)).toEqual(['step 1 · L update 1.1', 'step 1', 'step 2 · L update 1.1', 'step 2']);
+    expect(view.frames.filter((f) => f.isStep).length).toBe(2);
+    expect(view.haltedAtStep).toBe(2);
+    expect(view.input[0]).toEqual(['1', '', '', '']);
+    expect(view.solution![0]).toEqual(['1', '2', '4', '3']);
+  });
+
+  test('changedCells lists the cells that differ, by position', () => {
+    expect(changedCells(answerGrid('12..', 2), answerGrid('13.4', 2))).toEqual([[0, 1], [1, 1]]);
+    expect(changedCells(undefined, [['a']])).toEqual([[0, 0]]);
+  });
+
+  test('the page marks wrong cells and outlines changed ones, frame by frame', () => {
+    const html = reasoningPage(view);
+    const frames = [...html.matchAll(/<div class="frame" ([^>]*)>(.*?)<\/div>/g)];
+    expect(frames).toHaveLength(4);
+    const attr = (i: number, k: string) => new RegExp(`data-${k}="([^"]*)"`).exec(frames[i][1])![1];
+    // Frame 2 (step 1) against frame 1: cells differing between 1111341221342321 and 1443342221342321.
+    expect(Number(attr(1, 'changed'))).toBe([...'1111341221342321'].filter((ch, i) => ch !== step1[i]).length);
+    expect(Number(attr(1, 'wrong'))).toBe([...step1].filter((ch, i) => ch !== solution[i]).length);
+    expect(attr(3, 'wrong')).toBe('0');
+    expect((frames[1][2].match(/class="wrong"/g) ?? []).length).toBe(Number(attr(1, 'wrong')));
+    expect((frames[1][2].match(/class="changed"/g) ?? []).length).toBe(Number(attr(1, 'changed')));
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//); // self-contained: nothing fetched
+  });
+});
+
+const pageTest = browserAvailable() ? test : test.skip;
+
+pageTest('in Chromium: the slider moves through every frame, the strip has one entry per step, the halting step is flagged', async () => {
+  const dir = tmpDir('reasoning-');
+  const browser = await launchBrowser();
+  try {
+    const file = path.join(dir, 'reasoning.html');
+    fs.writeFileSync(file, reasoningPage(view));
+    const tab = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    const errors: string[] = [];
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    await tab.goto(`file://${file}`);
+    expect(await tab.locator('.thumb').count()).toBe(result.steps);
+    expect(await tab.locator('.thumb.halted').getAttribute('data-step')).toBe('2');
+    const first = await tab.screenshot({ path: path.join(dir, 'first.png') });
+    for (let i = 0; i < view.frames.length; i++) {
+      await tab.locator('#slider').fill(String(i));
+      expect(await tab.locator('.frame.current').getAttribute('data-label')).toBe(view.frames[i].label);
+      const shown = await tab.locator('#info').textContent();
+      const changed = await tab.locator('.frame.current').getAttribute('data-changed');
+      expect(shown).toContain(`${changed} cells changed`);
+      expect(await tab.locator('.frame.current rect.changed').count()).toBe(Number(changed));
+    }
+    expect(await tab.locator('.thumb.current').getAttribute('data-step')).toBe('2');
+    const last = await tab.screenshot({ path: path.join(dir, 'last.png') });
+    expect(first.length).toBeGreaterThan(10000);
+    expect(last.equals(first)).toBe(false);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
