@@ -96,15 +96,20 @@ function cellStyle(task: ReasoningView['task'], label: string, given: boolean): 
   return { fill: given ? '#eef' : '#fff', text: label, weight: given ? 'bold' : 'normal' };
 }
 
+/** A cell's side in pixels so that the grid spans about `span` pixels, within [min, max]. */
+function cellSize(rows: number, cols: number, span: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, Math.floor(span / Math.max(1, rows, cols))));
+}
+
 /** One grid as SVG: cells, then outlines for cells changed since `previous` and (with `markWrong`) marks on cells that differ from the solution. */
 export function gridSvg(
   view: Pick<ReasoningView, 'task' | 'input' | 'solution'>,
   grid: CellGrid,
   opts: { cell?: number; previous?: CellGrid; className?: string; markWrong?: boolean } = {},
 ): string {
-  const size = opts.cell ?? (view.task === 'arc' ? 14 : 32);
   const rows = grid.length;
   const cols = Math.max(0, ...grid.map((r) => r.length));
+  const size = opts.cell ?? cellSize(rows, cols, 320, 8, 36);
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="${opts.className ?? 'grid'}" width="${cols * size + 2}" height="${rows * size + 2}" font-family="sans-serif" font-size="${Math.round(size * 0.55)}">`];
   grid.forEach((row, r) =>
     row.forEach((label, c) => {
@@ -159,7 +164,7 @@ export function reasoningPage(view: ReasoningView): string {
   const stepFrames = view.frames.map((f, i) => ({ f, i })).filter(({ f }) => f.isStep);
   const strip = stepFrames.map(({ f, i }) => {
     const halted = f.step === view.haltedAtStep;
-    return `<div class="thumb${halted ? ' halted' : ''}" data-frame="${i}" data-step="${f.step}">${gridSvg(view, f.grid, { cell: view.task === 'arc' ? 5 : 12, className: 'thumbgrid', markWrong: true })}<div>step ${f.step}<span class="badge">halted</span></div></div>`;
+    return `<div class="thumb${halted ? ' halted' : ''}" data-frame="${i}" data-step="${f.step}">${gridSvg(view, f.grid, { cell: cellSize(f.grid.length, Math.max(0, ...f.grid.map((r) => r.length)), 100, 3, 12), className: 'thumbgrid', markWrong: true })}<div>step ${f.step}<span class="badge">halted</span></div></div>`;
   });
   const solution = view.solution ? `<div><h3>solution</h3>${gridSvg(view, view.solution)}</div>` : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(view.title)}</title><style>${PAGE_STYLE}</style></head><body>

@@ -83,3 +83,54 @@ pageTest('in Chromium: the slider moves through every frame, the strip has one e
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A trace of `answers` (token rows), one step each, each step with one inner L update showing `preview`. */
+function traceOf(answers: Uint8Array[], preview: Uint8Array): SolveResult {
+  const perStep = answers.map((a, i) => ({
+    prediction: Int32Array.from(a),
+    haltProbability: (i + 1) / answers.length,
+    continueProbability: 0.5,
+    updates: [
+      { level: 'L' as const, cycle: 0, step: 0, prediction: Int32Array.from(preview), haltProbability: 0 },
+      { level: 'H' as const, cycle: 0, step: 0, prediction: Int32Array.from(a), haltProbability: (i + 1) / answers.length },
+    ],
+  }));
+  return { prediction: perStep[perStep.length - 1].prediction, steps: perStep.length, haltConfidence: 1, perStep };
+}
+
+const maze = encodePuzzle({ maze: 'S  #\n## #\n#  #\n# G#' });
+const mazeSolution = encodePuzzle({ maze: 'Soo#\n##o#\n#oo#\n#oG#' }).tokens;
+const arcTask = { name: 't1', file: 't1.json', train: [], test: [{ input: [[1, 2], [3, 4]], output: [[4, 3], [2, 1]] }] };
+const arc = encodePuzzle({ arcTask, identifiers: ['<blank>', 't1'] });
+const arcAnswer = (g: number[][]) => encodePuzzle({ arcTask: { ...arcTask, test: [{ input: g, output: g }] }, identifiers: ['<blank>', 't1'] }).tokens;
+const pageKinds = [
+  { kind: 'maze', view: reasoningView(maze, traceOf([maze.tokens, mazeSolution], maze.tokens), { solution: mazeSolution }) },
+  { kind: 'arc', view: reasoningView(arc, traceOf([arcAnswer([[1, 2], [3, 4]]), arcAnswer([[4, 3], [2, 1]])], arc.tokens), { solution: arcAnswer([[4, 3], [2, 1]]) }) },
+];
+
+pageTest.each(pageKinds)('in Chromium: the $kind page draws its cells and steps through its frames', async ({ kind, view: v }) => {
+  const dir = tmpDir('reasoning-');
+  const browser = await launchBrowser();
+  try {
+    const file = path.join(dir, `${kind}.html`);
+    fs.writeFileSync(file, reasoningPage(v));
+    const tab = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(String(e)));
+    tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await tab.goto(`file://${file}`);
+    expect(await tab.locator('.thumb').count()).toBe(2);
+    const cells = v.frames[v.frames.length - 1].grid.flat().length;
+    await tab.locator('#slider').fill(String(v.frames.length - 1));
+    expect(await tab.locator('.frame.current rect:not(.changed)').count()).toBe(cells);
+    expect(await tab.locator('.frame.current path.wrong').count()).toBe(0); // the last step is the solution
+    await tab.locator('#slider').fill('1');
+    expect(await tab.locator('.frame.current path.wrong').count()).toBeGreaterThan(0);
+    const png = await tab.screenshot({ path: path.join(dir, `${kind}.png`) });
+    expect(png.length).toBeGreaterThan(10000);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
