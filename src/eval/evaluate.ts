@@ -15,7 +15,7 @@ import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
 import { HRM, HRMStepOptions } from '../models/hrm/model';
 import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
-import { MetricValues, addMetricValues, metricCount, metricValues, normalizeMetrics } from '../models/hrm/metrics';
+import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
 
 /** How {@link evaluate} runs. */
 export interface EvalOptions {
@@ -41,6 +41,14 @@ export interface EvalResult {
   exactAccuracyAtStep: Record<string, number[]>;
   /** rows that halted at step k (k = 1..maxSteps), per set */
   haltedAtStep: Record<string, number[]>;
+  /**
+   * exact accuracy of each row's answer at the step it first halted, per set: with adaptive
+   * halting, the accuracy of what the model answers when it stops by itself (the loss head's
+   * `exact_accuracy` counts only rows halted at a batch's last step)
+   */
+  exactAccuracyAtHalt: Record<string, number>;
+  /** the mean step at which rows first halted, per set */
+  meanHaltStep: Record<string, number>;
   /** examples evaluated */
   examples: number;
   /** wall time */
@@ -62,6 +70,8 @@ export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}
   const sums: Record<string, MetricValues> = {};
   const atStep: Record<string, number[]> = {};
   const haltedAt: Record<string, number[]> = {};
+  const rows: Record<string, number> = {};
+  const correctAtHalt: Record<string, number> = {};
   let examples = 0;
   const total = Math.min(opts.maxExamples ?? Infinity, [...data.split.sets.values()].reduce((n, s) => n + s.inputs.rows, 0));
   try {
@@ -73,6 +83,8 @@ export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}
       addCounts((atStep[set] ??= new Array(maxSteps).fill(0)), r.correctAtStep);
       haltedAt[set] ??= new Array(maxSteps).fill(0);
       for (const k of r.haltStep) if (k > 0) haltedAt[set][k - 1]++;
+      rows[set] = (rows[set] ?? 0) + batch.effectiveSize;
+      correctAtHalt[set] = (correctAtHalt[set] ?? 0) + r.correctAtHalt;
       examples += batch.effectiveSize;
       opts.onProgress?.(Math.min(examples, total), total);
     }
@@ -81,11 +93,16 @@ export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}
   }
   const sets: EvalResult['sets'] = {};
   const exactAccuracyAtStep: EvalResult['exactAccuracyAtStep'] = {};
+  const exactAccuracyAtHalt: EvalResult['exactAccuracyAtHalt'] = {};
+  const meanHaltStep: EvalResult['meanHaltStep'] = {};
   for (const [set, s] of Object.entries(sums)) {
     sets[set] = normalizeMetrics(s); // the reference's eval logging: everything / count, losses too
-    exactAccuracyAtStep[set] = atStep[set].map((v) => v / metricCount(s));
+    const n = Math.max(1, rows[set]);
+    exactAccuracyAtStep[set] = atStep[set].map((v) => v / n);
+    exactAccuracyAtHalt[set] = correctAtHalt[set] / n;
+    meanHaltStep[set] = haltedAt[set].reduce((a, c, i) => a + c * (i + 1), 0) / n;
   }
-  return { sets, exactAccuracyAtStep, haltedAtStep: haltedAt, examples, seconds: (Date.now() - started) / 1000 };
+  return { sets, exactAccuracyAtStep, haltedAtStep: haltedAt, exactAccuracyAtHalt, meanHaltStep, examples, seconds: (Date.now() - started) / 1000 };
 }
 
 /**
@@ -97,7 +114,7 @@ function evaluateBatch(
   batch: PuzzleBatch,
   halting: Halting,
   opts: EvalOptions,
-): { metrics: MetricValues; correctAtStep: number[]; haltStep: Int32Array } {
+): { metrics: MetricValues; correctAtStep: number[]; haltStep: Int32Array; correctAtHalt: number } {
   const real = batch.effectiveSize;
   return scope(() =>
     noGrad(() => {
@@ -107,13 +124,19 @@ function evaluateBatch(
       let last: LossHeadResult | undefined;
       const correctAtStep: number[] = [];
       const haltStep = new Int32Array(real).fill(0);
+      let correctAtHalt = 0;
       // (every step's outputs live in this batch's scope and are freed with it)
       for (let k = 1; k <= halting.haltMaxSteps; k++) {
         last = head.forward(carry, t, halting);
         const seqIsCorrect = last.seqIsCorrect;
         correctAtStep.push(scope(() => Number(seqIsCorrect.logicalAnd(realRows).sum().item())));
         const halted = last.carry.halted.toTypedArray() as Uint8Array;
-        for (let i = 0; i < real; i++) if (halted[i] && haltStep[i] === 0) haltStep[i] = k;
+        const correct = seqIsCorrect.toTypedArray() as Uint8Array;
+        for (let i = 0; i < real; i++) {
+          if (!halted[i] || haltStep[i] !== 0) continue;
+          haltStep[i] = k; // the row's first halt: its answer is this step's
+          correctAtHalt += correct[i];
+        }
         carry = last.carry;
         if (last.allFinish) break;
       }
@@ -122,7 +145,7 @@ function evaluateBatch(
         const qHaltLogits = last!.outputs.qHaltLogits.to('float32').toTypedArray() as Float32Array;
         opts.onPredictions({ batch, predictions, qHaltLogits, steps: Int32Array.from(haltStep) });
       }
-      return { metrics: metricValues(last!.metrics), correctAtStep, haltStep };
+      return { metrics: metricValues(last!.metrics), correctAtStep, haltStep, correctAtHalt };
     }),
   );
 }

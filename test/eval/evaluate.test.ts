@@ -98,6 +98,8 @@ describe('evaluate', () => {
     expect(r.exactAccuracyAtStep[set]).toEqual(perStep.map((n) => n / TEST_PUZZLES));
     expect(Math.max(...perStep)).toBeGreaterThan(0); // the overfit model gets some rows right
     expect(r.sets[set].exact_accuracy).toBeCloseTo(r.exactAccuracyAtStep[set][3], 12); // the last step's
+    expect(r.exactAccuracyAtHalt[set]).toBeCloseTo(r.exactAccuracyAtStep[set][3], 12); // every row halts at 4
+    expect(r.meanHaltStep[set]).toBe(4);
     // The model is as it was: config untouched, training mode restored.
     expect(JSON.stringify(model.config)).toBe(before);
     expect(model.training).toBe(true);
@@ -117,11 +119,16 @@ describe('evaluate', () => {
     const r = run({ haltMaxSteps: 5, adaptive: true });
     const set = Object.keys(r.sets)[0];
     const haltedAt = [0, 0, 0, 0, 0];
+    let correctAtHalt = 0;
     for (const ex of examples()) {
       const s = solveTokens(model, ex.inputs, { maxSteps: 5, adaptive: true });
       haltedAt[s.steps - 1]++;
+      correctAtHalt += exact(s.prediction, ex.labels) ? 1 : 0;
     }
     expect(r.haltedAtStep[set]).toEqual(haltedAt);
+    // Accuracy of each row's answer when it stopped by itself, and the mean stopping step.
+    expect(r.exactAccuracyAtHalt[set]).toBe(correctAtHalt / TEST_PUZZLES);
+    expect(r.meanHaltStep[set]).toBeCloseTo(haltedAt.reduce((a, c, i) => a + c * (i + 1), 0) / TEST_PUZZLES, 12);
     expect(haltedAt.reduce((a, b) => a + b, 0)).toBe(TEST_PUZZLES);
     expect(haltedAt[0]).toBe(TEST_PUZZLES / 2);
     expect(r.exactAccuracyAtStep[set].length).toBe(5);
