@@ -38,3 +38,9 @@ export function resolveCheckpoint(p: string): string {
   if (!newest) throw invalidArgument(`--checkpoint: no checkpoint (step_*.safetensors) in ${p}`);
   return newest;
 }
+
+/** The run folder a checkpoint belongs to: the parent of its checkpoints/ folder, else its own folder. */
+export function runFolderOf(checkpoint: string): string {
+  const dir = path.dirname(path.resolve(checkpoint));
+  return path.basename(dir) === 'checkpoints' ? path.dirname(dir) : dir;
+}

@@ -9,18 +9,21 @@ import { ARC_AUGMENTATIONS_FILE } from '../data/arc';
 import { PuzzleDataset } from '../data/format';
 import { ArcVoter } from '../eval/arc-vote';
 import { EvalResult, evaluate } from '../eval/evaluate';
+import { inferenceScaling } from '../eval/scaling';
 import { loadModel } from '../eval/solve';
+import { writeScaling } from '../report/scaling';
 import { HRM } from '../models/hrm/model';
 import { Device } from '../tensor/dtype';
 import { invalidArgument } from '../util/errors';
 import { ProgressBar, formatPercent } from '../util/progress';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, requireSplit, resolveCheckpoint } from './common';
+import { Command, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
-const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N]
+const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N] [--output DIR]
   Evaluates on DIR/test: exact and token accuracy, halting statistics, accuracy against steps;
-  ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling evaluates
-  with each halt limit in turn (inference-time scaling).`;
+  ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling measures
+  inference-time scaling: exact accuracy at each step limit with fixed and with adaptive (Q-head)
+  halting, written as scaling.json and scaling.svg into the run folder's eval/ (or --output).`;
 
 /** How one evaluation pass runs. */
 interface EvalRun {
@@ -76,14 +79,26 @@ function evalCheckpoint(args: ParsedArgs): number {
   const adaptive = o.flag('adaptive');
   const maxExamples = o.int('max-examples');
   const device = (o.string('device') ?? 'cpu') as Device;
+  const output = o.string('output');
   o.rejectUnknown('eval');
   rejectExtraWords('hrm eval', args);
   const checkpoint = resolveCheckpoint(checkpointPath);
   requireSplit('hrm eval', dataRoot, 'test', 'the dataset has no test split to evaluate on');
   const model = loadModel(checkpoint, { device });
   try {
-    for (const limit of scaling.length ? scaling : [haltMaxSteps ?? model.config.haltMaxSteps]) {
-      evaluateAt(model, { dataRoot, haltMaxSteps: limit, adaptive, maxExamples, device });
+    if (scaling.length) {
+      const openData = () => new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize: model.config.batchSize });
+      const result = inferenceScaling(model, openData, {
+        limits: scaling,
+        maxExamples,
+        device,
+        onEvaluation: (halting, limit, r) => console.log(`evaluated: ${halting} halting, limit ${limit} (${r.examples} puzzles, ${r.seconds.toFixed(1)} s)`),
+      });
+      console.log(`inference-time scaling (trained with ${result.trainedMaxSteps} steps; exact accuracy, mean steps used):`);
+      for (const p of result.points) console.log(`  [${p.set}] ${p.halting.padEnd(8)} limit ${String(p.maxSteps).padStart(3)}: exact ${formatPercent(p.exactAccuracy, 2)}, mean steps ${p.meanSteps.toFixed(2)}`);
+      console.log(`scaling: ${writeScaling(output ?? path.join(runFolderOf(checkpoint), 'eval'), result)}`);
+    } else {
+      evaluateAt(model, { dataRoot, haltMaxSteps: haltMaxSteps ?? model.config.haltMaxSteps, adaptive, maxExamples, device });
     }
   } finally {
     model.dispose();

@@ -5,12 +5,22 @@ import { TINY_ARCH, buildTinyArcData, run, scratchFolder, trainTinySudoku } from
 
 const scratch = scratchFolder('cli-eval-');
 
-test('eval --scaling reports each halt limit and the accuracy after each step', () => {
-  const { checkpoint, data } = trainTinySudoku(scratch());
+test('eval --scaling writes scaling.json and the plot into the run folder; its fixed points are plain evaluations', () => {
+  const { checkpoint, data, out } = trainTinySudoku(scratch());
   const e = run('eval', '--checkpoint', checkpoint, '--data', data, '--scaling', '1,3');
   expect(e.status).toBe(0);
-  expect(e.stdout).toMatch(/halt limit 1: exact accuracy [\d.]+%/);
-  expect(e.stdout).toMatch(/halt limit 3: .*\n.*1:[\d.]+% 2:[\d.]+% 3:[\d.]+%/);
+  expect(e.stdout).toMatch(/fixed\s+limit\s+3: exact [\d.]+%, mean steps 3\.00/);
+  const file = path.join(out, 'eval', 'scaling.json');
+  expect(e.stdout).toContain(`scaling: ${file}`);
+  const result = JSON.parse(fs.readFileSync(file, 'utf8')) as { limits: number[]; trainedMaxSteps: number; points: { maxSteps: number; halting: string; exactAccuracy: number; meanSteps: number }[] };
+  expect(result.limits).toEqual([1, 3]);
+  expect(result.points.map((p) => `${p.halting}@${p.maxSteps}`)).toEqual(['fixed@1', 'fixed@3', 'adaptive@1', 'adaptive@3']);
+  for (const p of result.points.filter((q) => q.halting === 'adaptive')) expect(p.meanSteps).toBeLessThanOrEqual(p.maxSteps);
+  expect(fs.readFileSync(path.join(out, 'eval', 'scaling.svg'), 'utf8')).toContain(`trained with ${result.trainedMaxSteps}`);
+  // A fixed point is what a plain evaluation with that halt limit finds.
+  const plain = run('eval', '--checkpoint', checkpoint, '--data', data, '--halt-max-steps', '3');
+  const exact = Number(/halt limit 3: exact accuracy ([\d.]+)%/.exec(plain.stdout)![1]);
+  expect(exact).toBeCloseTo(result.points[1].exactAccuracy * 100, 2);
 });
 
 test('ARC: build, train a few steps, evaluate with voting', () => {
