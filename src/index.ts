@@ -47,8 +47,8 @@ export type { ReasoningView, ReasoningFrame, CellGrid } from './report/reasoning
 export { inferenceScaling } from './eval/scaling';
 export type { ScalingPoint, ScalingResult, ScalingOptions } from './eval/scaling';
 export { scalingCharts, writeScaling } from './report/scaling';
-export { participationRatio } from './analysis/participation-ratio';
-export type { ParticipationRatio } from './analysis/participation-ratio';
+export { participationRatio, collectTrajectoryStates, participationRatioAnalysis, PR_POOLING } from './analysis/participation-ratio';
+export type { ParticipationRatio, TrajectoryStates, PRPoint, PRAnalysis } from './analysis/participation-ratio';
 export { evaluate } from './eval/evaluate';
 export type { EvalOptions, EvalResult } from './eval/evaluate';
 export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';

@@ -5,9 +5,12 @@
  * is spread evenly over D.
  * @module
  */
+import { PuzzleDataset, batchToTensors } from '../data/format';
+import type { HRMBatch } from '../models/hrm/carry';
+import type { HRM } from '../models/hrm/model';
 import { noGrad } from '../tensor/autograd';
-import { linalg } from '../tensor/functional';
-import { scope } from '../tensor/scope';
+import { cat, linalg, stack } from '../tensor/functional';
+import { keep, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { invalidArgument } from '../util/errors';
 
@@ -44,4 +47,111 @@ export function participationRatio(states: Tensor): ParticipationRatio {
   const sum = clipped.reduce((a, b) => a + b, 0);
   const sumSq = clipped.reduce((a, b) => a + b * b, 0);
   return { pr: sumSq > 0 ? (sum * sum) / sumSq : 0, samples: n, dims: d, eigenvalues: clipped };
+}
+
+/**
+ * How the states of a trajectory become vectors (the paper leaves this open; this is our choice,
+ * and it is recorded in every result): one D-dimensional vector per puzzle token position (the
+ * puzzle-embedding prefix left out), at the end of every ACT step of the trajectory, for up to
+ * `puzzles` test puzzles, all centred together.
+ */
+export const PR_POOLING = 'per-token vectors (puzzle-embedding positions excluded) after every ACT step, fixed halting at the trained limit, centred over all';
+
+/** The hidden states of solving trajectories: [vectors, D] for z_H and for z_L. */
+export interface TrajectoryStates {
+  /** high-level states, one row per (puzzle, step, token) */
+  zH: Tensor;
+  /** low-level states, same rows */
+  zL: Tensor;
+  /** puzzles that went in */
+  puzzles: number;
+}
+
+/**
+ * Runs `model` (in eval mode, fixed halting at its haltMaxSteps, no gradient) over the first
+ * `puzzles` examples of `data` and collects z_H and z_L after every step (see {@link PR_POOLING}).
+ * The caller owns the returned tensors.
+ */
+export function collectTrajectoryStates(model: HRM, data: PuzzleDataset, puzzles: number): TrajectoryStates {
+  const wasTraining = model.training;
+  model.eval();
+  const P = model.inner.puzzleEmbLen;
+  const S = model.config.seqLen;
+  const D = model.config.hiddenSize;
+  const zHs: Tensor[] = [];
+  const zLs: Tensor[] = [];
+  let taken = 0;
+  try {
+    for (const b of data.batches()) {
+      if (taken >= puzzles) break;
+      const rows = Math.min(b.effectiveSize, puzzles - taken);
+      scope(() =>
+        noGrad(() => {
+          const batch = batchToTensors(b) as HRMBatch;
+          let carry = model.initialCarry(batch);
+          const hSteps: Tensor[] = [];
+          const lSteps: Tensor[] = [];
+          for (let k = 0; k < model.config.haltMaxSteps; k++) {
+            carry = model.forward(carry, batch, { evalHalting: 'max' }).carry;
+            // [B, P + S, D] -> the real rows' token positions [rows, S, D]
+            hSteps.push(carry.inner.zH.narrow(0, 0, rows).narrow(1, P, S).to('float64'));
+            lSteps.push(carry.inner.zL.narrow(0, 0, rows).narrow(1, P, S).to('float64'));
+          }
+          // [rows, steps, S, D] -> [rows * steps * S, D]: puzzle by puzzle, so a prefix is the first puzzles
+          zHs.push(keep(stack(hSteps, 1).reshape(-1, D)));
+          zLs.push(keep(stack(lSteps, 1).reshape(-1, D)));
+        }),
+      );
+      taken += rows;
+    }
+    if (taken < 2) throw invalidArgument(`collectTrajectoryStates: the data has ${taken} puzzle(s); at least 2 are needed`);
+    return { zH: cat(zHs, 0), zL: cat(zLs, 0), puzzles: taken };
+  } finally {
+    for (const t of [...zHs, ...zLs]) t.dispose();
+    model.train(wasTraining);
+  }
+}
+
+/** One row of a participation-ratio analysis: PR of z_H and z_L over the first `puzzles` puzzles. */
+export interface PRPoint {
+  /** puzzles whose trajectories went in */
+  puzzles: number;
+  /** PR of the high-level states */
+  zH: number;
+  /** PR of the low-level states */
+  zL: number;
+}
+
+/** A participation-ratio analysis of one model. */
+export interface PRAnalysis {
+  /** how states were pooled ({@link PR_POOLING}) */
+  pooling: string;
+  /** the state width D */
+  dims: number;
+  /** PR as the number of puzzles grows */
+  points: PRPoint[];
+}
+
+/**
+ * PR of z_H and z_L for the first n puzzles, for each n in `puzzleCounts` (the paper's Figure 8
+ * grows n from 10 to 100): one set of trajectories, prefixes of it.
+ */
+export function participationRatioAnalysis(model: HRM, data: PuzzleDataset, puzzleCounts: number[]): PRAnalysis {
+  const counts = [...new Set(puzzleCounts)].sort((a, b) => a - b);
+  if (!counts.length || !counts.every((n) => Number.isInteger(n) && n >= 2)) throw invalidArgument(`participationRatioAnalysis: puzzle counts must be integers >= 2, got ${JSON.stringify(puzzleCounts)}`);
+  const states = collectTrajectoryStates(model, data, counts[counts.length - 1]);
+  try {
+    const perPuzzle = states.zH.size(0) / states.puzzles; // rows per puzzle: steps x tokens
+    const points = counts
+      .filter((n) => n <= states.puzzles)
+      .map((n) => ({
+        puzzles: n,
+        zH: scope(() => participationRatio(states.zH.narrow(0, 0, n * perPuzzle)).pr),
+        zL: scope(() => participationRatio(states.zL.narrow(0, 0, n * perPuzzle)).pr),
+      }));
+    return { pooling: PR_POOLING, dims: model.config.hiddenSize, points };
+  } finally {
+    states.zH.dispose();
+    states.zL.dispose();
+  }
 }

@@ -15,6 +15,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['train', async () => (await import('./train')).trainCommand],
   ['eval', async () => (await import('./eval')).evalCommand],
   ['solve', async () => (await import('./solve')).solveCommand],
+  ['analyze', async () => (await import('./analyze')).analyzeCommand],
 ]);
 
 function usage(): number {
@@ -26,6 +27,7 @@ commands:
   train              train an HRM (--task sudoku|maze|arc --data DIR [--preset cpu|full] [key=value ...])
   eval               evaluate a checkpoint (accuracy, halting, inference-time scaling, ARC voting)
   solve              solve one puzzle with a checkpoint, step by step
+  analyze pr         participation ratio of z_H and z_L, trained vs untrained
 
 run 'hrm <command> --help' for its options; 'hrm --version' prints the version`);
   return 0;

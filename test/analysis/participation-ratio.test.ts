@@ -1,7 +1,9 @@
 /** The participation ratio against numpy/PyTorch on the same states, and on clouds whose PR is known. */
 import * as ht from '../../src';
-import { participationRatio } from '../../src/analysis/participation-ratio';
-import { describeWithTorch, runReference } from '../helpers/reference';
+import * as fs from 'fs';
+import { PR_POOLING, collectTrajectoryStates, participationRatio, participationRatioAnalysis } from '../../src/analysis/participation-ratio';
+import { describeWithTorch, runReference, tmpDir } from '../helpers/reference';
+import { TINY, buildTinySudokuData } from '../helpers/hrm';
 
 describe('participationRatio', () => {
   test('is D for an isotropic cloud and 1 for a line', () => {
@@ -32,5 +34,57 @@ describeWithTorch('participationRatio against PyTorch', () => {
     const ev = ref.ev.toTypedArray() as Float64Array;
     ours.eigenvalues.forEach((l, i) => expect(Math.abs(l - ev[i])).toBeLessThan(1e-9 * Math.max(1, ev[0])));
     expect(ours.pr).toBeCloseTo(ref.pr.item() as number, 9);
+  });
+});
+
+describe('trajectories', () => {
+  let dir: string;
+  let root: string;
+  let model: ht.HRM;
+  const open = () => new ht.PuzzleDataset({ dir: `${root}/test`, mode: 'test', batchSize: 8 });
+  beforeAll(() => {
+    dir = tmpDir('pr-');
+    root = buildTinySudokuData(dir, { train: 8, test: 20, blanks: 2 });
+    const m = open().metadata;
+    ht.manualSeed(4);
+    model = new ht.HRM(ht.hrmConfig({ ...TINY, batchSize: 8, seqLen: m.seq_len, vocabSize: m.vocab_size, numPuzzleIdentifiers: m.num_puzzle_identifiers, haltMaxSteps: 3 }));
+  });
+  afterAll(() => {
+    model.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('one state vector per puzzle, step and token, in the order of the puzzles', () => {
+    const data = open();
+    try {
+      const s = collectTrajectoryStates(model, data, 13);
+      expect(s.puzzles).toBe(13);
+      const S = model.config.seqLen;
+      expect(s.zH.shape).toEqual([13 * 3 * S, model.config.hiddenSize]);
+      expect(s.zL.shape).toEqual(s.zH.shape);
+      s.zH.dispose();
+      s.zL.dispose();
+    } finally {
+      data.close();
+    }
+  });
+
+  test('the analysis is the PR of each prefix of the same trajectories', () => {
+    const data = open();
+    const data2 = open();
+    try {
+      const a = participationRatioAnalysis(model, data, [20, 10]);
+      expect(a.points.map((p) => p.puzzles)).toEqual([10, 20]);
+      expect(a.pooling).toBe(PR_POOLING);
+      const s = collectTrajectoryStates(model, data2, 10);
+      expect(a.points[0].zH).toBeCloseTo(participationRatio(s.zH).pr, 9);
+      expect(a.points[0].zL).toBeCloseTo(participationRatio(s.zL).pr, 9);
+      for (const p of a.points) for (const v of [p.zH, p.zL]) expect(v >= 1 && v <= model.config.hiddenSize).toBe(true);
+      s.zH.dispose();
+      s.zL.dispose();
+    } finally {
+      data.close();
+      data2.close();
+    }
   });
 });
