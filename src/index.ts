@@ -47,6 +47,10 @@ export type { ReasoningView, ReasoningFrame, CellGrid } from './report/reasoning
 export { inferenceScaling } from './eval/scaling';
 export type { ScalingPoint, ScalingResult, ScalingOptions } from './eval/scaling';
 export { scalingCharts, writeScaling } from './report/scaling';
+export { writeRunIndex, runIndexEntries } from './report/run-index';
+export type { RunIndexEntry } from './report/run-index';
+export { writeEvaluation } from './report/evaluation';
+export type { EvaluationRecord } from './report/evaluation';
 export { participationRatio, collectTrajectoryStates, participationRatioAnalysis, PR_POOLING } from './analysis/participation-ratio';
 export type { ParticipationRatio, TrajectoryStates, PRPoint, PRAnalysis } from './analysis/participation-ratio';
 export { evaluate } from './eval/evaluate';

@@ -9,6 +9,7 @@ import { PRAnalysis, participationRatioAnalysis } from '../analysis/participatio
 import { loadModel } from '../eval/solve';
 import { HRM } from '../models/hrm/model';
 import { lineChart } from '../report/charts';
+import { writeRunIndex } from '../report/run-index';
 import { manualSeed } from '../tensor/creation';
 import { writeFileAtomic } from '../util/atomic';
 import { invalidArgument } from '../util/errors';
@@ -67,6 +68,7 @@ async function analyze(args: ParsedArgs): Promise<number> {
     writeFileAtomic(path.join(dir, 'pr.json'), JSON.stringify(result, null, 2) + '\n');
     writeFileAtomic(path.join(dir, 'pr.svg'), prChart(result.trained, result.untrained));
     console.log(`participation ratio: ${path.join(dir, 'pr.json')} (pooling: ${result.trained.pooling})`);
+    if (!output) console.log(`run index: ${writeRunIndex(runFolderOf(checkpoint))}`);
   } finally {
     trained.dispose();
     fresh.dispose();

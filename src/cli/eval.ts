@@ -11,6 +11,8 @@ import { ArcVoter } from '../eval/arc-vote';
 import { EvalResult, evaluate } from '../eval/evaluate';
 import { inferenceScaling } from '../eval/scaling';
 import { loadModel } from '../eval/solve';
+import { writeEvaluation } from '../report/evaluation';
+import { writeRunIndex } from '../report/run-index';
 import { writeScaling } from '../report/scaling';
 import { HRM } from '../models/hrm/model';
 import { Device } from '../tensor/dtype';
@@ -35,7 +37,7 @@ interface EvalRun {
 }
 
 /** Evaluates once at one halt limit and prints the metrics of every test set (and ARC's pass@K). */
-function evaluateAt(model: HRM, run: EvalRun): void {
+function evaluateAt(model: HRM, run: EvalRun): EvalResult {
   const { dataRoot, haltMaxSteps, adaptive } = run;
   const data = new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize: model.config.batchSize });
   const voter = fs.existsSync(path.join(dataRoot, ARC_AUGMENTATIONS_FILE)) ? new ArcVoter(dataRoot) : undefined;
@@ -67,6 +69,7 @@ function evaluateAt(model: HRM, run: EvalRun): void {
     const s = voter.score();
     console.log(`  ARC (${s.tasks} tasks): pass@1 ${formatPercent(s.passAtK[1], 2)}, pass@2 ${formatPercent(s.passAtK[2], 2)} (partial credit: ${formatPercent(s.passAtKPartial[2], 2)})`);
   }
+  return r;
 }
 
 function evalCheckpoint(args: ParsedArgs): number {
@@ -98,8 +101,11 @@ function evalCheckpoint(args: ParsedArgs): number {
       for (const p of result.points) console.log(`  [${p.set}] ${p.halting.padEnd(8)} limit ${String(p.maxSteps).padStart(3)}: exact ${formatPercent(p.exactAccuracy, 2)}, mean steps ${p.meanSteps.toFixed(2)}`);
       console.log(`scaling: ${writeScaling(output ?? path.join(runFolderOf(checkpoint), 'eval'), result)}`);
     } else {
-      evaluateAt(model, { dataRoot, haltMaxSteps: haltMaxSteps ?? model.config.haltMaxSteps, adaptive, maxExamples, device });
+      const limit = haltMaxSteps ?? model.config.haltMaxSteps;
+      const r = evaluateAt(model, { dataRoot, haltMaxSteps: limit, adaptive, maxExamples, device });
+      console.log(`evaluation: ${writeEvaluation(output ?? path.join(runFolderOf(checkpoint), 'eval'), { checkpoint, haltMaxSteps: limit, adaptive }, r)}`);
     }
+    if (!output) console.log(`run index: ${writeRunIndex(runFolderOf(checkpoint))}`);
   } finally {
     model.dispose();
   }

@@ -3,14 +3,16 @@
  * @module
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { readIdentifiers } from '../data/format';
 import { readArcTask } from '../data/arc';
 import { Puzzle, encodePuzzle } from '../data/puzzle-codec';
 import { loadModel, solveTokens } from '../eval/solve';
 import { reasoningView, writeReasoningPage } from '../report/reasoning';
+import { writeRunIndex } from '../report/run-index';
 import { invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, resolveCheckpoint } from './common';
+import { Command, resolveCheckpoint, runFolderOf } from './common';
 
 const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive] [--html FILE]
   Solves one puzzle and prints the answer, the steps used, the halting confidence and how the
@@ -35,7 +37,8 @@ function solve(args: ParsedArgs): number {
   o.rejectUnknown('solve');
   rejectExtraWords('hrm solve', args);
   if ([given.sudoku, given.mazeFile, given.arcFile].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc');
-  const model = loadModel(resolveCheckpoint(checkpointPath));
+  const checkpoint = resolveCheckpoint(checkpointPath);
+  const model = loadModel(checkpoint);
   try {
     const puzzle = encodePuzzle(givenPuzzle(given));
     if (puzzle.task !== 'arc') console.log(`puzzle:\n${puzzle.format(puzzle.tokens)}`);
@@ -46,7 +49,11 @@ function solve(args: ParsedArgs): number {
       console.log(`step ${i + 1}: halt probability ${s.haltProbability.toFixed(3)}, ${changed} cells changed`);
     });
     console.log(`answer after ${r.steps} step(s), halting confidence ${r.haltConfidence.toFixed(3)}:\n${puzzle.format(r.prediction)}`);
-    if (html !== undefined) console.log(`reasoning page: ${writeReasoningPage(html, reasoningView(puzzle, r, { title: `hrm solve: a ${puzzle.task} puzzle, step by step` }))}`);
+    if (html !== undefined) {
+      console.log(`reasoning page: ${writeReasoningPage(html, reasoningView(puzzle, r, { title: `hrm solve: a ${puzzle.task} puzzle, step by step` }))}`);
+      const run = runFolderOf(checkpoint);
+      if (path.dirname(path.resolve(html)) === run) writeRunIndex(run); // the run's index lists the page
+    }
   } finally {
     model.dispose();
   }

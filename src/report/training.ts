@@ -12,6 +12,7 @@ import type { TrainProgress } from '../train/trainer';
 import { METRICS_FILE, MetricsRecord, readMetrics } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic';
 import { ChartSeries, escapeXml, histogram, lineChart } from './charts';
+import { writeRunIndex } from './run-index';
 
 /** The training metrics that average over the rows that halted at a step (hrm-spec 3.4). */
 export const HALTED_ROW_METRICS = ['accuracy', 'exact_accuracy', 'q_halt_accuracy', 'steps'] as const;
@@ -129,11 +130,14 @@ ${summary}${Object.values(charts).join('\n')}</body></html>`;
 
 /**
  * Wraps a Trainer `onProgress` callback so that the run's report is rewritten after every
- * evaluation and checkpoint (so also when a run is interrupted): `onProgress: withTrainingReport(outputDir, trainingProgress())`.
+ * evaluation and checkpoint (so also when a run is interrupted), with the run's index page: `onProgress: withTrainingReport(outputDir, trainingProgress())`.
  */
 export function withTrainingReport(dir: string, inner?: (e: TrainProgress) => void): (e: TrainProgress) => void {
   return (e) => {
     inner?.(e);
-    if (e.kind === 'eval' || e.kind === 'checkpoint') writeReport(dir);
+    if (e.kind === 'eval' || e.kind === 'checkpoint') {
+      writeReport(dir);
+      writeRunIndex(dir);
+    }
   };
 }

@@ -21,6 +21,13 @@ test('eval --scaling writes scaling.json and the plot into the run folder; its f
   const plain = run('eval', '--checkpoint', checkpoint, '--data', data, '--halt-max-steps', '3');
   const exact = Number(/halt limit 3: exact accuracy ([\d.]+)%/.exec(plain.stdout)![1]);
   expect(exact).toBeCloseTo(result.points[1].exactAccuracy * 100, 2);
+  // The plain evaluation is written into the run folder too, and the run's index lists both.
+  const evaluation = JSON.parse(fs.readFileSync(path.join(out, 'eval', 'eval.json'), 'utf8'));
+  expect(evaluation.haltMaxSteps).toBe(3);
+  expect(evaluation.exactAccuracyAtHalt.all).toBeCloseTo(result.points[1].exactAccuracy, 12);
+  expect(fs.existsSync(path.join(out, 'eval', 'halting.svg'))).toBe(true);
+  const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+  for (const f of ['report.html', 'eval/eval.json', 'eval/scaling.json']) expect(index).toContain(`href="${f}"`);
 });
 
 test('ARC: build, train a few steps, evaluate with voting', () => {
