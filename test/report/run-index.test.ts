@@ -56,7 +56,7 @@ pageTest('in Chromium: every link points to a file of the run and every plot loa
     const links = await tab.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
     expect(links).toHaveLength(4);
     for (const l of links) expect(fs.existsSync(path.join(dir, l))).toBe(true);
-    const widths = await tab.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+    const widths = await tab.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
     expect(widths).toHaveLength(2);
     for (const w of widths) expect(w).toBeGreaterThan(0);
     expect(errors).toEqual([]);
