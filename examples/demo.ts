@@ -12,7 +12,7 @@ import * as path from 'path';
 import { data, getNumThreads } from 'hrm-torch';
 import { exampleFolders, runExample, showSolved, trainExample } from './common';
 
-const { Rng, buildSudokuDataset, generateSudoku, writeSudokuCsv, formatSudoku, decodeSudoku, encodeSudoku } = data;
+const { Rng, addSudokuClues, buildSudokuDataset, generateSudoku, writeSudokuCsv, formatSudoku, decodeSudoku, encodeSudoku } = data;
 
 const CLUES = Number(process.env.DEMO_CLUES ?? 10); // givens per 4x4 puzzle (16 cells)
 // Tuned on this task (BENCHMARKS.md, learning): 20,000 training puzzles generalise where 3,000
@@ -29,10 +29,7 @@ function puzzles(n: number, seed: number) {
   const rng = new Rng(seed);
   return Array.from({ length: n }, (_, i) => {
     const g = generateSudoku({ box: { rows: 2, cols: 2 }, seed: seed * 1_000_003 + i });
-    const q = Uint8Array.from(g.puzzle);
-    const blanks = rng.shuffle([...q.keys()].filter((k) => q[k] === 0));
-    for (const k of blanks.slice(0, Math.max(0, CLUES - (16 - blanks.length)))) q[k] = g.solution[k];
-    return { source: 'generated-4x4', question: q, answer: g.solution, rating: g.rating };
+    return { source: 'generated-4x4', question: addSudokuClues(g.puzzle, g.solution, CLUES, rng), answer: g.solution, rating: g.rating };
   });
 }
 

@@ -29,6 +29,7 @@ function sudoku(o: Options): number {
   const seed = o.int('seed', 0)!;
   const testCount = o.int('generate-test', Math.max(1, Math.round((generate ?? 0) / 10)))!;
   const minRating = o.int('min-rating', 0)!;
+  const clues = o.int('clues');
   const subsampleSize = o.int('subsample-size');
   const numAug = o.int('num-aug', 0);
   const minDifficulty = o.number('min-difficulty');
@@ -38,7 +39,7 @@ function sudoku(o: Options): number {
     const bar = new ProgressBar('generating', generate + testCount);
     const make = (n: number, offset: number) =>
       Array.from({ length: n }, (_, i) => {
-        const g = generateSudoku({ box, seed: seed * 1_000_003 + offset + i, minRating });
+        const g = generateSudoku({ box, seed: seed * 1_000_003 + offset + i, minRating, clues });
         bar.update(offset + i + 1);
         return { source: `generated-${size}x${size}`, question: g.puzzle, answer: g.solution, rating: g.rating };
       });
@@ -119,10 +120,11 @@ export const DATA_COMMANDS: Record<string, (o: Options, positional: string[]) =>
 
 /** The `--help` text of each builder sub-command. */
 export const DATA_HELP: Record<string, string> = {
-  sudoku: `hrm data sudoku --output-dir DIR (--input train.csv[,..] [--test-input test.csv[,..]] | --generate N [--generate-test M] [--min-rating R])
+  sudoku: `hrm data sudoku --output-dir DIR (--input train.csv[,..] [--test-input test.csv[,..]] | --generate N [--generate-test M] [--min-rating R] [--clues C])
   [--subsample-size N] [--num-aug K] [--min-difficulty R] [--size 4|6|9] [--seed S]
   CSVs in the reference schema (source,question,answer,rating; '.' or '0' blanks). The reference 1k recipe:
-  --subsample-size 1000 --num-aug 1000. --generate makes new unique-solution puzzles (no input needed).`,
+  --subsample-size 1000 --num-aug 1000. --generate makes new unique-solution puzzles (no input needed): minimal
+  puzzles, or with --clues C givens each (easier).`,
   maze: `hrm data maze --output-dir DIR (--train-csv train.csv --test-csv test.csv | --generate N [--generate-test M] [--size 30] [--min-path-length L])
   [--aug] [--seed S]
   --aug adds the 8 dihedral versions of every training maze, as the reference's --aug.`,

@@ -24,17 +24,23 @@ export interface SudokuGenerateOptions {
   minRating?: number;
   /** give up after this many candidate puzzles below minRating (default 1000) */
   maxAttempts?: number;
+  /**
+   * Givens the puzzle should have: the minimal puzzle gets extra givens from its solution, at
+   * random blank cells ({@link addSudokuClues}), up to this count. Default: none added (a minimal
+   * puzzle). More givens make an easier puzzle; the solution stays the unique one.
+   */
+  clues?: number;
 }
 
 /** A puzzle made by {@link generateSudoku}. */
 export interface GeneratedSudoku {
-  /** cell values, 0 = blank; exactly one solution; minimal (no clue can be removed) */
+  /** cell values, 0 = blank; exactly one solution; minimal (no clue can be removed) unless `clues` added givens */
   puzzle: Uint8Array;
   /** its solution */
   solution: Uint8Array;
-  /** guesses to the first solution (rateSudoku) */
+  /** guesses to the first solution (rateSudoku) of the minimal puzzle */
   rating: number;
-  /** number of givens */
+  /** number of givens (after any added by `clues`) */
   clues: number;
   /** candidate puzzles made to find this one */
   attempts: number;
@@ -69,6 +75,21 @@ export function minimalSudokuPuzzle(solution: ArrayLike<number>, rng: Rng, box?:
 }
 
 /**
+ * A copy of `puzzle` with blank cells filled from `solution`, picked in a random order drawn from
+ * `rng`, until it has `clues` givens (unchanged when it already has that many or more). A puzzle
+ * with one solution keeps it: givens only remove candidates.
+ */
+export function addSudokuClues(puzzle: ArrayLike<number>, solution: ArrayLike<number>, clues: number, rng: Rng): Uint8Array {
+  if (!Number.isInteger(clues) || clues < 0) throw invalidArgument(`addSudokuClues: clues must be an integer >= 0; got ${String(clues)}`);
+  if (puzzle.length !== solution.length) throw invalidArgument(`addSudokuClues: the puzzle has ${puzzle.length} cells but the solution ${solution.length}`);
+  if (clues > puzzle.length) throw invalidArgument(`addSudokuClues: clues ${clues} is more than the ${puzzle.length} cells of the grid`);
+  const out = Uint8Array.from(puzzle);
+  const blanks = rng.shuffle([...out.keys()].filter((k) => out[k] === 0));
+  for (const k of blanks.slice(0, Math.max(0, clues - (out.length - blanks.length)))) out[k] = solution[k];
+  return out;
+}
+
+/**
  * Generates a puzzle with exactly one solution and rating >= minRating (datasets.md 2.5): a random
  * complete grid, clues removed while uniqueness holds, repeated until the rating is reached.
  * Random minimal 9x9 puzzles rate mostly 0-2 (like tdoku's "unbiased" set), so high minRating
@@ -82,6 +103,9 @@ export function generateSudoku(opts: SudokuGenerateOptions = {}): GeneratedSudok
   const maxAttempts = opts.maxAttempts ?? 1000;
   if (typeof minRating !== 'number' || !(minRating >= 0)) throw invalidArgument(`generateSudoku: minRating must be a number >= 0; got ${String(minRating)}`);
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidArgument(`generateSudoku: maxAttempts must be an integer >= 1; got ${String(maxAttempts)}`);
+  if (opts.clues !== undefined && (!Number.isInteger(opts.clues) || opts.clues < 0 || opts.clues > geo.cells)) {
+    throw invalidArgument(`generateSudoku: clues must be an integer from 0 to ${geo.cells} (the cells of a ${geo.n}x${geo.n} grid); got ${String(opts.clues)}`);
+  }
   let best = -1;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const solution = randomSudokuGrid(rng, geo.box);
@@ -89,9 +113,10 @@ export function generateSudoku(opts: SudokuGenerateOptions = {}): GeneratedSudok
     const rating = rateSudoku(puzzle, geo.box);
     best = Math.max(best, rating);
     if (rating >= minRating) {
+      const given = opts.clues === undefined ? puzzle : addSudokuClues(puzzle, solution, opts.clues, rng);
       let clues = 0;
-      for (const v of puzzle) if (v !== 0) clues++;
-      return { puzzle, solution, rating, clues, attempts: attempt };
+      for (const v of given) if (v !== 0) clues++;
+      return { puzzle: given, solution, rating, clues, attempts: attempt };
     }
   }
   throw invalidArgument(`generateSudoku: no ${geo.n}x${geo.n} puzzle with rating >= ${minRating} in ${maxAttempts} attempts (best ${best}); lower minRating or raise maxAttempts`);

@@ -17,7 +17,7 @@ export { countSolutions, rateSudoku, solveSudoku } from './solver';
 export type { SudokuSolveOptions, SudokuSolveResult } from './solver';
 export { SudokuTransform } from './augmentation';
 export type { SudokuTransformSpec } from './augmentation';
-export { generateSudoku, minimalSudokuPuzzle, randomSudokuGrid } from './generator';
+export { addSudokuClues, generateSudoku, minimalSudokuPuzzle, randomSudokuGrid } from './generator';
 export type { GeneratedSudoku, SudokuGenerateOptions } from './generator';
 export { SUDOKU_CSV_HEADER, readSudokuCsv, writeSudokuCsv } from './csv';
 export type { ReadSudokuCsvOptions, SudokuCsvRow, SudokuTable } from './csv';

@@ -2,6 +2,7 @@
 import { Rng } from '../../../src/data/random';
 import {
   SudokuBox,
+  addSudokuClues,
   countSolutions,
   generateSudoku,
   isValidSudokuSolution,
@@ -47,5 +48,23 @@ describe('generator (datasets.md 2.5)', () => {
     expect(countSolutions(hard.puzzle)).toBe(1);
     expect(() => generateSudoku({ box: { rows: 2, cols: 2 }, minRating: 5, maxAttempts: 3 })).toThrow(/no 4x4 puzzle with rating >= 5 in 3 attempts/);
     expect(() => generateSudoku({ box: { rows: 5, cols: 5 } })).toThrow(/rows \* cols <= 16/);
+  });
+
+  test('clues: extra givens from the solution, the same unique solution', () => {
+    const box = { rows: 2, cols: 3 };
+    for (let seed = 0; seed < 20; seed++) {
+      const minimal = generateSudoku({ box, seed });
+      const g = generateSudoku({ box, seed, clues: 18 });
+      expect(g.solution).toEqual(minimal.solution);
+      expect(g.clues).toBe(Math.max(18, minimal.clues));
+      expect(g.puzzle.filter((v) => v !== 0).length).toBe(g.clues);
+      for (let c = 0; c < 36; c++) if (minimal.puzzle[c] !== 0) expect(g.puzzle[c]).toBe(minimal.puzzle[c]);
+      expect(solveSudoku(g.puzzle, { box, limit: 2 }).solutions).toEqual([g.solution]);
+    }
+    const m = generateSudoku({ box, seed: 3 });
+    expect(addSudokuClues(m.puzzle, m.solution, 2, new Rng(0))).toEqual(m.puzzle); // already has more
+    expect(addSudokuClues(m.puzzle, m.solution, 36, new Rng(0))).toEqual(m.solution);
+    expect(() => generateSudoku({ box, clues: 37 })).toThrow(/clues must be an integer from 0 to 36 .*got 37/);
+    expect(() => addSudokuClues(m.puzzle, m.solution, 1.5, new Rng(0))).toThrow(/clues must be an integer >= 0; got 1.5/);
   });
 });
