@@ -58,5 +58,6 @@ export type { EvalOptions, EvalResult } from './eval/evaluate';
 export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';
 export type { ArcVoteRow, ArcVoteBatch, ArcScore, ArcScoreOptions, ArcSubmission, ArcVoterData, ArcAddResult, ArcTaskResult, ArcTestPuzzles, ArcTestInputResult, ArcCandidate } from './eval/arc-vote';
 export { solve, solveTokens, loadModel } from './eval/solve';
+export { cpuBf16Support, type CpuBf16Support } from './util/cpu';
 export { ProgressBar, formatTime, formatPercent, type ProgressStream } from './util/progress';
 export type { Puzzle, PuzzleAnswer, PuzzleSolution, SolveOptions, SolveResult, SolveStep, SolveUpdate } from './eval/solve';

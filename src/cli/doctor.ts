@@ -4,12 +4,14 @@
  * @module
  */
 import { addonPath, buildRecord, native } from '../native';
+import { cpuBf16Support } from '../util/cpu';
 import { torchVersionOf } from '../util/version';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, packageVersion } from './common';
 
 const DOCTOR_HELP = `hrm doctor [--trace]
-  Prints the libtorch path and version, the C++ ABI, CUDA and threads; with --trace (or when the
+  Prints the libtorch path and version, the C++ ABI, CUDA, whether the CPU runs bf16 natively
+  (the CPU presets then train in bf16) and threads; with --trace (or when the
   addon does not load) also how the build searched for libtorch.`;
 
 function doctor(args: ParsedArgs): number {
@@ -36,6 +38,8 @@ function doctor(args: ParsedArgs): number {
     put('CUDA built', b.builtWithCuda);
     put('CUDA available', n.cudaIsAvailable());
     put('CUDA devices', n.cudaDeviceCount());
+    const bf16 = cpuBf16Support();
+    put('CPU bf16', `${bf16.native ? 'native' : 'not native'} (${bf16.detail})`);
     put('intra-op threads', n.getNumThreads());
     put('inter-op threads', n.getNumInteropThreads());
     put('python for tests', rec.python ?? 'none recorded');
