@@ -3,8 +3,9 @@
  * held-out puzzle solved and printed beside the expected answer. User code: it imports the
  * package by its name, as your scripts would.
  */
+import * as os from 'os';
 import * as path from 'path';
-import { HRM, SolveResult, Trainer, TrainOptions, TrainResult, solveTokens, trainingProgress, withTrainingReport } from 'hrm-torch';
+import { HRM, SolveResult, Trainer, TrainOptions, TrainResult, getNumThreads, solveTokens, trainingProgress, withTrainingReport, writeFileAtomic } from 'hrm-torch';
 
 /** Where an example writes: generated CSVs, the dataset (reference format), the run (checkpoints, report). */
 export interface ExampleFolders {
@@ -37,6 +38,8 @@ export interface TrainedExample {
   seconds: number;
   /** exact accuracy of the last held-out evaluation (NaN when there was none) */
   heldOutExact: number;
+  /** the training options, as given */
+  training: ExampleTraining;
 }
 
 /** Trains on `folders.data` into `folders.run`, printing the model's size, then a progress bar on stdout. */
@@ -45,13 +48,32 @@ export async function trainExample(folders: ExampleFolders, training: ExampleTra
   console.log(`model: ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} training steps of ${training.globalBatchSize} puzzles\n`);
   const started = Date.now();
   const result = await trainer.run();
-  return { trainer, result, seconds: (Date.now() - started) / 1000, heldOutExact: result.lastEval?.sets.all?.exact_accuracy ?? NaN };
+  return { trainer, result, seconds: (Date.now() - started) / 1000, heldOutExact: result.lastEval?.sets.all?.exact_accuracy ?? NaN, training };
 }
 
 /** The held-out exact accuracy as a sentence, or why there is none (the run stopped before an evaluation). */
 export function heldOutSummary(t: TrainedExample): string {
   if (Number.isNaN(t.heldOutExact)) return `no held-out evaluation: training stopped at step ${t.result.step}/${t.result.totalSteps}`;
   return `held-out exact accuracy: ${(t.heldOutExact * 100).toFixed(1)}%`;
+}
+
+/**
+ * Writes `<example root>/summary.json`: what the example trained on and with, how long it took and
+ * what it scored held out (bench/examples.ts collects these into the learning benchmark's table).
+ */
+export function writeExampleSummary(folders: ExampleFolders, t: TrainedExample, summary: { example: string; task: string; metrics?: Record<string, number | string | string[]> }): void {
+  const record = {
+    ...summary,
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+    threads: getNumThreads(),
+    trainingSeconds: Math.round(t.seconds),
+    steps: t.result.step,
+    heldOutExact: t.heldOutExact,
+    parameters: t.trainer.model.parameterCount(),
+    training: t.training,
+  };
+  writeFileAtomic(path.join(folders.root, 'summary.json'), JSON.stringify(record, null, 2) + '\n');
 }
 
 /** A titled column of text rows. */

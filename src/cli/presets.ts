@@ -1,52 +1,9 @@
 /**
- * Training presets: the reference's full configurations (hrm-spec 5; for a CUDA GPU), and small
- * CPU presets that train in minutes on a laptop.
+ * `hrm train`'s configuration: a preset (src/train/presets.ts), then a config file (camelCase or
+ * the reference's snake_case keys), then `key=value` overrides.
  * @module
  */
-import { TrainOptions } from '../train/trainer';
-
-/** The tasks `hrm train --task` knows. */
-export type Task = 'sudoku' | 'maze' | 'arc';
-/** Training options of a preset: everything but the output folder; the data folder optional. */
-export type PresetOptions = Omit<TrainOptions, 'dataPath' | 'outputDir'> & { dataPath?: string };
-
-const reference = {
-  arch: { hiddenSize: 512, numHeads: 8, expansion: 4, hLayers: 4, lLayers: 4, hCycles: 2, lCycles: 2, haltMaxSteps: 16, haltExplorationProb: 0.1, puzzleEmbNdim: 512, posEncodings: 'rope', lossType: 'stablemax_cross_entropy', forwardDtype: 'bfloat16' },
-  globalBatchSize: 768,
-  lrMinRatio: 1,
-  lrWarmupSteps: 2000,
-  beta1: 0.9,
-  beta2: 0.95,
-  seed: 0,
-  device: 'cuda',
-} as const;
-
-/** Per task: 'full', the reference's configuration (a CUDA GPU), and 'cpu', a small model that trains in minutes. */
-export const PRESETS: Record<Task, Record<'full' | 'cpu', PresetOptions>> = {
-  sudoku: {
-    // Sudoku-Extreme 1k x 1000 aug: 20000 epochs, eval every 2000, lr 1e-4, weight decay 1.0.
-    full: { ...reference, arch: { ...reference.arch }, dataPath: 'data/sudoku-extreme-1k-aug-1000', epochs: 20000, evalInterval: 2000, lr: 1e-4, puzzleEmbLr: 1e-4, weightDecay: 1.0, puzzleEmbWeightDecay: 1.0 },
-    cpu: {
-      arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 0, forwardDtype: 'float32' },
-      globalBatchSize: 64, epochs: 30, evalInterval: 10, lr: 2e-3, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0,
-    },
-  },
-  maze: {
-    full: { ...reference, arch: { ...reference.arch }, dataPath: 'data/maze-30x30-hard-1k', epochs: 20000, evalInterval: 2000, lr: 1e-4, puzzleEmbLr: 1e-4, weightDecay: 1.0, puzzleEmbWeightDecay: 1.0 },
-    cpu: {
-      arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 0, forwardDtype: 'float32' },
-      globalBatchSize: 32, epochs: 20, evalInterval: 10, lr: 2e-3, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0,
-    },
-  },
-  arc: {
-    // ARC-1 x 1000 aug: 100000 epochs, eval every 10000, puzzle embedding lr 1e-2.
-    full: { ...reference, arch: { ...reference.arch }, dataPath: 'data/arc-aug-1000', epochs: 100000, evalInterval: 10000, lr: 1e-4, puzzleEmbLr: 1e-2, weightDecay: 0.1, puzzleEmbWeightDecay: 0.1 },
-    cpu: {
-      arch: { hiddenSize: 128, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 128, forwardDtype: 'float32' },
-      globalBatchSize: 16, epochs: 2, evalInterval: 1, lr: 1e-3, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0, evalMaxExamples: 512,
-    },
-  },
-};
+import { PresetOptions } from '../train/presets';
 
 // The reference's cfg_pretrain.yaml keys -> ours.
 const SNAKE: Record<string, string> = {

@@ -15,7 +15,8 @@ import { hrmError, invalidArgument } from '../util/errors';
 import { formatTime } from '../util/progress';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, requireSplit } from './common';
-import { PRESETS, PresetOptions, Task, applyOverrides, mergeTrainConfig } from './presets';
+import { PRESETS, PresetOptions, Task } from '../train/presets';
+import { applyOverrides, mergeTrainConfig } from './presets';
 
 const TRAIN_HELP = `hrm train --task sudoku|maze|arc --data DIR [--preset cpu|full] [--config file.json|yaml] [--output DIR]
           [--resume] [--device cpu|cuda] [--threads N] [key=value ...]
