@@ -1,5 +1,6 @@
 /**
- * `hrm data ...`: build the benchmark datasets, and describe a dataset folder.
+ * `hrm data ...`: build the benchmark datasets, describe a dataset folder, and draw its first
+ * puzzles on a page.
  * @module
  */
 import * as fs from 'fs';
@@ -57,8 +58,36 @@ commands:
   maze     build a Maze dataset from CSVs, or generate one
   arc      build an ARC dataset from one-JSON-per-task folders
   stats    describe a dataset folder: hrm data stats <dir>
+  view     draw a split's first puzzles and their augmented versions on a page: hrm data view <dir>
 
 run 'hrm data <command> --help' for its options`;
+}
+
+/** The `--help` text of `hrm data view`. */
+export const DATA_VIEW_HELP = `hrm data view DIR [--split train|test] [--count 5] [--versions 8] [--examples 4] [--output FILE]
+  Writes a self-contained page of a built dataset: its metadata (seq_len, vocab, identifiers,
+  groups) and counts, then the first --count groups of the split (default train), each with its
+  puzzles side by side (the source and up to --versions augmented versions), each puzzle with up
+  to --examples inputs and labels drawn as grids of the task (Sudoku digits, maze cells, ARC
+  colours, with the ARC identifier's name). Default output: ./<dataset>-<split>.html.`;
+
+/** `hrm data view <dir>`: writes the dataset page and returns its path. */
+export async function dataView(positional: string[], o: Options): Promise<string> {
+  const dir = positional[0];
+  const split = o.string('split', 'train')!;
+  const count = o.int('count', 5)!;
+  const versions = o.int('versions', 8)!;
+  const examples = o.int('examples', 4)!;
+  const output = o.string('output');
+  o.rejectUnknown('data view');
+  if (!dir) throw invalidArgument('hrm data view <dir>: the dataset folder is missing');
+  if (positional.length > 1) throw invalidArgument(`hrm data view: unexpected ${positional.slice(1).join(' ')}`);
+  if (split !== 'train' && split !== 'test') throw invalidArgument(`--split must be train or test, got '${split}'`);
+  for (const [k, v] of [['count', count], ['versions', versions], ['examples', examples]] as const) if (v < 1) throw invalidArgument(`--${k} must be at least 1, got ${v}`);
+  if (!isDatasetSplit(path.join(dir, split))) throw invalidArgument(`hrm data view: ${path.join(dir, split, 'dataset.json')} not found (is ${dir} a built dataset?)`);
+  const { datasetView, writeDatasetViewPage } = await import('../report/dataset-view');
+  const view = datasetView(dir, { split, count, versions, examples });
+  return writeDatasetViewPage(output ?? `${path.basename(path.resolve(dir))}-${split}.html`, view);
 }
 
 /** One `hrm data` sub-command: options in, exit code out. */

@@ -7,7 +7,7 @@
 import { hasErrorCode, invalidArgument } from '../util/errors';
 import { Options, parseArgs } from './args';
 import { Command, packageVersion } from './common';
-import { dataStats, dataUsage } from './data';
+import { DATA_VIEW_HELP, dataStats, dataUsage, dataView } from './data';
 
 // Loaded on demand, so that `hrm --help` or `hrm data` never pulls in the training stack.
 const COMMANDS = new Map<string, () => Promise<Command>>([
@@ -15,6 +15,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['train', async () => (await import('./train')).trainCommand],
   ['eval', async () => (await import('./eval')).evalCommand],
   ['solve', async () => (await import('./solve')).solveCommand],
+  ['viz', async () => (await import('./viz')).vizCommand],
   ['analyze', async () => (await import('./analyze')).analyzeCommand],
 ]);
 
@@ -23,17 +24,18 @@ function usage(): number {
 
 commands:
   doctor [--trace]   libtorch path and version, C++ ABI, CUDA, threads; the search trace on failure
-  data <command>     build datasets (sudoku, maze, arc) and describe them (stats)
+  data <command>     build datasets (sudoku, maze, arc), describe them (stats), draw them (view)
   train              train an HRM (--task sudoku|maze|arc --data DIR [--preset cpu|full] [key=value ...])
   eval               evaluate a checkpoint (accuracy, halting, inference-time scaling, ARC voting)
   solve              solve one puzzle with a checkpoint, step by step
+  viz                the first puzzles of a dataset through a checkpoint, step by step, on one page
   analyze pr         participation ratio of z_H and z_L, trained vs untrained
 
 run 'hrm <command> --help' for its options; 'hrm --version' prints the version`);
   return 0;
 }
 
-/** `hrm data <builder|stats>`: the builders are loaded only when one is asked for. */
+/** `hrm data <builder|stats|view>`: the builders are loaded only when one is asked for. */
 async function data(argv: string[]): Promise<number> {
   const sub = argv[0];
   const { positional, options } = parseArgs(argv.slice(1));
@@ -44,6 +46,14 @@ async function data(argv: string[]): Promise<number> {
   if (sub === 'stats') {
     if (!positional[0]) throw invalidArgument('hrm data stats <dir>: the dataset folder is missing');
     console.log(dataStats(positional[0]));
+    return 0;
+  }
+  if (sub === 'view') {
+    if (options.get('help')) {
+      console.log(DATA_VIEW_HELP);
+      return 0;
+    }
+    console.log(`dataset page: ${await dataView(positional, new Options(options))}`);
     return 0;
   }
   const builders = await import('./data-builders');

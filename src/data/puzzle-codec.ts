@@ -1,16 +1,20 @@
 /**
  * The puzzle codec: one puzzle of any task (a Sudoku, a maze, an ARC task's test input) to the
  * tokens and puzzle identifier a model takes, and a predicted token row back to the task's own
- * answer form. The one owner of that mapping for inference (solve) and the CLI.
+ * answer form; which task a built dataset holds, and its token rows as cells to draw. The one
+ * owner of that mapping for inference (solve), the pages and the CLI.
  * @module
  */
-import { invalidArgument } from '../util/errors';
+import { invalidArgument, invalidData } from '../util/errors';
 import { ARC_GRID_SIZE } from './arc/grid';
-import { decodeArcGrid, encodeArcGrid } from './arc/codec';
+import { ARC_COLOUR_OFFSET, ARC_EOS, ARC_PAD, ARC_SEQ_LEN, ARC_VOCAB_SIZE, decodeArcGrid, encodeArcGrid } from './arc/codec';
 import { ArcGrid, ArcTask } from './arc/types';
-import { decodeMaze, encodeMaze } from './maze/codec';
-import { mazeSize } from './maze/grid';
-import { decodeSudoku, encodeSudoku } from './sudoku/codec';
+import { readMetadata } from './format/dataset';
+import { DatasetSplit, readExample } from './format/split';
+import { MAZE_CHARSET, MAZE_TOKENS, MAZE_VOCAB_SIZE, decodeMaze, encodeMaze } from './maze/codec';
+import { mazeSize, squareSide } from './maze/grid';
+import { decodeSudoku, encodeSudoku, sudokuVocabSize } from './sudoku/codec';
+import { defaultSudokuBox } from './sudoku/geometry';
 import { formatSudoku, toSudokuGrid } from './sudoku/grid';
 
 /**
@@ -40,10 +44,13 @@ export type Puzzle =
 /** A puzzle's answer in its task's form: a Sudoku string, a maze string, or an ARC grid. */
 export type PuzzleAnswer = string | ArcGrid;
 
+/** The three tasks. */
+export type PuzzleTask = 'sudoku' | 'maze' | 'arc';
+
 /** A puzzle encoded for a model, with the way back from predicted tokens. */
 export interface EncodedPuzzle {
   /** the task the puzzle is from */
-  task: 'sudoku' | 'maze' | 'arc';
+  task: PuzzleTask;
   /** the model's input: rows * cols tokens, row-major [rows, cols] */
   tokens: Uint8Array;
   /** the puzzle identifier to pass with the tokens (0, the blank, for Sudoku and mazes) */
@@ -124,4 +131,87 @@ export function encodePuzzle(puzzle: Puzzle): EncodedPuzzle {
   if ('maze' in puzzle) return encodeMazePuzzle(puzzle.maze);
   if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers);
   throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
+}
+
+/**
+ * The task a built dataset split holds (`splitDir`, e.g. `<dataset>/test`), from its dataset.json:
+ * ARC is a 30x30 canvas (900 tokens) over 12 token ids, a Sudoku n*n cells over n + 2 ids (n = 4,
+ * 6, 9), a maze n*n cells over 6 ids. A 4x4 board fits both Sudoku and maze (16 cells, 6 ids);
+ * there the first label row decides: a maze answer holds one start and one goal, a solved 4x4
+ * Sudoku every digit four times. Metadata that fits no task is an `INVALID_DATA` error.
+ */
+export function datasetTask(splitDir: string): PuzzleTask {
+  const m = readMetadata(splitDir);
+  if (m.vocab_size === ARC_VOCAB_SIZE && m.seq_len === ARC_SEQ_LEN) return 'arc';
+  const n = squareSide(m.seq_len);
+  const sudoku = n > 0 && defaultSudokuBox(n) !== undefined && m.vocab_size === sudokuVocabSize(n);
+  const maze = n > 0 && m.vocab_size === MAZE_VOCAB_SIZE;
+  if (sudoku && maze) return firstLabelIsMaze(splitDir) ? 'maze' : 'sudoku';
+  if (sudoku) return 'sudoku';
+  if (maze) return 'maze';
+  throw invalidData(
+    `${splitDir}: seq_len ${m.seq_len} and vocab_size ${m.vocab_size} fit no task (ARC: 900 and ${ARC_VOCAB_SIZE}; Sudoku: n*n and n + 2 for n = 4, 6, 9; maze: n*n and ${MAZE_VOCAB_SIZE})`,
+  );
+}
+
+/** True when the first label row of the split holds exactly one maze start and one goal token. */
+function firstLabelIsMaze(splitDir: string): boolean {
+  const split = new DatasetSplit(splitDir);
+  try {
+    const set = [...split.sets.values()].find((s) => s.labels.rows > 0);
+    if (!set) return false;
+    const { labels } = readExample(set, 0);
+    const count = (t: number) => labels.reduce((k, v) => k + (v === t ? 1 : 0), 0);
+    return count(MAZE_TOKENS.start) === 1 && count(MAZE_TOKENS.goal) === 1;
+  } finally {
+    split.close();
+  }
+}
+
+/** The cell label of a token outside the task's cells (an untrained model may predict PAD). */
+export const UNKNOWN_CELL = '?';
+/** The cell label of ARC's end-of-grid token on a whole canvas ({@link tokenCells} with `canvas`). */
+export const ARC_EOS_CELL = 'eos';
+
+/**
+ * A token row (a dataset row or a prediction) as the cells to draw, row by row: Sudoku digits
+ * ('' for a blank), maze characters ('#', ' ', 'S', 'G', 'o'), ARC colours '0'..'9'. A token that
+ * is no cell of the task is {@link UNKNOWN_CELL}. ARC rows are cropped as the scoring crops them
+ * (hrm-spec 7.2); with `canvas`, ARC rows are instead the canvas cut to the box around every
+ * non-PAD token (a training example placed off the corner keeps its edge), PAD inside as '' and
+ * EOS as {@link ARC_EOS_CELL}.
+ */
+export function tokenCells(task: PuzzleTask, tokens: ArrayLike<number>, opts: { canvas?: boolean } = {}): string[][] {
+  if (task === 'arc') return arcCells(tokens, opts.canvas ?? false);
+  const n = squareSide(tokens.length);
+  if (n < 0) throw invalidArgument(`tokenCells: ${tokens.length} tokens are not a square ${task} grid`);
+  const cell =
+    task === 'sudoku'
+      ? (t: number) => (t === 1 ? '' : t >= 2 && t <= n + 1 ? String(t - 1) : UNKNOWN_CELL)
+      : (t: number) => (t >= 1 && t <= MAZE_CHARSET.length ? MAZE_CHARSET[t - 1] : UNKNOWN_CELL);
+  return Array.from({ length: n }, (_, r) => Array.from({ length: n }, (_, c) => cell(tokens[r * n + c])));
+}
+
+function arcCells(tokens: ArrayLike<number>, canvas: boolean): string[][] {
+  if (!canvas) return decodeArcGrid(tokens).map((row) => row.map(String));
+  const S = ARC_GRID_SIZE;
+  if (tokens.length !== ARC_SEQ_LEN) throw invalidArgument(`tokenCells: expected ${ARC_SEQ_LEN} tokens (a 30x30 canvas), got ${tokens.length}`);
+  let r0 = S;
+  let r1 = -1;
+  let c0 = S;
+  let c1 = -1;
+  for (let i = 0; i < ARC_SEQ_LEN; i++) {
+    if (tokens[i] === ARC_PAD) continue;
+    const r = Math.floor(i / S);
+    const c = i % S;
+    [r0, r1, c0, c1] = [Math.min(r0, r), Math.max(r1, r), Math.min(c0, c), Math.max(c1, c)];
+  }
+  const cell = (t: number) => (t === ARC_PAD ? '' : t === ARC_EOS ? ARC_EOS_CELL : t >= ARC_COLOUR_OFFSET && t < ARC_COLOUR_OFFSET + 10 ? String(t - ARC_COLOUR_OFFSET) : UNKNOWN_CELL);
+  const out: string[][] = [];
+  for (let r = r0; r <= r1; r++) {
+    const row: string[] = [];
+    for (let c = c0; c <= c1; c++) row.push(cell(tokens[r * S + c]));
+    out.push(row);
+  }
+  return out;
 }

@@ -1,12 +1,14 @@
 /**
- * The reasoning page: how a model's answer to one puzzle changes step by step, as the HRM paper
+ * The reasoning page: how a model's answer to a puzzle changes step by step, as the HRM paper
  * draws it. One self-contained HTML file (inline SVG and a few lines of script, no network): a
  * slider over every frame (each ACT step and, when traced, each inner update), a strip of the
  * steps, cells changed since the previous frame outlined, cells that disagree with the solution
- * marked, and the step at which the model halted flagged.
+ * marked, and the step at which the model halted flagged. The page holds one puzzle
+ * (`hrm solve --html`) or several, with a table and a selector to switch between them (`hrm viz`);
+ * both are drawn by the same section renderer. The grid renderer is shared with the dataset viewer.
  * @module
  */
-import type { EncodedPuzzle, PuzzleAnswer } from '../data/puzzle-codec';
+import { ARC_EOS_CELL, PuzzleAnswer, PuzzleTask, UNKNOWN_CELL, tokenCells } from '../data/puzzle-codec';
 import type { SolveResult } from '../eval/solve';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
@@ -31,8 +33,8 @@ export interface ReasoningFrame {
 /** Everything the page shows of one puzzle. */
 export interface ReasoningView {
   /** which cell renderer to use */
-  task: 'sudoku' | 'maze' | 'arc';
-  /** the page's heading */
+  task: PuzzleTask;
+  /** the page's heading (of the puzzle's section on a page of several) */
   title: string;
   /** the puzzle as given */
   input: CellGrid;
@@ -53,11 +55,24 @@ export function answerGrid(answer: PuzzleAnswer, cols: number): CellGrid {
 }
 
 /**
- * The view of a solved puzzle: `puzzle` is the encoded puzzle, `result` what solveTokens returned
- * (with `trace` for inner-update frames), `solution` the expected answer's tokens when known.
+ * The view of a solved puzzle: `puzzle` is the encoded puzzle (or a dataset row: its task and input
+ * tokens), `result` what solveTokens returned (with `trace` for inner-update frames), `solution`
+ * the expected answer's tokens when known. Tokens outside the task's cells (an untrained model may
+ * predict PAD) are drawn as unknown cells.
  */
-export function reasoningView(puzzle: EncodedPuzzle, result: SolveResult, opts: { title?: string; solution?: ArrayLike<number> } = {}): ReasoningView {
-  const grid = (tokens: ArrayLike<number>) => answerGrid(puzzle.decode(tokens), puzzle.cols);
+export function reasoningView(
+  puzzle: { task: PuzzleTask; tokens: ArrayLike<number> },
+  result: SolveResult,
+  opts: {
+    /** the heading (default "<task> puzzle") */
+    title?: string;
+    /** the expected answer's tokens */
+    solution?: ArrayLike<number>;
+    /** ARC: draw the whole canvas (cut to its non-PAD part) rather than the scored crop, for examples placed off the corner */
+    canvas?: boolean;
+  } = {},
+): ReasoningView {
+  const grid = (tokens: ArrayLike<number>) => tokenCells(puzzle.task, tokens, { canvas: opts.canvas });
   const frames: ReasoningFrame[] = [];
   result.perStep.forEach((s, i) => {
     const step = i + 1;
@@ -88,20 +103,27 @@ export function changedCells(a: CellGrid | undefined, b: CellGrid): [number, num
 export const ARC_COLOURS = ['#000000', '#0074D9', '#FF4136', '#2ECC40', '#FFDC00', '#AAAAAA', '#F012BE', '#FF851B', '#7FDBFF', '#870C25'];
 
 const MAZE_FILL: Record<string, string> = { '#': '#333', ' ': '#fff', S: '#2ca02c', G: '#d62728', o: '#1f77b4' };
+const UNKNOWN_FILL = '#f4c7c3';
+const ARC_EOS_FILL = '#d8d8d8';
 
 /** How one cell is drawn: its fill and the text in it. */
-function cellStyle(task: ReasoningView['task'], label: string, given: boolean): { fill: string; text: string; weight: string } {
-  if (task === 'arc') return { fill: ARC_COLOURS[Number(label)] ?? '#fff', text: '', weight: 'normal' };
+function cellStyle(task: PuzzleTask, label: string, given: boolean): { fill: string; text: string; weight: string } {
+  if (label === UNKNOWN_CELL) return { fill: UNKNOWN_FILL, text: UNKNOWN_CELL, weight: 'normal' };
+  if (task === 'arc') return { fill: label === ARC_EOS_CELL ? ARC_EOS_FILL : label === '' ? '#fff' : (ARC_COLOURS[Number(label)] ?? '#fff'), text: '', weight: 'normal' };
   if (task === 'maze') return { fill: MAZE_FILL[label] ?? '#fff', text: '', weight: 'normal' };
   return { fill: given ? '#eef' : '#fff', text: label, weight: given ? 'bold' : 'normal' };
 }
 
 /** A cell's side in pixels so that the grid spans about `span` pixels, within [min, max]. */
-function cellSize(rows: number, cols: number, span: number, min: number, max: number): number {
+export function cellSize(rows: number, cols: number, span: number, min: number, max: number): number {
   return Math.max(min, Math.min(max, Math.floor(span / Math.max(1, rows, cols))));
 }
 
-/** One grid as SVG: cells, then outlines for cells changed since `previous` and (with `markWrong`) marks on cells that differ from the solution. */
+/**
+ * One grid as SVG: cells, then outlines for cells changed since `previous` and (with `markWrong`)
+ * marks on cells that differ from the solution. Sudoku cells given in `view.input` are shaded.
+ * `cell` fixes a cell's side in pixels (see {@link cellSize}); by default the grid spans about 320 pixels.
+ */
 export function gridSvg(
   view: Pick<ReasoningView, 'task' | 'input' | 'solution'>,
   grid: CellGrid,
@@ -136,29 +158,55 @@ export function gridSvg(
 
 const PAGE_STYLE = `body{font-family:sans-serif;margin:24px;color:#222}
 .row{display:flex;gap:32px;align-items:flex-start;flex-wrap:wrap}
+section.puzzle{display:none}section.puzzle.current{display:block}
 .frame{display:none}.frame.current{display:block}
 .strip{display:flex;gap:10px;flex-wrap:wrap;margin-top:16px}
 .thumb{border:2px solid transparent;padding:4px;cursor:pointer;text-align:center;font-size:12px}
 .thumb.current{border-color:#1f77b4}.thumb.halted .badge{display:inline-block}
 .badge{display:none;background:#d62728;color:#fff;border-radius:3px;padding:0 4px;margin-left:4px}
-input[type=range]{width:420px}.legend span{display:inline-block;margin-right:16px}`;
+input[type=range]{width:420px}.legend span{display:inline-block;margin-right:16px}
+table.puzzles{border-collapse:collapse;margin:8px 0 16px}table.puzzles td,table.puzzles th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+table.puzzles td:nth-child(2),table.puzzles th:nth-child(2){text-align:left}
+table.puzzles tr.pick{cursor:pointer}table.puzzles tr.pick.current{background:#dbe9f6}`;
 
-// Moves the current frame with the slider and keeps the strip's highlight in step.
-const PAGE_SCRIPT = `const frames=[...document.querySelectorAll('.frame')];const thumbs=[...document.querySelectorAll('.thumb')];
-const slider=document.getElementById('slider');const info=document.getElementById('info');
-function show(i){frames.forEach((f,k)=>f.classList.toggle('current',k===i));const f=frames[i];
+// Per puzzle section: moves the current frame with its slider and keeps its strip's highlight in step.
+// With several sections, the selector and the table's rows choose the section shown.
+const PAGE_SCRIPT = `const sections=[...document.querySelectorAll('section.puzzle')];
+sections.forEach(sec=>{const frames=[...sec.querySelectorAll('.frame')];const thumbs=[...sec.querySelectorAll('.thumb')];
+const slider=sec.querySelector('.slider');const info=sec.querySelector('.info');
+function show(i){frames.forEach((f,k)=>f.classList.toggle('current',k===i));const f=frames[i];if(!f)return;
 info.textContent=f.dataset.label+' · halt probability '+f.dataset.halt+' · '+f.dataset.changed+' cells changed'+(f.dataset.wrong!==''?' · '+f.dataset.wrong+' cells wrong':'');
 thumbs.forEach(t=>t.classList.toggle('current',Number(t.dataset.frame)===i));slider.value=i;}
 slider.addEventListener('input',()=>show(Number(slider.value)));
-thumbs.forEach(t=>t.addEventListener('click',()=>show(Number(t.dataset.frame))));show(0);`;
+thumbs.forEach(t=>t.addEventListener('click',()=>show(Number(t.dataset.frame))));show(0);});
+const pick=document.getElementById('puzzle');const rows=[...document.querySelectorAll('tr.pick')];
+function select(k){sections.forEach((s,i)=>s.classList.toggle('current',i===k));rows.forEach((r,i)=>r.classList.toggle('current',i===k));if(pick)pick.value=String(k);}
+if(pick)pick.addEventListener('change',()=>select(Number(pick.value)));
+rows.forEach((r,i)=>r.addEventListener('click',()=>select(i)));select(0);`;
 
-/** The reasoning page as one self-contained HTML document. */
-export function reasoningPage(view: ReasoningView): string {
-  const wrongCount = (g: CellGrid) => (view.solution ? g.flatMap((row, r) => row.filter((v, c) => view.solution![r]?.[c] !== v)).length : undefined);
+/**
+ * Cells where `grid` and the view's solution differ, over both grids' extents: a cell of either
+ * that the other lacks counts (an ARC answer of the wrong size is wrong); undefined without a solution.
+ */
+function wrongCount(view: ReasoningView, grid: CellGrid): number | undefined {
+  const solution = view.solution;
+  if (!solution) return undefined;
+  const missing = solution.reduce((n, row, r) => n + row.filter((_, c) => grid[r]?.[c] === undefined).length, 0);
+  return changedCells(solution, grid).length + missing;
+}
+
+/** What the summary of a view says: steps, the halting step, cells wrong at the end. */
+function viewSummary(view: ReasoningView): { steps: number; wrong: number | undefined } {
+  const last = view.frames[view.frames.length - 1];
+  return { steps: view.frames.filter((f) => f.isStep).length, wrong: last ? wrongCount(view, last.grid) : undefined };
+}
+
+/** One puzzle's section: its slider, frames, solution and strip of steps (`heading` adds the view's title). */
+function puzzleSection(view: ReasoningView, index: number, heading: boolean): string {
   const frames = view.frames.map((f, i) => {
     const previous = i === 0 ? view.input : view.frames[i - 1].grid;
     const changed = changedCells(previous, f.grid).length;
-    const attrs = `data-label="${escapeXml(f.label)}" data-step="${f.step}" data-halt="${f.haltProbability.toFixed(3)}" data-changed="${changed}" data-wrong="${wrongCount(f.grid) ?? ''}"`;
+    const attrs = `data-label="${escapeXml(f.label)}" data-step="${f.step}" data-halt="${f.haltProbability.toFixed(3)}" data-changed="${changed}" data-wrong="${wrongCount(view, f.grid) ?? ''}"`;
     return `<div class="frame" ${attrs}>${gridSvg(view, f.grid, { previous, markWrong: true })}</div>`;
   });
   const stepFrames = view.frames.map((f, i) => ({ f, i })).filter(({ f }) => f.isStep);
@@ -167,18 +215,57 @@ export function reasoningPage(view: ReasoningView): string {
     return `<div class="thumb${halted ? ' halted' : ''}" data-frame="${i}" data-step="${f.step}">${gridSvg(view, f.grid, { cell: cellSize(f.grid.length, Math.max(0, ...f.grid.map((r) => r.length)), 100, 3, 12), className: 'thumbgrid', markWrong: true })}<div>step ${f.step}<span class="badge">halted</span></div></div>`;
   });
   const solution = view.solution ? `<div><h3>solution</h3>${gridSvg(view, view.solution)}</div>` : '';
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(view.title)}</title><style>${PAGE_STYLE}</style></head><body>
-<h1>${escapeXml(view.title)}</h1>
-<p>${view.frames.filter((f) => f.isStep).length} reasoning steps; the model halted at step ${view.haltedAtStep}. ${view.frames.length} frames${view.frames.some((f) => !f.isStep) ? ', including every inner update (decoded through one extra high-level update)' : ''}.</p>
-<p class="legend"><span style="color:#ff9800">&#9633; changed since the previous frame</span>${view.solution ? '<span style="color:#d62728">&#9698; differs from the solution</span>' : ''}</p>
-<div><input type="range" id="slider" min="0" max="${Math.max(0, view.frames.length - 1)}" value="0" step="1"> <span id="info"></span></div>
+  const { steps } = viewSummary(view);
+  const inner = view.frames.some((f) => !f.isStep) ? ', including every inner update (decoded through one extra high-level update)' : '';
+  return `<section class="puzzle" data-puzzle="${index}" data-steps="${steps}" data-halted="${view.haltedAtStep}">
+${heading ? `<h2>${escapeXml(view.title)}</h2>` : ''}<p>${steps} reasoning steps; the model halted at step ${view.haltedAtStep}. ${view.frames.length} frames${inner}.</p>
+<div><input type="range" class="slider" min="0" max="${Math.max(0, view.frames.length - 1)}" value="0" step="1" aria-label="frame"> <span class="info"></span></div>
 <div class="row"><div><h3>puzzle</h3>${gridSvg(view, view.input)}</div><div><h3>model</h3>${frames.join('')}</div>${solution}</div>
 <h3>every step</h3><div class="strip">${strip.join('')}</div>
+</section>`;
+}
+
+/** The table and selector of a page of several puzzles: one row per puzzle (steps, halting step, wrong cells). */
+function puzzlePicker(views: ReasoningView[]): string {
+  const rows = views.map((v, k) => {
+    const { steps, wrong } = viewSummary(v);
+    const solved = wrong === undefined ? '' : wrong === 0 ? 'yes' : 'no';
+    return `<tr class="pick" data-puzzle="${k}"><td>${k + 1}</td><td>${escapeXml(v.title)}</td><td>${steps}</td><td>${v.haltedAtStep}</td><td>${wrong ?? ''}</td><td>${solved}</td></tr>`;
+  });
+  const options = views.map((v, k) => `<option value="${k}">${k + 1}. ${escapeXml(v.title)}</option>`);
+  return `<p><label>puzzle <select id="puzzle">${options.join('')}</select></label></p>
+<table class="puzzles"><tr><th>#</th><th>puzzle</th><th>steps</th><th>halted at</th><th>wrong cells at the end</th><th>solved</th></tr>${rows.join('')}</table>`;
+}
+
+/** How a page of several puzzles is headed. */
+export interface ReasoningPageOptions {
+  /** the page's title (default: the first view's title for one puzzle, "reasoning, step by step" for several) */
+  title?: string;
+  /** paragraphs under the title (plain text: what model, what data) */
+  notes?: string[];
+}
+
+/**
+ * The reasoning page as one self-contained HTML document: of one puzzle, or of several (a
+ * selector and a table of the puzzles above one section per puzzle, one shown at a time).
+ */
+export function reasoningPage(views: ReasoningView | ReasoningView[], opts: ReasoningPageOptions = {}): string {
+  const list = Array.isArray(views) ? views : [views];
+  const several = Array.isArray(views);
+  const title = opts.title ?? (several ? 'reasoning, step by step' : list[0]?.title ?? 'reasoning');
+  const solutions = list.some((v) => v.solution);
+  const notes = (opts.notes ?? []).map((n) => `<p>${escapeXml(n)}</p>`).join('\n');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(title)}</title><style>${PAGE_STYLE}</style></head><body>
+<h1>${escapeXml(title)}</h1>
+${notes}
+<p class="legend"><span style="color:#ff9800">&#9633; changed since the previous frame</span>${solutions ? '<span style="color:#d62728">&#9698; differs from the solution</span>' : ''}</p>
+${several ? puzzlePicker(list) : ''}
+${list.map((v, k) => puzzleSection(v, k, several)).join('\n')}
 <script>${PAGE_SCRIPT}</script></body></html>`;
 }
 
-/** Writes the reasoning page (atomically) and returns its path. */
-export function writeReasoningPage(file: string, view: ReasoningView): string {
-  writeFileAtomic(file, reasoningPage(view));
+/** Writes the reasoning page of one puzzle or of several (atomically) and returns its path. */
+export function writeReasoningPage(file: string, views: ReasoningView | ReasoningView[], opts: ReasoningPageOptions = {}): string {
+  writeFileAtomic(file, reasoningPage(views, opts));
   return file;
 }

@@ -1,7 +1,7 @@
 /**
  * The index page of a run folder: one page that links everything the run's commands wrote (the
- * training report, evaluations, inference-time scaling, the participation ratio, reasoning
- * pages) and shows their plots. Rewritten by each command that adds to the folder.
+ * training report, evaluations, inference-time scaling, the participation ratio, the reasoning
+ * pages of hrm viz and hrm solve) and shows their plots. Rewritten by each command that adds to the folder.
  * @module
  */
 import * as fs from 'fs';
@@ -26,17 +26,18 @@ const KNOWN: RunIndexEntry[] = [
   { file: 'eval/eval.json', title: 'evaluation (hrm eval): metrics per set, accuracy after each step, halting', plot: 'eval/halting.svg' },
   { file: 'eval/scaling.json', title: 'inference-time scaling (hrm eval --scaling)', plot: 'eval/scaling.svg' },
   { file: 'analysis/pr.json', title: 'participation ratio of z_H and z_L (hrm analyze pr)', plot: 'analysis/pr.svg' },
+  { file: 'viz.html', title: 'reasoning of the first test puzzles, step by step (hrm viz)' },
   { file: 'config.json', title: 'the run configuration' },
   { file: 'metrics.jsonl', title: 'every logged metric, one JSON record per line' },
 ];
 
-/** The entries present in `dir`: the known files, then any other HTML pages (reasoning pages). */
+/** The entries present in `dir`: the known files, then any other HTML pages (reasoning pages of hrm solve --html). */
 export function runIndexEntries(dir: string): RunIndexEntry[] {
   const exists = (f: string) => fs.existsSync(path.join(dir, f));
   const entries = KNOWN.filter((e) => exists(e.file)).map((e) => ({ ...e, plot: e.plot && exists(e.plot) ? e.plot : undefined }));
   const pages = fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith('.html') && f !== 'index.html' && f !== 'report.html')
+    .filter((f) => f.endsWith('.html') && f !== 'index.html' && !KNOWN.some((e) => e.file === f))
     .sort()
     .map((f) => ({ file: f, title: 'reasoning page (hrm solve --html)' }));
   return [...entries, ...pages];

@@ -1,10 +1,15 @@
-/** The puzzle codec (src/data/puzzle-codec.ts): puzzles of every task to tokens and back. */
+/** The puzzle codec (src/data/puzzle-codec.ts): puzzles of every task to tokens and back; a dataset's task; token rows as cells. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { ArcTask, decodeArcGrid, encodeArcGrid } from '../../src/data/arc';
+import { writeMetadata } from '../../src/data/format';
 import { encodeMaze, solveMaze } from '../../src/data/maze';
-import { encodePuzzle } from '../../src/data/puzzle-codec';
-import { encodeSudoku, parseSudoku } from '../../src/data/sudoku';
+import { ARC_EOS_CELL, UNKNOWN_CELL, datasetTask, encodePuzzle, tokenCells } from '../../src/data/puzzle-codec';
+import { encodeSudoku, parseSudoku, sudokuMetadata } from '../../src/data/sudoku';
 import { hasErrorCode } from '../../src/util/errors';
+import { tinyArcDataset, tinyMazeDataset, tinySudokuDataset } from '../helpers/datasets';
 import { errorOf } from '../helpers/errors';
+import { scratchFolders } from './scratch';
 
 const Q = '5...27..9..41......1..5.3...92.6.8...5......66..7..29.8...7...2.......8...9..36..';
 const A = '583427169974136528216859374792364851351298746648715293865971432137642985429583617';
@@ -94,4 +99,50 @@ describe('ARC', () => {
 test('anything else is an INVALID_ARGUMENT error', () => {
   expect(hasErrorCode(errorOf(() => encodePuzzle({} as never)), 'INVALID_ARGUMENT')).toBe(true);
   expect(hasErrorCode(errorOf(() => encodePuzzle(null as never)), 'INVALID_ARGUMENT')).toBe(true);
+});
+
+describe('datasetTask and tokenCells', () => {
+  const scratch = scratchFolders('puzzle-codec-');
+
+  test('the task of each built dataset, from its metadata; a 4x4 Sudoku and a 4x4 maze (same metadata) told apart by their labels', () => {
+    const dir = scratch();
+    const sudoku = tinySudokuDataset(dir);
+    const maze = tinyMazeDataset(dir);
+    const arc = tinyArcDataset(dir);
+    expect(JSON.parse(fs.readFileSync(path.join(sudoku, 'train', 'dataset.json'), 'utf8'))).toMatchObject({ seq_len: 16, vocab_size: 6 });
+    expect(JSON.parse(fs.readFileSync(path.join(maze, 'train', 'dataset.json'), 'utf8'))).toMatchObject({ seq_len: 16, vocab_size: 6 });
+    for (const split of ['train', 'test']) {
+      expect(datasetTask(path.join(sudoku, split))).toBe('sudoku');
+      expect(datasetTask(path.join(maze, split))).toBe('maze');
+      expect(datasetTask(path.join(arc, split))).toBe('arc');
+    }
+    fs.mkdirSync(path.join(dir, 'odd'));
+    writeMetadata(path.join(dir, 'odd'), { ...sudokuMetadata(1), seq_len: 10 });
+    const e = errorOf(() => datasetTask(path.join(dir, 'odd')));
+    expect(hasErrorCode(e, 'INVALID_DATA')).toBe(true);
+    expect(e.message).toMatch(/seq_len 10 and vocab_size 11 fit no task/);
+    expect(hasErrorCode(errorOf(() => datasetTask(path.join(dir, 'nothing'))), 'CORRUPT_FILE')).toBe(true);
+  });
+
+  test('token rows as cells: Sudoku digits with blanks, maze characters, ARC colours; other tokens are unknown cells', () => {
+    expect(tokenCells('sudoku', encodeSudoku(parseSudoku('1...3..2..4.2...')))).toEqual([['1', '', '', ''], ['3', '', '', '2'], ['', '', '4', ''], ['2', '', '', '']]);
+    expect(tokenCells('sudoku', [0, 2, 3, 6])).toEqual([[UNKNOWN_CELL, '1'], ['2', UNKNOWN_CELL]]); // PAD and a digit above 4
+    expect(tokenCells('maze', encodeMaze('S #G'))).toEqual([['S', ' '], ['#', 'G']]);
+    expect(tokenCells('maze', [1, 2, 0, 5])).toEqual([['#', ' '], [UNKNOWN_CELL, 'o']]);
+    const grid = [[4, 3, 0], [2, 1, 9]];
+    expect(tokenCells('arc', encodeArcGrid(grid))).toEqual(grid.map((r) => r.map(String)));
+    expect(() => tokenCells('sudoku', [1, 2, 3])).toThrow(/3 tokens are not a square sudoku grid/);
+  });
+
+  test('an ARC row placed off the corner: the scored crop is empty, the canvas shows the grid with its end-of-grid edge', () => {
+    const grid = [[4, 3], [2, 1]];
+    const tokens = encodeArcGrid(grid, { row: 3, col: 5 });
+    expect(tokenCells('arc', tokens)).toEqual([]);
+    expect(tokenCells('arc', tokens, { canvas: true })).toEqual([
+      ['4', '3', ARC_EOS_CELL],
+      ['2', '1', ARC_EOS_CELL],
+      [ARC_EOS_CELL, ARC_EOS_CELL, ''],
+    ]);
+    expect(tokenCells('arc', new Uint8Array(900), { canvas: true })).toEqual([]);
+  });
 });

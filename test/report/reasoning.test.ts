@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { encodePuzzle } from '../../src/data/puzzle-codec';
 import type { SolveResult, SolveStep } from '../../src/eval/solve';
-import { answerGrid, changedCells, reasoningPage, reasoningView } from '../../src/report/reasoning';
-import { browserAvailable, launchBrowser } from '../helpers/browser';
+import { UNKNOWN_CELL } from '../../src/data/puzzle-codec';
+import { ReasoningView, answerGrid, changedCells, reasoningPage, reasoningView } from '../../src/report/reasoning';
+import { browserAvailable, launchBrowser, openPage, screenshot } from '../helpers/browser';
 import { tmpDir } from '../helpers/reference';
 
 // A 4x4 Sudoku (tokens = value + 1) and a made-up trace: step 1 half right, step 2 solved.
@@ -66,9 +67,9 @@ pageTest('in Chromium: the slider moves through every frame, the strip has one e
     expect(await tab.locator('.thumb.halted').getAttribute('data-step')).toBe('2');
     const first = await tab.screenshot({ path: path.join(dir, 'first.png') });
     for (let i = 0; i < view.frames.length; i++) {
-      await tab.locator('#slider').fill(String(i));
+      await tab.locator('.slider').fill(String(i));
       expect(await tab.locator('.frame.current').getAttribute('data-label')).toBe(view.frames[i].label);
-      const shown = await tab.locator('#info').textContent();
+      const shown = await tab.locator('.info').textContent();
       const changed = await tab.locator('.frame.current').getAttribute('data-changed');
       expect(shown).toContain(`${changed} cells changed`);
       expect(await tab.locator('.frame.current rect.changed').count()).toBe(Number(changed));
@@ -121,13 +122,108 @@ pageTest.each(pageKinds)('in Chromium: the $kind page draws its cells and steps 
     await tab.goto(`file://${file}`);
     expect(await tab.locator('.thumb').count()).toBe(2);
     const cells = v.frames[v.frames.length - 1].grid.flat().length;
-    await tab.locator('#slider').fill(String(v.frames.length - 1));
+    await tab.locator('.slider').fill(String(v.frames.length - 1));
     expect(await tab.locator('.frame.current rect:not(.changed)').count()).toBe(cells);
     expect(await tab.locator('.frame.current path.wrong').count()).toBe(0); // the last step is the solution
-    await tab.locator('#slider').fill('1');
+    await tab.locator('.slider').fill('1');
     expect(await tab.locator('.frame.current path.wrong').count()).toBeGreaterThan(0);
     const png = await tab.screenshot({ path: path.join(dir, `${kind}.png`) });
     expect(png.length).toBeGreaterThan(10000);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A second 4x4 puzzle, three steps with no inner updates, still wrong when it halts.
+const puzzle2 = encodePuzzle({ sudoku: '.1..3......4..2.' });
+const solution2 = '2143341212344321';
+const answers2 = ['1143341212344322', '2143341212344322', '2143341212344323'];
+const result2: SolveResult = {
+  prediction: tokens(answers2[2]),
+  steps: 3,
+  haltConfidence: 0.6,
+  perStep: answers2.map((a, i) => ({ prediction: tokens(a), haltProbability: 0.2 * (i + 1), continueProbability: 0.5 })),
+};
+const view2 = reasoningView(puzzle2, result2, { title: 'another 4x4 sudoku', solution: tokens(solution2) });
+
+/** The changed-cell counts of a view's frames, from its grids. */
+const changedCounts = (v: ReasoningView) => v.frames.map((f, i) => changedCells(i === 0 ? v.input : v.frames[i - 1].grid, f.grid).length);
+
+describe('a page of several puzzles', () => {
+  test('one section per puzzle with its own frames and strip, a table row and a selector option each', () => {
+    const html = reasoningPage([view, view2], { title: 'two puzzles', notes: ['from a test'] });
+    const sections = html.split('<section class="puzzle"').slice(1);
+    expect(sections).toHaveLength(2);
+    expect((sections[0].match(/<div class="frame" /g) ?? []).length).toBe(view.frames.length);
+    expect((sections[1].match(/<div class="frame" /g) ?? []).length).toBe(3);
+    expect((sections[1].match(/<div class="thumb/g) ?? []).length).toBe(3);
+    expect(sections[1]).toContain('<h2>another 4x4 sudoku</h2>');
+    const rows = [...html.matchAll(/<tr class="pick" data-puzzle="(\d)">(.*?)<\/tr>/g)].map((m) => [...m[2].matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1]));
+    // #, title, steps, halted at, wrong cells at the end, solved
+    expect(rows).toEqual([
+      ['1', 'a 4x4 sudoku', '2', '2', '0', 'yes'],
+      ['2', 'another 4x4 sudoku', '3', '3', '1', 'no'],
+    ]);
+    expect(html.match(/<option /g)).toHaveLength(2);
+    expect(html).toContain('<p>from a test</p>');
+    // The one-puzzle page is the same section without the table, selector or section heading.
+    const one = reasoningPage(view2);
+    expect(one).not.toContain('<table');
+    expect(one.split('<section class="puzzle"')[1]).toBe(sections[1].replace('data-puzzle="1"', 'data-puzzle="0"').replace('<h2>another 4x4 sudoku</h2>', ''));
+  });
+
+  test('an ARC answer of the wrong size counts every cell it lacks or adds as wrong, and is not solved', () => {
+    const solutionTokens = arcAnswer([[4, 3], [2, 1]]);
+    const answers = [new Uint8Array(900), arcAnswer([[4, 3], [2, 1], [5, 5]]), solutionTokens]; // nothing, a row too many, right
+    const v = reasoningView(arc, { ...traceOf(answers, arc.tokens), steps: 2 }, { solution: solutionTokens });
+    const wrong = [...reasoningPage(v).matchAll(/<div class="frame" [^>]*data-wrong="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(wrong).toEqual([4, 4, 4, 2, 4, 0]); // per step: the input shown as the L preview (4 cells off), then the step
+    const row = (p: string) => [.../<tr class="pick" data-puzzle="0">(.*?)<\/tr>/.exec(p)![1].matchAll(/<td>([^<]*)<\/td>/g)].map((c) => c[1]);
+    expect(row(reasoningPage([{ ...v, frames: v.frames.slice(0, 2) }])).slice(4)).toEqual(['4', 'no']);
+    expect(row(reasoningPage([v])).slice(4)).toEqual(['0', 'yes']);
+  });
+
+  test('a predicted token outside the task (PAD) is an unknown cell, not an error', () => {
+    const bad = tokens(solution);
+    bad[5] = 0;
+    const v = reasoningView(puzzle, { ...result, perStep: [{ ...steps[0], updates: undefined, prediction: bad }] }, { solution: tokens(solution) });
+    expect(v.frames[0].grid[1][1]).toBe(UNKNOWN_CELL);
+    expect(reasoningPage(v)).toContain(`>${UNKNOWN_CELL}</text>`);
+  });
+});
+
+pageTest('in Chromium: the selector and the table switch puzzles; each puzzle keeps its own slider, changed counts and strip', async () => {
+  const dir = tmpDir('reasoning-');
+  const browser = await launchBrowser();
+  try {
+    const file = path.join(dir, 'two.html');
+    fs.writeFileSync(file, reasoningPage([view, view2], { title: 'two puzzles' }));
+    const { tab, errors } = await openPage(browser, file);
+    const shown = tab.locator('section.puzzle.current');
+    expect(await tab.locator('section.puzzle:visible').count()).toBe(1);
+    expect(await shown.getAttribute('data-puzzle')).toBe('0');
+    await shown.locator('.slider').fill('2');
+    await tab.locator('#puzzle').selectOption('1');
+    expect(await shown.getAttribute('data-puzzle')).toBe('1');
+    expect(await tab.locator('section.puzzle:visible').count()).toBe(1);
+    expect(await shown.locator('.thumb').count()).toBe(3);
+    expect(await shown.locator('.thumb.halted').getAttribute('data-step')).toBe('3');
+    expect(await tab.locator('tr.pick.current').getAttribute('data-puzzle')).toBe('1');
+    const counts = changedCounts(view2);
+    for (let i = 0; i < 3; i++) {
+      await shown.locator('.slider').fill(String(i));
+      expect(await shown.locator('.info').textContent()).toContain(`${counts[i]} cells changed`);
+      expect(await shown.locator('.frame.current rect.changed').count()).toBe(counts[i]);
+    }
+    await screenshot(tab, 'reasoning-two-puzzles');
+    await tab.locator('tr.pick').first().click();
+    expect(await shown.getAttribute('data-puzzle')).toBe('0');
+    expect(await tab.locator('#puzzle').inputValue()).toBe('0');
+    // The first puzzle's slider stayed where it was left.
+    expect(await shown.locator('.frame.current').getAttribute('data-label')).toBe(view.frames[2].label);
+    expect(await shown.locator('.info').textContent()).toContain(`${changedCounts(view)[2]} cells changed`);
     expect(errors).toEqual([]);
   } finally {
     await browser.close();

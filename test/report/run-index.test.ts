@@ -16,6 +16,7 @@ function run(): string {
     'eval/scaling.svg': svg,
     'metrics.jsonl': '',
     'solve.html': '<!doctype html><p>steps</p>',
+    'viz.html': '<!doctype html><p>puzzles</p>',
     'checkpoints/step_00000002.safetensors': '',
     'checkpoints/step_00000010.safetensors': '',
   };
@@ -26,15 +27,17 @@ function run(): string {
   return dir;
 }
 
-test('lists the files that are there, with their plots, and reasoning pages after them', () => {
+test('lists the files that are there, with their plots, the viz page among them, and other reasoning pages after them', () => {
   const dir = run();
   try {
     expect(runIndexEntries(dir).map((e) => [e.file, e.plot])).toEqual([
       ['report.html', 'report-accuracy.svg'],
       ['eval/scaling.json', 'eval/scaling.svg'],
+      ['viz.html', undefined],
       ['metrics.jsonl', undefined],
       ['solve.html', undefined],
     ]);
+    expect(runIndexEntries(dir).find((e) => e.file === 'viz.html')!.title).toMatch(/hrm viz/);
     const html = fs.readFileSync(writeRunIndex(dir), 'utf8');
     expect(html).toContain('2 checkpoint(s); newest <code>checkpoints/step_00000010.safetensors</code>');
   } finally {
@@ -54,7 +57,7 @@ pageTest('in Chromium: every link points to a file of the run and every plot loa
     tab.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await tab.goto(`file://${writeRunIndex(dir)}`);
     const links = await tab.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
-    expect(links).toHaveLength(4);
+    expect(links).toHaveLength(5);
     for (const l of links) expect(fs.existsSync(path.join(dir, l))).toBe(true);
     const widths = await tab.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
     expect(widths).toHaveLength(2);

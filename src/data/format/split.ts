@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { DatasetMetadata, SetArray, invalidDataset, readMetadata, setArrayFile } from './dataset';
-import { NpyFile, readNpy } from './npy';
+import { NpyFile, npyView, readNpy } from './npy';
 
 /** One set of a loaded split: inputs/labels stay on disk, index arrays in memory. */
 export interface LoadedSet {
@@ -88,6 +88,20 @@ export class DatasetSplit {
     }
     this.sets.clear();
   }
+}
+
+/** Example `row` of a set: its input and label tokens as stored (labels not remapped to IGNORE_LABEL_ID). */
+export function readExample(
+  set: LoadedSet,
+  row: number,
+): {
+  /** [seqLen] input tokens */
+  inputs: Int32Array;
+  /** [seqLen] label tokens */
+  labels: Int32Array;
+} {
+  const read = (f: NpyFile) => Int32Array.from(npyView(f.dtype, f.readRowsRaw(row, 1)) as ArrayLike<number | bigint>, Number);
+  return { inputs: read(set.inputs), labels: read(set.labels) };
 }
 
 /** Checks that a set's arrays agree with each other and with the metadata. */
