@@ -6,7 +6,7 @@
  */
 import { invalidArgument } from '../util/errors';
 import { ARC_GRID_SIZE } from './arc/grid';
-import { decodeArcGrid, encodeArcGrid } from './arc/codec';
+import { checkArcCanvas, decodeArcGrid, encodeArcGrid } from './arc/codec';
 import { ArcGrid, ArcTask } from './arc/types';
 import { decodeMaze, encodeMaze } from './maze/codec';
 import { mazeSize } from './maze/grid';
@@ -35,6 +35,8 @@ export type Puzzle =
       testIndex?: number;
       /** the dataset's identifiers.json, to find the task's puzzle embedding */
       identifiers?: string[];
+      /** the dataset's canvas side (default 30; readArcCanvas reads it from a dataset folder) */
+      canvas?: number;
     };
 
 /** A puzzle's answer in its task's form: a Sudoku string, a maze string, or an ARC grid. */
@@ -48,7 +50,7 @@ export interface EncodedPuzzle {
   tokens: Uint8Array;
   /** the puzzle identifier to pass with the tokens (0, the blank, for Sudoku and mazes) */
   puzzleIdentifier: number;
-  /** rows of the token grid (the board side; 30 for ARC's canvas) */
+  /** rows of the token grid (the board side; the canvas side for ARC, 30 by default) */
   rows: number;
   /** columns of the token grid */
   cols: number;
@@ -98,7 +100,7 @@ function encodeMazePuzzle(maze: string): EncodedPuzzle {
   return { task: 'maze', tokens: encodeMaze(grid), puzzleIdentifier: 0, rows: n, cols: n, decode, format: (t) => lines(decode(t), n) };
 }
 
-function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[] | undefined): EncodedPuzzle {
+function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[] | undefined, canvas: number): EncodedPuzzle {
   if (!task || !Array.isArray(task.test)) throw invalidArgument('ARC puzzle: arcTask must be a task with a "test" list (see readArcTask)');
   const test = task.test[testIndex];
   if (!test) throw invalidArgument(`ARC task ${task.name} has no test input ${testIndex}`);
@@ -107,10 +109,10 @@ function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[]
   }
   const puzzleIdentifier = identifiers.indexOf(task.name);
   if (puzzleIdentifier < 0) throw invalidArgument(`ARC task ${task.name} is not in the dataset's identifiers: the model has no puzzle embedding for it`);
-  const S = ARC_GRID_SIZE;
-  const decode = (t: ArrayLike<number>) => decodeArcGrid(checkLength(t, S, S));
+  const S = checkArcCanvas(canvas);
+  const decode = (t: ArrayLike<number>) => decodeArcGrid(checkLength(t, S, S), S);
   const format = (t: ArrayLike<number>) => decode(t).map((r) => r.join('')).join('\n');
-  return { task: 'arc', tokens: encodeArcGrid(test.input), puzzleIdentifier, rows: S, cols: S, decode, format };
+  return { task: 'arc', tokens: encodeArcGrid(test.input, { canvas: S }), puzzleIdentifier, rows: S, cols: S, decode, format };
 }
 
 /**
@@ -122,6 +124,6 @@ export function encodePuzzle(puzzle: Puzzle): EncodedPuzzle {
   if (!puzzle || typeof puzzle !== 'object') throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
   if ('sudoku' in puzzle) return encodeSudokuPuzzle(puzzle.sudoku);
   if ('maze' in puzzle) return encodeMazePuzzle(puzzle.maze);
-  if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers);
+  if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers, puzzle.canvas ?? ARC_GRID_SIZE);
   throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
 }
