@@ -97,6 +97,7 @@ function arc(o: Options): number {
   if (dirs.length === 0) throw invalidArgument('hrm data arc: give --dataset-dirs <arc-agi-1>,<concept-arc> (one-JSON-per-task folders)');
   const numAug = o.int('num-aug', 1000);
   const seed = o.int('seed', 42);
+  const canvas = o.int('canvas', 30);
   const overwrite = o.flag('overwrite');
   o.rejectUnknown('data arc');
   const bars: Record<string, ProgressBar> = {};
@@ -105,6 +106,7 @@ function arc(o: Options): number {
     outputDir: out,
     numAug,
     seed,
+    canvas,
     overwrite,
     onProgress: (p) => {
       if (p.phase === 'warning') console.warn(`warning: ${p.message}`);
@@ -112,6 +114,8 @@ function arc(o: Options): number {
     },
   });
   if (result.warnings.length) console.warn(`${result.warnings.length} warning(s); see above`);
+  console.log(`\ncanvas ${result.canvas}x${result.canvas} (seq_len ${result.canvas ** 2}): ${result.tasks} tasks kept, ${result.dropped} dropped (a grid larger than the canvas)`);
+  for (const s of result.subsets) console.log(`  ${s.dir}: ${s.kept} of ${s.tasks} kept, ${s.dropped} dropped`);
   return finish(out, started);
 }
 
@@ -128,7 +132,8 @@ export const DATA_HELP: Record<string, string> = {
   maze: `hrm data maze --output-dir DIR (--train-csv train.csv --test-csv test.csv | --generate N [--generate-test M] [--size 30] [--min-path-length L])
   [--aug] [--seed S]
   --aug adds the 8 dihedral versions of every training maze, as the reference's --aug.`,
-  arc: `hrm data arc --output-dir DIR --dataset-dirs DIR[,DIR..] [--num-aug 1000] [--seed 42] [--overwrite]
+  arc: `hrm data arc --output-dir DIR --dataset-dirs DIR[,DIR..] [--num-aug 1000] [--seed 42] [--canvas 30] [--overwrite]
   ARC-1: --dataset-dirs <ARC-AGI>/data,<ConceptARC>/corpus; ARC-2: --dataset-dirs <ARC-AGI-2>/data.
-  Tasks under a folder named 'evaluation' give the test split.`,
+  Tasks under a folder named 'evaluation' give the test split. --canvas N (1..30) places every grid
+  on an N x N canvas (seq_len N*N) and keeps only the tasks whose grids all fit (small CPU runs).`,
 };

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readIdentifiers } from '../data/format';
-import { readArcTask } from '../data/arc';
+import { readArcCanvas, readArcTask } from '../data/arc';
 import { Puzzle, encodePuzzle } from '../data/puzzle-codec';
 import { loadModel, solveTokens } from '../eval/solve';
 import { reasoningView, writeReasoningPage } from '../report/reasoning';
@@ -24,7 +24,7 @@ function givenPuzzle(o: { sudoku?: string; mazeFile?: string; arcFile?: string; 
   if (o.sudoku !== undefined) return { sudoku: o.sudoku };
   if (o.mazeFile !== undefined) return { maze: fs.readFileSync(o.mazeFile, 'utf8') };
   if (!o.dataRoot) throw invalidArgument('hrm solve --arc needs --data DIR (the ARC dataset the model was trained on, for the task identifier)');
-  return { arcTask: readArcTask(o.arcFile!), identifiers: readIdentifiers(o.dataRoot) ?? [] };
+  return { arcTask: readArcTask(o.arcFile!), identifiers: readIdentifiers(o.dataRoot) ?? [], canvas: readArcCanvas(o.dataRoot) };
 }
 
 function solve(args: ParsedArgs): number {

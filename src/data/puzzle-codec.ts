@@ -7,7 +7,7 @@
  */
 import { invalidArgument, invalidData } from '../util/errors';
 import { ARC_GRID_SIZE } from './arc/grid';
-import { ARC_COLOUR_OFFSET, ARC_EOS, ARC_PAD, ARC_SEQ_LEN, ARC_VOCAB_SIZE, decodeArcGrid, encodeArcGrid } from './arc/codec';
+import { ARC_COLOUR_OFFSET, ARC_EOS, ARC_PAD, ARC_VOCAB_SIZE, arcCanvasOfSeqLen, checkArcCanvas, decodeArcGrid, encodeArcGrid } from './arc/codec';
 import { ArcGrid, ArcTask } from './arc/types';
 import { readMetadata } from './format/dataset';
 import { DatasetSplit, readExample } from './format/split';
@@ -39,6 +39,8 @@ export type Puzzle =
       testIndex?: number;
       /** the dataset's identifiers.json, to find the task's puzzle embedding */
       identifiers?: string[];
+      /** the dataset's canvas side (default 30; readArcCanvas reads it from a dataset folder) */
+      canvas?: number;
     };
 
 /** A puzzle's answer in its task's form: a Sudoku string, a maze string, or an ARC grid. */
@@ -55,7 +57,7 @@ export interface EncodedPuzzle {
   tokens: Uint8Array;
   /** the puzzle identifier to pass with the tokens (0, the blank, for Sudoku and mazes) */
   puzzleIdentifier: number;
-  /** rows of the token grid (the board side; 30 for ARC's canvas) */
+  /** rows of the token grid (the board side; the canvas side for ARC, 30 by default) */
   rows: number;
   /** columns of the token grid */
   cols: number;
@@ -105,7 +107,7 @@ function encodeMazePuzzle(maze: string): EncodedPuzzle {
   return { task: 'maze', tokens: encodeMaze(grid), puzzleIdentifier: 0, rows: n, cols: n, decode, format: (t) => lines(decode(t), n) };
 }
 
-function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[] | undefined): EncodedPuzzle {
+function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[] | undefined, canvas: number): EncodedPuzzle {
   if (!task || !Array.isArray(task.test)) throw invalidArgument('ARC puzzle: arcTask must be a task with a "test" list (see readArcTask)');
   const test = task.test[testIndex];
   if (!test) throw invalidArgument(`ARC task ${task.name} has no test input ${testIndex}`);
@@ -114,10 +116,10 @@ function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[]
   }
   const puzzleIdentifier = identifiers.indexOf(task.name);
   if (puzzleIdentifier < 0) throw invalidArgument(`ARC task ${task.name} is not in the dataset's identifiers: the model has no puzzle embedding for it`);
-  const S = ARC_GRID_SIZE;
-  const decode = (t: ArrayLike<number>) => decodeArcGrid(checkLength(t, S, S));
+  const S = checkArcCanvas(canvas);
+  const decode = (t: ArrayLike<number>) => decodeArcGrid(checkLength(t, S, S), S);
   const format = (t: ArrayLike<number>) => decode(t).map((r) => r.join('')).join('\n');
-  return { task: 'arc', tokens: encodeArcGrid(test.input), puzzleIdentifier, rows: S, cols: S, decode, format };
+  return { task: 'arc', tokens: encodeArcGrid(test.input, { canvas: S }), puzzleIdentifier, rows: S, cols: S, decode, format };
 }
 
 /**
@@ -129,28 +131,29 @@ export function encodePuzzle(puzzle: Puzzle): EncodedPuzzle {
   if (!puzzle || typeof puzzle !== 'object') throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
   if ('sudoku' in puzzle) return encodeSudokuPuzzle(puzzle.sudoku);
   if ('maze' in puzzle) return encodeMazePuzzle(puzzle.maze);
-  if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers);
+  if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers, puzzle.canvas ?? ARC_GRID_SIZE);
   throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
 }
 
 /**
  * The task a built dataset split holds (`splitDir`, e.g. `<dataset>/test`), from its dataset.json:
- * ARC is a 30x30 canvas (900 tokens) over 12 token ids, a Sudoku n*n cells over n + 2 ids (n = 4,
+ * ARC is a canvas of side 1 to 30 (seq_len its square, 900 for the reference's 30x30) over 12
+ * token ids, a Sudoku n*n cells over n + 2 ids (n = 4,
  * 6, 9), a maze n*n cells over 6 ids. A 4x4 board fits both Sudoku and maze (16 cells, 6 ids);
  * there the first label row decides: a maze answer holds one start and one goal, a solved 4x4
  * Sudoku every digit four times. Metadata that fits no task is an `INVALID_DATA` error.
  */
 export function datasetTask(splitDir: string): PuzzleTask {
   const m = readMetadata(splitDir);
-  if (m.vocab_size === ARC_VOCAB_SIZE && m.seq_len === ARC_SEQ_LEN) return 'arc';
   const n = squareSide(m.seq_len);
+  if (m.vocab_size === ARC_VOCAB_SIZE && n >= 1 && n <= ARC_GRID_SIZE) return 'arc';
   const sudoku = n > 0 && defaultSudokuBox(n) !== undefined && m.vocab_size === sudokuVocabSize(n);
   const maze = n > 0 && m.vocab_size === MAZE_VOCAB_SIZE;
   if (sudoku && maze) return firstLabelIsMaze(splitDir) ? 'maze' : 'sudoku';
   if (sudoku) return 'sudoku';
   if (maze) return 'maze';
   throw invalidData(
-    `${splitDir}: seq_len ${m.seq_len} and vocab_size ${m.vocab_size} fit no task (ARC: 900 and ${ARC_VOCAB_SIZE}; Sudoku: n*n and n + 2 for n = 4, 6, 9; maze: n*n and ${MAZE_VOCAB_SIZE})`,
+    `${splitDir}: seq_len ${m.seq_len} and vocab_size ${m.vocab_size} fit no task (ARC: a square up to 900 and ${ARC_VOCAB_SIZE}; Sudoku: n*n and n + 2 for n = 4, 6, 9; maze: n*n and ${MAZE_VOCAB_SIZE})`,
   );
 }
 
@@ -193,14 +196,13 @@ export function tokenCells(task: PuzzleTask, tokens: ArrayLike<number>, opts: { 
 }
 
 function arcCells(tokens: ArrayLike<number>, canvas: boolean): string[][] {
-  if (!canvas) return decodeArcGrid(tokens).map((row) => row.map(String));
-  const S = ARC_GRID_SIZE;
-  if (tokens.length !== ARC_SEQ_LEN) throw invalidArgument(`tokenCells: expected ${ARC_SEQ_LEN} tokens (a 30x30 canvas), got ${tokens.length}`);
+  const S = arcCanvasOfSeqLen(tokens.length, 'tokenCells: the number of ARC tokens');
+  if (!canvas) return decodeArcGrid(tokens, S).map((row) => row.map(String));
   let r0 = S;
   let r1 = -1;
   let c0 = S;
   let c1 = -1;
-  for (let i = 0; i < ARC_SEQ_LEN; i++) {
+  for (let i = 0; i < S * S; i++) {
     if (tokens[i] === ARC_PAD) continue;
     const r = Math.floor(i / S);
     const c = i % S;

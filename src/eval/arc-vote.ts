@@ -18,7 +18,8 @@
  *
  * Ground truth is the original solutions in `<dataset>/test_puzzles.json` (as TRM); the task and
  * augmentation of each identifier come from `<dataset>/augmentations.json`. Both files are written
- * by {@link buildArcDataset}. Votes accumulate over any number of add() calls, so several batches,
+ * by {@link buildArcDataset}, as is the canvas (seq_len = canvas^2 in its dataset.json; rows
+ * are canvas^2 tokens: 900 on the reference's 30x30 canvas). Votes accumulate over any number of add() calls, so several batches,
  * or several evaluations of the same split (TRM's aggregated voting), can be pooled.
  *
  * Scores: `passAtK` is HRM's all-or-nothing rule (a task counts 1 only if every one of its test
@@ -29,31 +30,43 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ARC_TEST_PUZZLES_FILE, ArcAugmentationRecord, ArcGrid, ArcPair, arcInverseColourMap, decodeArcGrid, inverseTransform, readArcAugmentations } from '../data/arc';
+import {
+  ARC_GRID_SIZE,
+  ARC_TEST_PUZZLES_FILE,
+  ArcAugmentationRecord,
+  ArcGrid,
+  ArcPair,
+  arcInverseColourMap,
+  checkArcCanvas,
+  decodeArcGrid,
+  inverseTransform,
+  readArcAugmentations,
+  readArcCanvas,
+} from '../data/arc';
 import { invalidArgument } from '../util/errors';
 
 /** The pass@K values reported by default (TRM's list; HRM's notebook uses 1, 2, 10, 100, 1000). */
 export const ARC_DEFAULT_PASS_KS: readonly number[] = Object.freeze([1, 2, 5, 10, 100, 1000]);
 
-/** One evaluated example: its puzzle identifier, its 900 input tokens, the 900 argmax tokens and the q_halt logit. */
+/** One evaluated example: its puzzle identifier, its canvas^2 input tokens (900 on the 30x30 canvas), as many argmax tokens and the q_halt logit. */
 export interface ArcVoteRow {
   /** the row's puzzle identifier (0: batch padding) */
   puzzleIdentifier: number;
-  /** its 900 input tokens (the augmented version's input) */
+  /** its canvas^2 input tokens (the augmented version's input) */
   inputTokens: ArrayLike<number | bigint>;
-  /** the model's 900 argmax tokens */
+  /** the model's canvas^2 argmax tokens */
   predictedTokens: ArrayLike<number | bigint>;
   /** the q_halt logit: the vote's confidence is its sigmoid */
   qHaltLogit: number;
 }
 
-/** A batch as flat arrays, as read back from tensors: B identifiers, B*900 inputs, B*900 predictions, B logits. */
+/** A batch as flat arrays, as read back from tensors: B identifiers, B*S inputs, B*S predictions, B logits (S = canvas^2). */
 export interface ArcVoteBatch {
   /** B puzzle identifiers */
   puzzleIdentifiers: ArrayLike<number | bigint>;
-  /** B*900 input tokens, row-major */
+  /** B*S input tokens, row-major */
   inputs: ArrayLike<number | bigint>;
-  /** B*900 predicted tokens, row-major */
+  /** B*S predicted tokens, row-major */
   predictions: ArrayLike<number | bigint>;
   /** B q_halt logits */
   qHaltLogits: ArrayLike<number>;
@@ -76,6 +89,8 @@ export interface ArcVoterData {
   augmentations: readonly (ArcAugmentationRecord | null)[];
   /** The original tasks of the test split with their solutions (test_puzzles.json). */
   testPuzzles: ArcTestPuzzles;
+  /** The canvas side of the dataset's rows (default 30: 900 tokens per row). */
+  canvas?: number;
 }
 
 /** What one add() call did with its rows. */
@@ -195,6 +210,8 @@ function rankBuckets(map: Map<string, Bucket>): [string, Bucket][] {
  */
 export class ArcVoter {
   private readonly augmentations: readonly (ArcAugmentationRecord | null)[];
+  /** The canvas side: rows are canvas^2 tokens. */
+  readonly canvas: number;
   private readonly tasks = new Map<string, TaskEntry>();
   /** Identifiers whose colour map has been validated (once each). */
   private readonly inverseChecked = new Set<number>();
@@ -208,6 +225,7 @@ export class ArcVoter {
     if (!data || !Array.isArray(data.augmentations)) throw invalidArgument('ArcVoter: augmentations must be an array (index = puzzle identifier)');
     if (typeof data.testPuzzles !== 'object' || data.testPuzzles === null) throw invalidArgument('ArcVoter: testPuzzles must be an object (task name -> {test: pairs})');
     this.augmentations = data.augmentations;
+    this.canvas = checkArcCanvas(data.canvas ?? ARC_GRID_SIZE, 'ArcVoter: canvas');
     for (const name of Object.keys(data.testPuzzles).sort()) {
       const pairs = data.testPuzzles[name]?.test;
       if (!Array.isArray(pairs) || pairs.length === 0) throw invalidArgument(`ArcVoter: task ${name} has no test pairs`);
@@ -227,13 +245,13 @@ export class ArcVoter {
     }
   }
 
-  /** Reads `<dir>/augmentations.json` and `<dir>/test_puzzles.json`. */
+  /** Reads `<dir>/augmentations.json`, `<dir>/test_puzzles.json` and the canvas (from the splits' dataset.json). */
   static readDataset(datasetDir: string): ArcVoterData {
     const augmentations = readArcAugmentations(datasetDir);
     const file = path.join(datasetDir, ARC_TEST_PUZZLES_FILE);
     if (!fs.existsSync(file)) throw invalidArgument(`${file} does not exist (was ${datasetDir} built by buildArcDataset with an evaluation folder?)`);
     const testPuzzles = JSON.parse(fs.readFileSync(file, 'utf8')) as ArcTestPuzzles;
-    return { augmentations, testPuzzles };
+    return { augmentations, testPuzzles, canvas: readArcCanvas(datasetDir) };
   }
 
   /** Names of the scored tasks, sorted. */
@@ -249,14 +267,14 @@ export class ArcVoter {
     return result;
   }
 
-  /** Adds a batch given as flat arrays (row b's tokens at [b*900, (b+1)*900)). */
+  /** Adds a batch given as flat arrays (row b's tokens at [b*S, (b+1)*S), S = canvas^2). */
   addBatch(batch: ArcVoteBatch): ArcAddResult {
     const { puzzleIdentifiers: ids, inputs, predictions, qHaltLogits } = batch;
     const n = ids.length;
-    const seq = 900;
+    const seq = this.canvas * this.canvas;
     if (inputs.length !== n * seq || predictions.length !== n * seq || qHaltLogits.length !== n) {
       throw invalidArgument(
-        `ArcVoter.addBatch: ${n} identifiers need ${n * seq} input and prediction tokens and ${n} logits; got ${inputs.length}, ${predictions.length}, ${qHaltLogits.length}`,
+        `ArcVoter.addBatch: ${n} identifiers need ${n * seq} input and prediction tokens (${seq} per row on the ${this.canvas}x${this.canvas} canvas) and ${n} logits; got ${inputs.length}, ${predictions.length}, ${qHaltLogits.length}`,
       );
     }
     const slice = (a: ArrayLike<number | bigint>, b: number): ArrayLike<number | bigint> =>
@@ -282,14 +300,14 @@ export class ArcVoter {
       this.inverseChecked.add(id);
     }
     const task = this.tasks.get(aug.task);
-    const input = decodeArcGrid(inputTokens);
+    const input = decodeArcGrid(inputTokens, this.canvas);
     const indices = task && input.length ? task.inputIndex.get(gridKey(inverseTransform(input, aug))) : undefined;
     if (!task || !indices) {
       result.unmatched++;
       this.unmatchedRows++;
       return;
     }
-    const cropped = decodeArcGrid(predictedTokens);
+    const cropped = decodeArcGrid(predictedTokens, this.canvas);
     // A prediction that does not start with a colour crops to the empty grid: a vote that is never right.
     const pred = cropped.length ? inverseTransform(cropped, aug) : [];
     const key = gridKey(pred);

@@ -13,6 +13,7 @@ import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
 import { HRM, HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
+import { arcCanvasOfSeqLen } from '../data/arc/codec';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
 
 export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
@@ -149,13 +150,16 @@ export interface PuzzleSolution extends SolveResult {
 
 /**
  * Solves a Sudoku (81/36/16-character string, '.' or '0' blanks), a maze (its grid string) or an
- * ARC task's test input (with the dataset's identifiers, so the task's puzzle embedding is used)
- * with a model or a checkpoint file.
+ * ARC task's test input (with the dataset's identifiers, so the task's puzzle embedding is used;
+ * on the model's canvas, seqLen = canvas^2, unless the puzzle names one) with a model or a
+ * checkpoint file.
  */
 export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: Omit<SolveOptions, 'puzzleIdentifier'> = {}): PuzzleSolution {
   const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
   try {
-    const encoded = encodePuzzle(puzzle);
+    // An ARC task without a canvas goes on the model's own: seq_len = canvas^2.
+    const given = 'arcTask' in puzzle && puzzle.canvas === undefined ? { ...puzzle, canvas: arcCanvasOfSeqLen(model.config.seqLen, "the model's seqLen") } : puzzle;
+    const encoded = encodePuzzle(given);
     const r = solveTokens(model, encoded.tokens, { puzzleIdentifier: encoded.puzzleIdentifier, ...opts });
     return { ...r, answer: encoded.decode(r.prediction), answers: r.perStep.map((s) => encoded.decode(s.prediction)) };
   } finally {

@@ -54,6 +54,22 @@ test('data view of generated Sudoku writes ./<dataset>-<split>.html by default; 
   for (const r of [bad, missing, unknown]) expect(r.stderr).not.toMatch(/\n\s+at /);
 });
 
+test('data arc --canvas 10 keeps the tasks whose grids fit and says how many per folder', () => {
+  // The first 3 tasks of each folder: training 007bbfb7 (largest side 9), 00d62c1b (20), 017c7c7b (9);
+  // evaluation 00576224 (6), 009d5c81 (14), 00dbd492 (20).
+  const { data, build } = buildTinyArcData(scratch(), '--canvas', '10', '--overwrite');
+  expect(build.status).toBe(0);
+  expect(build.stdout).toMatch(/canvas 10x10 \(seq_len 100\): 3 tasks kept, 3 dropped/);
+  expect(build.stdout).toMatch(/evaluation: 1 of 3 kept, 2 dropped/);
+  expect(build.stdout).toMatch(/training: 2 of 3 kept, 1 dropped/);
+  expect(build.stdout).toMatch(/test: seq_len 100, vocab 12/);
+  expect(JSON.parse(fs.readFileSync(path.join(data, 'test_puzzles.json'), 'utf8'))).toHaveProperty('00576224');
+  const bad = run('data', 'arc', '--dataset-dirs', path.join(scratch(), 'arc-src'), '--output-dir', path.join(scratch(), 'bad'), '--canvas', '31');
+  expect(bad.status).toBe(2);
+  expect(bad.stderr).toMatch(/canvas must be an integer side length from 1 to 30.*got 31/);
+  expect(bad.stderr).not.toMatch(/\n\s+at /);
+});
+
 test('bad input: an unknown option, stats of a missing folder; clear messages, no stack traces', () => {
   const x = run('data', 'maze', '--output-dir', path.join(scratch(), 'm'), '--bogus', '3');
   expect(x.status).toBe(2);

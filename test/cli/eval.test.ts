@@ -42,6 +42,23 @@ test('ARC: build, train a few steps, evaluate with voting', () => {
   expect(e.stdout).toMatch(/ARC \(3 tasks\): pass@1 [\d.]+%, pass@2 [\d.]+%/);
 });
 
+test('ARC on a 10x10 canvas: train, evaluate with voting, solve one task', () => {
+  const { data, build } = buildTinyArcData(scratch(), '--canvas', '10', '--overwrite');
+  expect(build.status).toBe(0);
+  const out = path.join(scratch(), 'arc10-run');
+  const t = run('train', '--task', 'arc', '--data', data, '--output', out, '--threads', '1', ...TINY_ARCH, 'arch.haltMaxSteps=1', 'arch.puzzleEmbNdim=16', 'globalBatchSize=4', 'epochs=1');
+  expect(t.status).toBe(0);
+  const ckpt = path.join(out, 'checkpoints', fs.readdirSync(path.join(out, 'checkpoints')).sort().pop()!);
+  const e = run('eval', '--checkpoint', ckpt, '--data', data);
+  expect(e.status).toBe(0);
+  expect(e.stdout).toMatch(/ARC \(1 tasks\): pass@1 [\d.]+%, pass@2 [\d.]+%/); // 00576224, the one evaluation task that fits
+  const task = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc', 'arc-agi-1', 'evaluation', '00576224.json');
+  const s = run('solve', '--checkpoint', ckpt, '--arc', task, '--data', data, '--html', path.join(out, 'arc10.html'));
+  expect(s.status).toBe(0);
+  expect(s.stdout).toMatch(/answer after \d+ step\(s\)/);
+  expect(fs.readFileSync(path.join(out, 'arc10.html'), 'utf8')).toContain('<svg');
+});
+
 test('bad input: a stray override, a missing checkpoint; clear messages and exit codes', () => {
   const dir = scratch();
   const extra = run('eval', '--checkpoint', dir, '--data', dir, 'lr=1');

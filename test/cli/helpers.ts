@@ -55,8 +55,8 @@ export function trainTinySudoku(dir: string): TinySudokuRun {
   return { data, out, checkpoint: path.join(out, 'checkpoints', 'step_00000012.safetensors'), train };
 }
 
-/** Builds an ARC dataset under `dir` from the first 3 training and evaluation tasks of ARC-AGI-1 (2 augmentations). */
-export function buildTinyArcData(dir: string): { data: string; build: SpawnSyncReturns<string> } {
+/** Builds an ARC dataset under `dir` from the first 3 training and evaluation tasks of ARC-AGI-1 (2 augmentations); `extra` options go to `hrm data arc`. */
+export function buildTinyArcData(dir: string, ...extra: string[]): { data: string; build: SpawnSyncReturns<string> } {
   const src = path.join(dir, 'arc-src');
   const arc = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc', 'arc-agi-1');
   for (const sub of ['training', 'evaluation']) {
@@ -64,5 +64,5 @@ export function buildTinyArcData(dir: string): { data: string; build: SpawnSyncR
     for (const f of fs.readdirSync(path.join(arc, sub)).sort().slice(0, 3)) fs.copyFileSync(path.join(arc, sub, f), path.join(src, sub, f));
   }
   const data = path.join(dir, 'arc-data');
-  return { data, build: run('data', 'arc', '--dataset-dirs', src, '--num-aug', '2', '--output-dir', data) };
+  return { data, build: run('data', 'arc', '--dataset-dirs', src, '--num-aug', '2', '--output-dir', data, ...extra) };
 }

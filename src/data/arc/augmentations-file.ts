@@ -2,12 +2,15 @@
  * augmentations.json of a built ARC dataset: index = puzzle identifier, value = {task, dihedral,
  * colourMap} (null at 0, the blank), what the scoring needs to undo the augmentations (hrm-spec
  * 7.2, pitfall 18). Written as a stream, one element per line: a full ARC-1 build has ~960k.
+ * Also the canvas of a built dataset, read back from its dataset.json.
  * @module
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { AtomicFile } from '../../util/atomic';
-import { invalidArgument } from '../../util/errors';
+import { invalidArgument, invalidData } from '../../util/errors';
+import { METADATA_FILE, readMetadata } from '../format/dataset';
+import { arcCanvasOfSeqLen } from './codec';
 import { ArcAugmentationRecord } from './types';
 
 /** The file's name in a dataset folder. */
@@ -68,4 +71,21 @@ export function readArcAugmentations(datasetDir: string): (ArcAugmentationRecord
   const file = path.join(datasetDir, ARC_AUGMENTATIONS_FILE);
   if (!fs.existsSync(file)) throw invalidArgument(`${file} does not exist (was ${datasetDir} built by buildArcDataset?)`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as (ArcAugmentationRecord | null)[];
+}
+
+/**
+ * The canvas side of a built ARC dataset: the square root of `seq_len` in the dataset.json of its
+ * test split (or of its train split when it has none). The canvas is not stored separately: the
+ * reference's dataset.json has a fixed set of keys, and seq_len = canvas^2 determines it.
+ * Throws `INVALID_ARGUMENT` when neither split exists, `INVALID_DATA` when the seq_len is no canvas.
+ */
+export function readArcCanvas(datasetDir: string): number {
+  const split = ['test', 'train'].map((s) => path.join(datasetDir, s)).find((d) => fs.existsSync(path.join(d, METADATA_FILE)));
+  if (!split) throw invalidArgument(`${datasetDir} has no train/dataset.json or test/dataset.json (was it built by buildArcDataset?)`);
+  const { seq_len } = readMetadata(split);
+  try {
+    return arcCanvasOfSeqLen(seq_len, `${path.join(split, METADATA_FILE)}: seq_len`);
+  } catch (e) {
+    throw invalidData((e as Error).message);
+  }
 }

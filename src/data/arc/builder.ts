@@ -1,7 +1,8 @@
 /**
- * The ARC dataset builder (hrm-spec 6.1, 6.4): task folders -> augmented versions -> 30x30
- * canvases streamed through {@link SetWriter}, plus what the ARC scoring needs to undo the
- * augmentations (hrm-spec 7.2, pitfall 18):
+ * The ARC dataset builder (hrm-spec 6.1, 6.4): task folders -> augmented versions -> canvases
+ * (30x30 as the reference, or smaller, keeping only the tasks that fit) streamed through
+ * {@link SetWriter}, plus what the ARC scoring needs to undo the augmentations (hrm-spec 7.2,
+ * pitfall 18):
  *
  *   <out>/identifiers.json    index = puzzle identifier, value = name ("<blank>" at 0)
  *   <out>/augmentations.json  index = puzzle identifier, value = {task, dihedral, colourMap} (null at 0)
@@ -18,7 +19,7 @@ import { SetCounts, SetWriter } from '../format/set-writer';
 import { Rng } from '../random';
 import { ARC_AUGMENT_RETRIES_FACTOR, augmentParsed, checkNumAug, packAugmentation, taskSeed, unpackAugmentation } from './augmentation';
 import { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, writeArcAugmentations } from './augmentations-file';
-import { ARC_PAD, ARC_SEQ_LEN, ARC_VOCAB_SIZE, encodeGridInto } from './codec';
+import { ARC_PAD, ARC_VOCAB_SIZE, checkArcCanvas, encodeGridInto, gridFitsCanvas } from './codec';
 import { ARC_GRID_SIZE, Grid } from './grid';
 import { ArcIdentifiers } from './identifiers';
 import { arcAugmentedName } from './names';
@@ -49,6 +50,14 @@ export interface ArcBuildOptions {
   numAug?: number;
   /** Seed of every random draw (default 42). */
   seed?: number;
+  /**
+   * Side of the square canvas every grid is placed on (default 30, the reference's; 1..30).
+   * Only tasks whose every grid (train and test pairs, inputs and outputs) fits a canvas x canvas
+   * square are kept; the others are dropped and counted per folder in the result. The dataset's
+   * seq_len is canvas^2, which is how readers recover the canvas (readArcCanvas). With 30 no
+   * task is dropped and the build is the reference's.
+   */
+  canvas?: number;
   /**
    * Random placement of train-split examples (default true, as the reference). With false every
    * example sits at (0, 0). Note that the reference has no such switch: even with num_aug = 0 it
@@ -88,9 +97,17 @@ export interface ArcBuildResult {
     evaluation: boolean;
     /** tasks read from it */
     tasks: number;
+    /** tasks kept: every grid fits the canvas */
+    kept: number;
+    /** tasks dropped: some grid is larger than the canvas */
+    dropped: number;
   }[];
-  /** Tasks read. */
+  /** The canvas side: every example is canvas x canvas tokens (seq_len = canvas^2). */
+  canvas: number;
+  /** Tasks built (read and kept). */
   tasks: number;
+  /** Tasks read but dropped because some grid does not fit the canvas. */
+  dropped: number;
   /** Number of identifiers including the blank (= num_puzzle_identifiers). */
   numPuzzleIdentifiers: number;
   /** The train split. */
@@ -126,29 +143,43 @@ const OWN_FILES = [IDENTIFIERS_FILE, ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FI
 
 type Progress = (phase: ArcBuildProgress['phase'], done: number, total: number, message: string) => void;
 
-/** Reads every folder and parses its tasks (shuffled per folder with the build seed, unless `shuffle` is false). */
-function readTasks(datasetDirs: string[], seed: number, shuffle: boolean): { subsets: ArcSubset[]; parsed: ParsedTask[] } {
-  const subsets = readArcFolders(datasetDirs);
-  const order = new Rng(seed);
-  const parsed: ParsedTask[] = [];
-  for (const subset of subsets) {
-    const tasks = subset.tasks.map((task): ParsedTask => ({ task, subset, ...parseTask(task) }));
-    if (shuffle) order.shuffle(tasks);
-    parsed.push(...tasks);
-  }
-  return { subsets, parsed };
+/** Whether every grid of a task (train and test pairs, inputs and outputs) fits the canvas. */
+function taskFits(p: ParsedTask, canvas: number): boolean {
+  return [...p.train, ...p.test].every(([i, o]) => gridFitsCanvas(i, canvas) && gridFitsCanvas(o, canvas));
 }
 
 /**
- * Encodes one puzzle (all its pairs under augmentation v) and adds it to the writer. With an
- * rng, one randomly chosen example stays at (0, 0) and every other one gets a random offset
- * shared by its input and output, r0 in [0, 30 - max(h_in, h_out)], c0 likewise (hrm-spec 6.4).
+ * Reads every folder and parses its tasks (shuffled per folder with the build seed, unless
+ * `shuffle` is false), then keeps the tasks that fit the canvas; `dropped` counts the others per
+ * subset (same order as `subsets`).
  */
-function writePuzzle(writer: SetWriter, id: number, pairs: readonly [Grid, Grid][], v: ArcAugmentation, rng: Rng | null): void {
+function readTasks(datasetDirs: string[], seed: number, shuffle: boolean, canvas: number): { subsets: ArcSubset[]; parsed: ParsedTask[]; dropped: number[] } {
+  const subsets = readArcFolders(datasetDirs);
+  const order = new Rng(seed);
+  const parsed: ParsedTask[] = [];
+  const dropped: number[] = [];
+  for (const subset of subsets) {
+    const tasks = subset.tasks.map((task): ParsedTask => ({ task, subset, ...parseTask(task) }));
+    if (shuffle) order.shuffle(tasks);
+    const kept = tasks.filter((p) => taskFits(p, canvas));
+    parsed.push(...kept);
+    dropped.push(tasks.length - kept.length);
+  }
+  return { subsets, parsed, dropped };
+}
+
+/**
+ * Encodes one puzzle (all its pairs under augmentation v) on a canvas of side S and adds it to
+ * the writer. With an rng, one randomly chosen example stays at (0, 0) and every other one gets a
+ * random offset shared by its input and output, r0 in [0, S - max(h_in, h_out)], c0 likewise
+ * (hrm-spec 6.4, where S = 30).
+ */
+function writePuzzle(writer: SetWriter, id: number, pairs: readonly [Grid, Grid][], v: ArcAugmentation, rng: Rng | null, S: number): void {
   const n = pairs.length;
+  const seqLen = S * S;
   const map = Uint8Array.from(v.colourMap);
-  const inputs = new Uint8Array(n * ARC_SEQ_LEN);
-  const labels = new Uint8Array(n * ARC_SEQ_LEN);
+  const inputs = new Uint8Array(n * seqLen);
+  const labels = new Uint8Array(n * seqLen);
   const fixed = rng ? rng.int(n) : -1;
   for (let e = 0; e < n; e++) {
     const inp = transformGrid(pairs[e][0], v.dihedral, map);
@@ -156,11 +187,11 @@ function writePuzzle(writer: SetWriter, id: number, pairs: readonly [Grid, Grid]
     let r0 = 0;
     let c0 = 0;
     if (rng && e !== fixed) {
-      r0 = rng.int(ARC_GRID_SIZE - Math.max(inp.h, out.h) + 1);
-      c0 = rng.int(ARC_GRID_SIZE - Math.max(inp.w, out.w) + 1);
+      r0 = rng.int(S - Math.max(inp.h, out.h) + 1);
+      c0 = rng.int(S - Math.max(inp.w, out.w) + 1);
     }
-    encodeGridInto(inp, r0, c0, inputs, e * ARC_SEQ_LEN);
-    encodeGridInto(out, r0, c0, labels, e * ARC_SEQ_LEN);
+    encodeGridInto(inp, r0, c0, inputs, e * seqLen, S);
+    encodeGridInto(out, r0, c0, labels, e * seqLen, S);
   }
   writer.addPuzzle(id, inputs, labels);
 }
@@ -179,7 +210,7 @@ interface TrainPass {
  * Pass 1: augments every task and writes its train-split puzzles (one group per task). Evaluation
  * folders: demonstrations -> train, test pairs -> test (pass 2). Other folders: all -> train.
  */
-function writeTrainSplit(parsed: ParsedTask[], ids: ArcIdentifiers, writer: SetWriter, numAug: number, seed: number, translate: boolean, progress: Progress): TrainPass {
+function writeTrainSplit(parsed: ParsedTask[], ids: ArcIdentifiers, writer: SetWriter, numAug: number, seed: number, translate: boolean, canvas: number, progress: Progress): TrainPass {
   const plans: number[][] = [];
   const incomplete: { task: string; versions: number }[] = [];
   let draws = 0;
@@ -200,7 +231,7 @@ function writeTrainSplit(parsed: ParsedTask[], ids: ArcIdentifiers, writer: SetW
     const trainPairs = p.subset.evaluation ? p.train : [...p.train, ...p.test];
     if (trainPairs.length) {
       const rng = new Rng(taskSeed(seed, 'translate', p.subset, name));
-      for (const v of versions) writePuzzle(writer, ids.idOf(name, v), trainPairs, v, translate ? rng : null);
+      for (const v of versions) writePuzzle(writer, ids.idOf(name, v), trainPairs, v, translate ? rng : null, canvas);
       writer.endGroup();
     }
     progress('train', k + 1, parsed.length, `${name}: ${versions.length} versions`);
@@ -213,7 +244,7 @@ function writeTrainSplit(parsed: ParsedTask[], ids: ArcIdentifiers, writer: SetW
  * Pass 2: the test split, every example at (0, 0); identifiers mostly exist already, since an
  * evaluation task's versions have the same names in both splits.
  */
-function writeTestSplit(parsed: ParsedTask[], plans: number[][], ids: ArcIdentifiers, writer: SetWriter, progress: Progress): SetCounts {
+function writeTestSplit(parsed: ParsedTask[], plans: number[][], ids: ArcIdentifiers, writer: SetWriter, canvas: number, progress: Progress): SetCounts {
   for (let k = 0; k < parsed.length; k++) {
     const p = parsed[k];
     if (!p.subset.evaluation || !p.test.length) continue;
@@ -221,7 +252,7 @@ function writeTestSplit(parsed: ParsedTask[], plans: number[][], ids: ArcIdentif
       // Version 0 is the original, which keeps the plain task name.
       const v = unpackAugmentation(plans[k][i]);
       const name = i === 0 ? p.task.name : arcAugmentedName(p.task.name, v);
-      writePuzzle(writer, ids.idOf(p.task.name, { name, ...v }), p.test, v, null);
+      writePuzzle(writer, ids.idOf(p.task.name, { name, ...v }), p.test, v, null, canvas);
     }
     writer.endGroup();
     progress('test', k + 1, parsed.length, p.task.name);
@@ -229,14 +260,14 @@ function writeTestSplit(parsed: ParsedTask[], plans: number[][], ids: ArcIdentif
   return writer.finish();
 }
 
-/** dataset.json of an ARC split: num_puzzle_identifiers = N + 1 in both splits (hrm-spec 6.4). */
-function arcMetadata(numPuzzleIdentifiers: number, c: SetCounts): DatasetMetadata {
+/** dataset.json of an ARC split: num_puzzle_identifiers = N + 1 in both splits (hrm-spec 6.4), seq_len = canvas^2. */
+function arcMetadata(numPuzzleIdentifiers: number, c: SetCounts, canvas: number): DatasetMetadata {
   return {
     pad_id: ARC_PAD,
     ignore_label_id: ARC_PAD,
     blank_identifier_id: 0,
     vocab_size: ARC_VOCAB_SIZE,
-    seq_len: ARC_SEQ_LEN,
+    seq_len: canvas * canvas,
     num_puzzle_identifiers: numPuzzleIdentifiers,
     total_groups: c.totalGroups,
     mean_puzzle_examples: c.totalPuzzles ? c.totalExamples / c.totalPuzzles : 0,
@@ -266,8 +297,9 @@ const splitCounts = (c: SetCounts): ArcSplitCounts => ({ groups: c.totalGroups, 
  */
 export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
   const t0 = Date.now();
-  const { datasetDirs, outputDir, numAug = 1000, seed = 42, translate = true, shuffle = true, overwrite = false, onProgress } = options;
+  const { datasetDirs, outputDir, numAug = 1000, seed = 42, translate = true, shuffle = true, overwrite = false, canvas = ARC_GRID_SIZE, onProgress } = options;
   if (typeof outputDir !== 'string' || outputDir === '') throw invalidArgument('outputDir must be a folder path');
+  checkArcCanvas(canvas);
   checkNumAug(numAug);
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw invalidArgument(`seed must be a finite number, got ${seed}`);
   const existing = OWN_FILES.filter((f) => fs.existsSync(path.join(outputDir, f)));
@@ -284,8 +316,11 @@ export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
   const progress = (phase: ArcBuildProgress['phase'], done: number, total: number, message: string) => onProgress?.({ phase, done, total, message });
 
   // Read and validate everything before writing anything.
-  const { subsets, parsed } = readTasks(datasetDirs, seed, shuffle);
-  progress('read', parsed.length, parsed.length, `read ${parsed.length} tasks from ${subsets.length} folders`);
+  const { subsets, parsed, dropped } = readTasks(datasetDirs, seed, shuffle, canvas);
+  const droppedTotal = dropped.reduce((a, b) => a + b, 0);
+  const droppedNote = droppedTotal ? `; kept ${parsed.length} whose grids fit the ${canvas}x${canvas} canvas, dropped ${droppedTotal}` : '';
+  progress('read', parsed.length, parsed.length, `read ${parsed.length + droppedTotal} tasks from ${subsets.length} folders${droppedNote}`);
+  if (parsed.length === 0 && droppedTotal > 0) throw invalidArgument(`no task of ${datasetDirs.join(', ')} fits the ${canvas}x${canvas} canvas: every one has a larger grid`);
   for (const w of leakWarnings(parsed, subsets)) warn(w);
 
   if (existing.length) for (const f of existing) fs.rmSync(path.join(outputDir, f), { recursive: true, force: true });
@@ -293,13 +328,13 @@ export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
 
   const ids = new ArcIdentifiers();
   const hasTest = subsets.some((s) => s.evaluation);
-  const trainWriter = new SetWriter(path.join(outputDir, 'train'), 'all', ARC_SEQ_LEN);
-  const testWriter = hasTest ? new SetWriter(path.join(outputDir, 'test'), 'all', ARC_SEQ_LEN) : null;
+  const trainWriter = new SetWriter(path.join(outputDir, 'train'), 'all', canvas * canvas);
+  const testWriter = hasTest ? new SetWriter(path.join(outputDir, 'test'), 'all', canvas * canvas) : null;
   try {
-    const train = writeTrainSplit(parsed, ids, trainWriter, numAug, seed, translate, progress);
-    const testCounts = testWriter ? writeTestSplit(parsed, train.plans, ids, testWriter, progress) : null;
-    writeMetadata(path.join(outputDir, 'train'), arcMetadata(ids.count, train.counts));
-    if (testCounts) writeMetadata(path.join(outputDir, 'test'), arcMetadata(ids.count, testCounts));
+    const train = writeTrainSplit(parsed, ids, trainWriter, numAug, seed, translate, canvas, progress);
+    const testCounts = testWriter ? writeTestSplit(parsed, train.plans, ids, testWriter, canvas, progress) : null;
+    writeMetadata(path.join(outputDir, 'train'), arcMetadata(ids.count, train.counts, canvas));
+    if (testCounts) writeMetadata(path.join(outputDir, 'test'), arcMetadata(ids.count, testCounts, canvas));
     writeIdentifiers(outputDir, ids.names);
     writeArcAugmentations(outputDir, ids.count, (id) => ids.record(id));
     writeTestPuzzles(outputDir, parsed);
@@ -312,8 +347,10 @@ export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
     }
     return {
       outputDir,
-      subsets: subsets.map((s) => ({ dir: s.dir, name: s.name, evaluation: s.evaluation, tasks: s.tasks.length })),
+      subsets: subsets.map((s, i) => ({ dir: s.dir, name: s.name, evaluation: s.evaluation, tasks: s.tasks.length, kept: s.tasks.length - dropped[i], dropped: dropped[i] })),
+      canvas,
       tasks: parsed.length,
+      dropped: droppedTotal,
       numPuzzleIdentifiers: ids.count,
       train: splitCounts(train.counts),
       test: testCounts ? splitCounts(testCounts) : null,

@@ -7,7 +7,7 @@
 import { invalidArgument, invalidData } from '../../util/errors';
 import { ArcGrid } from './types';
 
-/** Side of the canvas every grid is placed on (ARC grids are 1x1 .. 30x30). */
+/** The largest ARC grid side (grids are 1x1 .. 30x30), and the reference's canvas side: the default canvas of the builder and codec. */
 export const ARC_GRID_SIZE = 30;
 
 /** A grid as h rows of w colours, `d` holding the [h, w] cells row-major. */
