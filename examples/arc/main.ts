@@ -14,11 +14,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ArcVoter, PuzzleDataset, data, evaluate } from 'hrm-torch';
-import { exampleFolders, runExample, sideBySide, trainExample } from '../common';
+import { ArcVoter, PRESETS, PuzzleDataset, data, evaluate, getNumThreads } from 'hrm-torch';
+import { exampleFolders, runExample, sideBySide, trainExample, writeExampleSummary } from '../common';
 
 const { buildArcDataset, ARC_TEST_PUZZLES_FILE } = data;
-const folders = exampleFolders('runs/example-arc');
+const folders = exampleFolders(process.env.EXAMPLE_DIR ?? 'runs/example-arc');
 /** The repository's root (this file runs from dist/examples/arc/). */
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const DEFAULT_DIRS = [path.join(repoRoot, '..', 'shared', 'data', 'arc', 'arc-agi-1')];
@@ -44,11 +44,11 @@ async function main(): Promise<void> {
   for (const s of built.subsets) console.log(`${s.name}: ${s.kept} of ${s.tasks} tasks fit the ${CANVAS}x${CANVAS} canvas`);
   console.log(`train split: ${built.train.examples} examples in ${built.train.puzzles} puzzles; test split: ${built.test?.examples ?? 0} held-out test inputs (all versions)\n`);
 
-  // 2. Train on one thread.
-  const arch = { hiddenSize: 64, numHeads: 4, hLayers: 1, lLayers: 1, hCycles: 1, lCycles: 2, haltMaxSteps: 1, puzzleEmbNdim: 64 };
-  const trained = await trainExample(folders, { arch, globalBatchSize: 32, epochs: 66, lr: 3e-3, lrWarmupSteps: 50, lrMinRatio: 0.1, puzzleEmbLr: 0.1, evalMaxExamples: 64, threads: 1 });
+  // 2. Train with the CPU preset of `hrm train --task arc` (made for this dataset).
+  const { dataPath: _, ...preset } = PRESETS.arc.cpu;
+  const trained = await trainExample(folders, preset);
   const { trainer } = trained;
-  console.log(`\ntrained ${trained.result.step} steps in ${trained.seconds.toFixed(0)} s (1 thread)`);
+  console.log(`\ntrained ${trained.result.step} steps in ${trained.seconds.toFixed(0)} s (${getNumThreads()} thread${getNumThreads() > 1 ? 's' : ''})`);
 
   // 3. Every held-out test input of every version, voted in the original task's frame.
   const voter = new ArcVoter(folders.data);
@@ -65,6 +65,11 @@ async function main(): Promise<void> {
   console.log(`\nARC-AGI-1 evaluation, the ${score.tasks} tasks that fit ${CANVAS}x${CANVAS}: pass@1 ${pct(score.passAtK[1])}, pass@2 ${pct(score.passAtK[2])} (${score.rows} votes)`);
   const solved = score.perTask.filter((t) => t.testInputs.every((x) => x.solvedAt !== null && x.solvedAt <= 2));
   console.log(solved.length ? `solved within 2 attempts: ${solved.map((t) => t.task).join(', ')}` : 'no evaluation task solved within 2 attempts');
+  writeExampleSummary(folders, trained, {
+    example: 'example:arc',
+    task: `ARC-AGI-1 tasks that fit ${CANVAS}x${CANVAS}, ${score.tasks} evaluation tasks held out`,
+    metrics: { passAt1: score.passAtK[1], passAt2: score.passAtK[2], solved: solved.map((t) => t.task) },
+  });
 
   // 4. One solved task (or the first task), its first test input beside the voted answer.
   const shown = solved[0] ?? score.perTask[0];

@@ -11,7 +11,7 @@ import { Command, packageVersion } from './common';
 
 const DOCTOR_HELP = `hrm doctor [--trace]
   Prints the libtorch path and version, the C++ ABI, CUDA, whether the CPU runs bf16 natively
-  (the CPU presets then train in bf16) and threads; with --trace (or when the
+  (forwardDtype bfloat16 is then fast on the CPU) and threads; with --trace (or when the
   addon does not load) also how the build searched for libtorch.`;
 
 function doctor(args: ParsedArgs): number {

@@ -45,9 +45,12 @@ export const PRESETS: Record<Task, Record<'full' | 'cpu', PresetOptions>> = {
   arc: {
     // ARC-1 x 1000 aug: 100000 epochs, eval every 10000, puzzle embedding lr 1e-2.
     full: { ...reference, arch: { ...reference.arch }, dataPath: 'data/arc-aug-1000', epochs: 100000, evalInterval: 10000, lr: 1e-4, puzzleEmbLr: 1e-2, weightDecay: 0.1, puzzleEmbWeightDecay: 0.1 },
+    // examples/arc/main.ts's recipe, for `hrm data arc --canvas 10 --num-aug 2` of ARC-AGI-1 (the
+    // 178 training and 77 evaluation tasks that fit; 66 passes = about 2,000 steps): few versions
+    // per task and a high puzzle-embedding learning rate (BENCHMARKS.md, "Learning: ARC").
     cpu: {
-      arch: { hiddenSize: 128, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 128, forwardDtype: 'float32' },
-      globalBatchSize: 16, epochs: 2, evalInterval: 1, lr: 1e-3, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0, evalMaxExamples: 512,
+      arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 1, lLayers: 1, hCycles: 1, lCycles: 2, haltMaxSteps: 1, puzzleEmbNdim: 64, forwardDtype: 'float32' },
+      globalBatchSize: 32, epochs: 66, lr: 3e-3, lrWarmupSteps: 50, lrMinRatio: 0.1, weightDecay: 0.1, puzzleEmbLr: 0.1, seed: 0, evalMaxExamples: 64,
     },
   },
 };
