@@ -80,7 +80,22 @@ export function readCheckpointInfo(file: string): CheckpointInfo {
 
 function infoOf(file: string, metadata: Record<string, string>): CheckpointInfo {
   if (metadata.format !== CHECKPOINT_FORMAT) throw corruptFile(file, `not an hrm-torch checkpoint (format '${metadata.format ?? 'none'}')`);
-  return { step: Number(metadata.step ?? 0), extra: JSON.parse(metadata.extra ?? '{}') };
+  const step = Number(metadata.step ?? 0);
+  if (!Number.isInteger(step) || step < 0) throw corruptFile(file, `its 'step' metadata is ${JSON.stringify(metadata.step)}, not a step number`);
+  const extra = jsonMetadata(file, metadata, 'extra');
+  return { step, extra };
+}
+
+/** A JSON object stored in the checkpoint's metadata under `key` ({} when absent); a `CORRUPT_FILE` error naming the file and key otherwise. */
+function jsonMetadata(file: string, metadata: Record<string, string>, key: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(metadata[key] ?? '{}');
+  } catch (e) {
+    throw corruptFile(file, `its '${key}' metadata is not valid JSON (${(e as Error).message})`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw corruptFile(file, `its '${key}' metadata is not a JSON object`);
+  return v as Record<string, unknown>;
 }
 
 /**
@@ -107,7 +122,7 @@ export function loadCheckpoint(
       } else if (k.startsWith('extra.')) extraTensors[k.slice(6)] = t;
     }
     parts.model.loadStateDict(model);
-    const metas = JSON.parse(metadata.optimizers ?? '{}') as Record<string, OptimizerState['meta']>;
+    const metas = jsonMetadata(file, metadata, 'optimizers') as Record<string, OptimizerState['meta']>;
     for (const [name, opt] of Object.entries(parts.optimizers ?? {})) {
       if (!metas[name]) throw invalidArgument(`checkpoint ${file} has no state for optimizer '${name}'`);
       opt.loadStateDict({ tensors: optim[name] ?? {}, meta: metas[name] });

@@ -6,7 +6,6 @@
 import * as path from 'path';
 import { PuzzleDataset } from '../data/format';
 import { PRAnalysis, participationRatioAnalysis } from '../analysis/participation-ratio';
-import { loadModel } from '../eval/solve';
 import { HRM } from '../models/hrm/model';
 import { lineChart } from '../report/charts';
 import { writeRunIndex } from '../report/run-index';
@@ -14,13 +13,14 @@ import { manualSeed } from '../tensor/creation';
 import { writeFileAtomic } from '../util/atomic';
 import { invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, requireSplit, resolveCheckpoint, runFolderOf } from './common';
+import { Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
-const ANALYZE_HELP = `hrm analyze pr --checkpoint FILE|RUN_DIR --data DIR [--puzzles 100] [--seed 0] [--output DIR]
+const ANALYZE_HELP = `hrm analyze pr --checkpoint FILE|RUN_DIR --data DIR [--puzzles 100] [--seed 0] [--output DIR] [--config all_config.yaml]
   The participation ratio (PR) of the high-level state z_H and the low-level state z_L over the
   trajectories of up to --puzzles test puzzles, as the number of puzzles grows (10, 20, 50, 100),
   for the checkpoint and for an untrained model of the same architecture (seeded). Writes pr.json
-  and pr.svg into the run folder's analysis/ (or --output).`;
+  and pr.svg into the run folder's analysis/ (or --output). A reference (torch.save) checkpoint
+  takes its architecture from the all_config.yaml next to it (or --config).`;
 
 /** PR against the number of puzzles: trained and untrained, z_H and z_L. */
 function prChart(trained: PRAnalysis, untrained: PRAnalysis): string {
@@ -37,18 +37,19 @@ async function analyze(args: ParsedArgs): Promise<number> {
   const [what] = args.positional;
   if (what !== 'pr') throw invalidArgument(`hrm analyze: expected 'pr', got ${what === undefined ? 'nothing' : `'${what}'`}\n\n${ANALYZE_HELP}`);
   const o = new Options(args.options);
-  const checkpoint = resolveCheckpoint(o.requireString('checkpoint'));
+  const checkpointPath = o.requireString('checkpoint');
   const dataRoot = o.requireString('data');
-  const puzzles = o.int('puzzles', 100)!;
-  const seed = o.int('seed', 0)!;
+  const puzzles = o.int('puzzles', 100, { min: 2 })!;
+  const seed = o.int('seed', 0, { min: 0 })!;
   const output = o.string('output');
-  o.rejectUnknown('analyze');
+  const config = o.string('config');
+  o.rejectUnknown('analyze pr');
   rejectExtraWords('hrm analyze', { ...args, positional: args.positional.slice(1) });
-  if (puzzles < 2) throw invalidArgument(`--puzzles must be at least 2, got ${puzzles}`);
+  const checkpoint = resolveCheckpoint(checkpointPath);
   requireSplit('hrm analyze', dataRoot, 'test', 'the trajectories are collected on the test split');
   const counts = [10, 20, 50, 100, puzzles].filter((n) => n <= puzzles);
   const open = (batchSize: number) => new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize });
-  const trained = loadModel(checkpoint);
+  const trained = openCheckpoint(checkpoint, { config, sizes: () => dataSizesOf(dataRoot) });
   manualSeed(seed);
   const fresh = new HRM(trained.config);
   try {

@@ -4,6 +4,7 @@
  * @module
  */
 import { invalidArgument } from '../util/errors';
+import { didYouMean } from '../util/suggest';
 
 /** A command line split into positional words, `--options` and bare `key=value` overrides. */
 export interface ParsedArgs {
@@ -75,14 +76,20 @@ export class Options {
   number(key: string, fallback?: number): number | undefined {
     const v = this.raw(key);
     if (v === undefined) return fallback;
-    const n = Number(v);
-    if (typeof v === 'boolean' || !Number.isFinite(n)) throw invalidArgument(`--${key} must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v === 'boolean') throw invalidArgument(`--${key} needs a number`);
+    const n = v.trim() === '' ? NaN : Number(v);
+    if (!Number.isFinite(n)) throw invalidArgument(`--${key} must be a number, got ${JSON.stringify(v)}`);
     return n;
   }
-  /** The option as an integer (`fallback` when absent). */
-  int(key: string, fallback?: number): number | undefined {
+  /**
+   * The option as an integer (`fallback` when absent), within `range` when given: an error names
+   * the option, the value and the range ("--steps must be an integer from 1 to 1024, got -1").
+   */
+  int(key: string, fallback?: number, range: IntRange = {}): number | undefined {
     const n = this.number(key, fallback);
-    if (n !== undefined && !Number.isInteger(n)) throw invalidArgument(`--${key} must be an integer, got ${n}`);
+    if (n === undefined) return n;
+    const { min = -Infinity, max = Infinity } = range;
+    if (!Number.isInteger(n) || n < min || n > max) throw invalidArgument(`--${key} must be ${describeRange(range)}, got ${this.opts.get(key) ?? n}`);
     return n;
   }
   /** A flag: `--x`, `--no-x`, `--x=true|false|1|0` (`fallback` when absent). */
@@ -94,9 +101,34 @@ export class Options {
     if (v === 'false' || v === '0') return false;
     throw invalidArgument(`--${key} is a flag (true/false), got ${JSON.stringify(v)}`);
   }
-  /** Throws if an option was given that no accessor asked for. */
-  rejectUnknown(command: string): void {
+  /**
+   * Throws if an option was given that no accessor asked for, naming it with the nearest option
+   * the command has; `hint` may explain an unknown option instead (e.g. a setting given as a flag).
+   */
+  rejectUnknown(command: string, hint?: (key: string, value: string | boolean) => string | undefined): void {
     const unknown = [...this.opts.keys()].filter((k) => !this.used.has(k));
-    if (unknown.length) throw invalidArgument(`${command}: unknown option(s) ${unknown.map((k) => `--${k}`).join(', ')}`);
+    if (!unknown.length) return;
+    for (const k of unknown) {
+      const explained = hint?.(k, this.opts.get(k)!);
+      if (explained) throw invalidArgument(`${command}: ${explained}`);
+    }
+    const named = unknown.map((k) => `--${k}${didYouMean(k, this.used, (n) => `--${n}`)}`);
+    throw invalidArgument(`${command}: unknown option(s) ${named.join(', ')}; run 'hrm ${command} --help' for its options`);
   }
+}
+
+/** Bounds of an integer option (inclusive). */
+export interface IntRange {
+  /** the smallest value allowed */
+  min?: number;
+  /** the largest value allowed */
+  max?: number;
+}
+
+/** "an integer from 1 to 1024", "an integer >= 2", "an integer". */
+export function describeRange({ min, max }: IntRange): string {
+  if (min !== undefined && max !== undefined) return `an integer from ${min} to ${max}`;
+  if (min !== undefined) return `an integer >= ${min}`;
+  if (max !== undefined) return `an integer <= ${max}`;
+  return 'an integer';
 }

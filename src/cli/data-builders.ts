@@ -20,18 +20,18 @@ function finish(out: string, started: number): number {
 function sudoku(o: Options): number {
   const out = o.requireString('output-dir');
   const started = Date.now();
-  const generate = o.int('generate');
+  const generate = o.int('generate', undefined, { min: 1 });
   let inputs = o.list('input');
   let testInputs = o.list('test-input');
   const size = o.int('size', 9)!;
   const box = defaultSudokuBox(size);
   if (!box) throw invalidArgument(`--size must be 4, 6 or 9, got ${size}`);
-  const seed = o.int('seed', 0)!;
-  const testCount = o.int('generate-test', Math.max(1, Math.round((generate ?? 0) / 10)))!;
-  const minRating = o.int('min-rating', 0)!;
-  const clues = o.int('clues');
-  const subsampleSize = o.int('subsample-size');
-  const numAug = o.int('num-aug', 0);
+  const seed = o.int('seed', 0, { min: 0 })!;
+  const testCount = o.int('generate-test', Math.max(1, Math.round((generate ?? 0) / 10)), { min: 1 })!;
+  const minRating = o.int('min-rating', 0, { min: 0 })!;
+  const clues = o.int('clues', undefined, { min: 0, max: size * size });
+  const subsampleSize = o.int('subsample-size', undefined, { min: 1 });
+  const numAug = o.int('num-aug', 0, { min: 0 });
   const minDifficulty = o.number('min-difficulty');
   o.rejectUnknown('data sudoku');
   if (generate !== undefined) {
@@ -71,11 +71,13 @@ function maze(o: Options): number {
   const started = Date.now();
   const trainCsv = o.string('train-csv');
   const testCsv = o.string('test-csv');
-  const gen = o.int('generate');
+  const gen = o.int('generate', undefined, { min: 1 });
   const generate =
-    gen === undefined ? undefined : { train: gen, test: o.int('generate-test', Math.max(1, Math.round(gen / 10)))!, size: o.int('size'), minPathLength: o.int('min-path-length') };
+    gen === undefined
+      ? undefined
+      : { train: gen, test: o.int('generate-test', Math.max(1, Math.round(gen / 10)), { min: 1 })!, size: o.int('size', undefined, { min: 2 }), minPathLength: o.int('min-path-length', undefined, { min: 2 }) };
   const aug = o.flag('aug');
-  const seed = o.int('seed', 0);
+  const seed = o.int('seed', 0, { min: 0 });
   o.rejectUnknown('data maze');
   const bars: Record<string, ProgressBar> = {};
   buildMazeDataset({
@@ -95,8 +97,8 @@ function arc(o: Options): number {
   const started = Date.now();
   const dirs = o.list('dataset-dirs');
   if (dirs.length === 0) throw invalidArgument('hrm data arc: give --dataset-dirs <arc-agi-1>,<concept-arc> (one-JSON-per-task folders)');
-  const numAug = o.int('num-aug', 1000);
-  const seed = o.int('seed', 42);
+  const numAug = o.int('num-aug', 1000, { min: 0 });
+  const seed = o.int('seed', 42, { min: 0 });
   const canvas = o.int('canvas', 30);
   const overwrite = o.flag('overwrite');
   o.rejectUnknown('data arc');

@@ -10,22 +10,26 @@ import { PuzzleDataset } from '../data/format';
 import { ArcVoter } from '../eval/arc-vote';
 import { EvalResult, evaluate } from '../eval/evaluate';
 import { inferenceScaling } from '../eval/scaling';
-import { loadModel } from '../eval/solve';
 import { writeEvaluation } from '../report/evaluation';
 import { writeRunIndex } from '../report/run-index';
 import { writeScaling } from '../report/scaling';
 import { HRM } from '../models/hrm/model';
-import { Device } from '../tensor/dtype';
+import { Device, checkDevice } from '../tensor/dtype';
+import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { invalidArgument } from '../util/errors';
 import { ProgressBar, formatPercent } from '../util/progress';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, requireSplit, resolveCheckpoint, runFolderOf } from './common';
+import { Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
 const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N] [--output DIR]
+          [--device cpu|cuda] [--config all_config.yaml]
   Evaluates on DIR/test: exact and token accuracy, halting statistics, accuracy against steps;
   ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling measures
   inference-time scaling: exact accuracy at each step limit with fixed and with adaptive (Q-head)
-  halting, written as scaling.json and scaling.svg into the run folder's eval/ (or --output).`;
+  halting, written as scaling.json and scaling.svg into the run folder's eval/ (or --output).
+  Step limits (--halt-max-steps, --scaling) are integers from 1 to ${MAX_HALT_STEPS}. A reference
+  (torch.save) checkpoint takes its architecture from the all_config.yaml next to it (or --config)
+  and its data sizes from DIR.`;
 
 /** How one evaluation pass runs. */
 interface EvalRun {
@@ -76,18 +80,23 @@ function evalCheckpoint(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
   const dataRoot = o.requireString('data');
-  const scaling = o.list('scaling').map(Number);
-  if (!scaling.every((n) => Number.isInteger(n) && n > 0)) throw invalidArgument(`--scaling must be positive integers separated by commas, got '${o.string('scaling')}'`);
-  const haltMaxSteps = o.int('halt-max-steps');
+  const scalingText = o.string('scaling');
+  const scaling = o.list('scaling').map((w) => (/^\d+$/.test(w) ? Number(w) : NaN));
+  if (scalingText !== undefined && (!scaling.length || !scaling.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_HALT_STEPS))) {
+    throw invalidArgument(`--scaling must be step limits separated by commas, each an integer from 1 to ${MAX_HALT_STEPS} (e.g. 1,2,4,8,16), got '${scalingText}'`);
+  }
+  const haltMaxSteps = o.int('halt-max-steps', undefined, { min: 1, max: MAX_HALT_STEPS });
   const adaptive = o.flag('adaptive');
-  const maxExamples = o.int('max-examples');
-  const device = (o.string('device') ?? 'cpu') as Device;
+  const maxExamples = o.int('max-examples', undefined, { min: 1 });
+  const device = checkDevice(o.string('device', 'cpu'), '--device');
   const output = o.string('output');
+  const config = o.string('config');
   o.rejectUnknown('eval');
   rejectExtraWords('hrm eval', args);
+  if (scalingText !== undefined && (haltMaxSteps !== undefined || adaptive)) throw invalidArgument('--scaling measures fixed and adaptive halting at its own limits; it takes no --halt-max-steps or --adaptive');
   const checkpoint = resolveCheckpoint(checkpointPath);
   requireSplit('hrm eval', dataRoot, 'test', 'the dataset has no test split to evaluate on');
-  const model = loadModel(checkpoint, { device });
+  const model = openCheckpoint(checkpoint, { device, config, sizes: () => dataSizesOf(dataRoot) });
   try {
     if (scaling.length) {
       const openData = () => new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize: model.config.batchSize });

@@ -5,6 +5,7 @@
  * @module
  */
 import { hasErrorCode, invalidArgument } from '../util/errors';
+import { didYouMean } from '../util/suggest';
 import { Options, parseArgs } from './args';
 import { Command, packageVersion } from './common';
 import { DATA_VIEW_HELP, dataStats, dataUsage, dataView } from './data';
@@ -49,7 +50,7 @@ async function data(argv: string[]): Promise<number> {
     return 0;
   }
   if (sub === 'view') {
-    if (options.get('help')) {
+    if (options.get('help') || positional.includes('-h')) {
       console.log(DATA_VIEW_HELP);
       return 0;
     }
@@ -58,8 +59,8 @@ async function data(argv: string[]): Promise<number> {
   }
   const builders = await import('./data-builders');
   const build = builders.DATA_COMMANDS[sub];
-  if (!build) throw invalidArgument(`hrm data: unknown command '${sub}'\n\n${dataUsage()}`);
-  if (options.get('help')) {
+  if (!build) throw invalidArgument(`hrm data: unknown command '${sub}'${didYouMean(sub, [...Object.keys(builders.DATA_COMMANDS), 'stats', 'view'])}\n\n${dataUsage()}`);
+  if (options.get('help') || positional.includes('-h')) {
     console.log(builders.DATA_HELP[sub]);
     return 0;
   }
@@ -76,13 +77,13 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'data') return data(argv.slice(1));
   const load = COMMANDS.get(name);
   if (!load) {
-    console.error(`hrm: unknown command '${name}'\n`);
+    console.error(`hrm: unknown command '${name}'${didYouMean(name, [...COMMANDS.keys(), 'data'])}\n`);
     usage();
     return 2;
   }
   const command = await load();
   const args = parseArgs(argv.slice(1));
-  if (args.options.get('help')) {
+  if (args.options.get('help') || args.positional.includes('-h')) {
     console.log(command.help);
     return 0;
   }
@@ -91,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
 
 // Errors a user causes and can fix from the message alone: no stack, even with HRM_DEBUG.
 const userCaused = (e: unknown) =>
-  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
+  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'STATE_DICT_MISMATCH') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -4,27 +4,31 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse as parseYaml } from 'yaml';
 import { Trainer } from '../train/trainer';
 import { withTrainingReport } from '../report/training';
 import { trainingProgress } from '../train/progress';
-import { Device } from '../tensor/dtype';
+import { Device, checkDevice } from '../tensor/dtype';
+import { isDatasetSplit, readMetadata } from '../data/format';
+import { newestCheckpoint } from '../train/run-folder';
 import { cuda } from '../runtime';
 import { writeFileAtomic } from '../util/atomic';
 import { hrmError, invalidArgument } from '../util/errors';
 import { formatTime } from '../util/progress';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, requireSplit } from './common';
+import { Command, readSettingsFile, requireSplit } from './common';
 import { PRESETS, PresetOptions, Task } from '../train/presets';
-import { applyOverrides, mergeTrainConfig } from './presets';
+import { applyOverrides, mergeTrainConfig, settingName, settingsHelp } from './presets';
 
 const TRAIN_HELP = `hrm train --task sudoku|maze|arc --data DIR [--preset cpu|full] [--config file.json|yaml] [--output DIR]
           [--resume] [--device cpu|cuda] [--threads N] [key=value ...]
   Trains an HRM with the reference's loop. Presets: 'full' is the reference configuration for the
   task (a CUDA GPU; bf16), 'cpu' a small model that trains in minutes. A config file (our keys or
-  the reference's cfg_pretrain.yaml keys, arch: {...} included) and key=value overrides
-  (lr=3e-4 arch.hiddenSize=128 arch.H_cycles=3) apply on top, in that order.
-  Ctrl-C saves a checkpoint; --resume continues exactly where the last checkpoint left off.`;
+  the reference's cfg_pretrain.yaml / all_config.yaml keys, arch: {...} included; or a run's
+  config.json) and key=value overrides (lr=3e-4 arch.hiddenSize=128 arch.H_cycles=3) apply on top,
+  in that order; an unknown key or a value of the wrong kind is an error.
+  Ctrl-C saves a checkpoint; --resume continues exactly where the last checkpoint left off (a
+  finished run says so and exits).
+${settingsHelp()}`;
 
 /** A training run as the command line describes it. */
 interface TrainRequest {
@@ -38,36 +42,68 @@ interface TrainRequest {
   threads?: number;
 }
 
-function loadConfigFile(file: string): Record<string, unknown> {
-  const text = fs.readFileSync(file, 'utf8');
-  const parsed = /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object') throw invalidArgument(`${file}: expected an object of settings`);
-  return parsed as Record<string, unknown>;
+/** A config file's settings ({@link readSettingsFile}); a run's config.json must be for the same task and preset. */
+function loadConfigFile(file: string, task: Task, preset: string): Record<string, unknown> {
+  // A run's config.json (as train() writes it) also records the task, the preset and the model it built.
+  const { task: fileTask, preset: filePreset, model, ...settings } = readSettingsFile(file);
+  if (fileTask !== undefined && fileTask !== task) throw invalidArgument(`--config: ${file} is for task '${fileTask}', but --task is '${task}'`);
+  if (filePreset !== undefined && filePreset !== preset) throw invalidArgument(`--config: ${file} is for preset '${filePreset}', but --preset is '${preset}'`);
+  if (model !== undefined && fileTask === undefined) throw invalidArgument(`--config: ${file}: unknown setting 'model' (did you mean 'arch'?)`);
+  return settings;
+}
+
+/** `--epochs 1` where `epochs=1` was meant: the hint for an unknown option that is a setting. */
+function settingAsFlag(flag: string, value: string | boolean): string | undefined {
+  const camel = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const name = settingName(camel) ?? settingName(flag);
+  if (!name) return undefined;
+  return `--${flag} is a setting, not an option: write it as ${name}=${typeof value === 'string' ? value : '...'} (settings are key=value words)`;
+}
+
+/** Checks the training split: an error when it is empty or no batch would fill; a warning when there is no test split. */
+function checkData(dataPath: string, config: PresetOptions): void {
+  const train = path.join(dataPath, 'train');
+  const m = readMetadata(train);
+  const examples = m.total_groups * m.mean_puzzle_examples;
+  if (!(examples > 0)) throw invalidArgument(`hrm train: ${train} is empty (${m.total_groups} puzzles): there is nothing to train on`);
+  const evalInterval = config.evalInterval ?? config.epochs;
+  const perPass = Math.floor(evalInterval * examples);
+  if (config.globalBatchSize > perPass) {
+    throw invalidArgument(
+      `hrm train: globalBatchSize=${config.globalBatchSize} is more than the ${perPass} examples of one pass over ${train} (evalInterval ${evalInterval} x ${examples} examples): no batch would fill, so nothing would train; use globalBatchSize <= ${perPass}`,
+    );
+  }
+  if (!isDatasetSplit(path.join(dataPath, 'test'))) process.stderr.write(`hrm train: warning: evaluation is skipped: ${dataPath} has no test split\n`);
 }
 
 /** Preset, then config file, then overrides; then the options that say where and how to run. */
 function trainRequest(args: ParsedArgs): TrainRequest {
   const o = new Options(args.options);
   const task = o.requireString('task') as Task;
-  if (!PRESETS[task]) throw invalidArgument(`--task must be sudoku, maze or arc, got '${task}'`);
+  if (!Object.hasOwn(PRESETS, task)) throw invalidArgument(`--task must be sudoku, maze or arc, got '${task}'`);
   const preset = o.string('preset', 'cpu') as 'cpu' | 'full';
-  if (!PRESETS[task][preset]) throw invalidArgument(`--preset must be cpu or full, got '${preset}'`);
-  let config: PresetOptions = PRESETS[task][preset];
+  if (!Object.hasOwn(PRESETS[task], preset)) throw invalidArgument(`--preset must be cpu or full, got '${preset}'`);
   const configFile = o.string('config');
-  if (configFile) config = mergeTrainConfig(config, loadConfigFile(configFile));
+  const dataOption = o.string('data');
+  const outputOption = o.string('output');
+  const deviceOption = o.string('device');
+  const resume = o.flag('resume');
+  const threads = o.int('threads', undefined, { min: 1 });
+  o.rejectUnknown('train', settingAsFlag);
+  rejectExtraWords('hrm train', args, true);
+  let config: PresetOptions = PRESETS[task][preset];
+  if (configFile) config = mergeTrainConfig(config, loadConfigFile(configFile, task, preset), configFile);
   config = applyOverrides(config, args.overrides);
-  const dataPath = o.string('data') ?? config.dataPath;
+  const dataPath = dataOption ?? config.dataPath;
   if (!dataPath) throw invalidArgument(`hrm train: --data DIR is required (build one with 'hrm data ${task} ...')`);
   requireSplit('hrm train', dataPath, 'train', `build the dataset with 'hrm data ${task} ...'`);
-  const outputDir = o.string('output') ?? (config as { outputDir?: string }).outputDir ?? path.join('runs', `${task}-${preset}`);
-  const device = (o.string('device') ?? config.device ?? 'cpu') as Device;
+  const outputDir = outputOption ?? (config as { outputDir?: string }).outputDir ?? path.join('runs', `${task}-${preset}`);
+  const device = deviceOption !== undefined ? checkDevice(deviceOption, '--device') : (config.device ?? 'cpu');
   if (device !== 'cpu' && !cuda.isAvailable()) {
     throw hrmError('CUDA_UNAVAILABLE', `hrm train: device '${device}' requested but CUDA is not available here (see 'hrm doctor'); use --device cpu, or the cpu preset`);
   }
-  const request = { task, preset, config, dataPath, outputDir, device, resume: o.flag('resume'), threads: o.int('threads') };
-  o.rejectUnknown('train');
-  rejectExtraWords('hrm train', args, true);
-  return request;
+  checkData(dataPath, config);
+  return { task, preset, config, dataPath, outputDir, device, resume: resume || config.resume === true, threads: threads ?? config.threads };
 }
 
 async function train(args: ParsedArgs): Promise<number> {
@@ -91,6 +127,11 @@ async function train(args: ParsedArgs): Promise<number> {
   const started = Date.now();
   const r = await trainer.run();
   trainer.dispose();
+  if (r.checkpoint === undefined && !r.interrupted) {
+    // Resumed from the checkpoint after the last pass: no step, evaluation or checkpoint was left to do.
+    process.stderr.write(`hrm train: the run in ${outputDir} is finished at step ${r.step}/${r.totalSteps} (${newestCheckpoint(outputDir) ?? 'no checkpoint'}); nothing to train\n`);
+    return 0;
+  }
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(`\n${r.interrupted ? 'stopped' : 'finished'} at step ${r.step}/${r.totalSteps} in ${formatTime(seconds)}; checkpoint ${r.checkpoint}; report ${path.join(outputDir, 'report.html')}\n`);
   return 0;

@@ -7,20 +7,24 @@ import * as path from 'path';
 import { readIdentifiers } from '../data/format';
 import { DatasetSplit, readExample } from '../data/format/split';
 import { datasetTask } from '../data/puzzle-codec';
-import { loadModel, solveTokens } from '../eval/solve';
+import { solveTokens } from '../eval/solve';
+import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { ReasoningView, reasoningView, writeReasoningPage } from '../report/reasoning';
 import { writeRunIndex } from '../report/run-index';
 import { invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, requireSplit, resolveCheckpoint, runFolderOf } from './common';
+import { Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
 const VIZ_HELP = `hrm viz --checkpoint FILE|RUN_DIR --data DIR [--puzzles 8] [--split test|train] [--steps K] [--no-adaptive] [--no-inner] [--output FILE]
+          [--config all_config.yaml]
   Solves the first --puzzles puzzles of DIR/<split> (one per group: the source puzzle, not its
   augmented versions; its first example) step by step and writes one self-contained page with all
   of them: a selector and a table (steps, halting step, wrong cells), and per puzzle a slider over
   every step and inner update, changed cells outlined, wrong cells marked, the halting step flagged.
   The task (sudoku, maze, arc) comes from the dataset's metadata. --no-inner shows only the steps.
-  Writes <run>/viz.html by default (listed in the run's index.html).`;
+  Writes <run>/viz.html by default (listed in the run's index.html). --steps K: 1 to ${MAX_HALT_STEPS}.
+  A reference (torch.save) checkpoint takes its architecture from the all_config.yaml next to it
+  (or --config) and its data sizes from DIR.`;
 
 /** One puzzle picked from the split: its example row, tokens and identifier. */
 interface PickedPuzzle {
@@ -49,23 +53,22 @@ function viz(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
   const dataRoot = o.requireString('data');
-  const count = o.int('puzzles', 8)!;
+  const count = o.int('puzzles', 8, { min: 1 })!;
   const split = o.string('split', 'test')!;
-  const maxSteps = o.int('steps');
+  const maxSteps = o.int('steps', undefined, { min: 1, max: MAX_HALT_STEPS });
   const adaptive = o.flag('adaptive', true);
   const inner = o.flag('inner', true);
   const output = o.string('output');
+  const config = o.string('config');
   o.rejectUnknown('viz');
   rejectExtraWords('hrm viz', args);
-  if (count < 1) throw invalidArgument(`--puzzles must be at least 1, got ${count}`);
-  if (maxSteps !== undefined && maxSteps < 1) throw invalidArgument(`--steps must be at least 1, got ${maxSteps}`);
   if (split !== 'train' && split !== 'test') throw invalidArgument(`--split must be train or test, got '${split}'`);
   requireSplit('hrm viz', dataRoot, split, `the puzzles are read from the ${split} split`);
   const checkpoint = resolveCheckpoint(checkpointPath);
   const splitDir = path.join(dataRoot, split);
   const task = datasetTask(splitDir);
   const names = readIdentifiers(dataRoot);
-  const model = loadModel(checkpoint);
+  const model = openCheckpoint(checkpoint, { config, sizes: () => dataSizesOf(splitDir) });
   const data = new DatasetSplit(splitDir);
   try {
     const m = data.metadata;

@@ -14,7 +14,7 @@ import { DatasetSplit, readExample } from './format/split';
 import { MAZE_CHARSET, MAZE_TOKENS, MAZE_VOCAB_SIZE, decodeMaze, encodeMaze } from './maze/codec';
 import { mazeSize, squareSide } from './maze/grid';
 import { decodeSudoku, encodeSudoku, sudokuVocabSize } from './sudoku/codec';
-import { defaultSudokuBox } from './sudoku/geometry';
+import { SudokuBox, defaultSudokuBox } from './sudoku/geometry';
 import { formatSudoku, toSudokuGrid } from './sudoku/grid';
 
 /**
@@ -27,6 +27,8 @@ export type Puzzle =
   | {
       /** the board, row by row: digits with '.' or '0' blanks, or cell values */
       sudoku: string | ArrayLike<number>;
+      /** the box shape (default: implied by the size, 4x4 -> 2x2, 6x6 -> 2x3, 9x9 -> 3x3) */
+      box?: SudokuBox;
     }
   | {
       /** the maze grid, row-major, or its rows on lines */
@@ -80,8 +82,8 @@ function checkLength(tokens: ArrayLike<number>, rows: number, cols: number): Arr
   return tokens;
 }
 
-function encodeSudokuPuzzle(sudoku: string | ArrayLike<number>): EncodedPuzzle {
-  const { geo, cells } = toSudokuGrid(sudoku, undefined, 'sudoku puzzle');
+function encodeSudokuPuzzle(sudoku: string | ArrayLike<number>, box: SudokuBox | undefined): EncodedPuzzle {
+  const { geo, cells } = toSudokuGrid(sudoku, box, 'sudoku puzzle');
   const n = geo.n;
   const decode = (t: ArrayLike<number>) => formatSudoku(decodeSudoku(Array.from(checkLength(t, n, n)), geo.box));
   return { task: 'sudoku', tokens: encodeSudoku(cells), puzzleIdentifier: 0, rows: n, cols: n, decode, format: (t) => lines(decode(t), n) };
@@ -129,7 +131,7 @@ function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[]
  */
 export function encodePuzzle(puzzle: Puzzle): EncodedPuzzle {
   if (!puzzle || typeof puzzle !== 'object') throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
-  if ('sudoku' in puzzle) return encodeSudokuPuzzle(puzzle.sudoku);
+  if ('sudoku' in puzzle) return encodeSudokuPuzzle(puzzle.sudoku, puzzle.box);
   if ('maze' in puzzle) return encodeMazePuzzle(puzzle.maze);
   if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers, puzzle.canvas ?? ARC_GRID_SIZE);
   throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');

@@ -13,6 +13,8 @@ import { scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
+import { checkHaltSteps } from '../models/hrm/config';
+import { invalidArgument } from '../util/errors';
 import { HRM, HRMStepOptions } from '../models/hrm/model';
 import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
 import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
@@ -62,7 +64,8 @@ type Halting = Required<Pick<HRMStepOptions, 'haltMaxSteps' | 'evalHalting'>>;
 export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
   const started = Date.now();
   const wasTraining = model.training;
-  const maxSteps = opts.haltMaxSteps ?? model.config.haltMaxSteps;
+  const maxSteps = checkHaltSteps('haltMaxSteps', opts.haltMaxSteps ?? model.config.haltMaxSteps);
+  if (opts.maxExamples !== undefined && !(Number.isInteger(opts.maxExamples) && opts.maxExamples >= 1)) throw invalidArgument(`maxExamples must be a positive integer, got ${opts.maxExamples}`);
   // This evaluation's halting goes to every step; the model's config is never changed.
   const halting: Halting = { haltMaxSteps: maxSteps, evalHalting: opts.adaptive ? 'adaptive' : 'max' };
   model.eval();

@@ -8,6 +8,7 @@
 import type { PuzzleDataset } from '../data/format';
 import type { Device } from '../tensor/dtype';
 import type { HRM } from '../models/hrm/model';
+import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { invalidArgument } from '../util/errors';
 import { EvalResult, evaluate } from './evaluate';
 
@@ -41,7 +42,7 @@ export interface ScalingResult {
 
 /** How {@link inferenceScaling} runs. */
 export interface ScalingOptions {
-  /** the step limits to measure (positive integers) */
+  /** the step limits to measure (integers from 1 to MAX_HALT_STEPS) */
   limits: number[];
   /** evaluate on at most this many test examples */
   maxExamples?: number;
@@ -59,7 +60,9 @@ export interface ScalingOptions {
  */
 export function inferenceScaling(model: HRM, openData: () => PuzzleDataset, opts: ScalingOptions): ScalingResult {
   const limits = [...new Set(opts.limits)].sort((a, b) => a - b);
-  if (!limits.length || !limits.every((n) => Number.isInteger(n) && n > 0)) throw invalidArgument(`inferenceScaling: limits must be positive integers, got ${JSON.stringify(opts.limits)}`);
+  if (!limits.length || !limits.every((n) => Number.isInteger(n) && n > 0 && n <= MAX_HALT_STEPS)) {
+    throw invalidArgument(`inferenceScaling: limits must be positive integers of at most ${MAX_HALT_STEPS}, got ${JSON.stringify(opts.limits)}`);
+  }
   const started = Date.now();
   const pass = (halting: 'fixed' | 'adaptive', maxSteps: number): EvalResult => {
     const data = openData();

@@ -8,11 +8,11 @@ import { noGrad } from '../tensor/autograd';
 import { fromTypedArray } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
-import { invalidArgument } from '../util/errors';
+import { corruptFile, invalidArgument } from '../util/errors';
 import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
 import { HRM, HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
-import { HRMConfig, hrmConfig } from '../models/hrm/config';
+import { HRMConfig, MAX_HALT_STEPS, checkHaltSteps, hrmConfig } from '../models/hrm/config';
 import { arcCanvasOfSeqLen } from '../data/arc/codec';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
 
@@ -21,8 +21,14 @@ export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
 /** Builds the model a checkpoint was trained with and loads its weights. */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
   const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig };
-  if (!extra.config) throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
-  const model = new HRM(hrmConfig({ ...extra.config, ...(opts.config ?? {}) }), { device: opts.device });
+  if (!extra.config || typeof extra.config !== 'object') throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
+  let config: HRMConfig;
+  try {
+    config = hrmConfig(extra.config);
+  } catch (e) {
+    throw corruptFile(checkpoint, `the model config it records is not valid: ${(e as Error).message}`);
+  }
+  const model = new HRM(hrmConfig({ ...config, ...(opts.config ?? {}) }), { device: opts.device });
   loadCheckpoint(checkpoint, { model, restoreRng: false });
   model.eval();
   return model;
@@ -76,7 +82,7 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 export interface SolveOptions {
   /** the puzzle's identifier (its puzzle embedding); 0, the blank, by default */
   puzzleIdentifier?: number;
-  /** run at most this many steps (default: the model's haltMaxSteps; more = inference-time scaling) */
+  /** run at most this many steps, 1 to {@link MAX_HALT_STEPS} (default: the model's haltMaxSteps; more = inference-time scaling) */
   maxSteps?: number;
   /** stop when the Q head says halt (default true) */
   adaptive?: boolean;
@@ -100,7 +106,11 @@ function readHeads(h: HeadsOutput): { prediction: Int32Array; haltProbability: n
 export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: SolveOptions = {}): SolveResult {
   const c = model.config;
   if (inputs.length !== c.seqLen) throw invalidArgument(`the puzzle has ${inputs.length} tokens, the model expects ${c.seqLen}`);
-  const maxSteps = opts.maxSteps ?? c.haltMaxSteps;
+  const maxSteps = checkHaltSteps('maxSteps', opts.maxSteps ?? c.haltMaxSteps);
+  const id = opts.puzzleIdentifier ?? 0;
+  if (!Number.isInteger(id) || id < 0 || id >= Math.max(1, c.numPuzzleIdentifiers)) {
+    throw invalidArgument(`puzzleIdentifier must be an integer from 0 to ${Math.max(1, c.numPuzzleIdentifiers) - 1} (the model's puzzle identifiers), got ${id}`);
+  }
   const adaptive = opts.adaptive ?? true;
   const wasTraining = model.training;
   model.eval();
@@ -111,7 +121,7 @@ export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: SolveOp
         const batch = {
           inputs: fromTypedArray(Int32Array.from(inputs), [1, c.seqLen], { device: dev }),
           labels: fromTypedArray(new Int32Array(c.seqLen).fill(IGNORE_LABEL_ID), [1, c.seqLen], { device: dev }),
-          puzzleIdentifiers: fromTypedArray(Int32Array.from([opts.puzzleIdentifier ?? 0]), [1], { device: dev }),
+          puzzleIdentifiers: fromTypedArray(Int32Array.from([id]), [1], { device: dev }),
         };
         let carry: HRMCarry = model.initialCarry(batch);
         const perStep: SolveStep[] = [];

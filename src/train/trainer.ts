@@ -82,6 +82,14 @@ export interface TrainOptions {
   onProgress?: (e: TrainProgress) => void;
 }
 
+/** Every key of {@link TrainOptions}, at run time (the compiler checks that the list misses none and adds none). */
+export const TRAIN_OPTION_KEYS = Object.keys({
+  dataPath: true, outputDir: true, arch: true, globalBatchSize: true, epochs: true, evalInterval: true, lr: true, lrMinRatio: true,
+  lrWarmupSteps: true, weightDecay: true, beta1: true, beta2: true, puzzleEmbLr: true, puzzleEmbWeightDecay: true, seed: true,
+  evalMaxExamples: true, resume: true, keepCheckpoints: true, device: true, threads: true, stopAfterSteps: true, checkpointEvery: true,
+  onProgress: true,
+} satisfies Record<keyof TrainOptions, true>) as (keyof TrainOptions)[];
+
 /** An event of a training run, for progress displays. */
 export interface TrainProgress {
   /** what happened */

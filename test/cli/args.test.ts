@@ -49,6 +49,7 @@ describe('Options', () => {
     expect(o.number('lr')).toBe(0.5);
     expect(o.int('steps')).toBe(3);
     expect(o.int('absent', 9)).toBe(9);
+    expect(options('--steps', '1024').int('steps', undefined, { min: 1, max: 1024 })).toBe(1024);
     expect(o.flag('resume')).toBe(true);
     expect(o.flag('fast', true)).toBe(false);
     expect(o.flag('one')).toBe(true);
@@ -63,6 +64,11 @@ describe('Options', () => {
       [() => options('--lr', 'fast').number('lr'), /--lr must be a number, got "fast"/],
       [() => options('--steps', '1.5').int('steps'), /--steps must be an integer, got 1.5/],
       [() => options('--resume=maybe').flag('resume'), /--resume is a flag \(true\/false\), got "maybe"/],
+      [() => options('--steps', '-1').int('steps', undefined, { min: 1, max: 1024 }), /^--steps must be an integer from 1 to 1024, got -1$/],
+      [() => options('--steps', '1e9').int('steps', undefined, { min: 1, max: 1024 }), /^--steps must be an integer from 1 to 1024, got 1e9$/],
+      [() => options('--puzzles', '1').int('puzzles', 100, { min: 2 }), /^--puzzles must be an integer >= 2, got 1$/],
+      [() => options('--steps').int('steps'), /^--steps needs a number$/],
+      [() => options('--steps=').int('steps'), /^--steps must be a number, got ""$/],
     ];
     for (const [fn, message] of cases) {
       const e = errorOf(fn);
@@ -72,12 +78,17 @@ describe('Options', () => {
     }
   });
 
-  test('rejectUnknown names every option no accessor asked for', () => {
+  test('rejectUnknown names every option no accessor asked for, with the nearest one the command has', () => {
     const o = options('--data', 'd', '--bogus', '3', '--other');
     o.string('data');
     const e = errorOf(() => o.rejectUnknown('data maze'));
     expect(hasErrorCode(e, 'INVALID_ARGUMENT')).toBe(true);
-    expect((e as Error).message).toBe('data maze: unknown option(s) --bogus, --other');
+    expect((e as Error).message).toBe("data maze: unknown option(s) --bogus, --other; run 'hrm data maze --help' for its options");
+    const near = options('--halt-max-step', '3');
+    near.int('halt-max-steps');
+    expect(errorOf(() => near.rejectUnknown('eval')).message).toBe("eval: unknown option(s) --halt-max-step (did you mean --halt-max-steps?); run 'hrm eval --help' for its options");
+    const hinted = options('--epochs', '1');
+    expect(errorOf(() => hinted.rejectUnknown('train', (k, v) => (k === 'epochs' ? `write ${k}=${v}` : undefined))).message).toBe('train: write epochs=1');
     const known = options('--data', 'd');
     known.string('data');
     expect(() => known.rejectUnknown('x')).not.toThrow();

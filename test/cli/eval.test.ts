@@ -68,3 +68,22 @@ test('bad input: a stray override, a missing checkpoint; clear messages and exit
   expect(missing.status).toBe(2);
   expect(missing.stderr).toMatch(/--checkpoint: .*nope.safetensors does not exist/);
 });
+
+test('step limits are integers from 1 to 1024: --halt-max-steps 0 and --scaling abc are errors naming the flag, not crashes', () => {
+  const { checkpoint, data } = trainTinySudoku(path.join(scratch(), 'limits'));
+  const cases: [string[], RegExp][] = [
+    [['--halt-max-steps', '0'], /--halt-max-steps must be an integer from 1 to 1024, got 0/],
+    [['--halt-max-steps', '5000'], /--halt-max-steps must be an integer from 1 to 1024, got 5000/],
+    [['--scaling', 'abc'], /--scaling must be step limits separated by commas, each an integer from 1 to 1024 \(e\.g\. 1,2,4,8,16\), got 'abc'/],
+    [['--scaling', '1,2000'], /--scaling must be step limits .*got '1,2000'/],
+    [['--max-examples', '0'], /--max-examples must be an integer >= 1, got 0/],
+    [['--device', 'tpu'], /--device must be 'cpu', 'cuda' or 'cuda:N'; got "tpu"/],
+    [['--halt-max-step', '3'], /unknown option\(s\) --halt-max-step \(did you mean --halt-max-steps\?\)/],
+  ];
+  for (const [extra, message] of cases) {
+    const r = run('eval', '--checkpoint', checkpoint, '--data', data, ...extra);
+    expect([extra.join(' '), r.status]).toEqual([extra.join(' '), 2]);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/Cannot read properties|Invalid array length|\n\s+at /);
+  }
+});

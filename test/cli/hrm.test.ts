@@ -18,3 +18,21 @@ test('an unknown command exits with 2 and names it', () => {
   expect(unknown.status).toBe(2);
   expect(unknown.stderr).toMatch(/unknown command 'bogus'/);
 });
+
+test('hrm --version and -v print the package version; hrm doctor --help and -h print its help', () => {
+  const version = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+  for (const flag of ['--version', '-v']) {
+    const v = run(flag);
+    expect([flag, v.status, v.stdout.trim()]).toEqual([flag, 0, version]);
+  }
+  for (const flag of ['--help', '-h']) {
+    const h = run('doctor', flag);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^hrm doctor \[--trace\]/);
+  }
+});
+
+test('an unknown command suggests the nearest one', () => {
+  expect(run('trian').stderr).toMatch(/unknown command 'trian' \(did you mean 'train'\?\)/);
+  expect(run('data', 'sudok').stderr).toMatch(/hrm data: unknown command 'sudok' \(did you mean 'sudoku'\?\)/);
+});

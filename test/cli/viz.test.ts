@@ -177,7 +177,7 @@ test('bad input: a bad split, no puzzles, a dataset of another sequence length; 
   const split = run('viz', '--checkpoint', tiny.out, '--data', tiny.data, '--split', 'dev');
   expect(split.status).toBe(2);
   expect(split.stderr).toMatch(/--split must be train or test, got 'dev'/);
-  expect(run('viz', '--checkpoint', tiny.out, '--data', tiny.data, '--puzzles', '0').stderr).toMatch(/--puzzles must be at least 1, got 0/);
+  expect(run('viz', '--checkpoint', tiny.out, '--data', tiny.data, '--puzzles', '0').stderr).toMatch(/--puzzles must be an integer >= 1, got 0/);
   const arc = path.join(scratch(), 'arc-data'); // built by the ARC test above: 900 tokens per example
   const mismatch = run('viz', '--checkpoint', tiny.out, '--data', arc);
   expect(mismatch.status).toBe(2);

@@ -8,7 +8,7 @@
 export { MAZE_CHARSET, MAZE_TOKENS, MAZE_VOCAB_SIZE, decodeMaze, encodeMaze } from './codec';
 export { mazeSize, validateMaze } from './grid';
 export type { MazeRecord } from './grid';
-export { mazeDistance, solveMaze } from './solver';
+export { mazeDistance, mazePathProblem, solveMaze } from './solver';
 export { formatMazeCsv, loadMazeCsv, parseMazeCsv, writeMazeCsv } from './csv';
 export { DIHEDRAL_INVERSE, dihedralIndexMap, dihedralShape, dihedralTransform, inverseDihedralTransform } from '../dihedral';
 export { MazeGenerator, defaultMinPathLength, generateMazes } from './generator';

@@ -46,3 +46,29 @@ export function labelShortestPath(search: GridSearch, question: string, s: numbe
   for (let c = search.parent[g]; c !== s; c = search.parent[c]) chars[c] = 'o';
   return chars.join('');
 }
+
+/**
+ * Why `answer` is not a shortest S -> G path of `question`, in words, or null when it is one: the
+ * answer must keep the question's walls, S and G, and mark with 'o' exactly the cells between S
+ * and G of one shortest path (any shortest path; the labels use one of them, see solveMaze).
+ * The question itself must be a valid maze (validateMaze's errors) whose G can be reached.
+ */
+export function mazePathProblem(question: string, answer: string): string | null {
+  const n = validateMaze(question, undefined, 'maze');
+  const distance = mazeDistance(question);
+  if (distance === null) return 'the maze has no path: G cannot be reached from S';
+  try {
+    validateMaze(question, answer, 'maze answer');
+  } catch (e) {
+    return (e as Error).message.replace(/^maze answer: /, '');
+  }
+  // The marked cells with S and G must hold a path of `distance` moves, and no other cell.
+  const marked = [...answer].filter((c) => c === 'o').length;
+  if (marked !== distance - 1) return `it marks ${marked} cell(s), a shortest path passes ${distance - 1} between S and G`;
+  const search = new GridSearch(n);
+  for (let i = 0; i < answer.length; i++) search.open[i] = answer[i] === 'o' || answer[i] === 'S' || answer[i] === 'G' ? 1 : 0;
+  const g = question.indexOf('G');
+  search.run(question.indexOf('S'), g);
+  if (!search.visited(g)) return 'the marked cells do not connect S to G';
+  return null;
+}

@@ -12,7 +12,7 @@ export type { SudokuBox } from './geometry';
 export { formatSudoku, parseSudoku } from './grid';
 export type { SudokuGridInput } from './grid';
 export { SUDOKU_IGNORE_LABEL_ID, SUDOKU_PAD_ID, decodeSudoku, encodeSudoku, sudokuMetadata, sudokuVocabSize } from './codec';
-export { isValidSudokuSolution, solvesSudoku } from './validity';
+export { firstInvalidUnit, isValidSudokuSolution, solvesSudoku, sudokuSolutionProblem } from './validity';
 export { countSolutions, rateSudoku, solveSudoku } from './solver';
 export type { SudokuSolveOptions, SudokuSolveResult } from './solver';
 export { SudokuTransform } from './augmentation';

@@ -5,6 +5,7 @@
  */
 import type { DType } from '../../tensor/dtype';
 import { invalidArgument } from '../../util/errors';
+import { didYouMean } from '../../util/suggest';
 
 /** Position encoding: rotary (the reference's default), learned embeddings, or none. */
 export type PosEncoding = 'rope' | 'learned' | 'none';
@@ -60,8 +61,11 @@ export interface HRMConfig {
   evalHalting: HaltingMode;
 }
 
+/** The config keys that come from the dataset (its dataset.json) and the batch, not from a preset. */
+export const HRM_DATA_KEYS = ['batchSize', 'seqLen', 'vocabSize', 'numPuzzleIdentifiers'] as const satisfies readonly (keyof HRMConfig)[];
+
 /** The reference's architecture defaults (everything but the data-dependent sizes). */
-export const HRM_DEFAULTS: Omit<HRMConfig, 'batchSize' | 'seqLen' | 'vocabSize' | 'numPuzzleIdentifiers'> = {
+export const HRM_DEFAULTS: Omit<HRMConfig, (typeof HRM_DATA_KEYS)[number]> = {
   puzzleEmbNdim: 512,
   hCycles: 2,
   lCycles: 2,
@@ -80,48 +84,165 @@ export const HRM_DEFAULTS: Omit<HRMConfig, 'batchSize' | 'seqLen' | 'vocabSize' 
   evalHalting: 'max',
 };
 
-// reference key -> our key
-const SNAKE: Record<string, keyof HRMConfig> = {
+/**
+ * Every key of {@link HRMConfig}, at run time: the data keys and the keys of {@link HRM_DEFAULTS}
+ * (whose type makes the compiler check that it lists every other key, and no more).
+ */
+export const HRM_CONFIG_KEYS: readonly (keyof HRMConfig)[] = [...HRM_DATA_KEYS, ...(Object.keys(HRM_DEFAULTS) as (keyof typeof HRM_DEFAULTS)[])];
+
+/** The most ACT steps a model may be configured with, or asked to run at inference (evaluation, solving). */
+export const MAX_HALT_STEPS = 1024;
+
+/** Throws unless `steps` is an integer from 1 to {@link MAX_HALT_STEPS}; `what` names it in the message. */
+export function checkHaltSteps(what: string, steps: unknown): number {
+  if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_HALT_STEPS) {
+    throw invalidArgument(`${what} must be an integer from 1 to ${MAX_HALT_STEPS}, got ${JSON.stringify(steps)}`);
+  }
+  return steps;
+}
+
+/** The reference's loss head in its arch config: `loss: {name, loss_type}`. */
+export interface ReferenceLossConfig {
+  /** the loss head's class (ignored: the ACT loss head is the one there is) */
+  name?: string;
+  /** the token loss: {@link HRMConfig.lossType} */
+  loss_type?: LossType;
+}
+
+/**
+ * A config with the reference's snake_case keys (its arch config, as in all_config.yaml), each the
+ * {@link HRMConfig} key named alongside; `eval_halting` is ours.
+ */
+export interface ReferenceHRMConfig {
+  /** {@link HRMConfig.batchSize} */
+  batch_size: number;
+  /** {@link HRMConfig.seqLen} */
+  seq_len: number;
+  /** {@link HRMConfig.vocabSize} */
+  vocab_size: number;
+  /** {@link HRMConfig.puzzleEmbNdim} */
+  puzzle_emb_ndim: number;
+  /** {@link HRMConfig.numPuzzleIdentifiers} */
+  num_puzzle_identifiers: number;
+  /** {@link HRMConfig.hCycles} */
+  H_cycles: number;
+  /** {@link HRMConfig.lCycles} */
+  L_cycles: number;
+  /** {@link HRMConfig.hLayers} */
+  H_layers: number;
+  /** {@link HRMConfig.lLayers} */
+  L_layers: number;
+  /** {@link HRMConfig.hiddenSize} */
+  hidden_size: number;
+  /** {@link HRMConfig.expansion} */
+  expansion: number;
+  /** {@link HRMConfig.numHeads} */
+  num_heads: number;
+  /** {@link HRMConfig.posEncodings} */
+  pos_encodings: PosEncoding;
+  /** {@link HRMConfig.rmsNormEps} */
+  rms_norm_eps: number;
+  /** {@link HRMConfig.ropeTheta} */
+  rope_theta: number;
+  /** {@link HRMConfig.haltMaxSteps} */
+  halt_max_steps: number;
+  /** {@link HRMConfig.haltExplorationProb} */
+  halt_exploration_prob: number;
+  /** {@link HRMConfig.forwardDtype} */
+  forward_dtype: DType;
+  /** {@link HRMConfig.lossType} */
+  loss_type: LossType;
+  /** {@link HRMConfig.evalHalting} (ours, not the reference's) */
+  eval_halting: HaltingMode;
+  /** the reference's causal attention flag: only false is supported */
+  causal: boolean;
+  /** the reference's model class name (ignored) */
+  name: string;
+  /** the reference's loss head: its loss_type is read */
+  loss: ReferenceLossConfig;
+}
+
+// reference key -> our key (the compiler checks that every snake_case key of ReferenceHRMConfig has one)
+const SNAKE = {
   batch_size: 'batchSize', seq_len: 'seqLen', vocab_size: 'vocabSize', puzzle_emb_ndim: 'puzzleEmbNdim',
   num_puzzle_identifiers: 'numPuzzleIdentifiers', H_cycles: 'hCycles', L_cycles: 'lCycles', H_layers: 'hLayers',
   L_layers: 'lLayers', hidden_size: 'hiddenSize', expansion: 'expansion', num_heads: 'numHeads',
   pos_encodings: 'posEncodings', rms_norm_eps: 'rmsNormEps', rope_theta: 'ropeTheta', halt_max_steps: 'haltMaxSteps',
   halt_exploration_prob: 'haltExplorationProb', forward_dtype: 'forwardDtype', loss_type: 'lossType',
   eval_halting: 'evalHalting',
-};
-// Reference keys with no meaning here (the reference's `causal` is always false; `name` names the class).
-const IGNORED = new Set(['causal', 'name', 'loss']);
+} as const satisfies Record<Exclude<keyof ReferenceHRMConfig, 'causal' | 'name' | 'loss'>, keyof HRMConfig>;
+
+/** The reference's (snake_case) name of each config key -> ours, as in its arch config. */
+export const HRM_REFERENCE_KEYS: Readonly<Record<string, keyof HRMConfig>> = SNAKE;
+
+/** What {@link hrmConfig} takes: some settings, camelCase or the reference's snake_case keys. */
+export type HRMConfigInput = Partial<HRMConfig> & Partial<ReferenceHRMConfig>;
 
 /**
- * A full config from a partial one, camelCase or the reference's snake_case keys; unknown keys
- * and bad values are errors naming the key.
+ * `T` when it has no keys beyond those of `Shape`; otherwise `T` with each extra key typed
+ * `never`, so that a misspelt key in an object literal is a compile-time error.
  */
-export function hrmConfig(partial: Partial<HRMConfig> | Record<string, unknown>): HRMConfig {
+export type Exact<T, Shape> = T & Record<Exclude<keyof T, keyof Shape>, never>;
+
+// Reference keys with no meaning here (`name` names the class; `causal` is checked, `loss` read).
+const IGNORED = new Set(['name']);
+
+/** True when `v` is a number in the range; `integer` also asks for an integer. */
+function inRange(v: unknown, min: number, integer: boolean, max = Infinity): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && v >= min && v <= max;
+}
+
+/**
+ * A full config from a partial one, camelCase or the reference's snake_case keys. The type
+ * refuses unknown keys in object literals (`hrmConfig({ hiddenSise: 32 })` does not compile); at
+ * run time unknown keys and bad values are `INVALID_ARGUMENT` errors naming the key (with the
+ * nearest valid key for an unknown one).
+ */
+export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigInput>): HRMConfig {
+  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`HRM config: expected an object of settings, got ${Array.isArray(partial) ? 'an array' : JSON.stringify(partial)}`);
   const out: Record<string, unknown> = { ...HRM_DEFAULTS };
-  const known = new Set(Object.keys(HRM_DEFAULTS).concat(['batchSize', 'seqLen', 'vocabSize', 'numPuzzleIdentifiers']));
-  for (const [k, v] of Object.entries(partial)) {
+  const known = new Set<string>(HRM_CONFIG_KEYS);
+  const given = new Map<string, string>(); // our key -> the key as given
+  const snake: Readonly<Record<string, string>> = HRM_REFERENCE_KEYS;
+  for (const [k, v] of Object.entries(partial as Record<string, unknown>)) {
     if (v === undefined || IGNORED.has(k)) continue;
-    const key = SNAKE[k] ?? k;
-    if (!known.has(key)) throw invalidArgument(`unknown HRM config key '${k}'`);
+    if (k === 'causal') {
+      if (v !== false) throw invalidArgument(`HRM config 'causal' must be false (the HRM attends both ways), got ${JSON.stringify(v)}`);
+      continue;
+    }
+    if (k === 'loss') {
+      if (typeof v !== 'object' || v === null) throw invalidArgument(`HRM config 'loss' must be the reference's loss head {name, loss_type}, got ${JSON.stringify(v)}`);
+      const lossType = (v as { loss_type?: unknown }).loss_type;
+      if (lossType !== undefined && !given.has('lossType')) {
+        out.lossType = lossType;
+        given.set('lossType', 'loss.loss_type');
+      }
+      continue;
+    }
+    const key = snake[k] ?? k;
+    // A snake_case key is the reference's spelling: suggest the reference's keys first.
+    if (!known.has(key)) throw invalidArgument(`unknown HRM config key '${k}'${didYouMean(k, k.includes('_') ? [...Object.keys(snake), ...known] : [...known, ...Object.keys(snake)])}`);
     out[key] = v;
+    given.set(key, k);
   }
   const c = out as unknown as HRMConfig;
-  const positiveInts: (keyof HRMConfig)[] = ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'hLayers', 'lLayers', 'hiddenSize', 'numHeads', 'haltMaxSteps'];
-  for (const k of positiveInts) {
-    const v = c[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalidArgument(`HRM config '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
+  const name = (k: keyof HRMConfig) => `HRM config '${given.get(k) ?? k}'`;
+  const got = (k: keyof HRMConfig) => `got ${JSON.stringify(c[k])}`;
+  const positiveInts: (keyof HRMConfig)[] = ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'hLayers', 'lLayers', 'hiddenSize', 'numHeads'];
+  for (const k of positiveInts) if (!inRange(c[k], 1, true)) throw invalidArgument(`${name(k)} must be a positive integer, ${got(k)}`);
+  checkHaltSteps(name('haltMaxSteps'), c.haltMaxSteps);
+  if (!inRange(c.puzzleEmbNdim, 0, true)) throw invalidArgument(`${name('puzzleEmbNdim')} must be an integer >= 0, ${got('puzzleEmbNdim')}`);
+  if (c.puzzleEmbNdim > 0 && !inRange(c.numPuzzleIdentifiers, 1, true)) {
+    throw invalidArgument(`${name('numPuzzleIdentifiers')} must be a positive integer when puzzle embeddings are on, ${got('numPuzzleIdentifiers')}`);
   }
-  if (!Number.isInteger(c.puzzleEmbNdim) || c.puzzleEmbNdim < 0) throw invalidArgument(`HRM config 'puzzleEmbNdim' must be an integer >= 0`);
-  if (c.puzzleEmbNdim > 0 && (!Number.isInteger(c.numPuzzleIdentifiers) || c.numPuzzleIdentifiers < 1)) {
-    throw invalidArgument(`HRM config 'numPuzzleIdentifiers' must be a positive integer when puzzle embeddings are on`);
-  }
+  for (const k of ['expansion', 'rmsNormEps', 'ropeTheta'] as const) if (!inRange(c[k], Number.MIN_VALUE, false)) throw invalidArgument(`${name(k)} must be a positive number, ${got(k)}`);
   if (c.hiddenSize % c.numHeads !== 0) throw invalidArgument(`HRM config: hiddenSize ${c.hiddenSize} is not divisible by numHeads ${c.numHeads}`);
+  if (!['rope', 'learned', 'none'].includes(c.posEncodings)) throw invalidArgument(`${name('posEncodings')} must be rope, learned or none, ${got('posEncodings')}`);
   if ((c.hiddenSize / c.numHeads) % 2 !== 0 && c.posEncodings === 'rope') throw invalidArgument('HRM config: rotary embeddings need an even head dimension');
-  if (!['rope', 'learned', 'none'].includes(c.posEncodings)) throw invalidArgument(`HRM config 'posEncodings' must be rope, learned or none`);
-  if (!['stablemax_cross_entropy', 'softmax_cross_entropy'].includes(c.lossType)) throw invalidArgument(`HRM config 'lossType' must be stablemax_cross_entropy or softmax_cross_entropy`);
-  if (!['max', 'adaptive'].includes(c.evalHalting)) throw invalidArgument(`HRM config 'evalHalting' must be max or adaptive`);
-  if (!(c.haltExplorationProb >= 0 && c.haltExplorationProb <= 1)) throw invalidArgument(`HRM config 'haltExplorationProb' must be in [0, 1]`);
-  if (!['float32', 'bfloat16', 'float16', 'float64'].includes(c.forwardDtype)) throw invalidArgument(`HRM config 'forwardDtype' must be a floating dtype`);
+  if (!['stablemax_cross_entropy', 'softmax_cross_entropy'].includes(c.lossType)) throw invalidArgument(`${name('lossType')} must be stablemax_cross_entropy or softmax_cross_entropy, ${got('lossType')}`);
+  if (!['max', 'adaptive'].includes(c.evalHalting)) throw invalidArgument(`${name('evalHalting')} must be max or adaptive, ${got('evalHalting')}`);
+  if (!inRange(c.haltExplorationProb, 0, false, 1)) throw invalidArgument(`${name('haltExplorationProb')} must be in [0, 1], ${got('haltExplorationProb')}`);
+  if (!['float32', 'bfloat16', 'float16', 'float64'].includes(c.forwardDtype)) throw invalidArgument(`${name('forwardDtype')} must be a floating dtype (float32, bfloat16, float16, float64), ${got('forwardDtype')}`);
   return c;
 }
 
@@ -131,8 +252,8 @@ export function puzzleEmbLen(c: HRMConfig): number {
 }
 
 /** The config with the reference's snake_case keys (for writing a reference-style config). */
-export function toReferenceConfig(c: HRMConfig): Record<string, unknown> {
+export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'> {
   const out: Record<string, unknown> = {};
   for (const [snake, camel] of Object.entries(SNAKE)) if (camel !== 'evalHalting') out[snake] = c[camel];
-  return out;
+  return out as Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'>;
 }

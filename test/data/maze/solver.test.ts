@@ -1,5 +1,5 @@
 /** The maze answer rule (src/data/maze/solver.ts, datasets.md 3.2) against all 2,000 staged answers. */
-import { mazeDistance, solveMaze } from '../../../src/data/maze';
+import { mazeDistance, mazePathProblem, solveMaze } from '../../../src/data/maze';
 import { describeStaged, staged, expectShortestPath } from './helpers';
 
 /** The same BFS labelling with another neighbour order, to show that the order matters. */
@@ -66,5 +66,28 @@ describe('solveMaze errors', () => {
     expect(() => solveMaze('S#' + '#G')).toThrow(/cannot be reached/);
     expect(mazeDistance('S#' + '#G')).toBeNull();
     expect(() => solveMaze('S G')).toThrow(/3 characters/);
+  });
+});
+
+describe('mazePathProblem', () => {
+  // S at (0,0), G at (3,1): shortest paths have 4 moves; two of them exist.
+  const q = 'S  #' + ' # #' + '   #' + '#G  ';
+  test('any shortest path is one; the labelled answer too', () => {
+    expect(mazePathProblem(q, solveMaze(q))).toBeNull();
+    expect(mazePathProblem(q, 'S  #' + 'o# #' + 'oo #' + '#G  ')).toBeNull();
+    expect(mazePathProblem(q, 'S  #' + 'o# #' + 'o  #' + '#G  ')).toBe('it marks 2 cell(s), a shortest path passes 3 between S and G');
+    expect(mazePathProblem(q, 'So #' + 'o# #' + ' o #' + '#G  ')).toBe('the marked cells do not connect S to G');
+    expect(mazePathProblem(q, 'S  o' + 'o# #' + 'oo #' + '#G  ')).toMatch(/^at cell 3 \(row 0, column 3\) the answer has "o" where the question has "#"/);
+    expect(mazePathProblem('S  #' + '####' + '   #' + '#G  ', q)).toBe('the maze has no path: G cannot be reached from S');
+  });
+});
+
+describeStaged('mazePathProblem on the staged Maze-Hard data', () => {
+  test('every staged answer is a shortest path; one cell moved off the path is not', () => {
+    const { test } = staged();
+    for (const r of test.slice(0, 100)) expect(mazePathProblem(r.question, r.answer)).toBeNull();
+    const r = test[0];
+    const k = r.answer.indexOf('o');
+    expect(mazePathProblem(r.question, r.answer.slice(0, k) + ' ' + r.answer.slice(k + 1))).toMatch(/marks \d+ cell\(s\), a shortest path passes \d+/);
   });
 });

@@ -1,7 +1,7 @@
 /** Sudoku rules (src/data/sudoku/validity.ts): complete grids without repeats, and solutions that keep the givens. */
 import { SudokuGeometry } from '../../../src/data/sudoku/geometry';
 import { parseSudoku } from '../../../src/data/sudoku/grid';
-import { firstInvalidUnit, isValidSudokuSolution, solvesSudoku } from '../../../src/data/sudoku/validity';
+import { firstInvalidUnit, isValidSudokuSolution, solvesSudoku, sudokuSolutionProblem } from '../../../src/data/sudoku/validity';
 import { A, Q } from './helpers';
 
 /** `s` with the characters at positions i and j exchanged. */
@@ -45,4 +45,22 @@ test('solvesSudoku: a valid grid that keeps every given of the puzzle', () => {
   expect(solvesSudoku('1...............', '1234341221434321')).toBe(true);
   expect(solvesSudoku('2...............', '1234341221434321')).toBe(false);
   expect(solvesSudoku('1...............', A)).toBe(false); // sizes differ
+});
+
+test('firstInvalidUnit on a puzzle: blanks are skipped, repeated givens are named', () => {
+  const g = SudokuGeometry.forCells(81);
+  expect(firstInvalidUnit(parseSudoku(Q), g)).toBeNull();
+  expect(firstInvalidUnit(parseSudoku('11' + '.'.repeat(79)), g)).toBe('digit 1 repeats in row 1');
+  expect(firstInvalidUnit(parseSudoku('1...............'), SudokuGeometry.forCells(16))).toBeNull();
+  expect(firstInvalidUnit(parseSudoku('1...1...........'), SudokuGeometry.forCells(16))).toBe('digit 1 repeats in column 1');
+});
+
+test('sudokuSolutionProblem says why an answer does not solve the puzzle', () => {
+  expect(sudokuSolutionProblem(Q, A)).toBeNull();
+  expect(sudokuSolutionProblem(Q, '.' + A.slice(1))).toBe('cell (1, 1) is blank');
+  expect(sudokuSolutionProblem(Q, swap(A, 0, 1))).toBe('digit 8 repeats in column 1');
+  const relabelled = A.replace(/[12]/g, (d) => (d === '1' ? '2' : '1'));
+  const given = [...Q].findIndex((c, i) => c !== '.' && c !== '0' && relabelled[i] !== c);
+  expect(sudokuSolutionProblem(Q, relabelled)).toBe(`it changes the given ${Q[given]} at cell (${Math.floor(given / 9) + 1}, ${(given % 9) + 1}) to ${relabelled[given]}`);
+  expect(sudokuSolutionProblem('1...............', A)).toBe('it has 81 cells, the puzzle 16');
 });

@@ -26,4 +26,34 @@ describe('hrmConfig', () => {
     expect(ht.hrmConfig(ref)).toEqual({ ...c, evalHalting: 'max' });
     expect(ht.hrm.puzzleEmbLen(ht.hrmConfig({ ...TINY, puzzleEmbNdim: 20, hiddenSize: 16 }))).toBe(2);
   });
+
+  test('unknown keys are errors with the nearest valid key (camelCase or snake_case); every value is checked', () => {
+    expect(() => ht.hrmConfig({ ...TINY, hiddenSise: 32 } as never)).toThrow(/unknown HRM config key 'hiddenSise' \(did you mean 'hiddenSize'\?\)/);
+    expect(() => ht.hrmConfig({ ...TINY, hidden_sise: 32 } as never)).toThrow(/unknown HRM config key 'hidden_sise' \(did you mean 'hidden_size'\?\)/);
+    expect(() => ht.hrmConfig({ ...TINY, H_cycles: 1.5 })).toThrow(/HRM config 'H_cycles' must be a positive integer, got 1\.5/);
+    expect(() => ht.hrmConfig({ ...TINY, haltMaxSteps: 0 })).toThrow(/HRM config 'haltMaxSteps' must be an integer from 1 to 1024, got 0/);
+    expect(() => ht.hrmConfig({ ...TINY, haltMaxSteps: ht.hrm.MAX_HALT_STEPS + 1 })).toThrow(/from 1 to 1024, got 1025/);
+    expect(() => ht.hrmConfig({ ...TINY, expansion: 'four' } as never)).toThrow(/HRM config 'expansion' must be a positive number, got "four"/);
+    expect(() => ht.hrmConfig({ ...TINY, ropeTheta: -1 })).toThrow(/'ropeTheta' must be a positive number, got -1/);
+    expect(() => ht.hrmConfig({ ...TINY, causal: true })).toThrow(/'causal' must be false/);
+    expect(() => ht.hrmConfig([] as never)).toThrow(/expected an object of settings, got an array/);
+    // The reference's loss head gives the loss type.
+    expect(ht.hrmConfig({ ...TINY, name: 'hrm_v1', loss: { name: 'losses@ACTLossHead', loss_type: 'softmax_cross_entropy' } }).lossType).toBe('softmax_cross_entropy');
+  });
+
+  test('HRM_CONFIG_KEYS lists every key of a full config, once', () => {
+    const full = ht.hrmConfig(TINY);
+    expect([...ht.hrm.HRM_CONFIG_KEYS].sort()).toEqual(Object.keys(full).sort());
+    expect(new Set(ht.hrm.HRM_CONFIG_KEYS).size).toBe(ht.hrm.HRM_CONFIG_KEYS.length);
+  });
+
+  test('a misspelt key in an object literal does not compile (Exact keys)', () => {
+    // Each line below must fail to type-check (tsc checks test/, `npm run typecheck`); at run time it throws too.
+    // @ts-expect-error 'hiddenSise' is not a config key
+    expect(() => ht.hrmConfig({ hiddenSise: 32 })).toThrow(/unknown HRM config key 'hiddenSise'/);
+    // @ts-expect-error an unknown key next to known ones
+    expect(() => ht.hrmConfig({ ...TINY, hiddenSize: 32, hiddenSise: 32 })).toThrow(/did you mean 'hiddenSize'/);
+    // Known keys, camelCase and snake_case, compile.
+    expect(ht.hrmConfig({ ...TINY, hidden_size: 32, H_cycles: 2 }).hiddenSize).toBe(32);
+  });
 });
