@@ -14,11 +14,13 @@ import { HRMCarry } from '../models/hrm/carry';
 import { HRM, HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
+import { checkPath } from '../util/path';
 
 export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
 
 /** Builds the model a checkpoint was trained with and loads its weights. */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
+  checkPath(checkpoint, 'loadModel(): checkpoint');
   const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig };
   if (!extra.config) throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
   const model = new HRM(hrmConfig({ ...extra.config, ...(opts.config ?? {}) }), { device: opts.device });

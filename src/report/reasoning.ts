@@ -10,6 +10,7 @@ import type { EncodedPuzzle, PuzzleAnswer } from '../data/puzzle-codec';
 import type { SolveResult } from '../eval/solve';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
+import { checkPath } from '../util/path';
 
 /** A grid of cell labels as shown: Sudoku digits ('' blank), maze characters, ARC colours '0'..'9'. */
 export type CellGrid = string[][];
@@ -179,6 +180,7 @@ export function reasoningPage(view: ReasoningView): string {
 
 /** Writes the reasoning page (atomically) and returns its path. */
 export function writeReasoningPage(file: string, view: ReasoningView): string {
+  checkPath(file, 'writeReasoningPage(): file');
   writeFileAtomic(file, reasoningPage(view));
   return file;
 }
