@@ -476,6 +476,7 @@ static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("live", static_cast<double>(state().tensors.live()));
   o.Set("peak", static_cast<double>(state().tensors.peak()));
+  o.Set("reportedBytes", static_cast<double>(state().tensors.reportedBytes()));
   return o;
 }
 

@@ -17,8 +17,7 @@ double TensorTable::put(at::Tensor t) {
     slots_.emplace_back();
   }
   Slot& s = slots_[slot];
-  s.bytes = t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
-  s.reported = false;
+  s.reported = nullptr;
   s.tensor = std::move(t);
   s.live = true;
   if (++live_ > peak_) peak_ = live_;
@@ -48,14 +47,9 @@ bool TensorTable::release(double handle) {
   uint32_t gen;
   if (!decode(handle, slot, gen) || slot >= slots_.size() || !slots_[slot].live || slots_[slot].gen != gen) return false;
   Slot& s = slots_[slot];
+  unreport(s);
   s.tensor = at::Tensor();
   s.live = false;
-  if (env && s.reported) {
-    int64_t ignored;
-    napi_adjust_external_memory(env, -s.bytes, &ignored);
-  }
-  s.reported = false;
-  s.bytes = 0;
   s.gen = (s.gen + 1) & kGenMask;
   if (s.gen == 0) s.gen = 1;
   free_.push_back(static_cast<uint32_t>(slot));
@@ -66,22 +60,55 @@ bool TensorTable::release(double handle) {
 // Only tensors left to the garbage-collector safety net are reported (the JS side asks when it
 // registers one): those are the ones V8 must know about to collect in time. Scoped and disposed
 // tensors are freed deterministically, and reporting them made V8 run a full collection every
-// few dozen MB of a training step. Tensors under 1 KiB weigh less than their JS wrappers.
+// few dozen MB of a training step. Storages under 1 KiB weigh less than their JS wrappers.
+//
+// What is reported is the bytes of the tensor's storage, once per storage: a view (expand, a
+// transpose, a zero-stride tensor from a file) owns no memory of its own, and numel x element
+// size would overstate it, up to sizes V8 refuses outright (it aborts the process on an
+// adjustment of 2^60 bytes or more). The same bytes are subtracted when the last slot counting
+// the storage is released.
 void TensorTable::reportExternal(double handle) {
   uint64_t slot;
   uint32_t gen;
   if (!decode(handle, slot, gen) || slot >= slots_.size() || !slots_[slot].live || slots_[slot].gen != gen) return;
   Slot& s = slots_[slot];
-  if (s.reported || s.bytes < 1024 || !env) return;
-  int64_t ignored;
-  napi_adjust_external_memory(env, s.bytes, &ignored);
-  s.reported = true;
+  if (s.reported || !env || !s.tensor.defined() || !s.tensor.has_storage() || s.tensor.is_meta()) return;
+  c10::StorageImpl* impl = s.tensor.storage().unsafeGetStorageImpl();
+  const int64_t bytes = static_cast<int64_t>(impl->nbytes());
+  if (bytes < 1024) return;
+  ReportedStorage& r = reported_[impl];
+  if (r.slots++ == 0) {
+    r.bytes = bytes;
+    reportedBytes_ += bytes;
+    int64_t ignored;
+    napi_adjust_external_memory(env, bytes, &ignored);
+  }
+  s.reported = impl;
+}
+
+// Keyed by the storage the slot counted when it reported, so the count balances even if the
+// tensor was later pointed at another storage in place.
+void TensorTable::unreport(Slot& s) {
+  if (!s.reported) return;
+  auto it = reported_.find(s.reported);
+  s.reported = nullptr;
+  if (it == reported_.end()) return;
+  if (--it->second.slots == 0) {
+    reportedBytes_ -= it->second.bytes;
+    if (env) {
+      int64_t ignored;
+      napi_adjust_external_memory(env, -it->second.bytes, &ignored);
+    }
+    reported_.erase(it);
+  }
 }
 
 void TensorTable::clear() {
   env = nullptr;  // the environment is going away: no more accounting
   for (auto& s : slots_) s.tensor = at::Tensor();
   slots_.clear();
+  reported_.clear();
+  reportedBytes_ = 0;
   free_.clear();
   live_ = 0;
 }

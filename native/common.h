@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <optional>
+#include <unordered_map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,8 +42,9 @@ class TensorTable {
   double put(at::Tensor t);
   at::Tensor& get(double handle);
   bool release(double handle);  // false when the handle was not live
-  void reportExternal(double handle);  // tell V8 about this tensor's bytes (GC-managed tensors only)
+  void reportExternal(double handle);  // tell V8 about this tensor's storage bytes (GC-managed tensors only)
   size_t live() const { return live_; }
+  int64_t reportedBytes() const { return reportedBytes_; }  // what V8 has been told, in total
   size_t peak() const { return peak_; }
   void resetPeak() { peak_ = live_; }
   void clear();
@@ -52,15 +54,24 @@ class TensorTable {
  private:
   struct Slot {
     at::Tensor tensor;
-    int64_t bytes = 0;  // size, reported to V8 as external memory once reportExternal() asks
+    // The storage whose bytes this slot counts towards V8's external memory (null: none).
+    c10::StorageImpl* reported = nullptr;
     uint32_t gen = 1;
     bool live = false;
-    bool reported = false;
   };
+  // A storage reported to V8: its bytes as reported, and how many live slots count it. Views
+  // share their base's storage, so a storage is reported once, however many tensors view it.
+  struct ReportedStorage {
+    int64_t bytes = 0;
+    uint32_t slots = 0;
+  };
+  void unreport(Slot& s);
   std::vector<Slot> slots_;
   std::vector<uint32_t> free_;
+  std::unordered_map<c10::StorageImpl*, ReportedStorage> reported_;
   size_t live_ = 0;
   size_t peak_ = 0;
+  int64_t reportedBytes_ = 0;
 };
 
 // One resolved ATen operator and the parsed kinds of its arguments.

@@ -88,7 +88,7 @@ export interface NativeBinding {
   cudaSynchronize(device?: number): void;
   cudaMemory(device?: number): CudaMemoryStats;
   cudaEmptyCache(): void;
-  liveTensors(): { live: number; peak: number };
+  liveTensors(): { live: number; peak: number; reportedBytes?: number };
   resetPeak(): void;
   buildInfo(): BuildInfo;
   resolveOp(name: string, overload: string): number;

@@ -6,6 +6,7 @@
 import { loadStateDictPt } from '../tensor/io';
 import { Tensor } from '../tensor/tensor';
 import { Module } from '../nn/module';
+import { checkPath } from '../util/path';
 
 /** A reference key without the compiled-model prefix `_orig_mod.` and the loss head's `model.`. */
 export function referenceKey(key: string): string {
@@ -19,6 +20,7 @@ export function referenceKey(key: string): string {
  * or mis-shaped keys are an error listing them.
  */
 export function importReferenceCheckpoint(file: string, model: Module): void {
+  checkPath(file, 'importReferenceCheckpoint(): file');
   const sd = loadStateDictPt(file);
   try {
     const mapped = new Map<string, Tensor>();

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/tensor';
 import { Module } from '../nn/module';
 import { Optimizer, OptimizerState } from '../optim/optimizer';
 import { corruptFile, invalidArgument } from '../util/errors';
+import { checkPath } from '../util/path';
 
 /** The `format` metadata value that marks an hrm-torch checkpoint. */
 export const CHECKPOINT_FORMAT = 'hrm-torch-checkpoint';
@@ -49,6 +50,7 @@ export interface CheckpointContents {
 
 /** Saves model + optimizers + step + CPU RNG state (+ extra JSON and tensors) to `file`, atomically. */
 export function saveCheckpoint(file: string, parts: CheckpointContents): void {
+  checkPath(file, 'saveCheckpoint(): file');
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of parts.model.stateDict()) tensors[`model.${k}`] = t;
   const optimMeta: Record<string, OptimizerState['meta']> = {};
@@ -75,6 +77,7 @@ export function saveCheckpoint(file: string, parts: CheckpointContents): void {
 
 /** The step and extra metadata of a checkpoint, read from its header only (no tensors loaded). */
 export function readCheckpointInfo(file: string): CheckpointInfo {
+  checkPath(file, 'readCheckpointInfo(): file');
   return infoOf(file, readSafetensorsMetadata(file));
 }
 
@@ -107,6 +110,7 @@ export function loadCheckpoint(
   file: string,
   parts: { model: Module; optimizers?: Record<string, Optimizer>; restoreRng?: boolean },
 ): LoadedCheckpoint {
+  checkPath(file, 'loadCheckpoint(): file');
   const { tensors, metadata } = loadSafetensors(file);
   const extraTensors: Record<string, Tensor> = {};
   try {

@@ -44,6 +44,7 @@ import {
   readArcCanvas,
 } from '../data/arc';
 import { invalidArgument } from '../util/errors';
+import { checkPath } from '../util/path';
 
 /** The pass@K values reported by default (TRM's list; HRM's notebook uses 1, 2, 10, 100, 1000). */
 export const ARC_DEFAULT_PASS_KS: readonly number[] = Object.freeze([1, 2, 5, 10, 100, 1000]);
@@ -221,7 +222,7 @@ export class ArcVoter {
 
   /** @param source a dataset folder built by buildArcDataset, or its augmentations and test puzzles. */
   constructor(source: string | ArcVoterData) {
-    const data = typeof source === 'string' ? ArcVoter.readDataset(source) : source;
+    const data = typeof source === 'object' && source !== null ? source : ArcVoter.readDataset(checkPath(source, 'ArcVoter: source'));
     if (!data || !Array.isArray(data.augmentations)) throw invalidArgument('ArcVoter: augmentations must be an array (index = puzzle identifier)');
     if (typeof data.testPuzzles !== 'object' || data.testPuzzles === null) throw invalidArgument('ArcVoter: testPuzzles must be an object (task name -> {test: pairs})');
     this.augmentations = data.augmentations;
@@ -247,6 +248,7 @@ export class ArcVoter {
 
   /** Reads `<dir>/augmentations.json`, `<dir>/test_puzzles.json` and the canvas (from the splits' dataset.json). */
   static readDataset(datasetDir: string): ArcVoterData {
+    checkPath(datasetDir, 'ArcVoter.readDataset(): datasetDir');
     const augmentations = readArcAugmentations(datasetDir);
     const file = path.join(datasetDir, ARC_TEST_PUZZLES_FILE);
     if (!fs.existsSync(file)) throw invalidArgument(`${file} does not exist (was ${datasetDir} built by buildArcDataset with an evaluation folder?)`);

@@ -15,11 +15,13 @@ import { HRM, HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
 import { HRMConfig, MAX_HALT_STEPS, checkHaltSteps, hrmConfig } from '../models/hrm/config';
 import { arcCanvasOfSeqLen } from '../data/arc/codec';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
+import { checkPath } from '../util/path';
 
 export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
 
 /** Builds the model a checkpoint was trained with and loads its weights. */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
+  checkPath(checkpoint, 'loadModel(): checkpoint');
   const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig };
   if (!extra.config || typeof extra.config !== 'object') throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
   let config: HRMConfig;

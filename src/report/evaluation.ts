@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { EvalResult } from '../eval/evaluate';
 import { writeFileAtomic } from '../util/atomic';
 import { histogram } from './charts';
+import { checkPath } from '../util/path';
 
 /** How the evaluation ran, stored beside its result. */
 export interface EvaluationRecord {
@@ -20,6 +21,7 @@ export interface EvaluationRecord {
 
 /** Writes `<dir>/eval.json` and `<dir>/halting.svg` (atomically); returns the JSON's path. */
 export function writeEvaluation(dir: string, record: EvaluationRecord, result: EvalResult): string {
+  checkPath(dir, 'writeEvaluation(): dir');
   const file = path.join(dir, 'eval.json');
   writeFileAtomic(file, JSON.stringify({ ...record, ...result }, null, 2) + '\n');
   const sets = Object.keys(result.haltedAtStep);

@@ -12,6 +12,7 @@ import { ARC_EOS_CELL, PuzzleAnswer, PuzzleTask, UNKNOWN_CELL, tokenCells } from
 import type { SolveResult } from '../eval/solve';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
+import { checkPath } from '../util/path';
 
 /** A grid of cell labels as shown: Sudoku digits ('' blank), maze characters, ARC colours '0'..'9'. */
 export type CellGrid = string[][];
@@ -266,6 +267,7 @@ ${list.map((v, k) => puzzleSection(v, k, several)).join('\n')}
 
 /** Writes the reasoning page of one puzzle or of several (atomically) and returns its path. */
 export function writeReasoningPage(file: string, views: ReasoningView | ReasoningView[], opts: ReasoningPageOptions = {}): string {
+  checkPath(file, 'writeReasoningPage(): file');
   writeFileAtomic(file, reasoningPage(views, opts));
   return file;
 }

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { listCheckpoints } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
+import { checkPath } from '../util/path';
 
 /** One entry of the index: a file of the run, what it is, and a plot to show with it. */
 export interface RunIndexEntry {
@@ -33,6 +34,7 @@ const KNOWN: RunIndexEntry[] = [
 
 /** The entries present in `dir`: the known files, then any other HTML pages (reasoning pages of hrm solve --html). */
 export function runIndexEntries(dir: string): RunIndexEntry[] {
+  checkPath(dir, 'runIndexEntries(): dir');
   const exists = (f: string) => fs.existsSync(path.join(dir, f));
   const entries = KNOWN.filter((e) => exists(e.file)).map((e) => ({ ...e, plot: e.plot && exists(e.plot) ? e.plot : undefined }));
   const pages = fs
@@ -45,6 +47,7 @@ export function runIndexEntries(dir: string): RunIndexEntry[] {
 
 /** Writes `<dir>/index.html` (atomically) and returns its path. */
 export function writeRunIndex(dir: string): string {
+  checkPath(dir, 'writeRunIndex(): dir');
   const entries = runIndexEntries(dir);
   const checkpoints = listCheckpoints(path.join(dir, 'checkpoints'));
   const items = entries.map(

@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { ScalingResult } from '../eval/scaling';
 import { writeFileAtomic } from '../util/atomic';
 import { ChartSeries, lineChart } from './charts';
+import { checkPath } from '../util/path';
 
 /** The two scaling charts as SVG: accuracy, and mean steps used. */
 export function scalingCharts(result: ScalingResult): {
@@ -50,6 +51,7 @@ export function scalingCharts(result: ScalingResult): {
 
 /** Writes `<dir>/scaling.json`, `scaling.svg` and `scaling-steps.svg` (atomically); returns the JSON's path. */
 export function writeScaling(dir: string, result: ScalingResult): string {
+  checkPath(dir, 'writeScaling(): dir');
   const charts = scalingCharts(result);
   const file = path.join(dir, 'scaling.json');
   writeFileAtomic(file, JSON.stringify(result, null, 2) + '\n');

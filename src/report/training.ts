@@ -13,6 +13,7 @@ import { METRICS_FILE, MetricsRecord, readMetrics } from '../train/run-folder';
 import { writeFileAtomic } from '../util/atomic';
 import { ChartSeries, escapeXml, histogram, lineChart } from './charts';
 import { writeRunIndex } from './run-index';
+import { checkPath } from '../util/path';
 
 /** The training metrics that average over the rows that halted at a step (hrm-spec 3.4). */
 export const HALTED_ROW_METRICS = ['accuracy', 'exact_accuracy', 'q_halt_accuracy', 'steps'] as const;
@@ -109,6 +110,7 @@ export function trainingCharts(records: MetricsRecord[]): Record<string, string>
 
 /** Reads `<dir>/metrics.jsonl` and writes `<dir>/report.html` and `report-*.svg` (atomically). Returns the page's path. */
 export function writeReport(dir: string): string {
+  checkPath(dir, 'writeReport(): dir');
   const records = readMetrics(path.join(dir, METRICS_FILE));
   const charts = trainingCharts(records);
   const train = records.filter((r) => r.kind === 'train');
@@ -133,6 +135,7 @@ ${summary}${Object.values(charts).join('\n')}</body></html>`;
  * evaluation and checkpoint (so also when a run is interrupted), with the run's index page: `onProgress: withTrainingReport(outputDir, trainingProgress())`.
  */
 export function withTrainingReport(dir: string, inner?: (e: TrainProgress) => void): (e: TrainProgress) => void {
+  checkPath(dir, 'withTrainingReport(): dir');
   return (e) => {
     inner?.(e);
     if (e.kind === 'eval' || e.kind === 'checkpoint') {

@@ -241,12 +241,26 @@ export interface MemoryInfo {
   cuda: CudaMemoryStats;
   /** bytes in use in the host C heap (glibc), where CPU tensors live; undefined elsewhere */
   hostBytes?: number;
+  /**
+   * bytes V8 has been told about as external memory: the storages of tensors left to the
+   * garbage-collector safety net (1 KiB and up), each storage counted once however many tensors
+   * view it
+   */
+  gcReportedBytes: number;
 }
 
 /** Memory telemetry. */
 export function memory(): MemoryInfo {
   const t = addon.liveTensors();
-  return { liveTensors: t.live, peakTensors: t.peak, freedByGc: gcFreed, scopeDepth: depth, cuda: addon.cudaMemory(), hostBytes: addon.hostMemory() };
+  return {
+    liveTensors: t.live,
+    peakTensors: t.peak,
+    freedByGc: gcFreed,
+    scopeDepth: depth,
+    cuda: addon.cudaMemory(),
+    hostBytes: addon.hostMemory(),
+    gcReportedBytes: t.reportedBytes ?? 0,
+  };
 }
 
 /** Starts the peak tensor count afresh from the current count. */

@@ -17,6 +17,7 @@ import { Device } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { HRMCarry, carryFromTensors, carryTensors } from '../models/hrm/carry';
 import { writeFileAtomic } from '../util/atomic';
+import { checkPath } from '../util/path';
 
 /** The folder of a run that holds its checkpoints. */
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -43,12 +44,14 @@ export function checkpointFileName(step: number): string {
 
 /** The step a checkpoint file name stands for, or undefined when it is not a checkpoint's name. */
 export function checkpointStep(file: string): number | undefined {
+  checkPath(file, 'checkpointStep(): file');
   const m = CHECKPOINT_NAME.exec(path.basename(file));
   return m ? Number(m[1]) : undefined;
 }
 
 /** The checkpoints in a checkpoints folder, newest (highest step) first; [] when there is no folder. */
 export function listCheckpoints(checkpointDir: string): string[] {
+  checkPath(checkpointDir, 'listCheckpoints(): checkpointDir');
   if (!fs.existsSync(checkpointDir)) return [];
   return fs
     .readdirSync(checkpointDir)
@@ -63,12 +66,14 @@ export function listCheckpoints(checkpointDir: string): string[] {
  * itself; undefined when there is none.
  */
 export function newestCheckpoint(dir: string): string | undefined {
+  checkPath(dir, 'newestCheckpoint(): dir');
   const sub = path.join(dir, CHECKPOINT_DIR);
   return listCheckpoints(fs.existsSync(sub) ? sub : dir)[0];
 }
 
 /** The records of a metrics.jsonl file, in order; a line cut short by a crash is skipped. */
 export function readMetrics(file: string): MetricsRecord[] {
+  checkPath(file, 'readMetrics(): file');
   return readMetricLines(file).map((l) => l.record);
 }
 
@@ -124,7 +129,9 @@ export class RunFolder {
    * A run folder (created on the first write).
    * @param dir the run folder
    */
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    checkPath(dir, 'RunFolder: dir');
+  }
 
   /** <run>/checkpoints */
   get checkpointDir(): string {

@@ -31,6 +31,7 @@ import { cosineScheduleWithWarmupLr } from '../optim/schedule';
 import { PuzzleBatch, PuzzleDataset, batchToTensors, isDatasetSplit } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
 import { RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
+import { checkPath } from '../util/path';
 
 /** Settings of a training run (the reference's cfg_pretrain keys, camelCase). */
 export interface TrainOptions {
@@ -153,6 +154,8 @@ export class Trainer {
 
   /** Opens the training data, builds the model and optimizers (nothing is written yet). */
   constructor(opts: TrainOptions) {
+    checkPath(opts?.dataPath, 'Trainer: options.dataPath');
+    checkPath(opts?.outputDir, 'Trainer: options.outputDir');
     this.options = {
       evalInterval: opts.epochs,
       lrMinRatio: 1,

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { checkPath } from './path';
 
 /** The suffix of the temporaries {@link AtomicFile} writes beside their targets. */
 export const ATOMIC_TMP_SUFFIX = '.tmp';
@@ -23,6 +24,7 @@ export class AtomicFile {
    * @param file the target, replaced at commit()
    */
   constructor(readonly file: string) {
+    checkPath(file, 'AtomicFile: file');
     const dir = path.dirname(path.resolve(file));
     fs.mkdirSync(dir, { recursive: true });
     this.tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}${ATOMIC_TMP_SUFFIX}`);
@@ -64,6 +66,7 @@ export class AtomicFile {
 
 /** Writes bytes or text to `file` atomically (temp file + fsync + rename). */
 export function writeFileAtomic(file: string, chunks: (Uint8Array | string)[] | Uint8Array | string): void {
+  checkPath(file, 'writeFileAtomic(): file');
   const f = new AtomicFile(file);
   try {
     for (const c of Array.isArray(chunks) ? chunks : [chunks]) f.write(c);

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { invalidArgument, invalidData } from './errors';
 import { writeFileAtomic } from './atomic';
+import { checkPath } from './path';
 
 /** One record: its fields, the 1-based line it starts on, and its raw text (lines joined by '\n'). */
 export interface CsvRecord {
@@ -109,6 +110,7 @@ export function parseCsv(text: string, name: string): CsvRecord[] {
  * characters are never split. `what` names the file in the error when it cannot be opened.
  */
 export function forEachLine(file: string, onLine: (line: string, lineNo: number) => void, what = 'CSV file'): void {
+  checkPath(file, 'forEachLine(): file');
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -147,6 +149,7 @@ export function forEachLine(file: string, onLine: (line: string, lineNo: number)
  * `name` (default: the path); `what` describes the file when it cannot be opened.
  */
 export function forEachCsvRecord(file: string, onRecord: (r: CsvRecord) => void, opts: { name?: string; what?: string } = {}): void {
+  checkPath(file, 'forEachCsvRecord(): file');
   const assembler = new RecordAssembler(opts.name ?? file, onRecord);
   forEachLine(file, (line, lineNo) => assembler.push(line, lineNo), opts.what);
   assembler.end();
@@ -166,5 +169,6 @@ export function formatCsv(header: readonly string[], rows: Iterable<readonly str
 
 /** Writes a header and rows as a CSV file, atomically. */
 export function writeCsv(file: string, header: readonly string[], rows: Iterable<readonly string[]>): void {
+  checkPath(file, 'writeCsv(): file');
   writeFileAtomic(file, formatCsv(header, rows));
 }

@@ -8,7 +8,8 @@
  * The codes an hrm-torch error carries in `e.code`:
  * - `INVALID_ARGUMENT`: the caller passed a bad value (shape, dtype, device, option, CLI flag).
  * - `INVALID_DATA`: input data is well-formed as a file but wrong as content (a CSV cell, a maze, a puzzle).
- * - `CORRUPT_FILE`: a file is truncated, damaged or not of the expected format.
+ * - `CORRUPT_FILE`: a file is truncated, damaged or not of the expected format, or refused because
+ *   reading it would mean running code it names (a pickle naming a function).
  * - `STATE_DICT_MISMATCH`: a state dict's keys or shapes do not fit the module it is loaded into.
  * - `TENSOR_DISPOSED`: a tensor was used after `dispose()` (or after its scope ended).
  * - `CUDA_UNAVAILABLE`: a CUDA device was asked for where none is available.
@@ -64,4 +65,12 @@ export function invalidData(message: string): HrmError {
 /** A file is damaged or of the wrong format: code `CORRUPT_FILE`, naming the file. */
 export function corruptFile(file: string, what: string): HrmError {
   return hrmError('CORRUPT_FILE', `corrupt or truncated file ${file}: ${what}`);
+}
+
+/**
+ * A file is refused (well-formed, perhaps, but not something hrm-torch will read, such as a pickle
+ * that names code): code `CORRUPT_FILE`, naming the file and why.
+ */
+export function refusedFile(file: string, why: string): HrmError {
+  return hrmError('CORRUPT_FILE', `refused file ${file}: ${why}`);
 }

@@ -1,5 +1,6 @@
 /** Tensor lifetime: dispose, using, scopes, keep, the GC safety net, and leak-free loops. */
 import { spawnSync } from 'child_process';
+import { runChild } from '../helpers/child';
 import * as path from 'path';
 import * as ht from '../../src';
 
@@ -168,5 +169,46 @@ describe('garbage-collector safety net', () => {
     expect(out.freedByGc).toBe(200);
     expect(out.live).toBe(out.before);
     expect(out.warnings).toBeGreaterThan(0);
+  });
+});
+
+// V8 is told about the native bytes of tensors left to the garbage collector. What counts is the
+// storage, once however many tensors view it: a view reporting numel x element size made
+// `ones([1]).expand([1e9, 1e9])` claim 4e18 bytes, and V8 aborts the process on such a claim.
+describe('external memory reported to V8 (each in a child process)', () => {
+  test('ones([1]).expand([1e9, 1e9]) outside a scope, then event-loop turns: the process lives on', async () => {
+    const out = await runChild(`
+      const wide = ht.ones([1]).expand([1e9, 1e9]);
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      report({ shape: wide.shape, value: wide.narrow(0, 999999999, 1).narrow(1, 5, 1).item() });
+    `);
+    expect({ timedOut: out.timedOut, signal: out.signal, status: out.status, stderr: out.stderr.slice(0, 300) }).toEqual({ timedOut: false, signal: null, status: 0, stderr: '' });
+    expect(out.result).toEqual({ shape: [1e9, 1e9], value: 1 });
+  });
+
+  test('views of one storage count its bytes once, and the bytes are given back when the last one is freed', async () => {
+    const out = await runChild(`
+      const turn = () => new Promise((r) => setImmediate(r));
+      const external = () => ht.memory().gcReportedBytes;
+      await turn();
+      const before = external();
+      const base = ht.zeros([1 << 22]); // 16 MiB
+      await turn();
+      const withBase = external();
+      const views = [];
+      for (let i = 0; i < 20; i++) views.push(base.view([1024, 4096]), base.expand([2, 1 << 22]), base.narrow(0, 1, 100000));
+      await turn();
+      const withViews = external();
+      base.dispose();
+      await turn();
+      const viewsOnly = external();
+      for (const v of views) v.dispose();
+      await turn();
+      report({ base: withBase - before, views: withViews - withBase, afterBase: viewsOnly - before, after: external() - before });
+    `);
+    expect(out.status).toBe(0);
+    const mib = (n: number) => Math.round(n / 2 ** 20);
+    const r = out.result as Record<string, number>;
+    expect({ base: mib(r.base), views: mib(r.views), afterBase: mib(r.afterBase), after: mib(r.after) }).toEqual({ base: 16, views: 0, afterBase: 16, after: 0 });
   });
 });

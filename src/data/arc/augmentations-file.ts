@@ -12,6 +12,7 @@ import { invalidArgument, invalidData } from '../../util/errors';
 import { METADATA_FILE, readMetadata } from '../format/dataset';
 import { arcCanvasOfSeqLen } from './codec';
 import { ArcAugmentationRecord } from './types';
+import { checkPath } from '../../util/path';
 
 /** The file's name in a dataset folder. */
 export const ARC_AUGMENTATIONS_FILE = 'augmentations.json';
@@ -55,6 +56,7 @@ class JsonArrayWriter {
  * blank, then `recordOf(id)` for every other identifier.
  */
 export function writeArcAugmentations(datasetDir: string, count: number, recordOf: (id: number) => ArcAugmentationRecord): void {
+  checkPath(datasetDir, 'writeArcAugmentations(): datasetDir');
   const out = new JsonArrayWriter(path.join(datasetDir, ARC_AUGMENTATIONS_FILE));
   try {
     out.push(null);
@@ -68,6 +70,7 @@ export function writeArcAugmentations(datasetDir: string, count: number, recordO
 
 /** Reads augmentations.json of a built dataset: index = puzzle identifier, null for the blank. */
 export function readArcAugmentations(datasetDir: string): (ArcAugmentationRecord | null)[] {
+  checkPath(datasetDir, 'readArcAugmentations(): datasetDir');
   const file = path.join(datasetDir, ARC_AUGMENTATIONS_FILE);
   if (!fs.existsSync(file)) throw invalidArgument(`${file} does not exist (was ${datasetDir} built by buildArcDataset?)`);
   return JSON.parse(fs.readFileSync(file, 'utf8')) as (ArcAugmentationRecord | null)[];

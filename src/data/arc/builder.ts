@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../util/atomic';
 import { invalidArgument } from '../../util/errors';
+import { checkPath } from '../../util/path';
 import { DatasetMetadata, IDENTIFIERS_FILE, writeIdentifiers, writeMetadata } from '../format/dataset';
 import { SetCounts, SetWriter } from '../format/set-writer';
 import { Rng } from '../random';
@@ -298,7 +299,7 @@ const splitCounts = (c: SetCounts): ArcSplitCounts => ({ groups: c.totalGroups, 
 export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
   const t0 = Date.now();
   const { datasetDirs, outputDir, numAug = 1000, seed = 42, translate = true, shuffle = true, overwrite = false, canvas = ARC_GRID_SIZE, onProgress } = options;
-  if (typeof outputDir !== 'string' || outputDir === '') throw invalidArgument('outputDir must be a folder path');
+  checkPath(outputDir, 'buildArcDataset(): options.outputDir');
   checkArcCanvas(canvas);
   checkNumAug(numAug);
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw invalidArgument(`seed must be a finite number, got ${seed}`);

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { HrmError, hrmError, invalidArgument } from '../../util/errors';
 import { Grid, parseGrid } from './grid';
 import { ArcGrid, ArcPair, ArcSubset, ArcTask } from './types';
+import { checkPath } from '../../util/path';
 
 /** A task file that is not valid ARC JSON: code `CORRUPT_FILE`, naming the file. */
 function taskError(file: string, what: string): HrmError {
@@ -16,6 +17,7 @@ function taskError(file: string, what: string): HrmError {
 
 /** Reads and validates one task file. */
 export function readArcTask(file: string): ArcTask {
+  checkPath(file, 'readArcTask(): file');
   let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -79,8 +81,8 @@ function jsonFiles(dir: string): string[] {
 export function readArcFolders(datasetDirs: string[]): ArcSubset[] {
   if (!Array.isArray(datasetDirs) || datasetDirs.length === 0) throw invalidArgument('datasetDirs must be a non-empty list of folders');
   const subsets: ArcSubset[] = [];
-  for (const dir of datasetDirs) {
-    if (typeof dir !== 'string') throw invalidArgument(`datasetDirs entries must be folder paths, got ${JSON.stringify(dir)}`);
+  for (const [i, dir] of datasetDirs.entries()) {
+    checkPath(dir, `readArcFolders(): datasetDirs[${i}]`);
     if (!isDir(dir)) throw invalidArgument(`ARC dataset folder ${dir} does not exist or is not a folder`);
     const own = jsonFiles(dir);
     const dirs = own.length

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../util/atomic';
 import { hrmError, HrmError } from '../../util/errors';
+import { checkPath } from '../../util/path';
 
 /** dataset.json, with the reference's key names. */
 export interface DatasetMetadata {
@@ -52,6 +53,7 @@ export const IDENTIFIERS_FILE = 'identifiers.json';
 
 /** True when `dir` is a built dataset split (it has its metadata file). */
 export function isDatasetSplit(dir: string): boolean {
+  checkPath(dir, 'isDatasetSplit(): dir');
   return fs.existsSync(path.join(dir, METADATA_FILE));
 }
 
@@ -60,6 +62,7 @@ export type SetArray = 'inputs' | 'labels' | 'puzzle_identifiers' | 'puzzle_indi
 
 /** The path of one array of a set: `<splitDir>/<set>__<array>.npy`. */
 export function setArrayFile(splitDir: string, setName: string, array: SetArray): string {
+  checkPath(splitDir, 'setArrayFile(): splitDir');
   return path.join(splitDir, `${setName}__${array}.npy`);
 }
 
@@ -70,6 +73,7 @@ export function invalidDataset(what: string): HrmError {
 
 /** Writes dataset.json (key order as the reference's pydantic dump). */
 export function writeMetadata(splitDir: string, meta: DatasetMetadata): void {
+  checkPath(splitDir, 'writeMetadata(): splitDir');
   const ordered: Record<string, unknown> = {
     pad_id: meta.pad_id,
     ignore_label_id: meta.ignore_label_id,
@@ -87,6 +91,7 @@ export function writeMetadata(splitDir: string, meta: DatasetMetadata): void {
 
 /** Reads and checks a split's dataset.json. */
 export function readMetadata(splitDir: string): DatasetMetadata {
+  checkPath(splitDir, 'readMetadata(): splitDir');
   const metaFile = path.join(splitDir, METADATA_FILE);
   if (!fs.existsSync(metaFile)) throw invalidDataset(`${metaFile} does not exist (is ${splitDir} a dataset split folder, e.g. <dataset>/train?)`);
   let meta: DatasetMetadata;
@@ -104,11 +109,13 @@ export function readMetadata(splitDir: string): DatasetMetadata {
 
 /** Writes identifiers.json: index = puzzle identifier, value = its name. */
 export function writeIdentifiers(root: string, names: string[]): void {
+  checkPath(root, 'writeIdentifiers(): root');
   writeFileAtomic(path.join(root, IDENTIFIERS_FILE), [JSON.stringify(names)]);
 }
 
 /** The identifier names of a dataset root, or undefined if it has no identifiers.json. */
 export function readIdentifiers(root: string): string[] | undefined {
+  checkPath(root, 'readIdentifiers(): root');
   const p = path.join(root, IDENTIFIERS_FILE);
   return fs.existsSync(p) ? (JSON.parse(fs.readFileSync(p, 'utf8')) as string[]) : undefined;
 }

@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { AtomicFile } from '../../util/atomic';
 import { corruptFile, invalidArgument } from '../../util/errors';
+import { checkPath } from '../../util/path';
 
 /** The element types a .npy file may hold here. */
 export type NpyDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'int64' | 'float32' | 'float64' | 'bool';
@@ -105,6 +106,7 @@ export class NpyFile {
    * @param file the .npy file
    */
   constructor(readonly file: string) {
+    checkPath(file, 'NpyFile: file');
     this.fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(this.fd).size;
@@ -162,7 +164,7 @@ export function readNpy(file: string): {
   /** every element, row-major */
   data: NpyArray;
 } {
-  const f = new NpyFile(file);
+  const f = new NpyFile(checkPath(file, 'readNpy(): file'));
   try {
     return { dtype: f.dtype, shape: f.shape, data: f.readAll() };
   } finally {
@@ -192,6 +194,7 @@ function bytesOf(data: NpyArray | Buffer): Buffer {
 
 /** Writes an array as .npy (version 1.0, C order), atomically. */
 export function writeNpy(file: string, data: NpyArray | Buffer, shape: number[], dtype: NpyDType): void {
+  checkPath(file, 'writeNpy(): file');
   const n = shape.reduce((a, b) => a * b, 1);
   if (data.byteLength !== n * SIZE[dtype]) throw invalidArgument(`writeNpy(${file}): ${data.byteLength} bytes do not fit shape [${shape}] of ${dtype}`);
   const w = new NpyWriter(file, dtype, shape.slice(1));
@@ -220,6 +223,7 @@ export class NpyWriter {
     readonly dtype: NpyDType,
     readonly rowShape: number[],
   ) {
+    checkPath(file, 'NpyWriter: file');
     this.rowBytes = rowShape.reduce((a, b) => a * b, 1) * SIZE[dtype];
     this.out = new AtomicFile(file);
     this.out.write(headerBytes(dtype, [0, ...rowShape], NpyWriter.HEADER));

@@ -19,6 +19,7 @@ import { fromTypedArray } from '../../tensor/creation';
 import type { Device } from '../../tensor/dtype';
 import type { Tensor } from '../../tensor/tensor';
 import { invalidArgument } from '../../util/errors';
+import { checkPath } from '../../util/path';
 import { Rng } from '../random';
 import { DatasetMetadata, IGNORE_LABEL_ID } from './dataset';
 import { NpyFile, npyView } from './npy';
@@ -72,6 +73,7 @@ export class PuzzleDataset {
 
   /** Opens the split `opts.dir` and checks the options. */
   constructor(opts: PuzzleDatasetOptions) {
+    checkPath(opts?.dir, 'PuzzleDataset: options.dir');
     this.opts = { epochsPerIter: 1, seed: 0, rank: 0, worldSize: 1, ...opts };
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw invalidArgument(`batchSize must be a positive integer, got ${opts.batchSize}`);
     if (opts.mode !== 'train' && opts.mode !== 'test') throw invalidArgument(`mode must be 'train' or 'test', got ${JSON.stringify(opts.mode)}`);

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import { invalidArgument } from '../../util/errors';
+import { checkPath } from '../../util/path';
 import { setArrayFile } from './dataset';
 import { NpyDType, NpyWriter, writeNpy } from './npy';
 
@@ -41,6 +42,7 @@ export class SetWriter {
     readonly seqLen: number,
     readonly dtype: NpyDType = 'uint8',
   ) {
+    checkPath(splitDir, 'SetWriter: splitDir');
     fs.mkdirSync(splitDir, { recursive: true });
     this.inputs = new NpyWriter(setArrayFile(splitDir, setName, 'inputs'), dtype, [seqLen]);
     this.labels = new NpyWriter(setArrayFile(splitDir, setName, 'labels'), dtype, [seqLen]);

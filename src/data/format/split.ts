@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { DatasetMetadata, SetArray, invalidDataset, readMetadata, setArrayFile } from './dataset';
 import { NpyFile, npyView, readNpy } from './npy';
+import { checkPath } from '../../util/path';
 
 /** One set of a loaded split: inputs/labels stay on disk, index arrays in memory. */
 export interface LoadedSet {
@@ -37,6 +38,7 @@ export class DatasetSplit {
    * @param dir the split folder, e.g. `<dataset>/train`
    */
   constructor(readonly dir: string) {
+    checkPath(dir, 'DatasetSplit: dir');
     this.metadata = readMetadata(dir);
     try {
       for (const name of this.metadata.sets) this.sets.set(name, this.loadSet(name));

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { invalidArgument, invalidData } from '../../util/errors';
+import { checkPath } from '../../util/path';
 import { DatasetMetadata, writeIdentifiers, writeMetadata } from '../format/dataset';
 import { SetWriter } from '../format/set-writer';
 import { dihedralIndexMap } from '../dihedral';
@@ -76,12 +77,17 @@ type Split = 'train' | 'test';
 
 /** Checks the options that choose where the mazes come from. */
 function checkOptions(options: MazeBuildOptions): void {
-  if (!options || typeof options.outputDir !== 'string' || options.outputDir === '') throw invalidArgument('buildMazeDataset: outputDir (a folder path) is required');
+  if (!options || typeof options !== 'object') throw invalidArgument('buildMazeDataset: expected an options object');
+  checkPath(options.outputDir, 'buildMazeDataset(): options.outputDir');
   const { trainCsv, testCsv, generate, aug = false } = options;
   const hasCsv = trainCsv !== undefined || testCsv !== undefined;
   if (hasCsv && generate) throw invalidArgument('buildMazeDataset: give either trainCsv + testCsv or generate, not both');
   if (!hasCsv && !generate) throw invalidArgument('buildMazeDataset: give trainCsv + testCsv (reference CSVs) or generate: { train, test, size, minPathLength }');
-  if (hasCsv && (typeof trainCsv !== 'string' || typeof testCsv !== 'string')) throw invalidArgument('buildMazeDataset: trainCsv and testCsv must both be given (file paths)');
+  if (hasCsv && (trainCsv === undefined || testCsv === undefined)) throw invalidArgument('buildMazeDataset: trainCsv and testCsv must both be given (file paths)');
+  if (hasCsv) {
+    checkPath(trainCsv, 'buildMazeDataset(): options.trainCsv');
+    checkPath(testCsv, 'buildMazeDataset(): options.testCsv');
+  }
   if (typeof aug !== 'boolean') throw invalidArgument(`buildMazeDataset: aug must be a boolean, got ${JSON.stringify(aug)}`);
   if (generate) {
     for (const k of ['train', 'test'] as const) {

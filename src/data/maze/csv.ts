@@ -8,6 +8,7 @@ import * as path from 'path';
 import { formatCsv, isBlankCsvRecord, parseCsv, writeCsv } from '../../util/csv';
 import { invalidArgument, invalidData } from '../../util/errors';
 import { MazeRecord, squareSide, validateMaze } from './grid';
+import { checkPath } from '../../util/path';
 
 const MAZE_CSV_COLUMNS = ['source', 'question', 'answer', 'rating'];
 
@@ -55,6 +56,7 @@ export function parseMazeCsv(text: string, name = 'maze CSV'): MazeRecord[] {
 
 /** Reads and validates a maze CSV file (see parseMazeCsv). */
 export function loadMazeCsv(file: string): MazeRecord[] {
+  checkPath(file, 'loadMazeCsv(): file');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -73,5 +75,6 @@ export function formatMazeCsv(records: readonly MazeRecord[]): string {
 
 /** Writes records as a reference-schema CSV (atomically). */
 export function writeMazeCsv(file: string, records: readonly MazeRecord[]): void {
+  checkPath(file, 'writeMazeCsv(): file');
   writeCsv(file, MAZE_CSV_COLUMNS, records.map(csvRow));
 }

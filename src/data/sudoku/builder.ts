@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalidArgument } from '../../util/errors';
+import { checkPath, checkPaths } from '../../util/path';
 import { DatasetMetadata, writeIdentifiers, writeMetadata } from '../format/dataset';
 import { SetWriter } from '../format/set-writer';
 import { Rng } from '../random';
@@ -140,7 +141,9 @@ export function buildSudokuDataset(opts: SudokuBuildOptions): SudokuBuildResult 
   if (testInputs !== undefined && (!Array.isArray(testInputs) || testInputs.length === 0)) {
     throw invalidArgument('buildSudokuDataset: testInputs, when given, must list at least one CSV');
   }
-  if (typeof outputDir !== 'string' || outputDir.length === 0) throw invalidArgument('buildSudokuDataset: outputDir must be a non-empty path');
+  checkPaths(inputs, 'buildSudokuDataset(): options.inputs');
+  if (testInputs !== undefined) checkPaths(testInputs, 'buildSudokuDataset(): options.testInputs');
+  checkPath(outputDir, 'buildSudokuDataset(): options.outputDir');
   checkCountOption('subsampleSize', opts.subsampleSize, 1);
   checkCountOption('numAug', opts.numAug, 0);
   const numAug = opts.numAug ?? 0;

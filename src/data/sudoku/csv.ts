@@ -8,6 +8,7 @@ import { invalidArgument } from '../../util/errors';
 import { SudokuBox, SudokuGeometry, defaultSudokuBoxForCells } from './geometry';
 import { formatSudoku } from './grid';
 import { firstInvalidUnit } from './validity';
+import { checkPath, checkPaths } from '../../util/path';
 
 /** The header of the reference CSVs (datasets.md 2.1). */
 export const SUDOKU_CSV_HEADER = 'source,question,answer,rating';
@@ -200,15 +201,14 @@ function readFile(file: string, table: TableBuilder, minDifficulty: number | und
  * and line. The `minDifficulty` filter is applied as in the reference (rating >= minDifficulty).
  */
 export function readSudokuCsv(files: string | string[], opts: ReadSudokuCsvOptions = {}): SudokuTable {
-  const list = typeof files === 'string' ? [files] : files;
-  if (!Array.isArray(list) || list.length === 0) throw invalidArgument('readSudokuCsv: give at least one CSV file');
+  const list = Array.isArray(files) ? checkPaths(files, 'readSudokuCsv(): files') : [checkPath(files, 'readSudokuCsv(): files')];
+  if (list.length === 0) throw invalidArgument('readSudokuCsv: give at least one CSV file');
   const minDifficulty = opts.minDifficulty;
   if (minDifficulty !== undefined && (typeof minDifficulty !== 'number' || !Number.isFinite(minDifficulty))) {
     throw invalidArgument(`minDifficulty must be a number; got ${String(minDifficulty)}`);
   }
   const table = new TableBuilder(opts.box);
   for (const file of list) {
-    if (typeof file !== 'string') throw invalidArgument(`readSudokuCsv: file names must be strings; got ${String(file)}`);
     readFile(file, table, minDifficulty, opts.validate ?? true);
   }
   return table.result();
@@ -228,6 +228,7 @@ export interface SudokuCsvRow {
 
 /** Writes puzzles as a CSV in the reference schema ('.' for blanks), atomically, e.g. generated puzzles for the builder. */
 export function writeSudokuCsv(file: string, rows: Iterable<SudokuCsvRow>): void {
+  checkPath(file, 'writeSudokuCsv(): file');
   const records: string[][] = [];
   for (const r of rows) {
     if (/[,"\r\n]/.test(r.source)) throw invalidArgument(`writeSudokuCsv: source name ${JSON.stringify(r.source)} must not contain commas, quotes or newlines`);

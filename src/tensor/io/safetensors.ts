@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../util/atomic';
 import { corruptFile } from '../../util/errors';
 import { DType, dtypeCode, elementSize, invalidArgument } from '../dtype';
 import { Tensor, handleOf, wrapHandle as wrap } from '../tensor';
+import { checkPath } from '../../util/path';
 
 // safetensors' dtype names.
 const ST_TO_DTYPE: Record<string, DType> = {
@@ -46,6 +47,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
 
 /** Saves named tensors to a .safetensors file (atomically). Tensors on a GPU are copied to the host. */
 export function saveSafetensors(file: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
+  checkPath(file, 'saveSafetensors(): file');
   writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
@@ -111,6 +113,7 @@ export function decodeSafetensors(bytes: Uint8Array, label = '<buffer>'): Safete
 
 /** Reads only the metadata (`__metadata__`) of a .safetensors file, without its tensors. */
 export function readSafetensorsMetadata(file: string): Record<string, string> {
+  checkPath(file, 'readSafetensorsMetadata(): file');
   const fd = fs.openSync(file, 'r');
   try {
     const len = Buffer.alloc(8);
@@ -131,6 +134,7 @@ export function readSafetensorsMetadata(file: string): Record<string, string> {
 
 /** Loads every tensor (and the metadata) of a .safetensors file onto the CPU. */
 export function loadSafetensors(file: string): SafetensorsFile {
+  checkPath(file, 'loadSafetensors(): file');
   const bytes = fs.readFileSync(file);
   return decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
 }

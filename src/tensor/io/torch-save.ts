@@ -1,12 +1,14 @@
 /**
  * PyTorch's torch.save archives (the default zip format): reading them into JS values with the
- * restricted unpickler (no code from the file is run), and writing state dicts that
- * `torch.load(..., weights_only=True)` reads. Writes are atomic.
+ * restricted unpickler (no code from the file is run; a file naming code is refused), and writing
+ * state dicts that `torch.load(..., weights_only=True)` reads. Every entry read is checked
+ * against its CRC-32. Writes are atomic.
  * @module
  */
 import { addon } from '../../native';
 import { writeFileAtomic } from '../../util/atomic';
 import { corruptFile } from '../../util/errors';
+import { checkPath } from '../../util/path';
 import { DType, dtypeCode, elementSize } from '../dtype';
 import { Tensor, handleOf, wrapHandle as wrap } from '../tensor';
 import { PICKLE_OPCODES as OP } from './pickle-opcodes';
@@ -27,33 +29,49 @@ export type PtValue =
   | Map<string | number, PtValue>
   | PtObject;
 
-/** An object the restricted unpickler does not rebuild, kept inert: the global it names and its arguments. */
+/**
+ * A global the pickle names as a value without calling it (a dtype such as `torch.float32`, a
+ * class such as `torch.Tensor`), kept inert. Only globals on the unpickler's allow-list get here:
+ * a file naming any other is refused.
+ */
 export interface PtObject {
-  /** "module.name" of the class or function */
+  /** "module.name" of the class or value */
   $global: string;
-  /** the arguments it was called with */
-  args?: PtValue[];
   /** the state set on it (BUILD) */
   state?: PtValue;
 }
 
 // ---------------------------------------------------------------- reading
 
-// The unpickler's values as the public types: dict keys become strings (or stay numbers).
-function toPublic(v: unknown): PtValue {
+// The unpickler's values as the public types: dict keys become strings (or stay numbers). A value
+// the pickle shares (memoised) stays one shared value, as in Python. The unpickler has checked the
+// tree (no cycle, bounded depth and size), so recursion is safe here.
+function toPublic(v: unknown, done = new Map<object, PtValue>()): PtValue {
   if (v instanceof Tensor || v === undefined || v === null) return (v ?? undefined) as PtValue;
-  if (Array.isArray(v)) return v.map(toPublic);
-  if (v instanceof Map) {
+  if (typeof v !== 'object' || v instanceof Uint8Array) return v as PtValue;
+  const known = done.get(v);
+  if (known !== undefined) return known;
+  let out: PtValue;
+  if (Array.isArray(v)) out = v.map((x) => toPublic(x, done));
+  else if (v instanceof Map) {
     const m = new Map<string | number, PtValue>();
-    for (const [k, x] of v) m.set(typeof k === 'number' ? k : String(k), toPublic(x));
-    return m;
-  }
-  return v as PtValue;
+    for (const [k, x] of v) m.set(typeof k === 'number' ? k : String(k), toPublic(x, done));
+    out = m;
+  } else if ('$global' in v) {
+    const { $global, state } = v as PtObject;
+    out = state === undefined ? { $global } : { $global, state: toPublic(state, done) };
+  } else out = v as PtValue;
+  done.set(v, out);
+  return out;
 }
 
-/** Reads a torch.save archive (the default zip format) into JS values; tensors land on the CPU. */
+/**
+ * Reads a torch.save archive (the default zip format) into JS values; tensors land on the CPU.
+ * Errors are `CORRUPT_FILE`: a damaged archive (every entry is checked against its CRC-32), a
+ * malformed pickle, or one naming code outside the unpickler's allow-list (refused, never run).
+ */
 export function loadPt(file: string): PtValue {
-  const zip = new ZipReader(file);
+  const zip = new ZipReader(checkPath(file, 'loadPt(): file'));
   try {
     const pkl = [...zip.entries.keys()].find((n) => n.endsWith('/data.pkl') || n === 'data.pkl');
     if (!pkl) throw corruptFile(file, 'no data.pkl in the archive (not a torch.save file?)');
@@ -80,7 +98,7 @@ export function loadPt(file: string): PtValue {
  * dots as PyTorch names them. Non-tensor entries are skipped.
  */
 export function loadStateDictPt(file: string): Map<string, Tensor> {
-  const v = loadPt(file);
+  const v = loadPt(checkPath(file, 'loadStateDictPt(): file'));
   const out = new Map<string, Tensor>();
   const walk = (x: PtValue, prefix: string) => {
     if (x instanceof Tensor) out.set(prefix, x);
@@ -141,6 +159,7 @@ export function encodeTorchArchive(entries: [string, Tensor][], archiveName = 'a
 
 /** Writes a state dict as a torch.save archive that `torch.load(..., weights_only=True)` reads (atomically). */
 export function savePt(file: string, tensors: Record<string, Tensor> | Map<string, Tensor>): void {
+  checkPath(file, 'savePt(): file');
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   entries.forEach(([k, t]) => handleOf(t, `tensors['${k}']`));
   writeFileAtomic(file, [encodeTorchArchive(entries)]);

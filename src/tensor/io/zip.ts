@@ -4,7 +4,9 @@
  * @module
  */
 import * as fs from 'fs';
+import { crc32 } from '../../util/crc32';
 import { corruptFile, invalidArgument } from '../../util/errors';
+import { checkPath } from '../../util/path';
 
 // ---------------------------------------------------------------- reading
 
@@ -17,9 +19,14 @@ export interface ZipEntry {
   size: number;
   /** where the entry's local header starts */
   localOffset: number;
+  /** the CRC-32 of the entry's bytes, as the central directory records it */
+  crc: number;
 }
 
-/** Reads the directory of a zip archive and the bytes of its stored (uncompressed) entries. */
+/**
+ * Reads the directory of a zip archive and the bytes of its stored (uncompressed) entries, each
+ * checked against the CRC-32 the directory records for it.
+ */
 export class ZipReader {
   /** The archive's entries by name. */
   readonly entries = new Map<string, ZipEntry>();
@@ -27,6 +34,7 @@ export class ZipReader {
   private readonly size: number;
 
   constructor(readonly file: string) {
+    checkPath(file, 'ZipReader: file');
     this.fd = fs.openSync(file, 'r');
     this.size = fs.fstatSync(this.fd).size;
     try {
@@ -85,11 +93,14 @@ export class ZipReader {
     for (let k = 0; k < count; k++) {
       if (p + 46 > dir.length || dir.readUInt32LE(p) !== 0x02014b50) throw corruptFile(this.file, 'bad zip central directory');
       const method = dir.readUInt16LE(p + 10);
+      const crc = dir.readUInt32LE(p + 16);
       let size = dir.readUInt32LE(p + 24);
       const nameLen = dir.readUInt16LE(p + 28);
       const extraLen = dir.readUInt16LE(p + 30);
       const commentLen = dir.readUInt16LE(p + 32);
       let localOffset = dir.readUInt32LE(p + 42);
+      const recordEnd = p + 46 + nameLen + extraLen + commentLen;
+      if (recordEnd > dir.length) throw corruptFile(this.file, 'bad zip central directory (a record runs past its end)');
       const name = dir.toString('utf8', p + 46, p + 46 + nameLen);
       // zip64 extra field: the 0xffffffff fields, in order (uncompressed, compressed, offset).
       let e = p + 46 + nameLen;
@@ -97,23 +108,28 @@ export class ZipReader {
       while (e + 4 <= eEnd) {
         const tag = dir.readUInt16LE(e);
         const len = dir.readUInt16LE(e + 2);
+        if (e + 4 + len > eEnd) throw corruptFile(this.file, `bad zip64 extra field for ${name}`);
         if (tag === 0x0001) {
+          const field = (q: number) => {
+            if (q + 8 > e + 4 + len) throw corruptFile(this.file, `bad zip64 extra field for ${name}`);
+            return Number(dir.readBigUInt64LE(q));
+          };
           let q = e + 4;
           if (size === 0xffffffff) {
-            size = Number(dir.readBigUInt64LE(q));
+            size = field(q);
             q += 8;
           }
           if (dir.readUInt32LE(p + 20) === 0xffffffff) q += 8;
-          if (localOffset === 0xffffffff) localOffset = Number(dir.readBigUInt64LE(q));
+          if (localOffset === 0xffffffff) localOffset = field(q);
         }
         e += 4 + len;
       }
-      this.entries.set(name, { name, method, size, localOffset });
-      p += 46 + nameLen + extraLen + commentLen;
+      this.entries.set(name, { name, method, size, localOffset, crc });
+      p = recordEnd;
     }
   }
 
-  /** The bytes of a stored (uncompressed) entry. */
+  /** The bytes of a stored (uncompressed) entry, checked against its CRC-32. */
   bytes(name: string): Buffer {
     const e = this.entries.get(name);
     if (!e) throw corruptFile(this.file, `missing archive entry ${name}`);
@@ -121,27 +137,17 @@ export class ZipReader {
     const local = this.read(e.localOffset, 30);
     if (local.readUInt32LE(0) !== 0x04034b50) throw corruptFile(this.file, `bad local header for ${name}`);
     const start = e.localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    return this.read(start, e.size);
+    const data = this.read(start, e.size);
+    const crc = crc32(data);
+    if (crc !== e.crc) {
+      const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
+      throw corruptFile(this.file, `entry ${name} fails its CRC-32 check (the archive records ${hex(e.crc)}, its bytes give ${hex(crc)}): the file is damaged`);
+    }
+    return data;
   }
 }
 
 // ---------------------------------------------------------------- writing
-
-// CRC-32 (IEEE), as zip stores it for every entry; the table is built on first use.
-let crcTable: Uint32Array | undefined;
-function crc32(b: Uint8Array, crc = 0): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = ~crc >>> 0;
-  for (let i = 0; i < b.length; i++) c = crcTable[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 /** A zip archive of stored entries, data aligned to 64 bytes as torch.save does (via the extra field). */
 export function zipStored(files: [string, Buffer][]): Buffer {

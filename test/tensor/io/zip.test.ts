@@ -1,6 +1,7 @@
 /** Zip archives of stored entries (src/tensor/io/zip.ts): the writer's output, its alignment, and refusals of bad archives. */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as ht from '../../../src';
 import { ZipReader, zipStored } from '../../../src/tensor/io/zip';
 import { hasErrorCode } from '../../../src/util/errors';
 import { errorOf } from '../../helpers/errors';
@@ -73,6 +74,37 @@ describe('zipStored and ZipReader', () => {
       zip.close();
     }
   });
+
+  test('a bit flipped in an entry fails its CRC-32 check: CORRUPT_FILE naming the entry', () => {
+    const good = zipStored(FILES);
+    const data = FILES[1][1];
+    for (const [i, bit] of [[0, 0], [57, 3], [data.length - 1, 7]]) {
+      const flipped = Buffer.from(good);
+      const at = flipped.indexOf(data);
+      flipped[at + i] ^= 1 << bit;
+      const zip = new ZipReader(writeZip(`flip${i}.zip`, flipped));
+      try {
+        expect(zip.bytes('archive/data.pkl').toString()).toBe('pickle bytes'); // the other entries still read
+        const e = errorOf(() => zip.bytes('archive/data/0'));
+        expect([hasErrorCode(e, 'CORRUPT_FILE'), e.message]).toEqual([
+          true,
+          expect.stringMatching(/flip\d+\.zip: entry archive\/data\/0 fails its CRC-32 check \(the archive records 0x[0-9a-f]{8}, its bytes give 0x[0-9a-f]{8}\)/),
+        ]);
+      } finally {
+        zip.close();
+      }
+    }
+  });
+
+  test('a central directory record or zip64 field running past its end: CORRUPT_FILE, not a RangeError', () => {
+    const good = zipStored(FILES);
+    const dirStart = good.readUInt32LE(good.length - 22 + 16);
+    // The first record's extra field claims 60000 bytes.
+    const longExtra = Buffer.from(good);
+    longExtra.writeUInt16LE(60000, dirStart + 30);
+    const e = openError(writeZip('extra.zip', longExtra));
+    expect([hasErrorCode(e, 'CORRUPT_FILE'), e.message]).toEqual([true, expect.stringMatching(/a record runs past its end/)]);
+  });
 });
 
 describeWithTorch('zip interchange with Python', () => {
@@ -92,5 +124,18 @@ with zipfile.ZipFile(sys.argv[1]) as z:
     const report = JSON.parse(out.trim()) as { bad: string | null; entries: Record<string, [number, number[]]> };
     expect(report.bad).toBeNull();
     expect(report.entries).toEqual(Object.fromEntries(FILES.map(([n, d]) => [n, [0, [...d]]])));
+  });
+
+  test('a torch.save checkpoint with one bit flipped in a tensor: loadStateDictPt refuses it, naming the entry', () => {
+    const file = path.join(dir, 'torch.pt');
+    runPython('import sys, torch; torch.save({"w": torch.arange(256, dtype=torch.float32)}, sys.argv[1])', [file]);
+    ht.scope(() => expect(ht.loadStateDictPt(file).get('w')!.sum().item()).toBe(255 * 128));
+    const bytes = fs.readFileSync(file);
+    const one = Buffer.alloc(4);
+    one.writeFloatLE(100);
+    bytes[bytes.indexOf(one) + 2] ^= 0x10; // 100 becomes another float
+    const flipped = writeZip('torch-flipped.pt', bytes);
+    const e = errorOf(() => ht.loadStateDictPt(flipped));
+    expect([hasErrorCode(e, 'CORRUPT_FILE'), e.message]).toEqual([true, expect.stringMatching(/torch-flipped\.pt: entry [^ ]+\/data\/0 fails its CRC-32 check/)]);
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * Test helper: runs a script against the built SDK (dist/) in a child Node process with a time and
+ * heap limit, so a case that would hang or abort the process fails its test instead of killing jest.
+ */
+import { spawn } from 'child_process';
+import * as path from 'path';
+
+/** The built SDK's entry point (run `npm run build:ts` first, as `npm test` does). */
+export const DIST = path.resolve(__dirname, '..', '..', 'dist', 'src');
+
+/** How a child process ended. */
+export interface ChildOutcome {
+  /** exit status (null when killed) */
+  status: number | null;
+  /** the signal that ended it, if any */
+  signal: NodeJS.Signals | null;
+  /** killed for running past the time limit */
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  /** the value the script passed to `report()` (parsed from its last stdout line), if any */
+  result?: unknown;
+}
+
+/** Options of {@link runChild}. */
+export interface ChildOptions {
+  /** kill the child after this long (default 30 s) */
+  timeoutMs?: number;
+  /** V8 old-space limit in MB (default 512), so a runaway allocation ends quickly */
+  heapMb?: number;
+}
+
+/**
+ * Runs `body` (JavaScript, with `ht` the built SDK and `report(value)` printing its outcome as JSON)
+ * in a child process whose standard input stays open and silent: reading file descriptor 0 blocks.
+ * A thrown error is reported as `{ threw: true, code, message }`.
+ */
+export function runChild(body: string, opts: ChildOptions = {}): Promise<ChildOutcome> {
+  const script = `
+    const ht = require(${JSON.stringify(DIST)});
+    const report = (v) => process.stdout.write('\\n' + JSON.stringify(v) + '\\n');
+    (async () => { ${body} })().catch((e) => report({ threw: true, code: e && e.code, message: e && e.message }));
+  `;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${opts.heapMb ?? 512}`, '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 30_000);
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').pop();
+      let result: unknown;
+      try {
+        result = last ? JSON.parse(last) : undefined;
+      } catch {
+        result = undefined;
+      }
+      resolve({ status, signal, timedOut, stdout, stderr, result });
+    });
+  });
+}
