@@ -1,8 +1,8 @@
 /**
- * Mazes with HRM: generated 7x7 mazes whose shortest path needs search (or the reference's
+ * Mazes with HRM: generated 6x6 mazes whose shortest path needs search (or the reference's
  * Maze-Hard CSVs), train, evaluate held out, and draw the path the model finds in a new maze.
  *
- *   npx hrm example maze (npm run example:maze in a checkout)  # generated 7x7 mazes, CPU-sized (minutes)
+ *   npx hrm example maze (npm run example:maze in a checkout)  # generated 6x6 mazes, CPU-sized (minutes)
  *   npx hrm example maze train.csv test.csv                  # Maze-Hard 30x30 CSVs (a GPU run: `hrm train --task maze --preset full`)
  */
 import { PRESETS, data } from 'hrm-torch';
@@ -11,13 +11,14 @@ import { exampleFolders, heldOutSummary, runExample, showSolved, trainExample, w
 const { buildMazeDataset, generateMazes, loadMazeCsv, encodeMaze, decodeMaze, mazeSize } = data;
 const folders = exampleFolders(process.env.EXAMPLE_DIR ?? 'runs/example-maze');
 
-// The task (BENCHMARKS.md, "Learning: the examples"): 7x7 mazes (random walls, 30-50% of cells)
-// whose shortest path from S to G has at least 12 cells, so at least 5 cells of detour on average
-// beyond the straight-line (Manhattan) route; a greedy walk towards G fails in 97% of them. Each
-// maze is new: 50,000 distinct training mazes, none shared with the 300 held-out ones.
-const SIZE = 7;
-const MIN_PATH = 12;
-const TRAIN = 50000;
+// The task (BENCHMARKS.md, "Learning: the examples"): 6x6 mazes (random walls, 30-50% of cells)
+// whose shortest path from S to G has at least 11 cells: on average 4.9 cells of detour beyond
+// the straight-line (Manhattan) route, and a greedy walk towards G fails in 97% of them, so the
+// path has to be searched for. Each maze is new: 40,000 distinct training mazes, none shared with
+// the 300 held-out ones.
+const SIZE = 6;
+const MIN_PATH = 11;
+const TRAIN = 40000;
 const TEST = 300;
 
 async function main(): Promise<void> {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     ? buildMazeDataset({ trainCsv, testCsv, outputDir: folders.data })
     : buildMazeDataset({ generate: { train: TRAIN, test: TEST, size: SIZE, minPathLength: MIN_PATH }, outputDir: folders.data, seed: 0 });
   console.log(`data: ${built.train.examples} training and ${built.test.examples} held-out mazes of ${built.size}x${built.size}`);
-  // 2. Train with the CPU preset of `hrm train --task maze` (the demo's model, 5 passes).
+  // 2. Train with the CPU preset of `hrm train --task maze` (the demo's model, 4 passes = 2,500 steps).
   const { dataPath: _, ...preset } = PRESETS.maze.cpu;
   const trained = await trainExample(folders, preset);
   const { trainer } = trained;

@@ -40,7 +40,7 @@ const EXAMPLES: Record<string, Example> = {
   },
   maze: {
     file: 'maze/main.js',
-    what: 'generated 7x7 mazes that need search, or Maze-Hard CSVs: train, evaluate, draw the path found in a new maze (CPU, minutes)',
+    what: 'generated 6x6 mazes that need search, or Maze-Hard CSVs: train, evaluate, draw the path found in a new maze (CPU, minutes)',
     args: '[train.csv test.csv]',
     argsHelp: 'Maze-Hard CSVs instead of generated mazes (30x30: a GPU run, `hrm train --task maze --preset full`)',
     outputVar: 'EXAMPLE_DIR',

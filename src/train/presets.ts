@@ -36,10 +36,10 @@ export const PRESETS: Record<Task, Record<'full' | 'cpu', PresetOptions>> = {
   },
   maze: {
     full: { ...reference, arch: { ...reference.arch }, dataPath: 'data/maze-30x30-hard-1k', epochs: 20000, evalInterval: 2000, lr: 1e-4, puzzleEmbLr: 1e-4, weightDecay: 1.0, puzzleEmbWeightDecay: 1.0 },
-    // examples/maze/main.ts's recipe: 50,000 generated 7x7 mazes, 5 passes (BENCHMARKS.md, "Learning: the examples").
+    // examples/maze/main.ts's recipe: 40,000 generated 6x6 mazes, 4 passes = 2,500 steps (BENCHMARKS.md, "Learning: the examples").
     cpu: {
       arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 0, forwardDtype: 'float32' },
-      globalBatchSize: 64, epochs: 5, evalInterval: 1, lr: 2e-3, lrMinRatio: 0.1, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0,
+      globalBatchSize: 64, epochs: 4, evalInterval: 1, lr: 2e-3, lrMinRatio: 0.1, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0,
     },
   },
   arc: {
