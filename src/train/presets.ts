@@ -9,7 +9,10 @@ import { TrainOptions } from './trainer';
 /** The tasks `hrm train --task` knows. */
 export type Task = 'sudoku' | 'maze' | 'arc';
 /** Training options of a preset: everything but the output folder; the data folder optional. */
-export type PresetOptions = Omit<TrainOptions, 'dataPath' | 'outputDir'> & { dataPath?: string };
+export type PresetOptions = Omit<TrainOptions, 'dataPath' | 'outputDir'> & {
+  /** the dataset folder the preset was made for (the full presets name the reference's build) */
+  dataPath?: string;
+};
 
 const reference = {
   arch: { hiddenSize: 512, numHeads: 8, expansion: 4, hLayers: 4, lLayers: 4, hCycles: 2, lCycles: 2, haltMaxSteps: 16, haltExplorationProb: 0.1, puzzleEmbNdim: 512, posEncodings: 'rope', lossType: 'stablemax_cross_entropy', forwardDtype: 'bfloat16' },
