@@ -1,7 +1,7 @@
 /**
  * The quick demo: teach a small network to add binary numbers, from scratch, on the CPU, with
  * hrm-torch's tensors and autograd (Adam written out with in-place ops), then ask it sums it has
- * never seen. Run: `npm run example:addition`.
+ * never seen. Run: `npx hrm example addition` (`npm run example:addition` in a checkout).
  */
 import * as ht from 'hrm-torch';
 

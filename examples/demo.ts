@@ -1,6 +1,6 @@
 /**
- * The demo (`npm run demo`): train a small HRM from scratch to solve 4x4 Sudoku on the CPU in a
- * few minutes, then show it a puzzle it has never seen.
+ * The demo (`npx hrm demo`, or `npm run demo` in a checkout): train a small HRM from scratch to
+ * solve 4x4 Sudoku on the CPU in a few minutes, then show it a puzzle it has never seen.
  *
  * 1. generate puzzles with a unique solution (no data needed),
  * 2. write them as a dataset in the reference's format,

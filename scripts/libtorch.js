@@ -2,16 +2,38 @@
 // Finds the libtorch to build against, or provisions one.
 //
 // Order: LIBTORCH (an unpacked libtorch folder) -> Torch_DIR / CMAKE_PREFIX_PATH -> the Python
-// torch on PATH (torch.utils.cmake_prefix_path) -> a project-local virtual environment made
-// earlier -> provision: `python3 -m pip install torch` into <project>/.venv (a CPU-only build is
-// preferred where no NVIDIA GPU is present and the index offers one). HRM_TORCH_NO_PROVISION=1
-// turns the last step off. Every step is recorded in `trace`, which `hrm doctor` prints.
+// of HRM_TORCH_PYTHON -> the virtual environment HRM_TORCH_VENV when set (one provisioned
+// libtorch shared by several projects) -> the Python torch on PATH (torch.utils.cmake_prefix_path)
+// -> the package's own .venv made earlier -> provision: `python3 -m pip install torch` into the
+// virtual environment (HRM_TORCH_VENV, else <package>/.venv; a CPU-only build is preferred where
+// no NVIDIA GPU is present and the index offers one). HRM_TORCH_NO_PROVISION=1 turns the last step
+// off. Every step is recorded in `trace`, which `hrm doctor` prints.
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
 const ROOT = path.resolve(__dirname, '..');
-const VENV = process.env.HRM_TORCH_VENV || path.join(ROOT, '.venv');
+
+/**
+ * The virtual environment searched and provisioned: HRM_TORCH_VENV (a leading ~ is the home
+ * folder; a relative path is taken from the folder npm was run in), else <package>/.venv.
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+function venvDir(env = process.env) {
+  const v = env.HRM_TORCH_VENV;
+  if (!v) return path.join(ROOT, '.venv');
+  const expanded = v === '~' || v.startsWith('~/') ? path.join(os.homedir(), v.slice(1)) : v;
+  return path.resolve(env.INIT_CWD || process.cwd(), expanded);
+}
+const VENV = venvDir();
+const SHARED_VENV = Boolean(process.env.HRM_TORCH_VENV);
+
+/** `p` as shown to the user: relative (./...) when inside the package, else absolute. */
+function shown(p) {
+  const rel = path.relative(ROOT, p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `./${rel}` : p;
+}
 const SUPPORTED = { min: [2, 0], below: [3, 0] };
 
 function versionOk(v) {
@@ -95,9 +117,9 @@ function hasNvidiaGpu() {
 function provision(trace, log) {
   const basePython = process.env.HRM_TORCH_BASE_PYTHON || 'python3';
   const venvPython = path.join(VENV, 'bin', 'python');
-  log(`hrm-torch: no libtorch found; provisioning one with pip into ${VENV} (set HRM_TORCH_NO_PROVISION=1 to stop this)`);
+  log(`hrm-torch: no libtorch found; provisioning one with pip into ${shown(VENV)} (HRM_TORCH_NO_PROVISION=1 stops this; HRM_TORCH_VENV=<folder> shares one between projects)`);
   if (!fs.existsSync(venvPython)) {
-    log('hrm-torch: creating the virtual environment ...');
+    log(`hrm-torch: creating the virtual environment ${shown(VENV)} ...`);
     const r = spawnSync(basePython, ['-m', 'venv', VENV], { stdio: 'inherit' });
     if (r.status !== 0) {
       trace.push(`provision: '${basePython} -m venv ${VENV}' failed`);
@@ -114,14 +136,16 @@ function provision(trace, log) {
     trace.push(`provision: no NVIDIA GPU; ${cpu ? `the index offers ${cpu}` : 'no +cpu build offered, taking the default'}`);
   }
   const pkgs = [spec, 'numpy', 'safetensors'];
-  log(`hrm-torch: pip install ${pkgs.join(' ')} (a few minutes; progress below) ...`);
-  const r = spawnSync(venvPython, ['-m', 'pip', 'install', '--progress-bar', 'on', ...pkgs], { stdio: 'inherit' });
+  log(`hrm-torch: pip install ${pkgs.join(' ')} (a download of about 200 MB for a CPU build, several GB with CUDA; minutes) ...`);
+  // Progress bars only where someone watches a terminal; in a log file they are noise.
+  const bar = process.stdout.isTTY ? 'on' : 'off';
+  const r = spawnSync(venvPython, ['-m', 'pip', 'install', '--progress-bar', bar, ...pkgs], { stdio: 'inherit' });
   if (r.status !== 0) {
     trace.push(`provision: pip install ${pkgs.join(' ')} failed (exit ${r.status})`);
     return undefined;
   }
   const found = askPython(venvPython, trace);
-  if (found) found.source = `provisioned (${VENV})`;
+  if (found) found.source = `provisioned (${shown(VENV)})`;
   return found;
 }
 
@@ -164,20 +188,35 @@ function findLibtorch(opts = {}) {
     trace.push('CMAKE_PREFIX_PATH: no Torch package below it');
   } else trace.push('CMAKE_PREFIX_PATH: not set');
 
-  const pythons = [process.env.HRM_TORCH_PYTHON, 'python3', 'python'].filter(Boolean);
-  for (const py of pythons) {
+  const fromVenv = () => {
+    const label = SHARED_VENV ? 'HRM_TORCH_VENV' : 'project virtual environment';
+    const venvPython = path.join(VENV, 'bin', 'python');
+    if (!fs.existsSync(venvPython)) {
+      trace.push(`${label}: ${VENV} does not exist${SHARED_VENV ? ' yet' : ''}`);
+      return undefined;
+    }
+    const r = check(askPython(venvPython, trace));
+    if (r) r.source = `${label} (${shown(VENV)})`;
+    return r;
+  };
+
+  if (process.env.HRM_TORCH_PYTHON) {
+    const r = check(askPython(process.env.HRM_TORCH_PYTHON, trace));
+    if (r) return { found: r, trace };
+  }
+  // A virtual environment named explicitly comes before whatever Python is on PATH.
+  if (SHARED_VENV) {
+    const r = fromVenv();
+    if (r) return { found: r, trace };
+  }
+  for (const py of ['python3', 'python']) {
     const r = check(askPython(py, trace));
     if (r) return { found: r, trace };
   }
-
-  const venvPython = path.join(VENV, 'bin', 'python');
-  if (fs.existsSync(venvPython)) {
-    const r = check(askPython(venvPython, trace));
-    if (r) {
-      r.source = `project virtual environment (${VENV})`;
-      return { found: r, trace };
-    }
-  } else trace.push(`project virtual environment: ${VENV} does not exist`);
+  if (!SHARED_VENV) {
+    const r = fromVenv();
+    if (r) return { found: r, trace };
+  }
 
   if (opts.provision === false || process.env.HRM_TORCH_NO_PROVISION) {
     trace.push('provision: disabled (HRM_TORCH_NO_PROVISION or provision=false)');
@@ -195,7 +234,7 @@ function pythonForTests(found) {
   return undefined;
 }
 
-module.exports = { findLibtorch, pythonForTests, versionOk, ROOT, VENV };
+module.exports = { findLibtorch, pythonForTests, versionOk, venvDir, ROOT, VENV };
 
 if (require.main === module) {
   const { found, trace } = findLibtorch({ provision: process.argv.includes('--provision') });

@@ -97,16 +97,32 @@ export interface NativeBinding {
   callVoid(id: number, ...args: unknown[]): void;
 }
 
-/** What the addon was built against (written by CMake and scripts/build-native.js). */
+/**
+ * What the addon was built against (written by CMake and scripts/build-native.js). Paths inside
+ * the package are stored relative to the record's folder, so a moved project keeps a true record;
+ * {@link buildRecord} returns them absolute.
+ */
 export interface BuildRecord {
+  /** the libtorch version compiled against */
   torchVersion?: string;
+  /** the folder holding libtorch.so */
   libtorchDir?: string;
+  /** the addon's RUNPATH: `$ORIGIN/...` when libtorch is inside the package, else absolute */
+  runpath?: string;
+  /** how the libtorch was found (LIBTORCH, a Python, the virtual environment, provisioned) */
   source?: string;
+  /** the Python with that torch, used by the tests for reference values */
   python?: string;
+  /** every step of the libtorch search at build time */
   trace?: string[];
+  /** the torch version as the search reported it (e.g. 2.13.0+cpu) */
   version?: string;
+  /** the torch installation's root folder */
   root?: string;
 }
+
+/** The fields of a build record that hold paths. */
+const RECORD_PATHS = ['libtorchDir', 'python', 'root', 'torchDir', 'cmakePrefix', 'libDir'] as const;
 
 /** The folder of this package (the one holding package.json and CMakeLists.txt). */
 export const packageRoot = findPackageRoot();
@@ -133,23 +149,25 @@ export function addonPath(): string | undefined {
   }
 }
 
-/** The build records next to the addon (empty when absent). */
+/** The build records next to the addon (empty when absent), their paths made absolute. */
 export function buildRecord(): BuildRecord {
   const p = addonPath();
   if (!p) return {};
   const dir = path.dirname(p);
-  const out: BuildRecord = {};
+  const out: Record<string, unknown> = {};
   for (const f of ['hrm_torch.json', 'hrm_torch.build.json']) {
     const file = path.join(dir, f);
     if (fs.existsSync(file)) {
       try {
-        Object.assign(out, JSON.parse(fs.readFileSync(file, 'utf8')));
+        const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+        for (const k of RECORD_PATHS) if (typeof rec[k] === 'string') rec[k] = path.resolve(dir, rec[k] as string);
+        Object.assign(out, rec);
       } catch {
         // a damaged record only loses diagnostics
       }
     }
   }
-  return out;
+  return out as BuildRecord;
 }
 
 function loadBinding(): NativeBinding {
@@ -194,6 +212,21 @@ function loadBinding(): NativeBinding {
     );
   }
   return binding;
+}
+
+/**
+ * The folder the running process loaded libtorch from (Linux: read from /proc/self/maps), or
+ * undefined where that cannot be told or the addon is not loaded yet.
+ */
+export function loadedLibtorchDir(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+    const m = /\s(\/\S*)\/libtorch_cpu\.so\s*$/m.exec(maps);
+    return m ? m[1] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 let cached: NativeBinding | undefined;

@@ -6,8 +6,8 @@
  * thread, then scored on the evaluation tasks' held-out test outputs by voting over the
  * inverse-augmented predictions (pass@1 / pass@2), with the solved tasks listed by name.
  *
- *   npm run example:arc                                  # ../shared/data/arc/arc-agi-1 (training/ and evaluation/)
- *   npm run example:arc -- <ARC-AGI>/data [more folders]  # your folders holding training/ and evaluation/
+ *   npx hrm example arc <ARC-AGI>/data [more folders]     # your folders holding training/ and evaluation/
+ *   npm run example:arc                                  # in a checkout: ../shared/data/arc/arc-agi-1
  *
  * The paper's ARC-1 result takes the full 30x30 build and `hrm train --task arc --preset full` on
  * GPUs for about a day; see BENCHMARKS.md for what this small run reaches.
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const dirs = given.length ? given : DEFAULT_DIRS;
   const missing = dirs.filter((d) => !fs.existsSync(d));
   if (missing.length) {
-    console.error(`not found: ${missing.join(', ')}\nusage: npm run example:arc [-- <folder with training/ and evaluation/ task JSONs> [more folders]]`);
+    const usage = 'usage: npx hrm example arc <folder with training/ and evaluation/ task JSONs> [more folders]\n  (ARC-AGI-1: the data/ folder of a clone of github.com/fchollet/ARC-AGI)';
+    console.error(given.length ? `not found: ${missing.join(', ')}\n${usage}` : `the ARC task files are needed\n${usage}`);
     process.exitCode = 2;
     return;
   }

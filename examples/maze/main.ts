@@ -2,8 +2,8 @@
  * Mazes with HRM: generated 6x6 mazes whose shortest path needs search (or the reference's
  * Maze-Hard CSVs), train, evaluate held out, and draw the path the model finds in a new maze.
  *
- *   npm run example:maze                                     # generated 6x6 mazes, CPU-sized (minutes)
- *   npm run example:maze -- train.csv test.csv               # Maze-Hard 30x30 CSVs (a GPU run: `hrm train --task maze --preset full`)
+ *   npx hrm example maze (npm run example:maze in a checkout)  # generated 6x6 mazes, CPU-sized (minutes)
+ *   npx hrm example maze train.csv test.csv                  # Maze-Hard 30x30 CSVs (a GPU run: `hrm train --task maze --preset full`)
  */
 import { PRESETS, data } from 'hrm-torch';
 import { exampleFolders, heldOutSummary, runExample, showSolved, trainExample, writeExampleSummary } from '../common';

@@ -2,8 +2,8 @@
  * Sudoku with HRM: 6x6 Sudoku learned from scratch on the CPU (generated puzzles with 18 of 36
  * cells given and a unique solution), or your own CSVs; train, evaluate held out, solve one.
  *
- *   npm run example:sudoku                                   # generated 6x6 puzzles, CPU-sized (minutes)
- *   npm run example:sudoku -- train.csv test.csv             # your CSVs (source,question,answer,rating)
+ *   npx hrm example sudoku (npm run example:sudoku in a checkout)  # generated 6x6 puzzles, CPU-sized (minutes)
+ *   npx hrm example sudoku train.csv test.csv                # your CSVs (source,question,answer,rating)
  * For the paper's Sudoku-Extreme run, use `hrm data sudoku ... --subsample-size 1000 --num-aug 1000`
  * and `hrm train --task sudoku --preset full` on a GPU.
  */

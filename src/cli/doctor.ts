@@ -3,7 +3,7 @@
  * the build's libtorch search trace when loading fails.
  * @module
  */
-import { addonPath, buildRecord, native } from '../native';
+import { addonPath, buildRecord, loadedLibtorchDir, native } from '../native';
 import { cpuBf16Support } from '../util/cpu';
 import { torchVersionOf } from '../util/version';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
@@ -34,6 +34,8 @@ function doctor(args: ParsedArgs): number {
     const b = n.buildInfo();
     put('libtorch (compiled)', b.torchVersion);
     put('libtorch (loaded)', torchVersionOf(b.runtimeConfig) ?? '?');
+    const loadedFrom = loadedLibtorchDir();
+    if (loadedFrom) put('libtorch loaded from', loadedFrom);
     put('C++11 ABI', b.cxx11Abi);
     put('CUDA built', b.builtWithCuda);
     put('CUDA available', n.cudaIsAvailable());

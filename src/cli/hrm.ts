@@ -31,6 +31,8 @@ commands:
   solve              solve one puzzle with a checkpoint, step by step
   viz                the first puzzles of a dataset through a checkpoint, step by step, on one page
   analyze pr         participation ratio of z_H and z_L, trained vs untrained
+  demo               an HRM learns 4x4 Sudoku from scratch on the CPU (minutes)
+  example <name>     the runnable examples: sudoku, maze, arc, addition ('hrm example --help')
 
 run 'hrm <command> --help' for its options; 'hrm --version' prints the version`);
   return 0;
@@ -75,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (name === 'data') return data(argv.slice(1));
+  if (name === 'example' || name === 'demo') return (await import('./example')).exampleCommand(name, argv.slice(1));
   const load = COMMANDS.get(name);
   if (!load) {
     console.error(`hrm: unknown command '${name}'${didYouMean(name, [...COMMANDS.keys(), 'data'])}\n`);

@@ -12,10 +12,10 @@ import * as path from 'path';
 import { ArcAugmentationRecord, ArcGrid, ArcPair, arcAugmentGrid, buildArcDataset, encodeArcGrid, readArcAugmentations } from '../../src/data/arc';
 import { readNpy } from '../../src/data/format';
 import { ArcVoteRow, ArcVoter } from '../../src/eval/arc-vote';
+import { describeWithSharedData, sharedDataPath } from '../helpers/shared-data';
 
-const DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc');
-const EVAL_DIR = path.join(DATA, 'arc-agi-1', 'evaluation');
-const describeWithData = fs.existsSync(EVAL_DIR) ? describe : describe.skip;
+const EVAL_DIR = sharedDataPath('arc', 'arc-agi-1', 'evaluation');
+const describeWithData = describeWithSharedData('arc', 'arc-agi-1', 'evaluation');
 
 // A: one test input, the right grid wins the vote 3 to 2           -> solved at rank 1.
 // B: one test input, a wrong grid has 3 votes, the right one 2      -> solved at rank 2.

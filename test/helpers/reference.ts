@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ht from '../../src';
 import { buildRecord } from '../../src/native';
+import { requiredUnderCi } from './ci';
 
 export interface RefCase {
   name: string;
@@ -34,9 +35,7 @@ export function referencePython(): string | null {
       break;
     }
   }
-  if (cachedPython === null && process.env.CI) {
-    throw new Error('CI: no Python with torch and safetensors was found; the PyTorch comparisons must run in CI (set HRM_TORCH_PYTHON)');
-  }
+  requiredUnderCi(cachedPython !== null, 'no Python with torch and safetensors was found (set HRM_TORCH_PYTHON)');
   return cachedPython;
 }
 

@@ -6,11 +6,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ArcGrid } from '../../../src/data/arc';
 import { Rng } from '../../../src/data/random';
+import { haveSharedData, sharedDataPath } from '../../helpers/shared-data';
 import { scratchFolders } from '../scratch';
 
-export const DATA = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'arc');
+export const DATA = sharedDataPath('arc');
 export const REF = path.resolve(__dirname, '..', '..', 'reference', 'build_arc_ref.py');
-export const haveData = fs.existsSync(path.join(DATA, 'arc-agi-1', 'training'));
+export const haveData = haveSharedData('arc', 'arc-agi-1', 'training');
 export const describeWithData = haveData ? describe : describe.skip;
 
 export const TRAINING = ['007bbfb7', 'd631b094', '0d3d703e', '9edfc990', '00d62c1b', '017c7c7b', '025d127b', '045e512c', '0520fde7', '05269061'];

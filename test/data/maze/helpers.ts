@@ -1,13 +1,13 @@
 /** Shared by the maze tests: the staged Maze-Hard CSVs, scratch folders, and an independent shortest-path check. */
-import * as fs from 'fs';
 import * as path from 'path';
 import { MazeRecord, loadMazeCsv } from '../../../src/data/maze';
+import { haveSharedData, sharedDataPath } from '../../helpers/shared-data';
 import { scratchFolders } from '../scratch';
 
-export const MAZE_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'maze', 'maze-30x30-hard-1k');
+export const MAZE_DIR = sharedDataPath('maze', 'maze-30x30-hard-1k');
 export const TRAIN_CSV = path.join(MAZE_DIR, 'train.csv');
 export const TEST_CSV = path.join(MAZE_DIR, 'test.csv');
-export const haveStaged = fs.existsSync(TRAIN_CSV) && fs.existsSync(TEST_CSV);
+export const haveStaged = haveSharedData('maze', 'maze-30x30-hard-1k', 'train.csv') && haveSharedData('maze', 'maze-30x30-hard-1k', 'test.csv');
 export const describeStaged = haveStaged ? describe : describe.skip;
 
 /** A new scratch folder (removed after the test file). */

@@ -1,10 +1,11 @@
 /** Shared by the Sudoku tests: the staged CSVs, scratch folders and files, and one inline puzzle. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { haveSharedData, sharedDataPath } from '../../helpers/shared-data';
 import { scratchFolders } from '../scratch';
 
-export const DATA = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data', 'sudoku');
-export const haveData = fs.existsSync(path.join(DATA, 'magictour_top1465.csv'));
+export const DATA = sharedDataPath('sudoku');
+export const haveData = haveSharedData('sudoku', 'magictour_top1465.csv');
 export const describeWithData = (haveData ? describe : describe.skip) as jest.Describe;
 export const csvPath = (name: string) => path.join(DATA, name);
 
