@@ -335,8 +335,27 @@ static Napi::Value IsInferenceMode(const Napi::CallbackInfo& info) {
 
 // ---------------------------------------------------------------- RNG
 
+// Seeds this thread's CPU generator (the process-wide one on the first thread) and the CUDA
+// devices' default generators, which libtorch keeps per process.
 static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
-  torch::manual_seed(static_cast<uint64_t>(intArg(info, 0, "seed")));
+  uint64_t seed = static_cast<uint64_t>(intArg(info, 0, "seed"));
+  State& st = state();
+  if (st.ownsProcessGenerator) {
+    torch::manual_seed(seed);
+    return info.Env().Undefined();
+  }
+  {
+    std::lock_guard<std::mutex> lock(st.cpuGenerator.mutex());
+    st.cpuGenerator.set_current_seed(seed);
+  }
+  if (at::hasCUDA()) {
+    const auto n = static_cast<int>(torch::cuda::device_count());
+    for (int i = 0; i < n; ++i) {
+      at::Generator g = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(i)));
+      std::lock_guard<std::mutex> lock(g.mutex());
+      g.set_current_seed(seed);
+    }
+  }
   return info.Env().Undefined();
 }
 
@@ -368,7 +387,7 @@ static Napi::Value GeneratorNew(const Napi::CallbackInfo& info) {
 
 static at::Generator generatorOrDefault(const Napi::CallbackInfo& info, size_t i) {
   if (isMissing(info, i) || (info[i].IsNumber() && info[i].As<Napi::Number>().DoubleValue() < 0)) {
-    return at::globalContext().defaultGenerator(at::kCPU);
+    return state().cpuGenerator;
   }
   return generatorArg(info, i);
 }

@@ -2,6 +2,10 @@
 // result and error helpers. Both entry-point files (addon.cpp, dispatch.cpp) link it.
 #include "common.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <atomic>
+
 namespace hrm {
 
 // ---------------------------------------------------------------- handle table
@@ -130,6 +134,14 @@ State& state() {
 State& installState(Napi::Env env) {
   auto* st = new State();
   st->tensors.env = env;
+  static std::atomic<bool> processGeneratorTaken{false};
+  bool expected = false;
+  if (processGeneratorTaken.compare_exchange_strong(expected, true)) {
+    st->cpuGenerator = at::globalContext().defaultGenerator(at::kCPU);
+    st->ownsProcessGenerator = true;
+  } else {
+    st->cpuGenerator = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
+  }
   tlsState = st;
   env.SetInstanceData<State>(st);  // Node deletes it when the environment is torn down
   env.AddCleanupHook([]() { tlsState = nullptr; });

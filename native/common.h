@@ -101,6 +101,12 @@ struct State {
   TensorTable tensors;
   std::vector<OpInfo> ops;
   std::vector<at::Generator> generators;
+  // This thread's default CPU generator: libtorch's process-wide one for the first thread that
+  // loads the addon, a private one for every later thread (worker), so that manualSeed in one
+  // worker neither reseeds nor draws from another's stream. Random operators called without a
+  // generator get this one when they run on the CPU.
+  at::Generator cpuGenerator;
+  bool ownsProcessGenerator = false;
   std::vector<std::unique_ptr<c10::InferenceMode>> inferenceGuards;
   ~State();
 };

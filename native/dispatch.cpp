@@ -11,6 +11,8 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 
+#include <cmath>
+
 namespace hrm {
 
 static bool kindFromType(const c10::TypePtr& type, ArgKind& out) {
@@ -238,16 +240,22 @@ static Napi::Value OpSchema(const Napi::CallbackInfo& info) {
   napi_valuetype t = v.Type();
   std::string got = (t >= 0 && t <= 9) ? jsTypes[t] : "?";
   if (t == napi_object && v.IsArray()) got = "array";
+  if (t == napi_number || t == napi_bigint || t == napi_boolean) got += " " + v.ToString().Utf8Value() + (t == napi_bigint ? "n" : "");
+  if (t == napi_bigint && (op.kinds[i] == ArgKind::Int || op.kinds[i] == ArgKind::OptInt || op.kinds[i] == ArgKind::Scalar || op.kinds[i] == ArgKind::OptScalar)) {
+    got += " (outside int64)";
+  }
   throw ArgError(op.fullName + ": argument '" + op.names[i] + "' (position " + std::to_string(i) + ") must be " + kindName(op.kinds[i]) + ", got " + got);
 }
 
 static inline int64_t toInt(const OpInfo& op, size_t i, const Napi::Value& v) {
   if (v.IsNumber()) {
     double d = v.As<Napi::Number>().DoubleValue();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) return static_cast<int64_t>(d);
+    // [-2^63, 2^63): the cast is defined only there; NaN fails both comparisons
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d)) return static_cast<int64_t>(d);
   } else if (v.IsBigInt()) {
     bool lossless;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
+    int64_t r = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (lossless) return r;
   } else if (v.IsBoolean()) {
     return v.As<Napi::Boolean>().Value() ? 1 : 0;
   }
@@ -284,7 +292,9 @@ static c10::IValue toIValue(const OpInfo& op, size_t i, const Napi::Value& v) {
       if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
       if (v.IsBigInt()) {
         bool lossless;
-        return at::Scalar(v.As<Napi::BigInt>().Int64Value(&lossless));
+        int64_t r = v.As<Napi::BigInt>().Int64Value(&lossless);
+        if (!lossless) badArg(op, i, v);
+        return at::Scalar(r);
       }
       if (!v.IsNumber()) badArg(op, i, v);
       double d = v.As<Napi::Number>().DoubleValue();
@@ -376,12 +386,34 @@ static OpInfo& opFor(const Napi::CallbackInfo& info) {
   return op;
 }
 
+// Whether every tensor and device among an operator's arguments is on the CPU.
+static bool runsOnCpu(const torch::jit::Stack& stack) {
+  for (const auto& v : stack) {
+    if (v.isTensor() && v.toTensor().defined() && !v.toTensor().is_cpu()) return false;
+    if (v.isDevice() && !v.toDevice().is_cpu()) return false;
+    if (v.isTensorList()) {
+      for (const at::Tensor& t : v.toTensorList().vec()) {
+        if (t.defined() && !t.is_cpu()) return false;
+      }
+    }
+  }
+  return true;
+}
+
 static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, OpInfo& op) {
   size_t n = op.kinds.size();
   size_t given = info.Length() - 1;
   stack.reserve(n);
+  // A random operator called without a generator draws from this thread's CPU generator
+  // (State::cpuGenerator) on a thread that has its own; elsewhere from libtorch's default.
+  std::optional<size_t> defaultGenerator;
   for (size_t i = 0; i < n; ++i) {
     Napi::Value v = i < given ? info[i + 1] : info.Env().Undefined();
+    if (op.kinds[i] == ArgKind::Generator && (v.IsUndefined() || v.IsNull())) {
+      if (!state().ownsProcessGenerator) defaultGenerator = i;
+      stack.emplace_back();
+      continue;
+    }
     if (v.IsUndefined() || v.IsNull()) {
       if (op.defaults[i].has_value()) {
         stack.push_back(*op.defaults[i]);
@@ -394,6 +426,7 @@ static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, OpIn
     }
     stack.push_back(toIValue(op, i, v));
   }
+  if (defaultGenerator && runsOnCpu(stack)) stack[*defaultGenerator] = state().cpuGenerator;
   op.handle.callBoxed(stack);
 }
 

@@ -4,6 +4,8 @@
  * @module
  */
 import { Tensor } from '../tensor/tensor';
+import { invalidArgument } from '../tensor/dtype';
+import { describeValue } from '../util/errors';
 import { Optimizer } from './optimizer';
 
 /** The hyperparameters both Adam variants take. */
@@ -28,9 +30,15 @@ export abstract class AdamBase extends Optimizer {
   readonly weightDecay: number;
 
   protected constructor(params: Tensor[], opts: AdamOptions, kind: string, defaults: { betas: [number, number]; weightDecay: number }) {
-    super(params, opts.lr, kind);
+    super(params, opts, kind);
     this.betas = opts.betas ?? defaults.betas;
     this.weightDecay = opts.weightDecay ?? defaults.weightDecay;
+    if (!Array.isArray(this.betas) || this.betas.length !== 2) {
+      throw invalidArgument(`${kind}: options.betas must be two numbers in [0, 1), got ${describeValue(this.betas)}`);
+    }
+    this.checkNumber('betas[0]', this.betas[0], 0, 1);
+    this.checkNumber('betas[1]', this.betas[1], 0, 1);
+    this.checkNumber('weightDecay', this.weightDecay, 0);
   }
 
   /** One update of every parameter that has a gradient. */
@@ -79,6 +87,7 @@ export class AdamW extends AdamBase {
   constructor(params: Tensor[], opts: AdamOptions & { eps?: number }) {
     super(params, opts, 'AdamW', { betas: [0.9, 0.999], weightDecay: 0.01 });
     this.eps = opts.eps ?? 1e-8;
+    this.checkNumber('eps', this.eps, 0);
   }
   protected override hyper(): Record<string, unknown> {
     return { betas: this.betas, weightDecay: this.weightDecay, eps: this.eps };

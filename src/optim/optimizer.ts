@@ -8,6 +8,7 @@ import { zerosLike } from '../tensor/creation';
 import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { invalidArgument } from '../tensor/dtype';
+import { describeValue } from '../util/errors';
 
 /** An optimizer's saveable state. */
 export interface OptimizerState {
@@ -38,15 +39,26 @@ export abstract class Optimizer {
   /** per parameter: how many updates it has had */
   protected readonly stepCounts: number[];
 
+  /**
+   * Checks the parameters and the options' learning rate (each optimizer checks its other options).
+   * @param opts the optimizer's options; `lr` is required
+   */
   constructor(
     /** the tensors this optimizer updates */
     readonly params: Tensor[],
-    lr: number,
+    opts: { lr: number },
     /** the optimizer's name, saved in its state */
     readonly kind: string,
   ) {
-    if (!Array.isArray(params) || params.length === 0) throw invalidArgument(`${kind}: params must be a non-empty array of tensors`);
-    if (!(lr >= 0)) throw invalidArgument(`${kind}: lr must be >= 0, got ${lr}`);
+    if (!Array.isArray(params) || params.length === 0) {
+      throw invalidArgument(`${kind}: params must be a non-empty array of tensors (model.parameters(), say), got ${describeValue(params)}`);
+    }
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw invalidArgument(`${kind}: params[${i}] must be a Tensor, got ${describeValue(p)}`);
+    });
+    if (opts === null || typeof opts !== 'object') throw invalidArgument(`${kind}: options must be an object with at least lr ({ lr: 1e-4 }, say), got ${describeValue(opts)}`);
+    const lr = opts.lr;
+    if (typeof lr !== 'number' || !(lr >= 0)) throw invalidArgument(`${kind}: options.lr must be a number >= 0, got ${describeValue(lr)}`);
     this.lr = lr;
     this.slots = params.map(() => new Map());
     this.stepCounts = params.map(() => 0);
@@ -84,6 +96,13 @@ export abstract class Optimizer {
   /** Clears the gradients of all parameters. */
   zeroGrad(): void {
     for (const p of this.params) p.grad = undefined;
+  }
+
+  /** Throws unless options.`name` is a number in [min, max) (max included when `maxIncluded`). @internal */
+  protected checkNumber(name: string, v: unknown, min: number, max = Infinity): void {
+    if (typeof v !== 'number' || !(v >= min && v < max)) {
+      throw invalidArgument(`${this.kind}: options.${name} must be a number in [${min}, ${max === Infinity ? 'Infinity' : max}), got ${describeValue(v)}`);
+    }
   }
 
   /** Hyperparameters to save beside the state (besides lr). */

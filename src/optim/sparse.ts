@@ -9,6 +9,13 @@ import { zeros } from '../tensor/creation';
 import { scope } from '../tensor/scope';
 import { CastedSparseEmbedding } from '../nn/sparse-embedding';
 import { Optimizer } from './optimizer';
+import { invalidArgument } from '../tensor/dtype';
+import { describeValue } from '../util/errors';
+
+function sparseEmbeddingOf(e: unknown): CastedSparseEmbedding {
+  if (e instanceof CastedSparseEmbedding) return e;
+  throw invalidArgument(`SparseEmbeddingSignSGD: embedding must be a CastedSparseEmbedding (model.inner.puzzleEmb, say), got ${describeValue(e)}`);
+}
 
 /** Sign SGD with decoupled weight decay over the rows of a {@link CastedSparseEmbedding} that this batch used. */
 export class SparseEmbeddingSignSGD extends Optimizer {
@@ -20,8 +27,9 @@ export class SparseEmbeddingSignSGD extends Optimizer {
    */
   constructor(readonly embedding: CastedSparseEmbedding, opts: { lr: number; weightDecay?: number }) {
     // The optimizer "holds" the per-batch gradient buffer; the table itself is a buffer.
-    super([embedding.localWeights], opts.lr, 'SparseEmbeddingSignSGD');
+    super([sparseEmbeddingOf(embedding).localWeights], opts, 'SparseEmbeddingSignSGD');
     this.weightDecay = opts.weightDecay ?? 0;
+    this.checkNumber('weightDecay', this.weightDecay, 0);
   }
   protected override hyper(): Record<string, unknown> {
     return { weightDecay: this.weightDecay };

@@ -9,7 +9,8 @@
  * @module
  */
 import { addon, CudaMemoryStats, Handle } from '../native';
-import { invalidArgument } from '../util/errors';
+import { describeValue, invalidArgument } from '../util/errors';
+import { dtypeFromCode, elementSize } from './dtype';
 
 /** The part of a Tensor that lifetime management needs. */
 export interface Owned {
@@ -17,8 +18,20 @@ export interface Owned {
   h: Handle;
   /** @internal */
   _scope: Scope | null;
-  /** @internal the registry's view of the handle: set to -1 on dispose, so no unregister is needed */
-  _cell: { h: Handle } | null;
+  /** @internal the registry's record of the handle while the garbage collector owns the tensor */
+  _cell: GcCell | null;
+}
+
+/** What the FinalizationRegistry holds for a tensor it may free. @internal */
+export interface GcCell {
+  /** the native handle; -1 once freed */
+  h: Handle;
+  /** the creation stack (warnOnLeak only) */
+  stack?: string;
+  /** bytes counted in the backlog of the event-loop turn `turn` (0: not counted) */
+  bytes: number;
+  /** the event-loop turn it was counted in */
+  turn: number;
 }
 
 /** One open scope: the tensors it will free, and the scope it is nested in. @internal */
@@ -33,9 +46,12 @@ let gcFreed = 0;
 let safetyNet = true;
 let warnOnLeak = false;
 
-// Held value: a cell shared with the tensor. dispose() marks it dead (-1) instead of calling
-// unregister(), which costs more than the rest of a small op.
-const registry = new FinalizationRegistry<{ h: Handle; stack?: string }>((held) => {
+// Held value: a cell shared with the tensor; the tensor itself is the unregister token. dispose()
+// of a registered tensor unregisters it: a registration left behind (a WeakCell and the cell)
+// would live until the event loop turns, which a synchronous training loop never lets happen.
+// Tensors that are disposed soon after they are made never reach the registry at all (see
+// `pending` below), so the common explicit and scoped styles pay neither cost.
+const registry = new FinalizationRegistry<GcCell>((held) => {
   if (held.h >= 0 && addon.free(held.h)) {
     gcFreed++;
     if (warnOnLeak) {
@@ -47,6 +63,74 @@ const registry = new FinalizationRegistry<{ h: Handle; stack?: string }>((held) 
   }
 });
 
+// ---------------------------------------------------------------- the collector's backlog
+//
+// The registry's callbacks run only between event-loop tasks. A synchronous loop that drops
+// tensors therefore keeps every one of them alive, however often V8 collects, until it returns
+// or yields. The SDK counts the bytes of the tensors it hands to the collector during the current
+// turn of the event loop (those disposed in the same turn are taken off again) and warns once
+// when they pass `gcBacklogWarnBytes`.
+
+/** The default of `configureMemory({ gcBacklogWarnBytes })`: 1 GiB. */
+export const DEFAULT_GC_BACKLOG_WARN_BYTES = 2 ** 30;
+let backlogWarnBytes = DEFAULT_GC_BACKLOG_WARN_BYTES;
+let backlogBytes = 0;
+let turn = 1;
+let turnQueued = false;
+let backlogWarned = false;
+let sampleNextTensor = false;
+const TENSOR_DIR = __dirname;
+
+function nextTurn(): void {
+  turnQueued = false;
+  turn++;
+  backlogBytes = 0;
+}
+
+// The bytes a tensor's view spans (a broadcast view with zero strides spans little).
+function spanBytes(h: Handle): number {
+  const meta = addon.meta(h);
+  const strides = addon.strides(h);
+  let span = 1;
+  for (let i = 2; i < meta.length; i++) {
+    if (meta[i] === 0) return 0;
+    span += (meta[i] - 1) * Math.abs(strides[i - 2]);
+  }
+  return span * elementSize(dtypeFromCode(meta[0]));
+}
+
+function countBacklog(cell: GcCell): void {
+  cell.bytes = spanBytes(cell.h);
+  cell.turn = turn;
+  backlogBytes += cell.bytes;
+  if (!turnQueued) {
+    turnQueued = true;
+    setImmediate(nextTurn).unref();
+  }
+  // The stack is taken at the next tensor made outside a scope (or returned from the outermost
+  // one): its creation site, not this one's.
+  if (backlogBytes > backlogWarnBytes) sampleNextTensor = true;
+}
+
+function warnBacklog(): void {
+  sampleNextTensor = false;
+  if (backlogBytes <= backlogWarnBytes) return; // the event loop turned (or tensors were disposed) since
+  backlogWarned = true;
+  const frames = (new Error().stack ?? '').split('\n').slice(1).filter((l) => !l.includes(TENSOR_DIR) && !l.includes('node:internal'));
+  const mib = Math.round(backlogBytes / 2 ** 20);
+  process.emitWarning(
+    `${mib} MiB of tensors were handed to the garbage collector since the event loop last turned, and none of them can be ` +
+      'freed before it turns (FinalizationRegistry callbacks run only between event-loop tasks). In a synchronous loop, ' +
+      'dispose() the tensors, run the loop body in scope(), or yield now and then (await new Promise((r) => setImmediate(r))). ' +
+      `Warned once; configureMemory({ gcBacklogWarnBytes }) sets the threshold (now ${backlogWarnBytes} bytes), 0 turns this off.`,
+    {
+      type: 'HrmTorchMemoryWarning',
+      code: 'HRM_TORCH_GC_BACKLOG',
+      detail: `one of these tensors was made at\n${frames.slice(0, 8).join('\n')}`,
+    },
+  );
+}
+
 // Tensors made outside any scope are registered with the safety net lazily: they wait in
 // `pending` until the current job ends (a microtask) or 64 have gathered, and only those not yet
 // disposed by then are registered. Short-lived tensors that are disposed right away (the common
@@ -57,11 +141,26 @@ let pending: Owned[] = [];
 let flushQueued = false;
 
 function flushPending(): void {
-  flushQueued = false;
   const list = pending;
   pending = [];
   for (const t of list) {
-    if (t.h >= 0 && t._scope === null && t._cell === null) register(t);
+    if (t.h >= 0 && t._scope === null && t._cell === null) register(t, true);
+  }
+}
+
+// One microtask at a time: a flush at the limit leaves the queued one in place, since in a
+// synchronous loop every queued microtask (and Node's bookkeeping for it) waits for the loop to end.
+function flushFromMicrotask(): void {
+  flushQueued = false;
+  flushPending();
+}
+
+function addPending(t: Owned): void {
+  pending.push(t);
+  if (pending.length >= PENDING_LIMIT) flushPending();
+  if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushFromMicrotask);
   }
 }
 
@@ -72,21 +171,21 @@ export function track(t: Owned): void {
     t._scope = s;
     s.tensors.push(t);
   } else if (safetyNet) {
-    pending.push(t);
-    if (pending.length >= PENDING_LIMIT) flushPending();
-    else if (!flushQueued) {
-      flushQueued = true;
-      queueMicrotask(flushPending);
-    }
+    if (sampleNextTensor) warnBacklog();
+    addPending(t);
   }
 }
 
-function register(t: Owned): void {
-  const cell = warnOnLeak ? { h: t.h, stack: new Error().stack?.split('\n').slice(3).join('\n') } : { h: t.h };
+// `dropped`: a tensor nobody has claimed (made outside a scope, or returned from the outermost
+// one), counted in the collector's backlog; kept and adopted tensors have an owner.
+function register(t: Owned, dropped: boolean): void {
+  const cell: GcCell = { h: t.h, bytes: 0, turn: 0 };
+  if (warnOnLeak) cell.stack = new Error().stack?.split('\n').slice(3).join('\n');
   t._cell = cell;
-  registry.register(t, cell);
+  registry.register(t, cell, t);
   // The collector now owns this tensor's lifetime: let V8 count its native bytes.
   addon.reportExternal(t.h);
+  if (dropped && !backlogWarned && backlogWarnBytes > 0) countBacklog(cell);
 }
 
 /** Frees a tensor now. Idempotent. */
@@ -94,8 +193,11 @@ export function release(t: Owned): void {
   if (t.h < 0) return;
   addon.free(t.h);
   t.h = -1;
-  if (t._cell !== null) {
-    t._cell.h = -1;
+  const cell = t._cell;
+  if (cell !== null) {
+    registry.unregister(t);
+    if (cell.turn === turn) backlogBytes -= cell.bytes;
+    cell.h = -1;
     t._cell = null;
   }
 }
@@ -124,7 +226,10 @@ function collect(value: unknown, out: Set<Owned>, level = 0): void {
 function moveOut(t: Owned, to: Scope | null): void {
   t._scope = to;
   if (to !== null) to.tensors.push(t);
-  else if (safetyNet && t._cell === null) register(t);
+  else if (safetyNet && t._cell === null) {
+    if (sampleNextTensor) warnBacklog();
+    addPending(t); // registered only if still alive a little later
+  }
 }
 
 function close(s: Scope, result: unknown): void {
@@ -169,6 +274,7 @@ function close(s: Scope, result: unknown): void {
  * Synchronous only: do not pass an async function.
  */
 export function scope<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw invalidArgument(`scope(fn): fn must be a function to run (synchronous), got ${describeValue(fn)}`);
   const s = new Scope(current);
   current = s;
   depth++;
@@ -198,7 +304,7 @@ export const tidy = scope;
 export function keep<T extends Owned>(t: T): T {
   if (t._scope !== null) {
     t._scope = null; // the scope skips tensors that no longer name it
-    if (safetyNet) register(t);
+    if (safetyNet && t._cell === null) register(t, false);
   }
   return t;
 }
@@ -210,7 +316,7 @@ export function keep<T extends Owned>(t: T): T {
  */
 export function adopt<T extends Owned>(t: T): T {
   t._scope = null;
-  if (safetyNet && t._cell === null) register(t);
+  if (safetyNet && t._cell === null) register(t, false);
   return t;
 }
 
@@ -221,10 +327,33 @@ export function moveToOuter<T extends Owned>(t: T): T {
   return t;
 }
 
-/** Turns the garbage-collector safety net on or off, and leak warnings (with creation stacks). */
-export function configureMemory(opts: { safetyNet?: boolean; warnOnLeak?: boolean }): void {
+/** What `configureMemory` sets. */
+export interface MemoryOptions {
+  /** free dropped tensors when the garbage collector finds them (default true) */
+  safetyNet?: boolean;
+  /** warn for every tensor the collector frees, with its creation stack (default false) */
+  warnOnLeak?: boolean;
+  /**
+   * Warn once (an `HrmTorchMemoryWarning` with code `HRM_TORCH_GC_BACKLOG` and the creation site
+   * of one such tensor) when more than this many bytes of tensors were left to the garbage
+   * collector since the event loop last turned: they cannot be freed before it turns. Default
+   * {@link DEFAULT_GC_BACKLOG_WARN_BYTES} (1 GiB); 0 turns the warning off; setting it re-arms it.
+   */
+  gcBacklogWarnBytes?: number;
+}
+
+/** Turns the garbage-collector safety net on or off, leak warnings, and the collector-backlog warning. */
+export function configureMemory(opts: MemoryOptions): void {
+  if (opts === null || typeof opts !== 'object') throw invalidArgument(`configureMemory(): options must be an object, got ${describeValue(opts)}`);
   if (opts.safetyNet !== undefined) safetyNet = opts.safetyNet;
   if (opts.warnOnLeak !== undefined) warnOnLeak = opts.warnOnLeak;
+  if (opts.gcBacklogWarnBytes !== undefined) {
+    const b = opts.gcBacklogWarnBytes;
+    if (typeof b !== 'number' || !(b >= 0)) throw invalidArgument(`configureMemory(): gcBacklogWarnBytes must be a number of bytes >= 0, got ${describeValue(b)}`);
+    backlogWarnBytes = b;
+    backlogWarned = false;
+    sampleNextTensor = false;
+  }
 }
 
 /** Live tensor counts, scope depth and allocator bytes (see `memory()`). */
@@ -235,6 +364,11 @@ export interface MemoryInfo {
   peakTensors: number;
   /** tensors freed by the garbage-collector safety net rather than dispose()/scope() */
   freedByGc: number;
+  /**
+   * bytes of tensors left to the garbage collector since the event loop last turned, which it
+   * cannot free before the loop turns (counted until the backlog warning has been given)
+   */
+  gcBacklogBytes: number;
   /** how many scopes are open */
   scopeDepth: number;
   /** CUDA caching-allocator bytes (zeros without CUDA) */
@@ -256,6 +390,7 @@ export function memory(): MemoryInfo {
     liveTensors: t.live,
     peakTensors: t.peak,
     freedByGc: gcFreed,
+    gcBacklogBytes: backlogBytes,
     scopeDepth: depth,
     cuda: addon.cudaMemory(),
     hostBytes: addon.hostMemory(),

@@ -8,6 +8,7 @@ import { inspect } from 'util';
 import { addon, Handle, NativeValue } from '../native';
 import {
   AnyTypedArray,
+  DTYPES,
   DType,
   Device,
   TypedArrayFor,
@@ -19,9 +20,10 @@ import {
   requireDeviceAvailable,
   typedArrayOf,
 } from './dtype';
-import { hrmError } from '../util/errors';
+import { describeValue, hrmError } from '../util/errors';
 import { id, ops } from './ops';
-import { Owned, Scope, keep as keepTensor, release, track } from './scope';
+import { checkIntList, checkShape, normalizeDim } from './shape';
+import { GcCell, Owned, Scope, keep as keepTensor, release, track } from './scope';
 
 
 // Node 18.18+/20 define Symbol.dispose as Symbol.for('nodejs.dispose'); a fresh vm context (a test
@@ -58,7 +60,7 @@ export const TENSOR_OPS = ops({
   var: 'aten::var.correction', std: 'aten::std.correction', max: 'aten::max', maxDim: 'aten::max.dim',
   min: 'aten::min', minDim: 'aten::min.dim', argmax: 'aten::argmax', argmin: 'aten::argmin', all: 'aten::all',
   allDims: 'aten::all.dims', any: 'aten::any', anyDims: 'aten::any.dims', logsumexp: 'aten::logsumexp',
-  cumsum: 'aten::cumsum', prod: 'aten::prod', softmax: 'aten::softmax.int', logSoftmax: 'aten::log_softmax.int',
+  cumsum: 'aten::cumsum', prod: 'aten::prod', prodDim: 'aten::prod.dim_int', softmax: 'aten::softmax.int', logSoftmax: 'aten::log_softmax.int',
   topk: 'aten::topk', sort: 'aten::sort.stable', argsort: 'aten::argsort.stable',
   view: 'aten::view', reshape: 'aten::reshape', flatten: 'aten::flatten.using_ints', permute: 'aten::permute',
   transpose: 'aten::transpose.int', contiguous: 'aten::contiguous', unsqueeze: 'aten::unsqueeze',
@@ -98,12 +100,7 @@ export function optionalHandleOf(x: unknown, name: string): Handle | undefined {
   return x === undefined ? undefined : handleOf(x, name);
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return typeof x;
-}
+const describe = describeValue;
 
 function scalarOrTensor(x: unknown, name: string): x is number | boolean {
   if (typeof x === 'number' || typeof x === 'boolean') return true;
@@ -111,13 +108,7 @@ function scalarOrTensor(x: unknown, name: string): x is number | boolean {
   throw invalidArgument(`${name} must be a Tensor or a number, got ${describe(x)}`);
 }
 
-function intList(x: number | readonly number[], name: string): number[] {
-  const a = typeof x === 'number' ? [x] : Array.from(x);
-  for (const v of a) {
-    if (!Number.isInteger(v)) throw invalidArgument(`${name} must contain integers only, got ${JSON.stringify(x)}`);
-  }
-  return a;
-}
+const intList = checkIntList;
 
 /** What `unique()` returns. */
 export interface UniqueResult<D extends DType> {
@@ -159,7 +150,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** @internal */
   _scope: Scope | null = null;
   /** @internal */
-  _cell: { h: Handle } | null = null;
+  _cell: GcCell | null = null;
   private _meta?: number[];
 
   /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
@@ -205,9 +196,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   /** The size of one dimension (negative dims count from the end). */
   size(dim: number): number {
     const s = this.shape;
-    const d = dim < 0 ? dim + s.length : dim;
-    if (!(d >= 0 && d < s.length)) throw invalidArgument(`dim ${dim} is out of range for a tensor with ${s.length} dimensions`);
-    return s[d];
+    return s[normalizeDim(dim, s.length, 'size(): dim')];
   }
   /** Whether `dispose()` (or its scope) has freed this tensor. */
   get isDisposed(): boolean {
@@ -307,9 +296,20 @@ export class Tensor<D extends DType = DType> implements Owned {
     const g = addon.grad(this.h);
     return g === undefined ? undefined : (wrap(g) as Tensor<D>);
   }
-  /** Sets the accumulated gradient, or clears it with undefined. */
+  /**
+   * Sets the accumulated gradient, or clears it with undefined. As in PyTorch, the gradient
+   * must have this tensor's shape, dtype and device.
+   */
   set grad(g: Tensor | undefined) {
-    addon.setGrad(this.h, optionalHandleOf(g, 'grad'));
+    const h = optionalHandleOf(g, 'grad');
+    if (g !== undefined) {
+      const [mine, theirs] = [this.meta(), g.meta()];
+      if (mine.length !== theirs.length || mine.some((v, i) => v !== theirs[i])) {
+        const what = (t: Tensor) => `shape [${t.shape.join(', ')}], dtype ${t.dtype}, device ${t.device}`;
+        throw invalidArgument(`grad must match the tensor (${what(this)}); got a gradient with ${what(g)}`);
+      }
+    }
+    addon.setGrad(this.h, h);
   }
   /** Whether this tensor is a leaf of the autograd graph. */
   get isLeaf(): boolean {
@@ -346,10 +346,11 @@ export class Tensor<D extends DType = DType> implements Owned {
     let nonBlocking = false;
     if (typeof arg === 'string') {
       if (isDType(arg)) dtype = arg;
-      else device = checkDevice(arg, 'to(device)');
+      else if (arg === 'cpu' || arg.startsWith('cuda')) device = checkDevice(arg, 'to(): device');
+      else throw invalidArgument(`to() takes a dtype (${DTYPES.join(', ')}), a device ('cpu', 'cuda' or 'cuda:N') or { dtype, device }; got ${describe(arg)}`);
     } else if (typeof arg === 'object' && arg !== null) {
       if (arg.dtype !== undefined) dtype = arg.dtype;
-      if (arg.device !== undefined) device = checkDevice(arg.device, 'to({device})');
+      if (arg.device !== undefined) device = checkDevice(arg.device, 'to(): options.device');
       copy = !!arg.copy;
       nonBlocking = !!arg.nonBlocking;
     } else {
@@ -401,11 +402,11 @@ export class Tensor<D extends DType = DType> implements Owned {
 
   /** A view with `shape` over the same data (-1 infers one dim); needs compatible strides. */
   view(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(TENSOR_OPS.view), this.h, intList(flatArgs(shape), 'view(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.view), this.h, checkShape(flatArgs(shape), 'view(): shape', { allowInfer: true }))) as Tensor<D>;
   }
   /** The same data with `shape` (a view when possible, else a copy; -1 infers one dim). */
   reshape(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(TENSOR_OPS.reshape), this.h, intList(flatArgs(shape), 'reshape(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.reshape), this.h, checkShape(flatArgs(shape), 'reshape(): shape', { allowInfer: true }))) as Tensor<D>;
   }
   /** Flattens dims startDim..endDim into one. */
   flatten(startDim = 0, endDim = -1): Tensor<D> {
@@ -438,7 +439,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** A broadcast view with `shape` (-1 keeps a dim; sizes 1 can grow). */
   expand(...shape: number[]): Tensor<D> {
-    return wrap(addon.call(id(TENSOR_OPS.expand), this.h, intList(flatArgs(shape), 'expand(shape)'))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.expand), this.h, checkShape(flatArgs(shape), 'expand(): shape', { allowInfer: true }))) as Tensor<D>;
   }
   /** A broadcast view with the shape of `other`. */
   expandAs(other: Tensor): Tensor<D> {
@@ -809,9 +810,18 @@ export class Tensor<D extends DType = DType> implements Owned {
   cumsum(dim: number, opts: { dtype?: DType } = {}): Tensor {
     return wrap(addon.call(id(TENSOR_OPS.cumsum), this.h, dim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
-  /** Product of all elements. */
-  prod(opts: { dtype?: DType } = {}): Tensor {
-    return wrap(addon.call(id(TENSOR_OPS.prod), this.h, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
+  /** Product of all elements, or over one `dim` (keeping it as size 1 with `keepdim`), as PyTorch's prod. */
+  prod(opts?: { dtype?: DType }): Tensor;
+  prod(dim: number, keepdim?: boolean, opts?: { dtype?: DType }): Tensor;
+  prod(dimOrOpts?: number | { dtype?: DType }, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+    if (dimOrOpts === undefined || (typeof dimOrOpts === 'object' && !Array.isArray(dimOrOpts))) {
+      const dt = dimOrOpts?.dtype;
+      return wrap(addon.call(id(TENSOR_OPS.prod), this.h, dt === undefined ? undefined : dtypeCode(dt)));
+    }
+    if (typeof dimOrOpts !== 'number') throw invalidArgument(`prod(): dim must be one integer (prod reduces one dim, as in PyTorch), got ${describe(dimOrOpts)}`);
+    const dim = normalizeDim(dimOrOpts, this.ndim, 'prod(): dim');
+    if (typeof keepdim !== 'boolean') throw invalidArgument(`prod(): keepdim must be a boolean, got ${describe(keepdim)}`);
+    return wrap(addon.call(id(TENSOR_OPS.prodDim), this.h, dim, keepdim, opts.dtype === undefined ? undefined : dtypeCode(opts.dtype)));
   }
   /** Softmax along `dim` (optionally computed in `dtype`). */
   softmax(dim: number, opts: { dtype?: DType } = {}): Tensor {

@@ -74,3 +74,31 @@ export function corruptFile(file: string, what: string): HrmError {
 export function refusedFile(file: string, why: string): HrmError {
   return hrmError('CORRUPT_FILE', `refused file ${file}: ${why}`);
 }
+
+/**
+ * A value as an error message shows it: its type and, for primitives, the value itself
+ * (`number 1.5`, `string "tpu"`, `bigint 5n`, `undefined`, `an array of length 3`, `a Tensor`).
+ */
+export function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  switch (typeof x) {
+    case 'undefined':
+      return 'undefined';
+    case 'number':
+    case 'boolean':
+      return `${typeof x} ${String(x)}`;
+    case 'bigint':
+      return `bigint ${x}n`;
+    case 'string':
+      return `string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}...` : x)}`;
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default: {
+      if (Array.isArray(x)) return `an array of length ${x.length}`;
+      const name = (x as object).constructor?.name;
+      return name && name !== 'Object' ? `a ${name}` : 'an object';
+    }
+  }
+}

@@ -16,6 +16,25 @@ describe('Optimizer', () => {
     expect(() => new ht.AdamW(freshParams(), { lr: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
+  test('missing or wrong options are named, with the value given and what was expected', () => {
+    const Adam = ht.AdamATan2 as unknown as new (...a: unknown[]) => ht.AdamATan2;
+    const p = freshParams();
+    const err = (f: () => unknown) => expect(f).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    err(() => new Adam());
+    expect(() => new Adam()).toThrow('AdamATan2: params must be a non-empty array of tensors (model.parameters(), say), got undefined');
+    expect(() => new Adam(p)).toThrow('AdamATan2: options must be an object with at least lr ({ lr: 1e-4 }, say), got undefined');
+    expect(() => new Adam([p[0], 3], { lr: 1 })).toThrow('AdamATan2: params[1] must be a Tensor, got number 3');
+    expect(() => new Adam(p, {})).toThrow('AdamATan2: options.lr must be a number >= 0, got undefined');
+    expect(() => new Adam(p, { lr: '1e-3' })).toThrow('AdamATan2: options.lr must be a number >= 0, got string "1e-3"');
+    expect(() => new Adam(p, { lr: 1e-3, betas: [0.9] })).toThrow('AdamATan2: options.betas must be two numbers in [0, 1), got an array of length 1');
+    expect(() => new Adam(p, { lr: 1e-3, betas: [1, 0.9] })).toThrow('AdamATan2: options.betas[0] must be a number in [0, 1), got number 1');
+    expect(() => new Adam(p, { lr: 1e-3, weightDecay: -0.1 })).toThrow('AdamATan2: options.weightDecay must be a number in [0, Infinity), got number -0.1');
+    expect(() => new ht.AdamW(p, { lr: 1e-3, eps: NaN })).toThrow('AdamW: options.eps must be a number in [0, Infinity), got number NaN');
+    const Sparse = ht.SparseEmbeddingSignSGD as unknown as new (...a: unknown[]) => unknown;
+    expect(() => new Sparse(p[0], { lr: 1 })).toThrow('SparseEmbeddingSignSGD: embedding must be a CastedSparseEmbedding (model.inner.puzzleEmb, say), got a Tensor');
+    p.forEach((t) => t.dispose());
+  });
+
   test('a parameter without a gradient is skipped, and its step count stays 0', () => {
     ht.scope(() => {
       const [p, q] = freshParams();

@@ -63,6 +63,25 @@ const cases: [string, string][] = [
   ['setNumThreads(0)', 'ht.setNumThreads(0)'],
   ['randint with high <= low', 'ht.randint(5, 5, [2])'],
   ['host out of memory', 'ht.empty([1 << 20, 1 << 20, 64])'],
+  // inputs that used to abort or hang the process
+  ['tensor() of a cyclic nested array', 'const a = [1, 2]; a[0] = a; ht.tensor(a)'],
+  ['tensor() of an array cyclic below its first elements', 'const a = [[1, 2], [3, 4]]; a[1] = a; ht.tensor(a)'],
+  ['tensor() of arrays nested 100 levels deep', 'let x = [1]; for (let i = 0; i < 100; i++) x = [x]; ht.tensor(x)'],
+  ['tensor() of a huge sparse array', 'ht.tensor(new Array(2 ** 32 - 1))'],
+  ['zeros() with a shape array of length 2^32-1', 'ht.zeros(new Array(2 ** 32 - 1))'],
+  ['view() with a shape array of length 2^32-1', 'ht.zeros([2]).view(new Array(2 ** 32 - 1))'],
+  ['zeros() with 65 dims', 'ht.zeros(new Array(65).fill(1))'],
+  ['zeros() with a size beyond 2^53', 'ht.zeros([2 ** 60])'],
+  // messages that named nothing
+  ['scope(0)', 'ht.scope(0)'],
+  ['ones() without a shape', 'ht.ones()'],
+  ['new AdamATan2() without arguments', 'new ht.AdamATan2()'],
+  ['AdamATan2 without options', 'new ht.AdamATan2([ht.ones([2], { requiresGrad: true })])'],
+  ['AdamATan2 with betas out of range', 'new ht.AdamATan2([ht.ones([2], { requiresGrad: true })], { lr: 1e-3, betas: [0.9, 1.5] })'],
+  ['SparseEmbeddingSignSGD without an embedding', 'new ht.SparseEmbeddingSignSGD(undefined, { lr: 1 })'],
+  ['to() a device that does not exist', 'ht.zeros([2]).to("tpu")'],
+  ['Generator on an invalid device', 'new ht.Generator(0, "tpu")'],
+  ['manualSeed with a fraction', 'ht.manualSeed(1.5)'],
 ];
 
 describe('errors become JS Errors, never aborts', () => {
@@ -85,7 +104,7 @@ describe('errors become JS Errors, never aborts', () => {
         process.stdout.write(JSON.stringify(out) + '\\n');
       }
     `;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 150_000 });
     fs.rmSync(dir, { recursive: true, force: true });
     status = r.status;
     signal = r.signal;
@@ -141,6 +160,38 @@ describe('errors become JS Errors, never aborts', () => {
     }
     expect(outcomes.get('host out of memory')!.code).toBe('OUT_OF_MEMORY');
     expect(msg('safetensors: offsets disagree with shape')).toMatch(/spans 8 bytes but shape \[4\]/);
+  });
+
+  test('inputs that used to abort: clear INVALID_ARGUMENT errors', () => {
+    const msg = (n: string) => {
+      expect(outcomes.get(n)!.code).toBe('INVALID_ARGUMENT');
+      return outcomes.get(n)!.message!;
+    };
+    expect(msg('tensor() of a cyclic nested array')).toBe('tensor(): data is cyclic: data[0] is data itself');
+    expect(msg('tensor() of an array cyclic below its first elements')).toBe('tensor(): data is cyclic: data[1] is data itself');
+    expect(msg('tensor() of arrays nested 100 levels deep')).toBe('tensor(): data is nested more than 64 levels deep (the most dims a tensor may have here)');
+    expect(msg('tensor() of a huge sparse array')).toBe('tensor(): data[0] is undefined; only numbers, booleans and bigints are allowed');
+    expect(msg('zeros() with a shape array of length 2^32-1')).toBe('zeros(): shape has 4294967295 dims; at most 64 are supported');
+    expect(msg('view() with a shape array of length 2^32-1')).toBe('view(): shape has 4294967295 dims; at most 64 are supported');
+    expect(msg('zeros() with 65 dims')).toBe('zeros(): shape has 65 dims; at most 64 are supported');
+    expect(msg('zeros() with a size beyond 2^53')).toBe('zeros(): shape[0] must be a non-negative integer below 2^53, got number 1152921504606847000');
+  });
+
+  test('messages name the argument, the value and what was expected', () => {
+    const msg = (n: string) => {
+      expect(outcomes.get(n)!.code).toBe('INVALID_ARGUMENT');
+      return outcomes.get(n)!.message!;
+    };
+    expect(msg('scope(0)')).toBe('scope(fn): fn must be a function to run (synchronous), got number 0');
+    expect(msg('ones() without a shape')).toBe('ones(): shape must be an array of non-negative integers or one such integer, got undefined');
+    expect(msg('new AdamATan2() without arguments')).toBe('AdamATan2: params must be a non-empty array of tensors (model.parameters(), say), got undefined');
+    expect(msg('AdamATan2 without options')).toBe('AdamATan2: options must be an object with at least lr ({ lr: 1e-4 }, say), got undefined');
+    expect(msg('AdamATan2 with betas out of range')).toBe('AdamATan2: options.betas[1] must be a number in [0, 1), got number 1.5');
+    expect(msg('SparseEmbeddingSignSGD without an embedding')).toBe('SparseEmbeddingSignSGD: embedding must be a CastedSparseEmbedding (model.inner.puzzleEmb, say), got undefined');
+    expect(msg('to() a device that does not exist')).toMatch(/^to\(\) takes a dtype \(.*\), a device \('cpu', 'cuda' or 'cuda:N'\) or \{ dtype, device \}; got string "tpu"$/);
+    expect(msg('Generator on an invalid device')).toBe(`Generator(): device must be 'cpu', 'cuda' or 'cuda:N' (N a device index); got string "tpu"`);
+    expect(msg('manualSeed with a fraction')).toBe('manualSeed(): seed must be an integer, got number 1.5');
+    expect(msg('invalid device string')).toBe(`options.device must be 'cpu', 'cuda' or 'cuda:N' (N a device index); got string "tpu"`);
   });
 });
 

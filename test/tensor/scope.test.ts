@@ -212,3 +212,126 @@ describe('external memory reported to V8 (each in a child process)', () => {
     expect({ base: mib(r.base), views: mib(r.views), afterBase: mib(r.afterBase), after: mib(r.after) }).toEqual({ base: 16, views: 0, afterBase: 16, after: 0 });
   });
 });
+
+// Runs a script in a fresh Node (with --expose-gc) and returns its last line of stdout as JSON.
+function runScript(script: string): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+const dist = JSON.stringify(path.resolve(__dirname, '..', '..', 'dist', 'src'));
+
+describe('tensors left to the collector in a synchronous loop', () => {
+  // Three undisposed 256 KB tensors per iteration; the FinalizationRegistry cannot run before the
+  // event loop turns, so without a yield none of them is freed.
+  const loop = (body: string) => `
+    const ht = require(${dist});
+    const warnings = [];
+    process.on('warning', (w) => warnings.push({ name: w.name, code: w.code, message: w.message, detail: w.detail }));
+    ht.setNumThreads(1);
+    ht.configureMemory({ gcBacklogWarnBytes: 4 * 2 ** 20 });
+    (async () => {
+      ${body}
+      const m = ht.memory();
+      for (let i = 0; i < 20 && ht.memory().liveTensors > 10; i++) { global.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      console.log(JSON.stringify({ warnings, backlogInLoop: m.gcBacklogBytes, freedByGcInLoop: m.freedByGc, freedByGcAfter: ht.memory().freedByGc }));
+    })();
+  `;
+
+  test('warns once, with a code and the creation site of one of the tensors, when the backlog passes the threshold', () => {
+    const out = runScript(loop(`
+      for (let i = 0; i < 60; i++) {
+        const a = ht.ones([65536]); const b = a.mul(2); b.add(1);
+        if (i % 20 === 0) global.gc();
+      }
+    `));
+    const warnings = out.warnings as { name: string; code: string; message: string; detail: string }[];
+    expect(warnings.length).toBe(1);
+    expect(warnings[0].name).toBe('HrmTorchMemoryWarning');
+    expect(warnings[0].code).toBe('HRM_TORCH_GC_BACKLOG');
+    expect(warnings[0].message).toMatch(/MiB of tensors were handed to the garbage collector since the event loop last turned/);
+    expect(warnings[0].message).toMatch(/configureMemory\(\{ gcBacklogWarnBytes \}\)/);
+    expect(warnings[0].detail).toMatch(/one of these tensors was made at\n\s+at \[eval\]:\d+:\d+/); // the user's line, not the SDK's
+    expect(out.freedByGcInLoop).toBe(0); // the collector ran (global.gc), the finalizers could not
+    expect(out.freedByGcAfter).toBeGreaterThan(150);
+  });
+
+  test('no warning when the loop yields to the event loop, disposes, or scopes its tensors; 0 turns it off', () => {
+    const yielding = runScript(loop(`
+      for (let i = 0; i < 60; i++) {
+        const a = ht.ones([65536]); const b = a.mul(2); b.add(1);
+        if (i % 4 === 3) await new Promise((r) => setImmediate(r));
+      }
+    `));
+    expect(yielding.warnings).toEqual([]);
+    const disposing = runScript(loop(`
+      for (let i = 0; i < 60; i++) { const a = ht.ones([65536]); const b = a.mul(2); b.add(1).dispose(); a.dispose(); b.dispose(); }
+    `));
+    expect(disposing.warnings).toEqual([]);
+    expect(disposing.backlogInLoop).toBe(0);
+    const scoped = runScript(loop(`
+      let keepLast = ht.zeros([1]);
+      for (let i = 0; i < 60; i++) {
+        const next = ht.scope(() => ht.ones([65536]).mul(2).add(1));
+        keepLast.dispose();
+        keepLast = next;                   // returned from the outermost scope, disposed next time round
+      }
+    `));
+    expect(scoped.warnings).toEqual([]);
+    const off = runScript(loop(`
+      ht.configureMemory({ gcBacklogWarnBytes: 0 });
+      for (let i = 0; i < 60; i++) { const a = ht.ones([65536]); a.mul(2); }
+    `));
+    expect(off.warnings).toEqual([]);
+  });
+
+  test('configureMemory checks its options', () => {
+    expect(() => ht.configureMemory({ gcBacklogWarnBytes: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'configureMemory(): gcBacklogWarnBytes must be a number of bytes >= 0, got number -1' }),
+    );
+    expect(() => ht.configureMemory(undefined as unknown as ht.MemoryOptions)).toThrow(/options must be an object, got undefined/);
+  });
+
+  test('a scoped synchronous training loop leaves no registrations or queued microtasks behind', () => {
+    // Counts what the FinalizationRegistry holds (registered minus unregistered) and the
+    // microtasks queued, at step 100 and at step 1,000 of a loop written like the README's:
+    // the step's result escapes the scope, and the previous one is disposed.
+    const out = runScript(`
+      const FR = globalThis.FinalizationRegistry;
+      let held = 0;
+      globalThis.FinalizationRegistry = class extends FR {
+        register(t, h, token) { held++; return super.register(t, h, token); }
+        unregister(token) { const r = super.unregister(token); if (r) held--; return r; }
+      };
+      let microtasks = 0;
+      const qm = globalThis.queueMicrotask;
+      globalThis.queueMicrotask = (f) => { microtasks++; qm(f); };
+      const ht = require(${dist});
+      ht.setNumThreads(1);
+      ht.manualSeed(0);
+      const w = ht.randn([8, 8]).mul(0.1).requiresGrad_(true);
+      const opt = new ht.AdamATan2([w], { lr: 1e-3 });
+      let state = ht.randn([4, 8]);
+      const counts = {};
+      for (let step = 1; step <= 1000; step++) {
+        const next = ht.scope(() => {
+          const y = state.matmul(w).tanh();
+          y.square().mean().backward();
+          opt.step();
+          opt.zeroGrad();
+          return { y: y.detach(), extra: [y.sum().detach()] };
+        });
+        state.dispose();
+        next.extra[0].dispose();
+        state = next.y;
+        if (step === 100 || step === 1000) counts[step] = { held, microtasks, live: ht.memory().liveTensors };
+      }
+      console.log(JSON.stringify(counts));
+    `);
+    const c = out as Record<string, { held: number; microtasks: number; live: number }>;
+    expect(c[1000].live).toBe(c[100].live);
+    expect(c[1000].held).toBe(c[100].held); // every registration of a disposed tensor was withdrawn
+    expect(c[1000].held).toBeLessThanOrEqual(c[1000].live);
+    expect(c[1000].microtasks).toBe(c[100].microtasks); // one flush microtask waits; no more are queued
+  });
+});

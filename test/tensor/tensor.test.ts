@@ -86,6 +86,9 @@ const methods: OpCase[] = [
   { name: 'all_any', ts: (x) => [x.mask.all(), x.mask.any(), x.mask.all(1), x.mask.any(0, true)], py: '(mask.all(), mask.any(), mask.all(1), mask.any(0, keepdim=True))' },
   { name: 'logsumexp', ts: (x) => x.a.logsumexp(1), py: 'a.logsumexp(1)' },
   { name: 'cumsum', ts: (x) => [x.a.cumsum(1), x.i.cumsum(0)], py: '(a.cumsum(1), i.cumsum(0))' },
+  { name: 'prod', ts: (x) => [x.unit.prod(), x.i.prod({ dtype: 'float64' })], py: '(unit.prod(), i.prod(dtype=torch.float64))' },
+  { name: 'prod_dim', ts: (x) => [x.unit.prod(1), x.unit.prod(0, true), x.b1.prod(-1), x.i.prod(1)], py: '(unit.prod(1), unit.prod(0, keepdim=True), b1.prod(-1), i.prod(1))' },
+  { name: 'prod_dim_dtype', ts: (x) => x.i32.prod(0, false, { dtype: 'float64' }), py: 'i32.prod(0, dtype=torch.float64)' },
   { name: 'softmax', ts: (x) => x.a.softmax(-1), py: 'a.softmax(-1)' },
   { name: 'topk', ts: (x) => { const r = x.a.topk(2, 1); return [r.values, r.indices]; }, py: 'tuple(a.topk(2, 1))' },
   { name: 'topk_smallest', ts: (x) => { const r = x.a.topk(2, 0, false); return [r.values, r.indices]; }, py: 'tuple(a.topk(2, 0, largest=False))' },
@@ -185,9 +188,71 @@ describe('readback', () => {
     expect(t.ndim).toBe(3);
     expect(t.numel).toBe(24);
     expect(t.size(-1)).toBe(4);
+    expect(t.size(-3)).toBe(2);
     expect(t.dtype).toBe('float64');
     expect(t.device).toBe('cpu');
     expect(String(ht.tensor([[1, 2]]))).toContain('dtype=float32');
     t.dispose();
+  });
+});
+
+describe('dims and gradients are checked', () => {
+  test('size(dim): integer dims only, negative dims count from the end, out of range names dim and ndim', () => {
+    ht.scope(() => {
+      const t = ht.zeros([2, 3]);
+      expect(t.size(1)).toBe(3);
+      expect(t.size(-2)).toBe(2);
+      expect(() => t.size(1.5)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'size(): dim must be an integer, got number 1.5' }));
+      expect(() => t.size(2)).toThrow('size(): dim 2 is out of range for a tensor with 2 dims (valid dims are -2 to 1)');
+      expect(() => t.size(-3)).toThrow(/dim -3 is out of range for a tensor with 2 dims/);
+      expect(() => ht.tensor(1).size(0)).toThrow(/out of range for a tensor with 0 dims \(it has no dims\)/);
+      expect(() => t.size(NaN)).toThrow(/must be an integer, got number NaN/);
+    });
+  });
+
+  test('prod(dim) checks its dim like size() and takes one dim', () => {
+    ht.scope(() => {
+      const t = ht.tensor([[1, 2], [3, 4]]);
+      expect(t.prod(1).toArray()).toEqual([2, 12]);
+      expect(t.prod(-2, true).toArray()).toEqual([[3, 8]]);
+      expect(() => t.prod(2)).toThrow(/prod\(\): dim 2 is out of range for a tensor with 2 dims/);
+      expect(() => t.prod(0.5)).toThrow(/prod\(\): dim must be an integer, got number 0.5/);
+      expect(() => t.prod([0, 1] as unknown as number)).toThrow(/prod\(\): dim must be one integer/);
+    });
+  });
+
+  test('dims given to libtorch operators: a fraction is refused with its value', () => {
+    ht.scope(() => {
+      expect(() => ht.ones([2]).unsqueeze(1.5)).toThrow("aten::unsqueeze: argument 'dim' (position 1) must be an integer, got number 1.5");
+      expect(() => ht.ones([2, 3]).max(0.5)).toThrow(/argument 'dim' \(position 1\) must be an integer, got number 0.5/);
+      expect(() => ht.ones([2, 3]).sum(2n ** 70n as unknown as number)).toThrow(/must be an integer or an array of integers, got bigint/);
+    });
+  });
+
+  test('setting grad: the shape, dtype and device must match the tensor (as in PyTorch)', () => {
+    ht.scope(() => {
+      const x = ht.ones([2, 3], { requiresGrad: true });
+      expect(() => (x.grad = ht.ones([5]))).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'grad must match the tensor (shape [2, 3], dtype float32, device cpu); got a gradient with shape [5], dtype float32, device cpu' }),
+      );
+      expect(() => (x.grad = ht.ones([3, 2]))).toThrow(/got a gradient with shape \[3, 2\]/);
+      expect(() => (x.grad = ht.ones([2, 3], { dtype: 'float64' }))).toThrow(/got a gradient with shape \[2, 3\], dtype float64/);
+      expect(() => (x.grad = [1, 2] as unknown as ht.Tensor)).toThrow(/grad must be a Tensor, got an array of length 2/);
+      expect(x.grad).toBeUndefined();
+      x.grad = ht.fullLike(x, 0.5);
+      expect(x.grad!.toArray()).toEqual([[0.5, 0.5, 0.5], [0.5, 0.5, 0.5]]);
+      x.grad = undefined;
+      expect(x.grad).toBeUndefined();
+    });
+  });
+
+  test('to(): a string that is neither a dtype nor a device names both', () => {
+    ht.scope(() => {
+      expect(() => ht.zeros([2]).to('tpu' as ht.Device)).toThrow(
+        "to() takes a dtype (uint8, int8, int16, int32, int64, float16, float32, float64, bool, bfloat16), a device ('cpu', 'cuda' or 'cuda:N') or { dtype, device }; got string \"tpu\"",
+      );
+      expect(() => ht.zeros([2]).to('cuda:x' as ht.Device)).toThrow(`to(): device must be 'cpu', 'cuda' or 'cuda:N' (N a device index); got string "cuda:x"`);
+      expect(() => ht.zeros([2]).to({ device: 'gpu' as ht.Device })).toThrow(/to\(\): options.device must be 'cpu'.*got string "gpu"/);
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints that record the model. */
 import { withTrainingReport } from '../../src/report/training';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Trainer, TrainOptions } from '../../src/train/trainer';
@@ -114,6 +115,42 @@ describe('Trainer', () => {
     expect(messages[0]).toMatch(/skipping .*step_00000009.*truncated/);
     expect(messages[1]).toMatch(/step_00000005/);
     expect(r.step).toBe(6); // continued from step 5
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('two seeded runs in concurrent worker threads log the same losses as one run alone', () => {
+    // Each worker thread has its own default generator, so the two runs' initialisation and
+    // exploration draws do not interleave (tiny model: a few steps is enough to tell).
+    const dist = path.resolve(__dirname, '..', '..', 'dist', 'src');
+    const out = tmpDir('trainer-workers-');
+    const opts = (name: string) => ({ ...options(path.join(out, name), { epochs: 2, evalInterval: 2 }), arch: { ...options(out).arch, hiddenSize: 16, puzzleEmbNdim: 16 } });
+    const script = `
+      const { Worker } = require('worker_threads');
+      const body = ${JSON.stringify(`
+        const ht = require(${JSON.stringify(dist)});
+        const fs = require('fs');
+        const { parentPort, workerData } = require('worker_threads');
+        (async () => {
+          const t = new ht.Trainer(workerData);
+          await t.run();
+          t.dispose();
+          const recs = fs.readFileSync(workerData.outputDir + '/metrics.jsonl', 'utf8').split('\\n').filter(Boolean).map((l) => JSON.parse(l));
+          parentPort.postMessage(recs.filter((r) => r.kind === 'train').map((r) => r.lm_loss));
+        })().catch((e) => { console.error(e); process.exit(3); });
+      `)};
+      const run = (o) => new Promise((res, rej) => { const w = new Worker(body, { eval: true, workerData: o }); w.on('message', res); w.on('error', rej); });
+      (async () => {
+        const [a, b] = await Promise.all([run(${JSON.stringify(opts('a'))}), run(${JSON.stringify(opts('b'))})]);
+        const alone = await run(${JSON.stringify(opts('c'))});
+        console.log(JSON.stringify({ a, b, alone }));
+      })();
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 170_000 });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const { a, b, alone } = JSON.parse(r.stdout.trim()) as { a: number[]; b: number[]; alone: number[] };
+    expect(a.length).toBeGreaterThan(2);
+    expect(a).toEqual(alone);
+    expect(b).toEqual(alone);
     fs.rmSync(out, { recursive: true, force: true });
   });
 });
