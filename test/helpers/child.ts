@@ -1,8 +1,9 @@
 /**
- * Test helper: runs a script against the built SDK (dist/) in a child Node process with a time and
- * heap limit, so a case that would hang or abort the process fails its test instead of killing jest.
+ * Test helpers: runs a script against the built SDK (dist/) in a child Node process with a time and
+ * heap limit, so a case that would hang or abort the process fails its test instead of killing jest;
+ * and, for the tests of what a kill leaves behind, a child killed mid-script and an ended process's id.
  */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 
 /** The built SDK's entry point (run `npm run build:ts` first, as `npm test` does). */
@@ -64,4 +65,22 @@ export function runChild(body: string, opts: ChildOptions = {}): Promise<ChildOu
       resolve({ status, signal, timedOut, stdout, stderr, result });
     });
   });
+}
+
+/** The id of a process that ran and has exited (so no running process has it, barring a reuse within milliseconds). */
+export function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8' });
+  if (r.pid === undefined || r.status !== 0) throw new Error(`could not run ${process.execPath}`);
+  return r.pid;
+}
+
+/**
+ * Runs `script` (JavaScript; `DIST` is there for requiring the built SDK's modules) in a child
+ * process that kills itself with SIGKILL when the script ends, or earlier where the script does:
+ * a kill in the middle of whatever it started, leaving what such a kill leaves. Returns the child's id.
+ */
+export function runKilled(script: string): { pid: number } {
+  const r = spawnSync(process.execPath, ['-e', `const DIST = ${JSON.stringify(DIST)};\n${script}\nprocess.kill(process.pid, 'SIGKILL');`], { encoding: 'utf8' });
+  if (r.signal !== 'SIGKILL') throw new Error(`the child was not killed (status ${r.status}): ${r.stderr}`);
+  return { pid: r.pid! };
 }
