@@ -23,10 +23,10 @@ const TEST = 300;
 
 async function main(): Promise<void> {
   const [trainCsv, testCsv] = process.argv.slice(2);
-  // 1. Data: the reference's format; the answer marks the shortest path with 'o'.
+  // 1. Data: the reference's format; the answer marks the shortest path with 'o' (rebuilt on every run of the example).
   const built = trainCsv
-    ? buildMazeDataset({ trainCsv, testCsv, outputDir: folders.data })
-    : buildMazeDataset({ generate: { train: TRAIN, test: TEST, size: SIZE, minPathLength: MIN_PATH }, outputDir: folders.data, seed: 0 });
+    ? buildMazeDataset({ trainCsv, testCsv, outputDir: folders.data, overwrite: true })
+    : buildMazeDataset({ generate: { train: TRAIN, test: TEST, size: SIZE, minPathLength: MIN_PATH }, outputDir: folders.data, seed: 0, overwrite: true });
   console.log(`data: ${built.train.examples} training and ${built.test.examples} held-out mazes of ${built.size}x${built.size}`);
   // 2. Train with the CPU preset of `hrm train --task maze` (the demo's model, 4 passes = 2,500 steps).
   const { dataPath: _, ...preset } = PRESETS.maze.cpu;

@@ -36,8 +36,8 @@ async function main(): Promise<void> {
     writeSudokuCsv(testCsv, generated(TEST, 1_000_000));
     console.log(`data: ${TRAIN} training and ${TEST} held-out 6x6 puzzles, ${CLUES} of 36 cells given, unique solutions`);
   }
-  // 1. Data, in the reference's format.
-  buildSudokuDataset({ inputs: [trainCsv], testInputs: testCsv ? [testCsv] : undefined, outputDir: folders.data, seed: 0 });
+  // 1. Data, in the reference's format (rebuilt on every run of the example).
+  buildSudokuDataset({ inputs: [trainCsv], testInputs: testCsv ? [testCsv] : undefined, outputDir: folders.data, seed: 0, overwrite: true });
   // 2. Train.
   const { dataPath: _, ...preset } = PRESETS.sudoku.cpu;
   const trained = await trainExample(folders, preset);

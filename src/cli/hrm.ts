@@ -60,13 +60,12 @@ async function data(argv: string[]): Promise<number> {
     return 0;
   }
   const builders = await import('./data-builders');
-  const build = builders.DATA_COMMANDS[sub];
-  if (!build) throw invalidArgument(`hrm data: unknown command '${sub}'${didYouMean(sub, [...Object.keys(builders.DATA_COMMANDS), 'stats', 'view'])}\n\n${dataUsage()}`);
+  if (!builders.DATA_COMMANDS[sub]) throw invalidArgument(`hrm data: unknown command '${sub}'${didYouMean(sub, [...Object.keys(builders.DATA_COMMANDS), 'stats', 'view'])}\n\n${dataUsage()}`);
   if (options.get('help') || positional.includes('-h')) {
     console.log(builders.DATA_HELP[sub]);
     return 0;
   }
-  return build(new Options(options), positional);
+  return builders.runDataBuild(sub, options, positional); // in a worker thread, so that Ctrl-C can stop it
 }
 
 async function main(argv: string[]): Promise<number> {

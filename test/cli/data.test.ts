@@ -1,8 +1,9 @@
-/** `hrm data` (src/cli/data.ts, data-builders.ts): building datasets and reading their stats, run as a user would. */
-import { spawnSync } from 'child_process';
+/** `hrm data` (src/cli/data.ts, data-builders.ts): building datasets (complete or absent, replaced only with --overwrite, Ctrl-C safe) and reading their stats, run as a user would. */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { readIdentifiers } from '../../src/data/format';
+import { folderSnapshot } from '../helpers/files';
 import { buildTinyArcData, hrm, run, scratchFolder, sudokuDataArgs } from './helpers';
 
 const scratch = scratchFolder('cli-data-');
@@ -77,4 +78,107 @@ test('bad input: an unknown option, stats of a missing folder; clear messages, n
   const st = run('data', 'stats', path.join(scratch(), 'nothing-here'));
   expect(st.stderr).toMatch(/does not exist/);
   expect(st.stderr).not.toMatch(/\n\s+at /);
+});
+
+describe('hrm data: a dataset is complete or absent, and an existing one is replaced only with --overwrite', () => {
+  /** An ARC source of 40 linked training tasks: with --num-aug 300 its build takes seconds. */
+  function slowArcSource(): string {
+    const src = path.join(scratch(), 'arc-slow-src', 'training');
+    if (!fs.existsSync(src)) {
+      fs.mkdirSync(src, { recursive: true });
+      const arc = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'arc', 'arc-agi-1', 'training');
+      for (const f of fs.readdirSync(arc).sort().slice(0, 40)) fs.symlinkSync(path.join(arc, f), path.join(src, f));
+    }
+    return path.dirname(src);
+  }
+
+  /** Starts `hrm data arc` on the slow source; resolves once its partial folder exists. */
+  async function startSlowArcBuild(out: string, ...extra: string[]): Promise<{ child: ChildProcess; partial: string; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> }> {
+    const child = spawn(process.execPath, [hrm, 'data', 'arc', '--dataset-dirs', slowArcSource(), '--num-aug', '300', '--output-dir', out, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.stdout!.resume();
+    const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((r) => child.on('close', (code, signal) => r({ code, signal, stderr })));
+    const partial = `${path.resolve(out)}.partial-${child.pid}`;
+    for (let i = 0; i < 400 && !fs.existsSync(path.join(partial, 'train')); i++) await new Promise((r) => setTimeout(r, 25));
+    if (!fs.existsSync(partial)) throw new Error(`the build never started its partial folder: ${stderr}`);
+    return { child, partial, done };
+  }
+
+  test('Ctrl-C (SIGINT) during a build removes its partial folder (temporary .npy files included) and leaves no output folder; exit 130', async () => {
+    const out = path.join(scratch(), 'arc-interrupted');
+    const { child, partial, done } = await startSlowArcBuild(out);
+    child.kill('SIGINT');
+    const { code, stderr } = await done;
+    expect(code).toBe(130);
+    expect(stderr).toContain(`hrm data arc: interrupted (SIGINT); removed the partial build ${partial}; ${out} is as it was before the build`);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(fs.existsSync(out)).toBe(false);
+  }, 60000);
+
+  test('SIGTERM during an --overwrite build leaves the earlier dataset exactly as it was; exit 143', async () => {
+    const { data } = buildTinyArcData(path.join(scratch(), 'arc-kept')); // built by the CLI, a small dataset
+    const before = folderSnapshot(data);
+    const { child, partial, done } = await startSlowArcBuild(data, '--overwrite');
+    child.kill('SIGTERM');
+    const { code, stderr } = await done;
+    expect(code).toBe(143);
+    expect(stderr).toMatch(/interrupted \(SIGTERM\)/);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(folderSnapshot(data)).toEqual(before);
+  }, 60000);
+
+  test('a build killed outright (SIGKILL) leaves a partial folder that the next build of that folder removes', async () => {
+    const out = path.join(scratch(), 'arc-killed');
+    const { child, partial, done } = await startSlowArcBuild(out);
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    expect(fs.existsSync(partial)).toBe(true);
+    expect(fs.existsSync(out)).toBe(false);
+    const again = run(...sudokuDataArgs(out, 8, 2));
+    expect(again.status).toBe(0);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(fs.readdirSync(path.dirname(out)).filter((n) => n.startsWith('arc-killed'))).toEqual(['arc-killed']);
+  }, 60000);
+
+  test('hrm data sudoku --generate 10 into a folder that holds a dataset is refused unless --overwrite; --overwrite keeps no stale test/', () => {
+    const out = path.join(scratch(), 'sudoku-2000');
+    expect(run(...sudokuDataArgs(out, 200, 20)).status).toBe(0);
+    const before = folderSnapshot(out);
+    const refused = run('data', 'sudoku', '--generate', '10', '--size', '4', '--output-dir', out);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(`hrm: ${out} already holds a dataset (identifiers.json, source, test, train); pass --overwrite to replace it\n`);
+    expect(folderSnapshot(out)).toEqual(before);
+    // The same for maze and ARC, in the CLI's words.
+    for (const args of [['maze', '--generate', '2'], ['arc', '--dataset-dirs', slowArcSource()]]) {
+      const other = run('data', ...args, '--output-dir', out);
+      expect([other.status, other.stderr]).toEqual([2, `hrm: ${out} already holds a dataset (identifiers.json, source, test, train); pass --overwrite to replace it\n`]);
+    }
+    expect(folderSnapshot(out)).toEqual(before);
+    // Rebuilt from its own source CSV (read before the folder is replaced), without a test split: no test/ survives.
+    const source = path.join(scratch(), 'train-200.csv');
+    fs.copyFileSync(path.join(out, 'source', 'train.csv'), source);
+    const replaced = run('data', 'sudoku', '--input', source, '--size', '4', '--output-dir', out, '--overwrite');
+    expect(replaced.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['identifiers.json', 'train']);
+    expect(replaced.stdout).toMatch(/train: .*groups 200,/);
+  });
+
+  test('hrm data sudoku --generate -5 (or 0) and a header-only CSV are refused; nothing is built', () => {
+    const out = path.join(scratch(), 'empty-ds');
+    for (const n of ['-5', '0']) {
+      const r = run('data', 'sudoku', '--generate', n, '--size', '4', '--output-dir', out);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`hrm: --generate must be an integer >= 1, got ${n}\n`);
+    }
+    const m = run('data', 'maze', '--generate', '-5', '--output-dir', out);
+    expect(m.stderr).toBe('hrm: --generate must be an integer >= 1, got -5\n');
+    const header = path.join(scratch(), 'header-only.csv');
+    fs.writeFileSync(header, 'source,question,answer,rating\n');
+    const h = run('data', 'sudoku', '--input', header, '--output-dir', out);
+    expect(h.status).toBe(1);
+    expect(h.stderr).toBe(`hrm: buildSudokuDataset: the training CSV(s) ${header} hold no puzzles; a split needs at least one\n`);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(scratch()).filter((n) => n.includes('.partial-'))).toEqual([]);
+  });
 });

@@ -44,12 +44,13 @@ export interface TinySudokuRun {
   train: SpawnSyncReturns<string>;
 }
 
-/** Builds generated 4x4 sudoku data and trains the tiny run on it (12 steps); throws naming the step that failed. */
+/** Builds generated 4x4 sudoku data and trains the tiny run on it (12 steps), afresh each call; throws naming the step that failed. */
 export function trainTinySudoku(dir: string): TinySudokuRun {
   const data = path.join(dir, 'data');
-  const built = run(...sudokuDataArgs(data));
+  const built = run(...sudokuDataArgs(data), '--overwrite');
   if (built.status !== 0) throw new Error(`hrm data sudoku failed (${built.status}): ${built.stderr}`);
   const out = path.join(dir, 'run');
+  fs.rmSync(out, { recursive: true, force: true }); // a run folder that holds a run is refused without --resume
   const train = run(...tinyTrainArgs(data, out));
   if (train.status !== 0) throw new Error(`hrm train failed (${train.status}): ${train.stderr}`);
   return { data, out, checkpoint: path.join(out, 'checkpoints', 'step_00000012.safetensors'), train };

@@ -9,15 +9,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AtomicFile } from '../../util/atomic';
 import { invalidArgument, invalidData } from '../../util/errors';
-import { METADATA_FILE, readMetadata } from '../format/dataset';
+import { ARC_AUGMENTATIONS_FILE, METADATA_FILE, readMetadata } from '../format/dataset';
 import { arcCanvasOfSeqLen } from './codec';
 import { ArcAugmentationRecord } from './types';
 import { checkPath } from '../../util/path';
 
-/** The file's name in a dataset folder. */
-export const ARC_AUGMENTATIONS_FILE = 'augmentations.json';
-/** The file of an ARC dataset listing the held-out test inputs to score (per task, per test input). */
-export const ARC_TEST_PUZZLES_FILE = 'test_puzzles.json';
+// The names of a dataset folder's files are the format's (one list, which the builders' folder check uses).
+export { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE } from '../format/dataset';
 
 /** Streams a large JSON array to a file, one element per line, then renames it into place. */
 class JsonArrayWriter {

@@ -15,11 +15,12 @@ import * as path from 'path';
 import { writeFileAtomic } from '../../util/atomic';
 import { invalidArgument } from '../../util/errors';
 import { checkPath } from '../../util/path';
-import { DatasetMetadata, IDENTIFIERS_FILE, writeIdentifiers, writeMetadata } from '../format/dataset';
+import { DatasetMetadata, writeIdentifiers, writeMetadata } from '../format/dataset';
+import { checkDatasetOutput, writeDatasetFolder } from '../format/dataset-folder';
 import { SetCounts, SetWriter } from '../format/set-writer';
 import { Rng } from '../random';
 import { ARC_AUGMENT_RETRIES_FACTOR, augmentParsed, checkNumAug, packAugmentation, taskSeed, unpackAugmentation } from './augmentation';
-import { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, writeArcAugmentations } from './augmentations-file';
+import { ARC_TEST_PUZZLES_FILE, writeArcAugmentations } from './augmentations-file';
 import { ARC_PAD, ARC_VOCAB_SIZE, checkArcCanvas, encodeGridInto, gridFitsCanvas } from './codec';
 import { ARC_GRID_SIZE, Grid } from './grid';
 import { ArcIdentifiers } from './identifiers';
@@ -68,7 +69,7 @@ export interface ArcBuildOptions {
   translate?: boolean;
   /** Shuffle the tasks of each folder (default true, as the reference); false keeps sorted file order. */
   shuffle?: boolean;
-  /** Replace the dataset files of an earlier build in outputDir (default false: refuse). */
+  /** Replace an earlier dataset in outputDir, as a whole (default false: refuse); see {@link writeDatasetFolder}. */
   overwrite?: boolean;
   /** Called as the build advances (and on warnings, which then are not printed). */
   onProgress?: (p: ArcBuildProgress) => void;
@@ -138,9 +139,6 @@ export interface ArcBuildResult {
   /** Wall-clock duration of the build. */
   seconds: number;
 }
-
-/** The files and folders a build writes into its output folder. */
-const OWN_FILES = [IDENTIFIERS_FILE, ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, 'train', 'test'];
 
 type Progress = (phase: ArcBuildProgress['phase'], done: number, total: number, message: string) => void;
 
@@ -303,10 +301,8 @@ export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
   checkArcCanvas(canvas);
   checkNumAug(numAug);
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw invalidArgument(`seed must be a finite number, got ${seed}`);
-  const existing = OWN_FILES.filter((f) => fs.existsSync(path.join(outputDir, f)));
-  if (existing.length && !overwrite) {
-    throw invalidArgument(`${outputDir} already holds a dataset (${existing.join(', ')}); pass overwrite: true to replace it`);
-  }
+  const folder = { outputDir, overwrite };
+  checkDatasetOutput(folder); // before the slow part; checked again at the end
 
   const warnings: string[] = [];
   const warn = (message: string) => {
@@ -324,21 +320,27 @@ export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
   if (parsed.length === 0 && droppedTotal > 0) throw invalidArgument(`no task of ${datasetDirs.join(', ')} fits the ${canvas}x${canvas} canvas: every one has a larger grid`);
   for (const w of leakWarnings(parsed, subsets)) warn(w);
 
-  if (existing.length) for (const f of existing) fs.rmSync(path.join(outputDir, f), { recursive: true, force: true });
-  fs.mkdirSync(outputDir, { recursive: true });
-
-  const ids = new ArcIdentifiers();
-  const hasTest = subsets.some((s) => s.evaluation);
-  const trainWriter = new SetWriter(path.join(outputDir, 'train'), 'all', canvas * canvas);
-  const testWriter = hasTest ? new SetWriter(path.join(outputDir, 'test'), 'all', canvas * canvas) : null;
-  try {
-    const train = writeTrainSplit(parsed, ids, trainWriter, numAug, seed, translate, canvas, progress);
-    const testCounts = testWriter ? writeTestSplit(parsed, train.plans, ids, testWriter, canvas, progress) : null;
-    writeMetadata(path.join(outputDir, 'train'), arcMetadata(ids.count, train.counts, canvas));
-    if (testCounts) writeMetadata(path.join(outputDir, 'test'), arcMetadata(ids.count, testCounts, canvas));
-    writeIdentifiers(outputDir, ids.names);
-    writeArcAugmentations(outputDir, ids.count, (id) => ids.record(id));
-    writeTestPuzzles(outputDir, parsed);
+  // Written into a partial folder renamed into place at the end: complete or absent (writeDatasetFolder).
+  return writeDatasetFolder(folder, (dir) => {
+    const ids = new ArcIdentifiers();
+    const hasTest = subsets.some((s) => s.evaluation);
+    const trainWriter = new SetWriter(path.join(dir, 'train'), 'all', canvas * canvas);
+    const testWriter = hasTest ? new SetWriter(path.join(dir, 'test'), 'all', canvas * canvas) : null;
+    let train: TrainPass;
+    let testCounts: SetCounts | null;
+    try {
+      train = writeTrainSplit(parsed, ids, trainWriter, numAug, seed, translate, canvas, progress);
+      testCounts = testWriter ? writeTestSplit(parsed, train.plans, ids, testWriter, canvas, progress) : null;
+    } catch (e) {
+      trainWriter.abort();
+      testWriter?.abort();
+      throw e;
+    }
+    writeMetadata(path.join(dir, 'train'), arcMetadata(ids.count, train.counts, canvas));
+    if (testCounts) writeMetadata(path.join(dir, 'test'), arcMetadata(ids.count, testCounts, canvas));
+    writeIdentifiers(dir, ids.names);
+    writeArcAugmentations(dir, ids.count, (id) => ids.record(id));
+    writeTestPuzzles(dir, parsed);
     const { incomplete } = train;
     if (incomplete.length) {
       warn(
@@ -361,9 +363,5 @@ export function buildArcDataset(options: ArcBuildOptions): ArcBuildResult {
       warnings,
       seconds: (Date.now() - t0) / 1000,
     };
-  } catch (e) {
-    trainWriter.abort();
-    testWriter?.abort();
-    throw e;
-  }
+  });
 }

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../../util/atomic';
+import { PARTIAL_FOLDER_MARKER, writeFileAtomic } from '../../util/atomic';
 import { hrmError, HrmError } from '../../util/errors';
 import { checkPath } from '../../util/path';
 
@@ -46,10 +46,20 @@ export interface DatasetMetadata {
  */
 export const IGNORE_LABEL_ID = -100;
 
+// Token ids fit int32 (the loader's batches); 1 << 20 tokens per example is far beyond any task here.
+const MAX_TOKEN_ID = 2 ** 31 - 1;
+const MAX_SEQ_LEN = 2 ** 20;
+
 /** The name of a split's metadata file. */
 export const METADATA_FILE = 'dataset.json';
 /** The name of a dataset root's identifier list. */
 export const IDENTIFIERS_FILE = 'identifiers.json';
+/** ARC datasets: per puzzle identifier, the augmentation to undo when scoring (see data/arc/augmentations-file). */
+export const ARC_AUGMENTATIONS_FILE = 'augmentations.json';
+/** ARC datasets: the held-out test inputs to score, per task and test input (as TRM writes it). */
+export const ARC_TEST_PUZZLES_FILE = 'test_puzzles.json';
+/** The folder of a dataset that keeps the CSVs it was built from (`hrm data sudoku --generate` writes it). */
+export const DATASET_SOURCE_DIR = 'source';
 
 /** True when `dir` is a built dataset split (it has its metadata file). */
 export function isDatasetSplit(dir: string): boolean {
@@ -71,9 +81,11 @@ export function invalidDataset(what: string): HrmError {
   return hrmError('CORRUPT_FILE', `invalid dataset: ${what}`);
 }
 
-/** Writes dataset.json (key order as the reference's pydantic dump). */
+/** Writes dataset.json (key order as the reference's pydantic dump), after checking it as {@link readMetadata} does. */
 export function writeMetadata(splitDir: string, meta: DatasetMetadata): void {
   checkPath(splitDir, 'writeMetadata(): splitDir');
+  const file = path.join(splitDir, METADATA_FILE);
+  checkMetadata(meta, file);
   const ordered: Record<string, unknown> = {
     pad_id: meta.pad_id,
     ignore_label_id: meta.ignore_label_id,
@@ -86,25 +98,58 @@ export function writeMetadata(splitDir: string, meta: DatasetMetadata): void {
     sets: meta.sets,
   };
   if (meta.total_puzzles !== undefined) ordered.total_puzzles = meta.total_puzzles;
-  writeFileAtomic(path.join(splitDir, METADATA_FILE), [JSON.stringify(ordered)]);
+  writeFileAtomic(file, [JSON.stringify(ordered)]);
 }
 
-/** Reads and checks a split's dataset.json. */
+/**
+ * Checks every field of a dataset.json (type and range; consistency with the .npy files is the
+ * split reader's): errors name the file, the field, its value and what was expected.
+ */
+export function checkMetadata(meta: unknown, file: string): DatasetMetadata {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw invalidDataset(`${file} must hold a JSON object, holds ${JSON.stringify(meta)}`);
+  const m = meta as Record<string, unknown>;
+  const bad = (key: string, expected: string) => invalidDataset(`${file}: '${key}' is ${JSON.stringify(m[key]) ?? 'missing'}, expected ${expected}`);
+  const int = (key: string, min: number, max = Number.MAX_SAFE_INTEGER, what = `an integer in [${min}, ${max}]`): number => {
+    const v = m[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(key, what);
+    return v;
+  };
+  const vocab = int('vocab_size', 1, MAX_TOKEN_ID + 1, `a positive integer (token ids), at most ${MAX_TOKEN_ID + 1}`);
+  int('seq_len', 1, MAX_SEQ_LEN, `a positive integer (tokens per example), at most ${MAX_SEQ_LEN}`);
+  int('pad_id', 0, vocab - 1, `a token id in [0, vocab_size - 1 = ${vocab - 1}]`);
+  const ids = int('num_puzzle_identifiers', 1, 2 ** 31 - 1, 'a positive integer (identifiers, the blank included)');
+  int('blank_identifier_id', 0, ids - 1, `an identifier in [0, num_puzzle_identifiers - 1 = ${ids - 1}]`);
+  const ignore = m.ignore_label_id;
+  if (ignore !== null && ignore !== undefined && (typeof ignore !== 'number' || !Number.isInteger(ignore) || Math.abs(ignore) > MAX_TOKEN_ID)) {
+    throw bad('ignore_label_id', 'null or an integer label id');
+  }
+  int('total_groups', 1, 2 ** 31 - 1, 'a positive integer (groups in the split)');
+  const mean = m.mean_puzzle_examples;
+  if (typeof mean !== 'number' || !Number.isFinite(mean) || mean < 1) throw bad('mean_puzzle_examples', 'a number >= 1 (examples per puzzle, on average)');
+  const sets = m.sets;
+  if (!Array.isArray(sets) || sets.length === 0 || !sets.every((x) => typeof x === 'string' && /^[\w.-]+$/.test(x)) || new Set(sets).size !== sets.length) {
+    throw bad('sets', 'a non-empty list of distinct set names (letters, digits, _ . -)');
+  }
+  if (m.total_puzzles !== undefined) int('total_puzzles', 1, 2 ** 31 - 1, 'a positive integer (puzzles in the split)');
+  return meta as DatasetMetadata;
+}
+
+/** Reads a split's dataset.json and checks each field ({@link checkMetadata}). */
 export function readMetadata(splitDir: string): DatasetMetadata {
   checkPath(splitDir, 'readMetadata(): splitDir');
   const metaFile = path.join(splitDir, METADATA_FILE);
+  const root = path.dirname(path.resolve(splitDir));
+  if (fs.existsSync(path.join(root, PARTIAL_FOLDER_MARKER))) {
+    throw invalidDataset(`${root} is an unfinished dataset build (it holds ${PARTIAL_FOLDER_MARKER}); let the build finish, or build the dataset again`);
+  }
   if (!fs.existsSync(metaFile)) throw invalidDataset(`${metaFile} does not exist (is ${splitDir} a dataset split folder, e.g. <dataset>/train?)`);
-  let meta: DatasetMetadata;
+  let meta: unknown;
   try {
     meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
   } catch (e) {
     throw invalidDataset(`${metaFile} is not valid JSON (${(e as Error).message})`);
   }
-  for (const k of ['pad_id', 'blank_identifier_id', 'vocab_size', 'seq_len', 'num_puzzle_identifiers', 'total_groups', 'mean_puzzle_examples'] as const) {
-    if (typeof meta[k] !== 'number') throw invalidDataset(`${metaFile}: '${k}' must be a number`);
-  }
-  if (!Array.isArray(meta.sets) || meta.sets.length === 0) throw invalidDataset(`${metaFile}: 'sets' must be a non-empty list`);
-  return meta;
+  return checkMetadata(meta, metaFile);
 }
 
 /** Writes identifiers.json: index = puzzle identifier, value = its name. */

@@ -4,7 +4,8 @@
  * @module
  */
 import * as fs from 'fs';
-import { DatasetMetadata, SetArray, invalidDataset, readMetadata, setArrayFile } from './dataset';
+import * as path from 'path';
+import { DatasetMetadata, METADATA_FILE, SetArray, invalidDataset, readMetadata, setArrayFile } from './dataset';
 import { NpyFile, npyView, readNpy } from './npy';
 import { checkPath } from '../../util/path';
 
@@ -42,6 +43,7 @@ export class DatasetSplit {
     this.metadata = readMetadata(dir);
     try {
       for (const name of this.metadata.sets) this.sets.set(name, this.loadSet(name));
+      checkTotals([...this.sets.values()], this.metadata, path.join(dir, METADATA_FILE));
     } catch (e) {
       this.close();
       throw e;
@@ -127,5 +129,19 @@ function checkSet(set: LoadedSet, meta: DatasetMetadata): void {
   monotone(groupIndices, 'group_indices', puzzleIdentifiers.length);
   for (const id of puzzleIdentifiers) {
     if (id < 0 || id >= meta.num_puzzle_identifiers) throw invalidDataset(`${name}: puzzle identifier ${id} is outside [0, ${meta.num_puzzle_identifiers})`);
+  }
+}
+
+/** Checks dataset.json's totals against the sets' arrays (the reference sums them over the sets). */
+function checkTotals(sets: LoadedSet[], meta: DatasetMetadata, file: string): void {
+  const groups = sets.reduce((n, s) => n + s.groupIndices.length - 1, 0);
+  const puzzles = sets.reduce((n, s) => n + s.puzzleIdentifiers.length, 0);
+  const examples = sets.reduce((n, s) => n + s.inputs.rows, 0);
+  const where = `the sets' .npy files (${sets.map((s) => s.name).join(', ')})`;
+  if (meta.total_groups !== groups) throw invalidDataset(`${file}: 'total_groups' is ${meta.total_groups}, but ${where} hold ${groups} groups`);
+  if (meta.total_puzzles !== undefined && meta.total_puzzles !== puzzles) throw invalidDataset(`${file}: 'total_puzzles' is ${meta.total_puzzles}, but ${where} hold ${puzzles} puzzles`);
+  const mean = puzzles ? examples / puzzles : 0;
+  if (Math.abs(meta.mean_puzzle_examples - mean) > 1e-6 * Math.max(1, mean)) {
+    throw invalidDataset(`${file}: 'mean_puzzle_examples' is ${meta.mean_puzzle_examples}, but ${where} hold ${examples} examples in ${puzzles} puzzles (${mean})`);
   }
 }

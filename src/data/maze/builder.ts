@@ -7,6 +7,7 @@ import * as path from 'path';
 import { invalidArgument, invalidData } from '../../util/errors';
 import { checkPath } from '../../util/path';
 import { DatasetMetadata, writeIdentifiers, writeMetadata } from '../format/dataset';
+import { checkDatasetOutput, writeDatasetFolder } from '../format/dataset-folder';
 import { SetWriter } from '../format/set-writer';
 import { dihedralIndexMap } from '../dihedral';
 import { MAZE_TOKENS, MAZE_VOCAB_SIZE, encodeMaze } from './codec';
@@ -39,8 +40,10 @@ export interface MazeBuildOptions {
     /** generated test mazes */
     test: number;
   } & Pick<MazeGeneratorOptions, 'size' | 'minPathLength' | 'wallProbability' | 'pairTries'>;
-  /** The dataset folder to write (train/, test/, identifiers.json). */
+  /** The dataset folder to write (train/, test/, identifiers.json), complete or not at all ({@link writeDatasetFolder}). */
   outputDir: string;
+  /** Replace a dataset already in outputDir, as a whole (default false: refuse). */
+  overwrite?: boolean;
   /** The reference's `--aug`: 8 dihedral versions of every training maze as one group. Default false. */
   aug?: boolean;
   /** Seed of the generator (only generation draws random numbers). Default 0. */
@@ -179,22 +182,26 @@ function writeSplit(dir: string, split: Split, records: MazeRecord[], size: numb
  * shortest paths, but the tie-break of solveMaze is not symmetric, so on the staged training set
  * only the left-right flip keeps a rule-made label (931 of 1,000); the other six transforms almost
  * never do.
- * Everything is loaded and validated before the first file is written.
+ * Everything is loaded and validated before the first file is written; the folder is then written
+ * complete or not at all, and an existing dataset is replaced only with `overwrite`.
  */
 export function buildMazeDataset(options: MazeBuildOptions): MazeBuildResult {
   checkOptions(options);
   const { trainCsv, testCsv, generate, aug = false, seed = 0, onProgress } = options;
+  const folder = { outputDir: options.outputDir, overwrite: options.overwrite };
+  checkDatasetOutput(folder); // before generating; checked again at the end
   const splits = generate ? generateSplits(generate, seed, onProgress) : loadSplits(trainCsv as string, testCsv as string, onProgress);
   const size = mazeSize(splits.train[0].question);
   const testSize = mazeSize(splits.test[0].question);
   if (testSize !== size) throw invalidData(`buildMazeDataset: the train mazes are ${size}x${size} but the test mazes ${testSize}x${testSize}; both splits need one size (one seq_len)`);
   const seqLen = size * size;
-  const root = options.outputDir;
-  const summary = {} as Record<Split, MazeSplitSummary>;
-  for (const split of ['train', 'test'] as const) {
-    const versions = split === 'train' && aug ? 8 : 1;
-    summary[split] = writeSplit(path.join(root, split), split, splits[split], size, versions, onProgress);
-  }
-  writeIdentifiers(root, ['<blank>']);
-  return { outputDir: root, size, seqLen, train: summary.train, test: summary.test };
+  return writeDatasetFolder(folder, (dir) => {
+    const summary = {} as Record<Split, MazeSplitSummary>;
+    for (const split of ['train', 'test'] as const) {
+      const versions = split === 'train' && aug ? 8 : 1;
+      summary[split] = writeSplit(path.join(dir, split), split, splits[split], size, versions, onProgress);
+    }
+    writeIdentifiers(dir, ['<blank>']);
+    return { outputDir: options.outputDir, size, seqLen, train: summary.train, test: summary.test };
+  });
 }

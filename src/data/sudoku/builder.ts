@@ -5,9 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalidArgument } from '../../util/errors';
+import { invalidArgument, invalidData } from '../../util/errors';
 import { checkPath, checkPaths } from '../../util/path';
-import { DatasetMetadata, writeIdentifiers, writeMetadata } from '../format/dataset';
+import { DATASET_SOURCE_DIR, DatasetMetadata, writeIdentifiers, writeMetadata } from '../format/dataset';
+import { checkDatasetOutput, writeDatasetFolder } from '../format/dataset-folder';
 import { SetWriter } from '../format/set-writer';
 import { Rng } from '../random';
 import { SudokuTransform } from './augmentation';
@@ -31,8 +32,12 @@ export interface SudokuBuildOptions {
   inputs: string[];
   /** test CSVs; without them no test split is written */
   testInputs?: string[];
-  /** the dataset folder to write (train/, test/, identifiers.json) */
+  /** the dataset folder to write (train/, test/, identifiers.json), complete or not at all ({@link writeDatasetFolder}) */
   outputDir: string;
+  /** replace a dataset already in outputDir, as a whole (default false: refuse) */
+  overwrite?: boolean;
+  /** copy the input CSVs into `<outputDir>/source/` (train.csv, test.csv; numbered when several), so the dataset keeps its sources */
+  copyInputs?: boolean;
   /** draw this many training puzzles without replacement (train only; all are kept if there are fewer) */
   subsampleSize?: number;
   /** augmented copies per training puzzle (default 0); the test split is never augmented */
@@ -74,6 +79,12 @@ export interface SudokuBuildResult {
 function checkCountOption(name: string, v: unknown, min: number): void {
   if (v === undefined) return;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw invalidArgument(`buildSudokuDataset: ${name} must be an integer >= ${min}; got ${String(v)}`);
+}
+
+// source/train.csv, or source/train-1.csv, train-2.csv, ... for several inputs.
+function copyInputs(files: string[], dir: string, split: 'train' | 'test'): void {
+  fs.mkdirSync(dir, { recursive: true });
+  files.forEach((f, i) => fs.copyFileSync(f, path.join(dir, files.length === 1 ? `${split}.csv` : `${split}-${i + 1}.csv`)));
 }
 
 /** Writes one split: per source puzzle a group of the puzzle and its numAug augmented versions. */
@@ -133,6 +144,10 @@ function writeSplit(
  * Randomness comes from `new Rng(seed)` (the reference uses numpy's unseeded global RNG, so only
  * builds without subsampling and augmentation are comparable bit for bit). Draw order: the
  * subsample first, then the transforms in output order.
+ *
+ * Every CSV is read and checked (each split needs at least one puzzle) before anything is written;
+ * the folder is then written complete or not at all, and an existing dataset is replaced only with
+ * `overwrite` ({@link writeDatasetFolder}).
  */
 export function buildSudokuDataset(opts: SudokuBuildOptions): SudokuBuildResult {
   if (!opts || typeof opts !== 'object') throw invalidArgument('buildSudokuDataset: expected an options object');
@@ -150,6 +165,8 @@ export function buildSudokuDataset(opts: SudokuBuildOptions): SudokuBuildResult 
   const rng = new Rng(opts.seed ?? 0);
   const readOpts: ReadSudokuCsvOptions = { minDifficulty: opts.minDifficulty, box: opts.box };
 
+  const folder = { outputDir, overwrite: opts.overwrite };
+  checkDatasetOutput(folder); // before reading; checked again at the end
   const train = readSudokuCsv(inputs, readOpts);
   const test = testInputs ? readSudokuCsv(testInputs, { ...readOpts, box: opts.box ?? (train.count > 0 ? train.box : undefined) }) : undefined;
   if (test && test.count > 0 && train.count > 0 && test.cells !== train.cells) {
@@ -161,13 +178,24 @@ export function buildSudokuDataset(opts: SudokuBuildOptions): SudokuBuildResult 
   } else {
     order = Uint32Array.from({ length: train.count }, (_, i) => i);
   }
-  fs.mkdirSync(outputDir, { recursive: true });
-  const trainSummary = writeSplit(train, order, numAug, rng, path.join(outputDir, 'train'), 'train', opts.onProgress);
-  let testSummary: SudokuSplitSummary | undefined;
-  if (test) {
-    const all = Uint32Array.from({ length: test.count }, (_, i) => i);
-    testSummary = writeSplit(test, all, 0, rng, path.join(outputDir, 'test'), 'test', opts.onProgress);
-  }
-  writeIdentifiers(outputDir, ['<blank>']);
-  return { outputDir, train: trainSummary, test: testSummary };
+  const noRows = (what: string, files: string[]) =>
+    invalidData(`buildSudokuDataset: the ${what} CSV(s) ${files.join(', ')} hold no puzzles${opts.minDifficulty !== undefined ? ` with rating >= ${opts.minDifficulty}` : ''}; a split needs at least one`);
+  if (train.count === 0) throw noRows('training', inputs);
+  if (test && test.count === 0) throw noRows('test', testInputs!);
+  return writeDatasetFolder(folder, (dir) => {
+    const trainSummary = writeSplit(train, order, numAug, rng, path.join(dir, 'train'), 'train', opts.onProgress);
+    let testSummary: SudokuSplitSummary | undefined;
+    if (test) {
+      const all = Uint32Array.from({ length: test.count }, (_, i) => i);
+      testSummary = writeSplit(test, all, 0, rng, path.join(dir, 'test'), 'test', opts.onProgress);
+    }
+    writeIdentifiers(dir, ['<blank>']);
+    if (opts.copyInputs) {
+      copyInputs(inputs, path.join(dir, DATASET_SOURCE_DIR), 'train');
+      if (testInputs) copyInputs(testInputs, path.join(dir, DATASET_SOURCE_DIR), 'test');
+    }
+    // The summaries name the folders where they will be once the build is in place.
+    const placed = (sum: SudokuSplitSummary, split: string) => ({ ...sum, dir: path.join(outputDir, split) });
+    return { outputDir, train: placed(trainSummary, 'train'), test: testSummary && placed(testSummary, 'test') };
+  });
 }

@@ -1,7 +1,7 @@
-/** The reference dataset layout: SetWriter writes it, DatasetSplit reads and validates it (src/data/format/split.ts). */
+/** The reference dataset layout: SetWriter writes it, DatasetSplit reads and validates it, dataset.json field by field (src/data/format/split.ts, dataset.ts). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DatasetSplit, readExample, readIdentifiers, writeNpy } from '../../../src/data/format';
+import { DatasetSplit, readExample, readIdentifiers, readMetadata, writeMetadata, writeNpy } from '../../../src/data/format';
 import { tmpDir } from '../../helpers/reference';
 import { writeTiny } from './helpers';
 
@@ -40,6 +40,52 @@ describe('dataset format', () => {
     expect(examples.map((_, r) => Array.from(readExample(split.sets.get('all')!, r).inputs))).toEqual(examples);
     expect(() => readExample(split.sets.get('all')!, examples.length)).toThrow(/rows \[9, 10\) are outside \[0, 9\)/);
     split.close();
+    fs.rmSync(root, { recursive: true });
+  });
+
+  test('dataset.json validation: each field is checked (type, range, agreement with the .npy shapes); errors name the file, the field, the value and what was expected', () => {
+    const root = tmpDir('ds-');
+    writeTiny(root);
+    const split = path.join(root, 'train');
+    const file = path.join(split, 'dataset.json');
+    const good = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(readMetadata(split)).toEqual(good);
+    const withField = (key: string, value: unknown) => {
+      fs.writeFileSync(file, JSON.stringify({ ...good, [key]: value }));
+      return () => new DatasetSplit(split);
+    };
+    const at = `^invalid dataset: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `;
+    const cases: [string, unknown, string][] = [
+      ['mean_puzzle_examples', -1, "'mean_puzzle_examples' is -1, expected a number >= 1 \\(examples per puzzle, on average\\)"],
+      ['mean_puzzle_examples', 'many', `'mean_puzzle_examples' is "many", expected a number >= 1`],
+      ['mean_puzzle_examples', 2, "'mean_puzzle_examples' is 2, but the sets' .npy files \\(all\\) hold 9 examples in 6 puzzles \\(1.5\\)"],
+      ['total_groups', 1e15, "'total_groups' is 1000000000000000, expected a positive integer \\(groups in the split\\)"],
+      ['total_groups', 4, "'total_groups' is 4, but the sets' .npy files \\(all\\) hold 3 groups"],
+      ['total_groups', 0, "'total_groups' is 0, expected a positive integer"],
+      ['total_puzzles', 7, "'total_puzzles' is 7, but the sets' .npy files \\(all\\) hold 6 puzzles"],
+      ['seq_len', 0, "'seq_len' is 0, expected a positive integer \\(tokens per example\\)"],
+      ['seq_len', 5, 'all__inputs.npy has shape \\[9,4\\], expected \\[examples, 5\\]'],
+      ['vocab_size', 2.5, "'vocab_size' is 2.5, expected a positive integer"],
+      ['pad_id', 10, "'pad_id' is 10, expected a token id in \\[0, vocab_size - 1 = 9\\]"],
+      ['blank_identifier_id', 7, "'blank_identifier_id' is 7, expected an identifier in \\[0, num_puzzle_identifiers - 1 = 6\\]"],
+      ['num_puzzle_identifiers', 3, 'puzzle identifier 3 is outside \\[0, 3\\)'],
+      ['num_puzzle_identifiers', null, "'num_puzzle_identifiers' is null, expected a positive integer"],
+      ['ignore_label_id', '0', `'ignore_label_id' is "0", expected null or an integer label id`],
+      ['sets', [], "'sets' is \\[\\], expected a non-empty list of distinct set names"],
+      ['sets', ['all', 'all'], `'sets' is \\["all","all"\\], expected a non-empty list of distinct set names`],
+      ['sets', ['../x'], `'sets' is \\["../x"\\], expected a non-empty list`],
+      ['vocab_size', undefined, "'vocab_size' is missing, expected a positive integer"],
+    ];
+    for (const [key, value, message] of cases) {
+      const open = withField(key, value);
+      const re = message.startsWith('all__') || message.startsWith('puzzle') ? new RegExp(message) : new RegExp(at + message);
+      expect(open).toThrow(re);
+    }
+    fs.writeFileSync(file, '[1, 2]');
+    expect(() => readMetadata(split)).toThrow(/dataset\.json must hold a JSON object, holds \[1,2\]/);
+    // The writer checks the same rules, so no builder writes what the reader refuses.
+    expect(() => writeMetadata(path.join(root, 'other'), { ...good, mean_puzzle_examples: 0 })).toThrow(/other[/\\]dataset\.json: 'mean_puzzle_examples' is 0, expected a number >= 1/);
+    expect(fs.existsSync(path.join(root, 'other'))).toBe(false);
     fs.rmSync(root, { recursive: true });
   });
 });
