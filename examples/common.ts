@@ -3,6 +3,7 @@
  * held-out puzzle solved and printed beside the expected answer. User code: it imports the
  * package by its name, as your scripts would.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HRM, SolveResult, Trainer, TrainOptions, TrainResult, getNumThreads, solveTokens, trainingProgress, withTrainingReport, writeFileAtomic } from 'hrm-torch';
@@ -42,8 +43,13 @@ export interface TrainedExample {
   training: ExampleTraining;
 }
 
-/** Trains on `folders.data` into `folders.run`, printing the model's size, then a progress bar on stdout. */
+/**
+ * Trains on `folders.data` into `folders.run`, printing the model's size, then a progress bar on
+ * stdout. An example starts its run over each time (the Trainer refuses a folder that holds a run
+ * unless it resumes it), so the previous run folder of the example is removed first.
+ */
 export async function trainExample(folders: ExampleFolders, training: ExampleTraining): Promise<TrainedExample> {
+  fs.rmSync(folders.run, { recursive: true, force: true });
   const trainer = new Trainer({ ...training, dataPath: folders.data, outputDir: folders.run, onProgress: withTrainingReport(folders.run, trainingProgress({ stream: process.stdout })) });
   console.log(`model: ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} training steps of ${training.globalBatchSize} puzzles\n`);
   const started = Date.now();

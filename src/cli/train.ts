@@ -8,7 +8,7 @@ import { Trainer } from '../train/trainer';
 import { withTrainingReport } from '../report/training';
 import { trainingProgress } from '../train/progress';
 import { Device, checkDevice } from '../tensor/dtype';
-import { isDatasetSplit, readMetadata } from '../data/format';
+import { readMetadata } from '../data/format';
 import { newestCheckpoint } from '../train/run-folder';
 import { cuda } from '../runtime';
 import { writeFileAtomic } from '../util/atomic';
@@ -27,7 +27,9 @@ const TRAIN_HELP = `hrm train --task sudoku|maze|arc --data DIR [--preset cpu|fu
   config.json) and key=value overrides (lr=3e-4 arch.hiddenSize=128 arch.H_cycles=3) apply on top,
   in that order; an unknown key or a value of the wrong kind is an error.
   Ctrl-C saves a checkpoint; --resume continues exactly where the last checkpoint left off (a
-  finished run says so and exits).
+  finished run says so and exits). Without --resume, an --output folder that already holds a run
+  is refused; --resume refuses (and changes nothing) when the newest checkpoint has another model
+  config or does not load.
 ${settingsHelp()}`;
 
 /** A training run as the command line describes it. */
@@ -73,7 +75,8 @@ function checkData(dataPath: string, config: PresetOptions): void {
       `hrm train: globalBatchSize=${config.globalBatchSize} is more than the ${perPass} examples of one pass over ${train} (evalInterval ${evalInterval} x ${examples} examples): no batch would fill, so nothing would train; use globalBatchSize <= ${perPass}`,
     );
   }
-  if (!isDatasetSplit(path.join(dataPath, 'test'))) process.stderr.write(`hrm train: warning: evaluation is skipped: ${dataPath} has no test split\n`);
+  // A test/ without its dataset.json (an interrupted build) is the Trainer's error, not a warning.
+  if (!fs.existsSync(path.join(dataPath, 'test'))) process.stderr.write(`hrm train: warning: evaluation is skipped: ${dataPath} has no test split\n`);
 }
 
 /** Preset, then config file, then overrides; then the options that say where and how to run. */
@@ -110,7 +113,8 @@ async function train(args: ParsedArgs): Promise<number> {
   const { task, preset, config, dataPath, outputDir, device, resume, threads } = trainRequest(args);
   // bf16 is the reference's GPU setting; on the CPU float32 is faster and as exact.
   const cpuDtype = device === 'cpu' && config.arch?.forwardDtype === 'bfloat16' ? { forwardDtype: 'float32' as const } : {};
-  const trainer = new Trainer({
+  const report = withTrainingReport(outputDir, trainingProgress());
+  const trainer: Trainer = new Trainer({
     ...config,
     arch: { ...(config.arch ?? {}), ...cpuDtype },
     dataPath,
@@ -118,12 +122,15 @@ async function train(args: ParsedArgs): Promise<number> {
     device,
     resume,
     threads,
-    onProgress: withTrainingReport(outputDir, trainingProgress()),
+    onProgress: (e) => {
+      // 'start' comes once the run folder is checked: a refused --resume leaves every file as it was.
+      if (e.kind === 'start') writeFileAtomic(path.join(outputDir, 'config.json'), JSON.stringify({ task, preset, ...config, dataPath, device, model: trainer.config }, null, 2));
+      report(e);
+    },
   });
   process.stderr.write(
     `hrm train: ${task} (${preset} preset), ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} steps of batch ${trainer.config.batchSize}, output ${outputDir}\n`,
   );
-  writeFileAtomic(path.join(outputDir, 'config.json'), JSON.stringify({ task, preset, ...config, dataPath, device, model: trainer.config }, null, 2));
   const started = Date.now();
   const r = await trainer.run();
   trainer.dispose();

@@ -6,6 +6,9 @@
  * <run>/metrics.jsonl                           one JSON record per line: {kind: 'train'|'eval', step, ...}
  * ```
  *
+ * A resumed run first cuts metrics.jsonl back to what its checkpoint had seen (so each step's
+ * records appear once) and removes the temporaries of writes a kill interrupted.
+ *
  * and of how the ACT carry is stored in a checkpoint (tensors `carry.<name>`), so a resumed run
  * continues with the rows exactly where they were.
  * @module
@@ -16,7 +19,7 @@ import { CheckpointContents, saveCheckpoint } from '../checkpoint/state-file';
 import { Device } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { HRMCarry, carryFromTensors, carryTensors } from '../models/hrm/carry';
-import { writeFileAtomic } from '../util/atomic';
+import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic';
 import { checkPath } from '../util/path';
 
 /** The folder of a run that holds its checkpoints. */
@@ -155,20 +158,32 @@ export class RunFolder {
 
   /**
    * Writes the checkpoint of `contents.step` (atomically), then removes all but the newest
-   * `keep`: older ones go only after the new one is complete. Returns its path.
+   * `keep`: older ones go only after the new one is complete, and the new one never goes (a
+   * checkpoint of a later step, which a run only has when it did not resume from its newest, is
+   * left alone). Returns its path.
    */
   saveCheckpoint(contents: CheckpointContents, keep: number): string {
     const file = this.checkpointPath(contents.step);
     saveCheckpoint(file, contents);
-    this.rotateCheckpoints(keep);
+    this.rotateCheckpoints(keep, contents.step);
     return file;
   }
 
-  /** Removes every checkpoint but the newest `keep` (by step number); returns the removed paths. */
-  rotateCheckpoints(keep: number): string[] {
-    const old = this.listCheckpoints().slice(Math.max(0, keep));
+  /**
+   * Removes every checkpoint but the newest `keep` (by step number); with `upToStep`, only
+   * checkpoints of that step or earlier count (and go). Returns the removed paths.
+   */
+  rotateCheckpoints(keep: number, upToStep = Infinity): string[] {
+    const old = this.listCheckpoints()
+      .filter((f) => checkpointStep(f)! <= upToStep)
+      .slice(Math.max(0, keep));
     for (const file of old) fs.rmSync(file, { force: true });
     return old;
+  }
+
+  /** Removes the temporaries that writes interrupted by a kill left in the run and checkpoints folders; returns their paths. */
+  removeStaleTemporaries(): string[] {
+    return [...removeStaleTemporaries(this.dir), ...removeStaleTemporaries(this.checkpointDir)];
   }
 
   /**
@@ -197,10 +212,15 @@ export class RunFolder {
     return readMetrics(this.metricsFile);
   }
 
-  /** Keeps only the complete records up to `step` (a resumed run rewrites what came after). */
-  truncateMetrics(step: number): void {
+  /**
+   * Keeps only the complete records up to `step` (a resumed run rewrites what came after). The
+   * evaluation records of `step` itself are kept only when `evaluatedAtStep` says the checkpoint
+   * resumed from was saved after that evaluation (else the resumed run evaluates again, and the
+   * records of a kill between an evaluation and its checkpoint would appear twice).
+   */
+  truncateMetrics(step: number, evaluatedAtStep = true): void {
     if (!fs.existsSync(this.metricsFile)) return;
-    const keep = readMetricLines(this.metricsFile).filter((l) => l.record.step <= step);
+    const keep = readMetricLines(this.metricsFile).filter((l) => l.record.step < step || (l.record.step === step && (l.record.kind !== 'eval' || evaluatedAtStep)));
     writeFileAtomic(this.metricsFile, keep.map((l) => l.line + '\n').join(''));
   }
 }

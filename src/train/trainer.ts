@@ -7,7 +7,10 @@
  * - the loader makes `evalInterval` epochs per pass; after each pass: evaluation, checkpoint;
  * - checkpoints also on SIGINT/SIGTERM (or requestStop()), and `resume` continues exactly: model,
  *   optimizers, step, RNG, the carry and the position in the data are all restored, so on the CPU
- *   the loss curve after a resume is bitwise the one without the interruption.
+ *   the loss curve after a resume is bitwise the one without the interruption;
+ * - what a run folder holds is never lost by mistake: a run that does not resume refuses a folder
+ *   that already holds a run, and a resume refuses (before writing anything) when its newest
+ *   checkpoint has another model config or does not load, rather than restarting at step 0.
  * The run's files (checkpoints, metrics.jsonl) are {@link RunFolder}'s; a report (SVG curves in
  * an HTML page) goes next to them.
  * @module
@@ -18,8 +21,8 @@ import { manualSeed } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
 import { setNumThreads } from '../runtime';
-import { invalidArgument } from '../util/errors';
-import { loadCheckpoint } from '../checkpoint/state-file';
+import { ErrorCode, hasErrorCode, hrmError, invalidArgument } from '../util/errors';
+import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMConfig, hrmConfig } from '../models/hrm/config';
 import { HRMCarry, disposeCarry } from '../models/hrm/carry';
 import { HRM } from '../models/hrm/model';
@@ -28,10 +31,22 @@ import { metricValues, normalizeMetrics } from '../models/hrm/metrics';
 import { AdamATan2 } from '../optim/adam';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
-import { PuzzleBatch, PuzzleDataset, batchToTensors, isDatasetSplit } from '../data/format';
+import { METADATA_FILE, PuzzleBatch, PuzzleDataset, batchToTensors, invalidDataset, isDatasetSplit } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
-import { RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
+import { METRICS_FILE, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
 import { checkPath } from '../util/path';
+
+/** The model config keys where a checkpoint's config and this run's differ, as 'key: old in the checkpoint, new now'. */
+function configDifferences(saved: unknown, now: HRMConfig): string[] {
+  if (!saved || typeof saved !== 'object') return []; // an older checkpoint without its config: the load checks the shapes
+  const old = saved as Record<string, unknown>;
+  const cur = now as unknown as Record<string, unknown>;
+  const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+  // A key the checkpoint lacks came after it was written; only keys both name are compared.
+  return Object.keys(cur)
+    .filter((k) => k in old && JSON.stringify(old[k]) !== JSON.stringify(cur[k]))
+    .map((k) => `${k}: ${show(old[k])} in the checkpoint, ${show(cur[k])} now`);
+}
 
 /** Settings of a training run (the reference's cfg_pretrain keys, camelCase). */
 export interface TrainOptions {
@@ -67,7 +82,10 @@ export interface TrainOptions {
   seed?: number;
   /** evaluate on at most this many test examples (default: all) */
   evalMaxExamples?: number;
-  /** continue from the newest valid checkpoint in outputDir */
+  /**
+   * continue from the newest checkpoint in outputDir (refused when it has another model config or
+   * does not load); without it, an outputDir that already holds a run is refused
+   */
   resume?: boolean;
   /** checkpoints kept (newest first); default 3 */
   keepCheckpoints?: number;
@@ -79,7 +97,7 @@ export interface TrainOptions {
   stopAfterSteps?: number;
   /** checkpoint every N steps as well as after each evaluation (default: only at evaluations) */
   checkpointEvery?: number;
-  /** called after each step, evaluation, checkpoint, resume and stop */
+  /** called at the start (once the run folder is checked), after each step, evaluation, checkpoint, resume and stop */
   onProgress?: (e: TrainProgress) => void;
 }
 
@@ -93,8 +111,8 @@ export const TRAIN_OPTION_KEYS = Object.keys({
 
 /** An event of a training run, for progress displays. */
 export interface TrainProgress {
-  /** what happened */
-  kind: 'step' | 'eval' | 'checkpoint' | 'resume' | 'stop';
+  /** what happened; 'start' comes once the run folder is checked (and a checkpoint resumed), before the run writes anything */
+  kind: 'start' | 'step' | 'eval' | 'checkpoint' | 'resume' | 'stop';
   /** the optimizer step it happened at */
   step: number;
   /** the run's total optimizer steps */
@@ -176,6 +194,10 @@ export class Trainer {
     }
     if (o.threads) setNumThreads(o.threads);
     this.runFolder = new RunFolder(o.outputDir);
+    const testDir = path.join(o.dataPath, 'test');
+    if (fs.existsSync(testDir) && !isDatasetSplit(testDir)) {
+      throw invalidDataset(`${testDir} has no ${METADATA_FILE}: an unfinished or damaged build, and its evaluations would be skipped; build the dataset again`);
+    }
     this.train = new PuzzleDataset({ dir: path.join(o.dataPath, 'train'), mode: 'train', batchSize: o.globalBatchSize, epochsPerIter: o.evalInterval, seed: o.seed });
     const m = this.train.metadata;
     this.config = hrmConfig({ ...(o.arch ?? {}), batchSize: o.globalBatchSize, seqLen: m.seq_len, vocabSize: m.vocab_size, numPuzzleIdentifiers: m.num_puzzle_identifiers });
@@ -230,34 +252,64 @@ export class Trainer {
     return file;
   }
 
-  // Loads the newest checkpoint that is complete; a damaged one is skipped with a warning.
-  private restore(): { pos: Position; carry?: HRMCarry } | undefined {
-    const progress = (step: number, message: string) => this.options.onProgress?.({ kind: 'resume', step, totalSteps: this.totalSteps, message });
-    const loaded = this.runFolder.loadNewest(
-      (file) => {
-        const info = loadCheckpoint(file, { model: this.model, optimizers: this.optimizers() });
-        return { pos: info.extra.position as Position, carry: carryFromCheckpointTensors(info.tensors, this.options.device) };
-      },
-      (file, e) => progress(0, `skipping ${file}: ${e.message}`),
-    );
-    if (loaded) progress(loaded.value.pos.step, loaded.file);
-    return loaded?.value;
+  /**
+   * Where the run starts, checked before anything is written: a fresh run needs a folder without
+   * a run; a resume loads the newest checkpoint, refusing one of another model config or one that
+   * does not load (its error says which, and that nothing was changed).
+   */
+  private startingPoint(): { pos: Position; carry?: HRMCarry } | undefined {
+    const o = this.options;
+    const checkpoints = this.runFolder.listCheckpoints();
+    if (!o.resume) {
+      const records = this.runFolder.readMetrics().length;
+      if (checkpoints.length || records) {
+        const what = checkpoints.length ? `${checkpoints.length} checkpoint(s), the newest ${path.basename(checkpoints[0])}` : `${records} records in ${METRICS_FILE}`;
+        throw invalidArgument(`${o.outputDir} already holds a run (${what}); resume it (resume: true, hrm train --resume) or train into another output folder`);
+      }
+      return undefined;
+    }
+    const progress = (step: number, message: string) => o.onProgress?.({ kind: 'resume', step, totalSteps: this.totalSteps, message });
+    if (!checkpoints.length) {
+      progress(0, `no checkpoint in ${this.checkpointDir}: starting at step 0`);
+      return undefined;
+    }
+    const file = checkpoints[0];
+    const older = checkpoints[1] ? ` to resume from ${path.basename(checkpoints[1])}` : '';
+    const refuse = (code: ErrorCode, why: string, hint: string) => hrmError(code, `cannot resume ${o.outputDir} from ${file}: ${why}. Nothing was changed; ${hint}`);
+    const unloadable = (e: unknown) =>
+      refuse(hasErrorCode(e) ? e.code : 'CORRUPT_FILE', `it does not load (${(e as Error).message})`, `move it out of ${this.checkpointDir}${older}, or train into another output folder`);
+    let saved: unknown;
+    try {
+      saved = readCheckpointInfo(file).extra.config;
+    } catch (e) {
+      throw unloadable(e);
+    }
+    const diffs = configDifferences(saved, this.config);
+    if (diffs.length) {
+      throw refuse('INVALID_ARGUMENT', `its model config differs from this run's (${diffs.join('; ')})`, `resume with the checkpoint's settings, or train into another output folder`);
+    }
+    let restored: { pos: Position; carry?: HRMCarry };
+    try {
+      const info = loadCheckpoint(file, { model: this.model, optimizers: this.optimizers() });
+      restored = { pos: info.extra.position as Position, carry: carryFromCheckpointTensors(info.tensors, o.device) };
+    } catch (e) {
+      throw unloadable(e);
+    }
+    progress(restored.pos.step, file);
+    return restored;
   }
 
   /** Runs (or continues) training. */
   async run(): Promise<TrainResult> {
     const o = this.options;
+    const start = this.startingPoint();
+    let pos: Position = start?.pos ?? { step: 0, iter: 0, batchInIter: 0 };
+    let carry: HRMCarry | undefined = start?.carry;
     fs.mkdirSync(o.outputDir, { recursive: true });
-    let pos: Position = { step: 0, iter: 0, batchInIter: 0 };
-    let carry: HRMCarry | undefined;
-    if (o.resume) {
-      const r = this.restore();
-      if (r) {
-        pos = r.pos;
-        carry = r.carry;
-      }
-    }
-    this.runFolder.truncateMetrics(pos.step);
+    const removed = this.runFolder.removeStaleTemporaries();
+    // A checkpoint at the start of a pass (batchInIter 0) was saved after the evaluation of its step.
+    this.runFolder.truncateMetrics(pos.step, pos.batchInIter === 0);
+    o.onProgress?.({ kind: 'start', step: pos.step, totalSteps: this.totalSteps, message: removed.length ? `removed ${removed.length} stale temporary file(s): ${removed.join(', ')}` : undefined });
     const onSignal = () => this.requestStop();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

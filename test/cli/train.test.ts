@@ -1,8 +1,10 @@
-/** `hrm train` (src/cli/train.ts, presets.ts): a tiny run, --resume, Ctrl-C, and bad input, run as a user would. */
+/** `hrm train` (src/cli/train.ts, presets.ts): a tiny run, --resume, Ctrl-C, refusals that keep a run folder as it was, and bad input, run as a user would. */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TINY_ARCH, hrm, run, scratchFolder, sudokuDataArgs, tinyTrainArgs, trainTinySudoku } from './helpers';
+import { folderSnapshot } from '../helpers/files';
+import { runKilled } from '../helpers/child';
+import { TINY_ARCH, TinySudokuRun, hrm, run, scratchFolder, sudokuDataArgs, tinyTrainArgs, trainTinySudoku } from './helpers';
 
 const scratch = scratchFolder('cli-train-');
 
@@ -135,18 +137,25 @@ test('resuming a finished run says it is finished at step N/N and exits 0 withou
   expect(fs.readFileSync(path.join(out, 'metrics.jsonl'), 'utf8')).toBe(metrics); // no step, no evaluation
 });
 
-test('an empty train split is an error; a dataset without a test split trains with the warning that evaluation is skipped', () => {
+test('an empty train split is an error (the build refuses it, and so does the loader); a dataset without a test split trains with the warning that evaluation is skipped', () => {
   const dir = scratch();
   const csv = path.join(dir, 'empty.csv');
   fs.writeFileSync(csv, 'source,question,answer,rating\n');
   const empty = path.join(dir, 'empty-data');
-  expect(run('data', 'sudoku', '--input', csv, '--size', '4', '--output-dir', empty).status).toBe(0);
-  const e = tinyTrain(empty);
-  expect(e.status).toBe(2);
-  expect(e.stderr).toMatch(/empty-data.train is empty \(0 puzzles\): there is nothing to train on/);
-  noStack(e);
+  const b = run('data', 'sudoku', '--input', csv, '--size', '4', '--output-dir', empty);
+  expect(b.status).toBe(1);
+  expect(b.stderr).toMatch(/the training CSV\(s\) .*empty\.csv hold no puzzles; a split needs at least one/);
+  expect(fs.existsSync(empty)).toBe(false);
   const withTest = path.join(dir, 'with-test');
   expect(run(...sudokuDataArgs(withTest, 32, 8)).status).toBe(0);
+  // A dataset.json that says its split is empty (another tool's) is refused by the loader.
+  fs.cpSync(withTest, empty, { recursive: true });
+  const meta = path.join(empty, 'train', 'dataset.json');
+  fs.writeFileSync(meta, JSON.stringify({ ...JSON.parse(fs.readFileSync(meta, 'utf8')), total_groups: 0 }));
+  const e = tinyTrain(empty);
+  expect(e.status).toBe(1);
+  expect(e.stderr).toMatch(/empty-data.train.dataset\.json: 'total_groups' is 0, expected a positive integer \(groups in the split\)/);
+  noStack(e);
   const trainOnly = path.join(dir, 'train-only');
   fs.mkdirSync(trainOnly);
   fs.cpSync(path.join(withTest, 'train'), path.join(trainOnly, 'train'), { recursive: true });
@@ -160,4 +169,73 @@ test('hrm train --help lists every setting and model setting', () => {
   const help = run('train', '--help').stdout;
   for (const k of ['globalBatchSize', 'evalInterval', 'lrWarmupSteps', 'checkpointEvery', 'arch.hiddenSize', 'arch.haltMaxSteps', 'arch.evalHalting']) expect(help).toContain(k);
   expect(help).not.toMatch(/arch\.seqLen|onProgress/);
+});
+
+describe('a run folder is never lost by mistake', () => {
+  let tiny: TinySudokuRun;
+  beforeAll(() => {
+    tiny = trainTinySudoku(path.join(scratch(), 'kept'));
+  });
+
+  test('--resume with a different architecture is refused (exit 2) naming the keys that differ, old vs new, and no file is touched', () => {
+    const before = folderSnapshot(tiny.out);
+    const r = run(...tinyTrainArgs(tiny.data, tiny.out), 'arch.hiddenSize=32', 'arch.numHeads=4', '--resume');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /hrm: cannot resume .*run from .*step_00000012\.safetensors: its model config differs from this run's \(hiddenSize: 16 in the checkpoint, 32 now; numHeads: 2 in the checkpoint, 4 now\)\. Nothing was changed; resume with the checkpoint's settings, or train into another output folder/,
+    );
+    expect(r.stderr).not.toMatch(/finished at step|\n\s+at /);
+    expect(folderSnapshot(tiny.out)).toEqual(before); // metrics.jsonl, config.json, report, checkpoints: as they were
+  });
+
+  test('--resume with a corrupt newest checkpoint is refused (exit 1), not restarted at step 0, and no file is touched', () => {
+    const out = path.join(scratch(), 'corrupt');
+    fs.cpSync(tiny.out, out, { recursive: true });
+    const newest = path.join(out, 'checkpoints', 'step_00000012.safetensors');
+    fs.writeFileSync(newest, fs.readFileSync(newest).subarray(0, 1000));
+    const before = folderSnapshot(out);
+    const r = run(...tinyTrainArgs(tiny.data, out), '--resume');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/hrm: cannot resume .*corrupt from .*step_00000012\.safetensors: it does not load \(corrupt or truncated file .*\)\. Nothing was changed; move it out of .*checkpoints to resume from step_00000006\.safetensors/);
+    expect(folderSnapshot(out)).toEqual(before);
+  });
+
+  test('hrm train without --resume into a folder that holds a run is refused (exit 2); nothing is touched', () => {
+    const before = folderSnapshot(tiny.out);
+    const r = run(...tinyTrainArgs(tiny.data, tiny.out), 'epochs=1');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/already holds a run \(2 checkpoint\(s\), the newest step_00000012\.safetensors\); resume it \(resume: true, hrm train --resume\) or train into another output folder/);
+    expect(folderSnapshot(tiny.out)).toEqual(before);
+  });
+
+  test('a kill during a checkpoint write leaves a full-size temporary that the next run start removes (other files kept)', () => {
+    const out = path.join(scratch(), 'killed-write');
+    fs.cpSync(tiny.out, out, { recursive: true });
+    const checkpoints = path.join(out, 'checkpoints');
+    const size = fs.statSync(path.join(checkpoints, 'step_00000012.safetensors')).size;
+    const { pid } = runKilled(`
+      const { AtomicFile } = require(DIST + '/util/atomic.js');
+      const f = new AtomicFile(${JSON.stringify(path.join(checkpoints, 'step_00000013.safetensors'))});
+      f.write(Buffer.alloc(${size}));`);
+    const temps = fs.readdirSync(checkpoints).filter((n) => n.endsWith('.tmp'));
+    expect(temps).toEqual([expect.stringMatching(new RegExp(`^\\.step_00000013\\.safetensors\\.${pid}\\.\\d+\\.tmp$`))]);
+    expect(fs.statSync(path.join(checkpoints, temps[0])).size).toBe(size);
+    fs.writeFileSync(path.join(checkpoints, 'my-notes.tmp'), 'kept');
+    const r = run(...tinyTrainArgs(tiny.data, out), 'epochs=3', '--resume', 'stopAfterSteps=1');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/stopped at step 13\/18/);
+    expect(fs.readdirSync(checkpoints).sort()).toEqual(['my-notes.tmp', 'step_00000006.safetensors', 'step_00000012.safetensors', 'step_00000013.safetensors']);
+  });
+
+  test("a dataset.json with mean_puzzle_examples: -1 is refused naming the file, field, value and what was expected (no 'finished at step 50/-50')", () => {
+    const data = path.join(scratch(), 'bad-meta');
+    fs.cpSync(tiny.data, data, { recursive: true });
+    const meta = path.join(data, 'train', 'dataset.json');
+    fs.writeFileSync(meta, JSON.stringify({ ...JSON.parse(fs.readFileSync(meta, 'utf8')), mean_puzzle_examples: -1 }));
+    const r = run(...tinyTrainArgs(data, path.join(scratch(), 'bad-meta-run')));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/hrm: invalid dataset: .*bad-meta[/\\]train[/\\]dataset\.json: 'mean_puzzle_examples' is -1, expected a number >= 1 \(examples per puzzle, on average\)/);
+    expect(r.stderr).not.toMatch(/finished at step/);
+    expect(fs.existsSync(path.join(scratch(), 'bad-meta-run'))).toBe(false);
+  });
 });

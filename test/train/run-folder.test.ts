@@ -1,4 +1,4 @@
-/** The run folder: checkpoint names and rotation by step number, the newest checkpoint, the carry in a checkpoint, metrics.jsonl. */
+/** The run folder: checkpoint names and rotation by step number (never the new one), the newest checkpoint, the carry in a checkpoint, metrics.jsonl and its truncation on resume. */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ht from '../../src';
@@ -55,6 +55,17 @@ describe('RunFolder', () => {
     expect(fs.readdirSync(run.checkpointDir).sort()).toEqual(['notes.txt', 'step_100000000.safetensors', 'step_99999999.safetensors']);
   });
 
+  test('keep-N rotation never deletes the checkpoint just saved, even beside higher-numbered files of an earlier run', () => {
+    touch(['step_00000200.safetensors', 'step_00000150.safetensors', 'step_00000100.safetensors', 'step_00000003.safetensors', 'step_00000001.safetensors']);
+    const run = new RunFolder(dir);
+    const model = new ht.HRM(ht.hrmConfig(TINY));
+    run.saveCheckpoint({ model, step: 5 }, 2);
+    model.dispose();
+    // Only checkpoints up to step 5 take part: 5 and 3 are kept, 1 goes; 100-200 are left alone.
+    expect(run.listCheckpoints().map((f) => checkpointStep(f))).toEqual([200, 150, 100, 5, 3]);
+    expect(run.rotateCheckpoints(1, 150).map((f) => checkpointStep(f))).toEqual([100, 5, 3]);
+  });
+
   test('newestCheckpoint takes a run folder or its checkpoints folder', () => {
     expect(newestCheckpoint(dir)).toBeUndefined();
     touch(['step_00000005.safetensors', 'step_00000012.safetensors']);
@@ -86,6 +97,11 @@ describe('RunFolder', () => {
     expect(run.readMetrics()).toEqual([{ kind: 'train', step: 1, lm_loss: 0.1 }, { kind: 'train', step: 2, lm_loss: 0.2 }]);
     run.appendMetrics({ kind: 'train', step: 3, lm_loss: 0.3 });
     expect(fs.readFileSync(run.metricsFile, 'utf8').split('\n').filter(Boolean).length).toBe(3);
+    // A checkpoint saved before the evaluation of its step: that evaluation's records go (the resumed run logs it again).
+    run.appendMetrics({ kind: 'eval', step: 3, set: 'all', exact_accuracy: 0.5 });
+    run.appendMetrics({ kind: 'train', step: 4, lm_loss: 0.4 });
+    run.truncateMetrics(3, false);
+    expect(run.readMetrics().map((r) => [r.kind, r.step])).toEqual([['train', 1], ['train', 2], ['train', 3]]);
     new RunFolder(path.join(dir, 'none')).truncateMetrics(0); // no file: nothing to do
     expect(fs.existsSync(path.join(dir, 'none'))).toBe(false);
   });

@@ -1,4 +1,4 @@
-/** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints that record the model. */
+/** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints that record the model, refusals that keep a run folder as it was. */
 import { withTrainingReport } from '../../src/report/training';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -7,6 +7,8 @@ import { Trainer, TrainOptions } from '../../src/train/trainer';
 import { loadModel } from '../../src/eval/solve';
 import { tmpDir } from '../helpers/reference';
 import { buildTinySudokuData } from '../helpers/hrm';
+import { folderSnapshot } from '../helpers/files';
+import { deadPid } from '../helpers/child';
 
 let data: string;
 
@@ -96,7 +98,7 @@ describe('Trainer', () => {
     fs.rmSync(b, { recursive: true, force: true });
   });
 
-  test('a checkpoint cut short (a kill during a write) is never the one loaded', async () => {
+  test('a resume whose newest checkpoint is corrupt (cut short) is refused and changes nothing; moved aside, the older one is resumed and stale temporaries go', async () => {
     const out = tmpDir('trainer-c-');
     const t = new Trainer(options(out, { stopAfterSteps: 5 }));
     await t.run();
@@ -104,17 +106,32 @@ describe('Trainer', () => {
     const dir = path.join(out, 'checkpoints');
     const good = fs.readdirSync(dir).filter((f) => f.endsWith('.safetensors'));
     expect(good).toEqual(['step_00000005.safetensors']);
-    // A newer file that was cut short, and a leftover temporary file from an atomic write.
+    // A newer checkpoint damaged after it was written, a temporary a killed write left, and a user's file.
     const bytes = fs.readFileSync(path.join(dir, good[0]));
     fs.writeFileSync(path.join(dir, 'step_00000009.safetensors'), bytes.subarray(0, Math.floor(bytes.length / 2)));
-    fs.writeFileSync(path.join(dir, '.step_00000010.safetensors.123.tmp'), bytes.subarray(0, 100));
-    const messages: string[] = [];
-    const t2 = new Trainer(options(out, { resume: true, stopAfterSteps: 1, onProgress: (e) => e.kind === 'resume' && messages.push(e.message ?? '') }));
-    const r = await t2.run();
+    const stale = path.join(dir, `.step_00000010.safetensors.${deadPid()}.1700000000000.tmp`);
+    fs.writeFileSync(stale, bytes);
+    fs.writeFileSync(path.join(dir, 'notes.tmp'), 'mine');
+    const before = folderSnapshot(out);
+    const events: string[] = [];
+    const t2 = new Trainer(options(out, { resume: true, stopAfterSteps: 1, keepCheckpoints: 1, onProgress: (e) => events.push(e.kind) }));
+    const refused = t2.run();
+    await expect(refused).rejects.toThrow(
+      /cannot resume .* from .*step_00000009\.safetensors: it does not load \(.*truncated.*\)\. Nothing was changed; move it out of .*checkpoints to resume from step_00000005\.safetensors, or train into another output folder/,
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'CORRUPT_FILE' });
     t2.dispose();
-    expect(messages[0]).toMatch(/skipping .*step_00000009.*truncated/);
-    expect(messages[1]).toMatch(/step_00000005/);
+    expect(events).toEqual([]); // not even 'start'
+    expect(folderSnapshot(out)).toEqual(before); // no file touched: no restart at step 0, no rotation, no truncation
+    // Moved aside, the older checkpoint is resumed; the stale temporary is removed, the user's file kept.
+    fs.renameSync(path.join(dir, 'step_00000009.safetensors'), path.join(out, 'step_00000009.safetensors.damaged'));
+    const messages: string[] = [];
+    const t3 = new Trainer(options(out, { resume: true, stopAfterSteps: 1, keepCheckpoints: 1, onProgress: (e) => e.kind === 'resume' && messages.push(e.message ?? '') }));
+    const r = await t3.run();
+    t3.dispose();
+    expect(messages).toEqual([path.join(dir, 'step_00000005.safetensors')]);
     expect(r.step).toBe(6); // continued from step 5
+    expect(fs.readdirSync(dir).sort()).toEqual(['notes.tmp', 'step_00000006.safetensors']);
     fs.rmSync(out, { recursive: true, force: true });
   });
 
@@ -152,5 +169,80 @@ describe('Trainer', () => {
     expect(a).toEqual(alone);
     expect(b).toEqual(alone);
     fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('--resume with a different architecture is refused naming the keys that differ (old vs new), and no file is touched', async () => {
+    const out = tmpDir('trainer-arch-');
+    const t = new Trainer(options(out, { stopAfterSteps: 4, keepCheckpoints: 3 }));
+    await t.run();
+    t.dispose();
+    const before = folderSnapshot(out);
+    const arch = { ...options(out).arch, hiddenSize: 64, hLayers: 2 };
+    const t2 = new Trainer(options(out, { arch, resume: true, keepCheckpoints: 3 }));
+    const refused = t2.run();
+    await expect(refused).rejects.toThrow(
+      /cannot resume .* from .*step_00000004\.safetensors: its model config differs from this run's \(hLayers: 1 in the checkpoint, 2 now; hiddenSize: 32 in the checkpoint, 64 now\)\. Nothing was changed; resume with the checkpoint's settings, or train into another output folder/,
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    t2.dispose();
+    expect(folderSnapshot(out)).toEqual(before);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a run without resume refuses a folder that already holds a run (its metrics and checkpoints are kept)', async () => {
+    const out = tmpDir('trainer-fresh-');
+    const t = new Trainer(options(out, { stopAfterSteps: 3 }));
+    await t.run();
+    t.dispose();
+    const before = folderSnapshot(out);
+    const t2 = new Trainer(options(out, { epochs: 3 }));
+    await expect(t2.run()).rejects.toThrow(/already holds a run \(1 checkpoint\(s\), the newest step_00000003\.safetensors\); resume it \(resume: true, hrm train --resume\) or train into another output folder/);
+    t2.dispose();
+    expect(folderSnapshot(out)).toEqual(before);
+    // Metrics without a checkpoint (killed before the first one) count as a run too.
+    fs.rmSync(path.join(out, 'checkpoints'), { recursive: true });
+    const t3 = new Trainer(options(out));
+    await expect(t3.run()).rejects.toThrow(/already holds a run \(3 records in metrics\.jsonl\)/);
+    t3.dispose();
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('a kill between an evaluation record and its checkpoint: the resumed metrics.jsonl has each step once, as an uninterrupted run', async () => {
+    // 96 groups, 3 epochs per pass, batch 16: a pass is 18 steps, evaluated at steps 18 and 36.
+    const a = tmpDir('trainer-eval-a-');
+    const ta = new Trainer(options(a));
+    await ta.run();
+    ta.dispose();
+    const reference = trainRecords(a);
+    const evalsAt18 = reference.filter((x) => x.kind === 'eval' && x.step === 18);
+    expect(evalsAt18).toHaveLength(1);
+    // The file state of the kill: the checkpoint of step 18 saved before the evaluation (as
+    // checkpointEvery: 18 saves it), the evaluation of step 18 logged, then the kill before the
+    // checkpoint that follows an evaluation.
+    const b = tmpDir('trainer-eval-b-');
+    const tb = new Trainer(options(b, { stopAfterSteps: 18 }));
+    await tb.run();
+    tb.dispose();
+    fs.appendFileSync(path.join(b, 'metrics.jsonl'), evalsAt18.map((x) => JSON.stringify(x) + '\n').join(''));
+    const tb2 = new Trainer(options(b, { resume: true }));
+    await tb2.run();
+    tb2.dispose();
+    expect(trainRecords(b)).toEqual(reference);
+    // A checkpoint saved after its evaluation (the end of a pass) keeps that evaluation's records.
+    fs.rmSync(path.join(a, 'checkpoints', 'step_00000036.safetensors'));
+    const ta2 = new Trainer(options(a, { resume: true }));
+    await ta2.run();
+    ta2.dispose();
+    expect(trainRecords(a)).toEqual(reference);
+    fs.rmSync(a, { recursive: true, force: true });
+    fs.rmSync(b, { recursive: true, force: true });
+  });
+
+  test('a dataset whose test/ has no dataset.json (an interrupted build) is refused instead of training without evaluations', () => {
+    const copy = tmpDir('trainer-partial-data-');
+    fs.cpSync(path.join(data, 'ds'), copy, { recursive: true });
+    fs.rmSync(path.join(copy, 'test', 'dataset.json'));
+    expect(() => new Trainer({ ...options(tmpDir('trainer-partial-run-')), dataPath: copy })).toThrow(/test has no dataset\.json: an unfinished or damaged build, and its evaluations would be skipped; build the dataset again/);
+    fs.rmSync(copy, { recursive: true, force: true });
   });
 });
