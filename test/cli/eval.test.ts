@@ -77,7 +77,7 @@ test('step limits are integers from 1 to 1024: --halt-max-steps 0 and --scaling 
     [['--scaling', 'abc'], /--scaling must be step limits separated by commas, each an integer from 1 to 1024 \(e\.g\. 1,2,4,8,16\), got 'abc'/],
     [['--scaling', '1,2000'], /--scaling must be step limits .*got '1,2000'/],
     [['--max-examples', '0'], /--max-examples must be an integer >= 1, got 0/],
-    [['--device', 'tpu'], /--device must be 'cpu', 'cuda' or 'cuda:N'; got "tpu"/],
+    [['--device', 'tpu'], /--device must be 'cpu', 'cuda' or 'cuda:N' \(N a device index\); got string "tpu"/],
     [['--halt-max-step', '3'], /unknown option\(s\) --halt-max-step \(did you mean --halt-max-steps\?\)/],
   ];
   for (const [extra, message] of cases) {

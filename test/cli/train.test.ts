@@ -121,7 +121,7 @@ test('messages that name the argument: globalBatchSize larger than the data, --d
   expect(big.stderr).toMatch(/globalBatchSize=1000000000 is more than the 32 examples of one pass over .*train \(evalInterval 1 x 32 examples\): no batch would fill/);
   const tpu = tinyTrain(data, '--device', 'tpu');
   expect(tpu.status).toBe(2);
-  expect(tpu.stderr).toMatch(/--device must be 'cpu', 'cuda' or 'cuda:N'; got "tpu"/);
+  expect(tpu.stderr).toMatch(/--device must be 'cpu', 'cuda' or 'cuda:N' \(N a device index\); got string "tpu"/);
   const device = tinyTrain(data, 'device=tpu');
   expect(device.stderr).toMatch(/device=tpu: device must be 'cpu', 'cuda' or 'cuda:N', got "tpu"/);
   for (const r of [big, tpu, device]) noStack(r);
