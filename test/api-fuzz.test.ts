@@ -21,7 +21,7 @@ const SEED = process.env.HRM_FUZZ_SEED !== undefined ? Number(process.env.HRM_FU
 interface SliceResult {
   calls: number;
   returned: number;
-  threw: number;
+  throws: number;
   hrmErrors: number;
   nonErrors: string[];
   uninformative: Record<string, number>;
@@ -70,7 +70,7 @@ describe(`random calls over the public API (HRM_FUZZ_SEED=${SEED})`, () => {
 
     const sum = (f: (r: SliceResult) => number) => results.reduce((a, r) => a + f(r), 0);
     const calls = sum((r) => r.calls);
-    const threw = sum((r) => r.threw);
+    const threw = sum((r) => r.throws);
     const hrmErrors = sum((r) => r.hrmErrors);
     const uninformative: Record<string, number> = {};
     for (const r of results) for (const [k, n] of Object.entries(r.uninformative)) uninformative[k] = (uninformative[k] ?? 0) + n;

@@ -4,7 +4,7 @@
  * @module
  */
 import { addon } from '../native';
-import { hrmError, invalidArgument } from '../util/errors';
+import { describeValue, hrmError, invalidArgument } from '../util/errors';
 
 export { invalidArgument };
 
@@ -80,16 +80,13 @@ export const DTYPES = Object.keys(CODES) as DType[];
 
 /** Whether `x` is a dtype name. */
 export function isDType(x: unknown): x is DType {
-  return typeof x === 'string' && x in CODES;
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(CODES, x);
 }
 
 /** libtorch's ScalarType code of a dtype; a named INVALID_ARGUMENT error for anything else. */
 export function dtypeCode(d: DType, argName = 'dtype'): number {
-  const c = CODES[d];
-  if (c === undefined) {
-    throw invalidArgument(`${argName} must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(d)}`);
-  }
-  return c;
+  if (!isDType(d)) throw invalidArgument(`${argName} must be one of ${DTYPES.join(', ')}; got ${describeValue(d)}`);
+  return CODES[d];
 }
 
 /** The dtype of a libtorch ScalarType code. */
@@ -147,7 +144,7 @@ export function dtypeOfTypedArray(a: ArrayBufferView): DType {
 /** `d` as a Device, or a named INVALID_ARGUMENT error. */
 export function checkDevice(d: unknown, argName = 'device'): Device {
   if (d === 'cpu' || d === 'cuda' || (typeof d === 'string' && /^cuda:\d+$/.test(d))) return d as Device;
-  throw invalidArgument(`${argName} must be 'cpu', 'cuda' or 'cuda:N'; got ${JSON.stringify(d)}`);
+  throw invalidArgument(`${argName} must be 'cpu', 'cuda' or 'cuda:N'; got ${describeValue(d)}`);
 }
 
 /**

@@ -74,3 +74,34 @@ export function corruptFile(file: string, what: string): HrmError {
 export function refusedFile(file: string, why: string): HrmError {
   return hrmError('CORRUPT_FILE', `refused file ${file}: ${why}`);
 }
+
+/**
+ * A short rendering of any value for an error message: JSON for plain data (cut at `max`
+ * characters), `123n` for a bigint, the class name for other objects, `a function`, `a symbol`.
+ * Never throws, whatever the value (a circular object, a bigint inside an array).
+ */
+export function describeValue(x: unknown, max = 80): string {
+  if (typeof x === 'bigint') return `${x}n`;
+  if (typeof x === 'function') return 'a function';
+  if (typeof x === 'symbol') return 'a symbol';
+  if (x === undefined) return 'undefined';
+  if (typeof x === 'number') return String(x); // NaN and Infinity, which JSON would render as null
+  if (x !== null && typeof x === 'object' && !Array.isArray(x)) {
+    const name = (x as object).constructor?.name;
+    if (name !== undefined && name !== 'Object') return `a ${name}`;
+  }
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(x, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  } catch {
+    s = undefined; // circular
+  }
+  if (s === undefined) return Array.isArray(x) ? `an array of length ${(x as unknown[]).length}` : 'an object';
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}
+
+/** Returns `fn` when it is a function; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkFunction<F>(fn: F, what: string): F {
+  if (typeof fn !== 'function') throw invalidArgument(`${what} must be a function, got ${describeValue(fn)}`);
+  return fn;
+}
