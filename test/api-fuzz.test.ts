@@ -11,11 +11,13 @@
 import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
-import { runChild, type ChildOutcome } from './helpers/child';
+import { DIST, runChild, type ChildOutcome } from './helpers/child';
 
 const CHILD = path.resolve(__dirname, 'helpers', 'api-fuzz-child.js');
 const SLICES = 6;
 const CALLS = Number(process.env.HRM_FUZZ_CALLS ?? 700);
+/** A child's wall-time limit: ample for its calls (about 2 ms each, 10 ms on a loaded machine). */
+const LIMIT_MS = Math.max(45_000, CALLS * 40);
 const SEED = process.env.HRM_FUZZ_SEED !== undefined ? Number(process.env.HRM_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 interface SliceResult {
@@ -34,7 +36,10 @@ interface SliceResult {
   targets: number;
 }
 
-/** The call a child was making when it died: the last `@@<n> <call>` line it wrote to stderr. */
+/**
+ * The call a child was making when it died: the last `@@<n> +<ms> <call>` line it wrote to stderr
+ * (`+<ms>`: when the call began, after the child's start).
+ */
 function lastCall(out: ChildOutcome): string {
   const lines = out.stderr.split('\n').filter((l) => l.startsWith('@@'));
   return lines.length ? lines[lines.length - 1] : '(none)';
@@ -51,8 +56,8 @@ describe(`random calls over the public API (HRM_FUZZ_SEED=${SEED})`, () => {
     const outs = await Promise.all(
       Array.from({ length: SLICES }, (_, slice) =>
         runChild(
-          `report(await require(${JSON.stringify(CHILD)}).runSlice(ht, ${JSON.stringify({ seed: SEED, slice, calls: CALLS, tmp: path.join(tmp, `s${slice}`) })}));`,
-          { timeoutMs: 45_000, heapMb: 512 },
+          `report(await require(${JSON.stringify(CHILD)}).runSlice(ht, ${JSON.stringify({ seed: SEED, slice, calls: CALLS, tmp: path.join(tmp, `s${slice}`), dist: DIST })}));`,
+          { timeoutMs: LIMIT_MS, heapMb: 512 },
         ),
       ),
     );
@@ -62,7 +67,7 @@ describe(`random calls over the public API (HRM_FUZZ_SEED=${SEED})`, () => {
       const r = out.result as (SliceResult & { threw?: boolean; message?: string }) | undefined;
       const fatal = /FATAL ERROR|Aborted|Segmentation|terminate called/.exec(out.stderr);
       if (out.timedOut || out.signal !== null || out.status !== 0 || !r || r.threw === true || fatal) {
-        const how = out.timedOut ? 'hung (killed at the time limit)' : out.signal ? `died by ${out.signal}` : `exited ${out.status}`;
+        const how = out.timedOut ? `killed at the ${LIMIT_MS} ms time limit` : out.signal ? `died by ${out.signal}` : `exited ${out.status}`;
         const tail = out.stderr.split('\n').filter((l) => !l.startsWith('@@')).slice(-8).join('\n');
         deaths.push(`HRM_FUZZ_SEED=${SEED} slice ${slice}: ${how}${r?.threw ? ` (${r.message})` : ''}; last call ${lastCall(out)}\n${tail}`);
       } else results.push(r);

@@ -5,8 +5,8 @@
  * code), or threw something that is not an Error. Plain JavaScript, so it runs against dist/ in a
  * child process (test/helpers/child.ts) whose time and heap are limited.
  *
- * Before each call it writes `@@<n> <call>` to stderr, so the parent can name the call that was
- * running when the child aborted or hung.
+ * Before each call it writes `@@<n> +<ms since start> <call>` to stderr, so the parent can name the
+ * call that was running when the child aborted or was killed, and when it began.
  */
 'use strict';
 const fs = require('fs');
@@ -57,13 +57,28 @@ function collectTargets(ht) {
   return [...seen].map(([fn, name]) => ({ fn, name, cls: isClass(fn) }));
 }
 
-/** The methods, getters and setters of a prototype chain, up to Object.prototype. */
+/** Names the declaration files (`.d.ts`) under `dir` declare `private`: not public API, not called. */
+function privateNames(dir) {
+  const names = new Set();
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.d.ts')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/^\s+private (?:static )?(?:readonly )?(\w+)/gm)) names.add(m[1]);
+    }
+  };
+  walk(dir);
+  return names;
+}
+let PRIVATE = new Set();
+
+/** The public methods, getters and setters of a prototype chain, up to Object.prototype. */
 function members(proto) {
   const out = [];
   const names = new Set();
   for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
     for (const name of Object.getOwnPropertyNames(p)) {
-      if (name === 'constructor' || names.has(name)) continue;
+      if (name === 'constructor' || names.has(name) || PRIVATE.has(name) || name.startsWith('_')) continue;
       names.add(name);
       const d = Object.getOwnPropertyDescriptor(p, name);
       if (typeof d.value === 'function') out.push({ name, kind: 'method' });
@@ -77,6 +92,8 @@ function members(proto) {
 /** Runs one slice of calls; resolves with the slice's counts. */
 async function runSlice(ht, opts) {
   const { seed, slice, calls, tmp } = opts;
+  if (opts.dist) PRIVATE = privateNames(opts.dist);
+  const start = Date.now();
   const callMs = opts.callMs ?? 5000;
   const rnd = mulberry32((seed * 1000003 + slice * 7919) >>> 0);
   const int = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -210,7 +227,7 @@ async function runSlice(ht, opts) {
     () => new ht.Generator(7),
     () => new ht.data.Rng(3),
     () => new ht.data.SudokuGeometry({ rows: 2, cols: 2 }),
-    () => new ht.data.MazeGenerator({}, 1),
+    () => new ht.data.MazeGenerator({ size: 7 }, 1),
     () => new ht.ProgressBar('fuzz', 10, { write() { return true; } }),
     () => new ht.RunFolder(path.join(tmp, 'run')),
     () => new ht.AtomicFile(path.join(tmp, 'atomic.txt')),
@@ -271,7 +288,7 @@ async function runSlice(ht, opts) {
     try {
       ht.scope(() => {
         prepare();
-        process.stderr.write(`@@${out.calls} ${describeCall()}\n`);
+        process.stderr.write(`@@${out.calls} +${Date.now() - start}ms ${describeCall()}\n`);
         const r = invoke();
         if (r && typeof r.then === 'function') promise = r;
         return undefined;
