@@ -14,6 +14,7 @@ import { Tensor } from '../tensor/tensor';
 import { scope } from '../tensor/scope';
 import { noGrad } from '../tensor/autograd';
 import { Module } from './module';
+import { describeValue, invalidArgument } from '../util/errors';
 import { lecunNormal_, truncNormal_ } from './init';
 
 /** Options every layer constructor accepts. */
@@ -59,6 +60,9 @@ export class CastedEmbedding extends Module {
     opts: LayerOptions & { initStd: number },
   ) {
     super();
+    if (opts === null || typeof opts !== 'object' || typeof opts.initStd !== 'number') {
+      throw invalidArgument(`CastedEmbedding: opts must be an object with a number initStd, got ${describeValue(opts)}`);
+    }
     this.registerParameter('embedding_weight', truncNormal_(empty([numEmbeddings, embeddingDim], { device: opts.device }), opts.initStd));
   }
   /** The fp32 table [numEmbeddings, embeddingDim]. */

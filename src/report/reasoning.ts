@@ -13,6 +13,7 @@ import type { SolveResult } from '../eval/solve';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
 import { checkPath } from '../util/path';
+import { describeValue, invalidArgument } from '../util/errors';
 
 /** A grid of cell labels as shown: Sudoku digits ('' blank), maze characters, ARC colours '0'..'9'. */
 export type CellGrid = string[][];
@@ -49,7 +50,13 @@ export interface ReasoningView {
 
 /** An answer in the task's form as a grid of cell labels. */
 export function answerGrid(answer: PuzzleAnswer, cols: number): CellGrid {
-  if (typeof answer !== 'string') return answer.map((row) => row.map(String));
+  if (typeof answer !== 'string') {
+    if (!Array.isArray(answer) || !answer.every((row) => Array.isArray(row))) {
+      throw invalidArgument(`answerGrid(): answer must be a string or an array of rows (arrays), got ${describeValue(answer)}`);
+    }
+    return answer.map((row) => row.map(String));
+  }
+  if (!Number.isInteger(cols) || cols < 1) throw invalidArgument(`answerGrid(): cols must be a positive integer, got ${describeValue(cols)}`);
   const rows: CellGrid = [];
   for (let i = 0; i < answer.length; i += cols) rows.push([...answer.slice(i, i + cols)].map((ch) => (ch === '.' || ch === '0' ? '' : ch)));
   return rows;

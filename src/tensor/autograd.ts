@@ -5,6 +5,7 @@
  */
 import { addon } from '../native';
 import { invalidArgument } from './dtype';
+import { checkFunction } from '../util/errors';
 import { scope } from './scope';
 import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
 
@@ -21,6 +22,7 @@ export function enableGrad<T>(fn: () => T): T {
 
 // Grad mode is restored even when fn throws.
 function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  checkFunction(fn, enabled ? 'enableGrad(): fn' : 'noGrad(): fn');
   const prev = addon.isGradEnabled();
   addon.setGradEnabled(enabled);
   try {
@@ -45,6 +47,7 @@ export function setGradEnabled(enabled: boolean): void {
  * be used in autograd later. Synchronous.
  */
 export function inferenceMode<T>(fn: () => T): T {
+  checkFunction(fn, 'inferenceMode(): fn');
   addon.inferenceModeEnter();
   try {
     return fn();

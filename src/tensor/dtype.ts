@@ -80,16 +80,13 @@ export const DTYPES = Object.keys(CODES) as DType[];
 
 /** Whether `x` is a dtype name. */
 export function isDType(x: unknown): x is DType {
-  return typeof x === 'string' && x in CODES;
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(CODES, x);
 }
 
 /** libtorch's ScalarType code of a dtype; a named INVALID_ARGUMENT error for anything else. */
 export function dtypeCode(d: DType, argName = 'dtype'): number {
-  const c = CODES[d];
-  if (c === undefined) {
-    throw invalidArgument(`${argName} must be one of ${DTYPES.join(', ')}; got ${JSON.stringify(d)}`);
-  }
-  return c;
+  if (!isDType(d)) throw invalidArgument(`${argName} must be one of ${DTYPES.join(', ')}; got ${describeValue(d)}`);
+  return CODES[d];
 }
 
 /** The dtype of a libtorch ScalarType code. */

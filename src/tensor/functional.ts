@@ -5,6 +5,7 @@
  */
 import { addon } from '../native';
 import { invalidArgument } from './dtype';
+import { describeValue } from '../util/errors';
 import { id, ops } from './ops';
 import { Tensor, handleOf, optionalHandleOf, wrapHandle as wrap } from './tensor';
 
@@ -24,9 +25,11 @@ export type Reduction = 'none' | 'mean' | 'sum';
 const REDUCTION: Record<Reduction, number> = { none: 0, mean: 1, sum: 2 };
 
 function reduction(r: Reduction | undefined): number {
-  const code = REDUCTION[r ?? 'mean'];
-  if (code === undefined) throw invalidArgument(`reduction must be 'none', 'mean' or 'sum', got ${JSON.stringify(r)}`);
-  return code;
+  const key = r ?? 'mean';
+  if (typeof key !== 'string' || !Object.prototype.hasOwnProperty.call(REDUCTION, key)) {
+    throw invalidArgument(`reduction must be 'none', 'mean' or 'sum', got ${describeValue(r)}`);
+  }
+  return REDUCTION[key];
 }
 
 function handles(ts: readonly Tensor[], name: string): number[] {

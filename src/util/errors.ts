@@ -102,3 +102,9 @@ export function describeValue(x: unknown): string {
     }
   }
 }
+
+/** Returns `fn` when it is a function; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkFunction<F>(fn: F, what: string): F {
+  if (typeof fn !== 'function') throw invalidArgument(`${what} must be a function, got ${describeValue(fn)}`);
+  return fn;
+}

@@ -308,9 +308,14 @@ export class MazeGenerator {
   }
 }
 
+/** The longest a JavaScript array can be. */
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
 /** `count` mazes from a fresh generator (see MazeGenerator). */
 export function generateMazes(count: number, options: MazeGeneratorOptions = {}, seed = 0): MazeRecord[] {
-  if (!Number.isInteger(count) || count < 0) throw invalidArgument(`generateMazes: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_ARRAY_LENGTH) {
+    throw invalidArgument(`generateMazes: count must be an integer from 0 to ${MAX_ARRAY_LENGTH} (the most an array holds), got ${count}`);
+  }
   const gen = new MazeGenerator(options, seed);
   const out: MazeRecord[] = [];
   for (let i = 0; i < count; i++) out.push(gen.next());
