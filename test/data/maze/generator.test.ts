@@ -48,6 +48,6 @@ describe('generator', () => {
     expect(() => new MazeGenerator({ size: 5, minPathLength: 26 })).toThrow(/minPathLength .* \[2, 25\]/);
     expect(() => new MazeGenerator({ wallProbability: [0.5, 0.3] })).toThrow(/wallProbability/);
     expect(() => new MazeGenerator({ pairTries: 0 })).toThrow(/pairTries/);
-    expect(() => generateMazes(-1)).toThrow(/count must be a non-negative integer/);
+    expect(() => generateMazes(-1)).toThrow(/count must be an integer from 0 to 4294967295 .*got -1/);
   });
 });
