@@ -47,6 +47,10 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 }
 /** `condition ? a : b`, elementwise with broadcasting. */
 export function where(condition: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  handleOf(condition, 'where(): condition');
+  for (const [name, x] of [['a', a], ['b', b]] as const) {
+    if (typeof x !== 'number' && !(x instanceof Tensor)) throw invalidArgument(`where(): ${name} must be a Tensor or a number, got ${describeValue(x)}`);
+  }
   if (typeof a === 'number' && typeof b === 'number') return wrap(addon.call(id(FUNCTIONAL_OPS.whereScalars), handleOf(condition, 'condition'), a, b));
   if (typeof a === 'number') return (b as Tensor).where(condition.logicalNot(), a);
   return a.where(condition, b);

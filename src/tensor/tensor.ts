@@ -102,6 +102,12 @@ export function optionalHandleOf(x: unknown, name: string): Handle | undefined {
 
 const describe = describeValue;
 
+/** The handles of an index list (`index`, `indexPut`): an array of tensors or undefined (a full slice). */
+function indexHandles(indices: unknown, method: string): (Handle | undefined)[] {
+  if (!Array.isArray(indices)) throw invalidArgument(`${method}(): indices must be an array of tensors (undefined for a whole dim), got ${describe(indices)}`);
+  return indices.map((t, i) => optionalHandleOf(t, `${method}(): indices[${i}]`));
+}
+
 function scalarOrTensor(x: unknown, name: string): x is number | boolean {
   if (typeof x === 'number' || typeof x === 'boolean') return true;
   if (x instanceof Tensor) return false;
@@ -443,6 +449,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** A broadcast view with the shape of `other`. */
   expandAs(other: Tensor): Tensor<D> {
+    handleOf(other, 'expandAs(): other');
     return this.expand(...other.shape);
   }
   /** Tiles the tensor `repeats[i]` times along each dim (a copy). */
@@ -476,7 +483,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Advanced indexing `x[i0, i1, ...]` with index tensors (undefined = the whole dim). */
   index(indices: (Tensor | undefined)[]): Tensor<D> {
-    return wrap(addon.call(id(TENSOR_OPS.index), this.h, indices.map((t, i) => (optionalHandleOf(t, `indices[${i}]`))))) as Tensor<D>;
+    return wrap(addon.call(id(TENSOR_OPS.index), this.h, indexHandles(indices, 'index'))) as Tensor<D>;
   }
   /** Values along `dim` at `index` (out[i][j] = this[i][index[i][j]] for dim 1). */
   gather(dim: number, index: Tensor): Tensor<D> {
@@ -493,12 +500,12 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** Out-of-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): Tensor<D> {
-    const hs = indices.map((t, i) => (optionalHandleOf(t, `indices[${i}]`)));
+    const hs = indexHandles(indices, 'indexPut');
     return wrap(addon.call(id(TENSOR_OPS.indexPut), this.h, hs, handleOf(values, 'values'), accumulate)) as Tensor<D>;
   }
   /** In-place `x[indices] = values` (or `+=` with accumulate). */
   indexPut_(indices: (Tensor | undefined)[], values: Tensor, accumulate = false): this {
-    const hs = indices.map((t, i) => (optionalHandleOf(t, `indices[${i}]`)));
+    const hs = indexHandles(indices, 'indexPut_');
     addon.callVoid(id(TENSOR_OPS.indexPut_), this.h, hs, handleOf(values, 'values'), accumulate);
     return this;
   }

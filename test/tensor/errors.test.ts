@@ -48,6 +48,10 @@ const cases: [string, string][] = [
   ['cross entropy with float targets of wrong shape', 'ht.crossEntropy(ht.ones([2, 3]), ht.zeros([5]))'],
   ['cat of mismatched shapes', 'ht.cat([ht.ones([2, 3]), ht.ones([2, 4])], 0)'],
   ['cat of a non-array', 'ht.cat(ht.ones([2]))'],
+  ['index with a non-array of indices', 'ht.ones([3]).index(ht.zeros([1], { dtype: "int64" }))'],
+  ['indexPut_ with a non-array of indices', 'ht.ones([3]).indexPut_(5, ht.ones([1]))'],
+  ['expandAs a non-tensor', 'ht.ones([1]).expandAs([3])'],
+  ['where with a string branch', 'ht.where(ht.ones([2], { dtype: "bool" }), "a", 1)'],
   ['sdpa with mismatched heads', 'ht.scaledDotProductAttention(ht.ones([1, 2, 3, 4]), ht.ones([1, 2, 3, 5]), ht.ones([1, 2, 3, 4]))'],
   ['eigvalsh of a non-square matrix', 'ht.linalg.eigvalsh(ht.ones([2, 3], { dtype: "float64" }))'],
   ['dropout probability out of range', 'ht.dropout(ht.ones([2]), 1.5)'],
@@ -139,6 +143,10 @@ describe('errors become JS Errors, never aborts', () => {
     expect(msg('wrong argument type')).toMatch(/other must be a Tensor or a number, got string/);
     expect(msg('non-tensor where a tensor is needed')).toMatch(/other must be a Tensor, got an array/);
     expect(msg('unknown dtype')).toMatch(/float128/);
+    expect(msg('index with a non-array of indices')).toMatch(/^index\(\): indices must be an array of tensors \(undefined for a whole dim\), got a Tensor$/);
+    expect(msg('indexPut_ with a non-array of indices')).toMatch(/^indexPut_\(\): indices must be an array .*got number 5$/);
+    expect(msg('expandAs a non-tensor')).toMatch(/^expandAs\(\): other must be a Tensor, got an array of length 1$/);
+    expect(msg('where with a string branch')).toMatch(/^where\(\): a must be a Tensor or a number, got string "a"$/);
     expect(msg('invalid device string')).toMatch(/'cpu', 'cuda' or 'cuda:N'.*tpu/);
     expect(msg('CUDA requested without CUDA')).toMatch(/CUDA is not available/);
     expect(outcomes.get('CUDA requested without CUDA')!.code).toBe('CUDA_UNAVAILABLE');
