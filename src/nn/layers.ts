@@ -2,9 +2,9 @@
  * The layers HRM (and TRM) are built from, with the reference's parameter names (hrm-spec 1):
  * casted linear and embedding layers (fp32 master weights cast to the activation dtype at every
  * call, spec 1.7), rotary embeddings, fused-qkv non-causal attention, SwiGLU and the post-norm
- * Transformer block (its parameter-free RMSNorm is the functional `rmsNorm`). The layers run in
- * scopes so temporaries are freed as soon as a layer returns: the working set stays small and in
- * cache; autograd keeps what backward needs by itself.
+ * Transformer block, with TRM's MLP-mixer variant (its parameter-free RMSNorm is the functional
+ * `rmsNorm`). The layers run in scopes so temporaries are freed as soon as a layer returns: the
+ * working set stays small and in cache; autograd keeps what backward needs by itself.
  * @module
  */
 import { DType, Device } from '../tensor/dtype';
@@ -202,28 +202,57 @@ export class SwiGLU extends Module {
   }
 }
 
-/** Post-norm Transformer block: h = norm(h + attn(h)); h = norm(h + mlp(h)) (spec 1.3). */
+/** What a {@link TransformerBlock} is built from (HRM's and TRM's configs both fit). */
+export interface TransformerBlockConfig {
+  /** the model width D */
+  hiddenSize: number;
+  /** attention heads */
+  numHeads: number;
+  /** SwiGLU width factor */
+  expansion: number;
+  /** RMSNorm epsilon */
+  rmsNormEps: number;
+  /**
+   * TRM's MLP-mixer variant (hrm-spec 8): the sequence length L, when the attention sublayer is
+   * replaced by a SwiGLU over the sequence axis (`mlp_t`); absent for attention.
+   */
+  mixerSeqLen?: number;
+}
+
+/**
+ * Post-norm Transformer block: h = norm(h + attn(h)); h = norm(h + mlp(h)) (spec 1.3). In the
+ * MLP-mixer variant (spec 8) the first sublayer mixes positions instead: a SwiGLU over the
+ * sequence axis of h^T [B, D, L], with its RMSNorm over that axis too.
+ */
 export class TransformerBlock extends Module {
-  /** the attention sublayer */
-  readonly selfAttn: Attention;
+  /** the attention sublayer (absent in the MLP-mixer variant) */
+  readonly selfAttn?: Attention;
+  /** the MLP-mixer variant's token-mixing sublayer, L -> L (state-dict name `mlp_t`) */
+  readonly mlpT?: SwiGLU;
   /** the feed-forward sublayer */
   readonly mlp: SwiGLU;
-  constructor(
-    cfg: { hiddenSize: number; numHeads: number; expansion: number; rmsNormEps: number },
-    opts: LayerOptions = {},
-  ) {
+  constructor(cfg: TransformerBlockConfig, opts: LayerOptions = {}) {
     super();
     this.eps = cfg.rmsNormEps;
-    const headDim = cfg.hiddenSize / cfg.numHeads;
-    this.selfAttn = this.registerModule('self_attn', new Attention(cfg.hiddenSize, headDim, cfg.numHeads, cfg.numHeads, opts));
+    if (cfg.mixerSeqLen !== undefined) {
+      this.mlpT = this.registerModule('mlp_t', new SwiGLU(cfg.mixerSeqLen, cfg.expansion, opts));
+    } else {
+      const headDim = cfg.hiddenSize / cfg.numHeads;
+      this.selfAttn = this.registerModule('self_attn', new Attention(cfg.hiddenSize, headDim, cfg.numHeads, cfg.numHeads, opts));
+    }
     this.mlp = this.registerModule('mlp', new SwiGLU(cfg.hiddenSize, cfg.expansion, opts));
   }
   private readonly eps: number;
-  /** One block over hidden states [B, L, hidden]. */
+  /** One block over hidden states [B, L, hidden] (`rotary` is unused by the MLP-mixer variant). */
   forward(h: Tensor, rotary?: RotaryEmbedding): Tensor {
     return scope(() => {
-      const a = rmsNorm(h.add(this.selfAttn.forward(h, rotary)), { eps: this.eps });
+      const a = this.mlpT ? this.mixTokens(h) : rmsNorm(h.add(this.selfAttn!.forward(h, rotary)), { eps: this.eps });
       return rmsNorm(a.add(this.mlp.forward(a)), { eps: this.eps });
     });
+  }
+  // [B, L, D] -> [B, D, L]: SwiGLU and RMSNorm over the positions, then back to [B, L, D].
+  private mixTokens(h: Tensor): Tensor {
+    const t = h.transpose(1, 2);
+    return rmsNorm(t.add(this.mlpT!.forward(t)), { eps: this.eps }).transpose(1, 2);
   }
 }

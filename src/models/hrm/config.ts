@@ -184,34 +184,64 @@ export type HRMConfigInput = Partial<HRMConfig> & Partial<ReferenceHRMConfig>;
  */
 export type Exact<T, Shape> = T & Record<Exclude<keyof T, keyof Shape>, never>;
 
-// Reference keys with no meaning here (`name` names the class; `causal` is checked, `loss` read).
-const IGNORED = new Set(['name']);
-
 /** True when `v` is a number in the range; `integer` also asks for an integer. */
-function inRange(v: unknown, min: number, integer: boolean, max = Infinity): v is number {
+export function inRange(v: unknown, min: number, integer: boolean, max = Infinity): v is number {
   return typeof v === 'number' && Number.isFinite(v) && (!integer || Number.isInteger(v)) && v >= min && v <= max;
 }
 
 /**
- * A full config from a partial one, camelCase or the reference's snake_case keys. The type
- * refuses unknown keys in object literals (`hrmConfig({ hiddenSise: 32 })` does not compile); at
- * run time unknown keys and bad values are `INVALID_ARGUMENT` errors naming the key (with the
- * nearest valid key for an unknown one).
+ * How a model's config is read (HRM's here, TRM's in models/trm): its name in messages, its
+ * defaults and keys, the reference's snake_case names, and the reference keys that are ignored
+ * or must have one value.
  */
-export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigInput>): HRMConfig {
-  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`HRM config: expected an object of settings, got ${Array.isArray(partial) ? 'an array' : JSON.stringify(partial)}`);
-  const out: Record<string, unknown> = { ...HRM_DEFAULTS };
-  const known = new Set<string>(HRM_CONFIG_KEYS);
+export interface ConfigSchema {
+  /** the model's name in messages ('HRM', 'TRM') */
+  model: string;
+  /** every setting's default except the data-dependent sizes */
+  defaults: Readonly<Record<string, unknown>>;
+  /** every camelCase key */
+  keys: readonly string[];
+  /** reference (snake_case) key -> ours */
+  snake: Readonly<Record<string, string>>;
+  /** reference keys with no meaning here */
+  ignored: ReadonlySet<string>;
+  /** reference keys with the one value supported, and why (shown when another is given) */
+  fixed: Readonly<Record<string, { value: unknown; why: string }>>;
+  /** keys that must be positive integers */
+  positiveInts: readonly string[];
+}
+
+/** What {@link readConfig} returns: the merged settings, and how to name a key in a message. */
+export interface ReadConfig {
+  /** defaults overlaid with the given settings, the shared checks passed */
+  values: Record<string, unknown>;
+  /** "<model> config '<key as given>'" */
+  name: (key: string) => string;
+  /** "got <the value, as JSON>" */
+  got: (key: string) => string;
+}
+
+/**
+ * Reads settings (camelCase or the reference's snake_case keys) against a schema and runs the
+ * checks HRM and TRM share; unknown keys and bad values are `INVALID_ARGUMENT` errors naming the
+ * key (with the nearest valid key for an unknown one).
+ */
+export function readConfig(schema: ConfigSchema, partial: unknown): ReadConfig {
+  const label = `${schema.model} config`;
+  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`${label}: expected an object of settings, got ${Array.isArray(partial) ? 'an array' : JSON.stringify(partial)}`);
+  const out: Record<string, unknown> = { ...schema.defaults };
+  const known = new Set<string>(schema.keys);
   const given = new Map<string, string>(); // our key -> the key as given
-  const snake: Readonly<Record<string, string>> = HRM_REFERENCE_KEYS;
+  const snake = schema.snake;
   for (const [k, v] of Object.entries(partial as Record<string, unknown>)) {
-    if (v === undefined || IGNORED.has(k)) continue;
-    if (k === 'causal') {
-      if (v !== false) throw invalidArgument(`HRM config 'causal' must be false (the HRM attends both ways), got ${JSON.stringify(v)}`);
+    if (v === undefined || schema.ignored.has(k)) continue;
+    const fixed = schema.fixed[k];
+    if (fixed) {
+      if (v !== fixed.value) throw invalidArgument(`${label} '${k}' must be ${JSON.stringify(fixed.value)} (${fixed.why}), got ${JSON.stringify(v)}`);
       continue;
     }
     if (k === 'loss') {
-      if (typeof v !== 'object' || v === null) throw invalidArgument(`HRM config 'loss' must be the reference's loss head {name, loss_type}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'object' || v === null) throw invalidArgument(`${label} 'loss' must be the reference's loss head {name, loss_type}, got ${JSON.stringify(v)}`);
       const lossType = (v as { loss_type?: unknown }).loss_type;
       if (lossType !== undefined && !given.has('lossType')) {
         out.lossType = lossType;
@@ -221,29 +251,49 @@ export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigI
     }
     const key = snake[k] ?? k;
     // A snake_case key is the reference's spelling: suggest the reference's keys first.
-    if (!known.has(key)) throw invalidArgument(`unknown HRM config key '${k}'${didYouMean(k, k.includes('_') ? [...Object.keys(snake), ...known] : [...known, ...Object.keys(snake)])}`);
+    if (!known.has(key)) throw invalidArgument(`unknown ${schema.model} config key '${k}'${didYouMean(k, k.includes('_') ? [...Object.keys(snake), ...known] : [...known, ...Object.keys(snake)])}`);
     out[key] = v;
     given.set(key, k);
   }
   const c = out as unknown as HRMConfig;
-  const name = (k: keyof HRMConfig) => `HRM config '${given.get(k) ?? k}'`;
-  const got = (k: keyof HRMConfig) => `got ${JSON.stringify(c[k])}`;
-  const positiveInts: (keyof HRMConfig)[] = ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'hLayers', 'lLayers', 'hiddenSize', 'numHeads'];
-  for (const k of positiveInts) if (!inRange(c[k], 1, true)) throw invalidArgument(`${name(k)} must be a positive integer, ${got(k)}`);
+  const name = (k: string) => `${label} '${given.get(k) ?? k}'`;
+  const got = (k: string) => `got ${JSON.stringify(out[k])}`;
+  for (const k of schema.positiveInts) if (!inRange(out[k], 1, true)) throw invalidArgument(`${name(k)} must be a positive integer, ${got(k)}`);
   checkHaltSteps(name('haltMaxSteps'), c.haltMaxSteps);
   if (!inRange(c.puzzleEmbNdim, 0, true)) throw invalidArgument(`${name('puzzleEmbNdim')} must be an integer >= 0, ${got('puzzleEmbNdim')}`);
   if (c.puzzleEmbNdim > 0 && !inRange(c.numPuzzleIdentifiers, 1, true)) {
     throw invalidArgument(`${name('numPuzzleIdentifiers')} must be a positive integer when puzzle embeddings are on, ${got('numPuzzleIdentifiers')}`);
   }
   for (const k of ['expansion', 'rmsNormEps', 'ropeTheta'] as const) if (!inRange(c[k], Number.MIN_VALUE, false)) throw invalidArgument(`${name(k)} must be a positive number, ${got(k)}`);
-  if (c.hiddenSize % c.numHeads !== 0) throw invalidArgument(`HRM config: hiddenSize ${c.hiddenSize} is not divisible by numHeads ${c.numHeads}`);
+  if (c.hiddenSize % c.numHeads !== 0) throw invalidArgument(`${label}: hiddenSize ${c.hiddenSize} is not divisible by numHeads ${c.numHeads}`);
   if (!['rope', 'learned', 'none'].includes(c.posEncodings)) throw invalidArgument(`${name('posEncodings')} must be rope, learned or none, ${got('posEncodings')}`);
-  if ((c.hiddenSize / c.numHeads) % 2 !== 0 && c.posEncodings === 'rope') throw invalidArgument('HRM config: rotary embeddings need an even head dimension');
+  if ((c.hiddenSize / c.numHeads) % 2 !== 0 && c.posEncodings === 'rope') throw invalidArgument(`${label}: rotary embeddings need an even head dimension`);
   if (!['stablemax_cross_entropy', 'softmax_cross_entropy'].includes(c.lossType)) throw invalidArgument(`${name('lossType')} must be stablemax_cross_entropy or softmax_cross_entropy, ${got('lossType')}`);
   if (!['max', 'adaptive'].includes(c.evalHalting)) throw invalidArgument(`${name('evalHalting')} must be max or adaptive, ${got('evalHalting')}`);
   if (!inRange(c.haltExplorationProb, 0, false, 1)) throw invalidArgument(`${name('haltExplorationProb')} must be in [0, 1], ${got('haltExplorationProb')}`);
   if (!['float32', 'bfloat16', 'float16', 'float64'].includes(c.forwardDtype)) throw invalidArgument(`${name('forwardDtype')} must be a floating dtype (float32, bfloat16, float16, float64), ${got('forwardDtype')}`);
-  return c;
+  return { values: out, name, got };
+}
+
+const HRM_SCHEMA: ConfigSchema = {
+  model: 'HRM',
+  defaults: HRM_DEFAULTS,
+  keys: HRM_CONFIG_KEYS,
+  snake: SNAKE,
+  // `name` names the class; `causal` is checked, `loss` read.
+  ignored: new Set(['name']),
+  fixed: { causal: { value: false, why: 'the HRM attends both ways' } },
+  positiveInts: ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'hLayers', 'lLayers', 'hiddenSize', 'numHeads'],
+};
+
+/**
+ * A full config from a partial one, camelCase or the reference's snake_case keys. The type
+ * refuses unknown keys in object literals (`hrmConfig({ hiddenSise: 32 })` does not compile); at
+ * run time unknown keys and bad values are `INVALID_ARGUMENT` errors naming the key (with the
+ * nearest valid key for an unknown one).
+ */
+export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigInput>): HRMConfig {
+  return readConfig(HRM_SCHEMA, partial).values as unknown as HRMConfig;
 }
 
 /** Number of prefix positions the puzzle embedding occupies: ceil(puzzleEmbNdim / hiddenSize). */
@@ -251,9 +301,14 @@ export function puzzleEmbLen(c: HRMConfig): number {
   return Math.ceil(c.puzzleEmbNdim / c.hiddenSize);
 }
 
+/** The config's values under the reference's snake_case keys (`snake`: reference key -> ours), leaving out `omit`. */
+export function referenceKeysOf(c: object, snake: Readonly<Record<string, string>>, omit: readonly string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [ref, ours] of Object.entries(snake)) if (!omit.includes(ours)) out[ref] = (c as Record<string, unknown>)[ours];
+  return out;
+}
+
 /** The config with the reference's snake_case keys (for writing a reference-style config). */
 export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'> {
-  const out: Record<string, unknown> = {};
-  for (const [snake, camel] of Object.entries(SNAKE)) if (camel !== 'evalHalting') out[snake] = c[camel];
-  return out as Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'>;
+  return referenceKeysOf(c, SNAKE, ['evalHalting']) as Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'>;
 }

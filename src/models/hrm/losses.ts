@@ -80,6 +80,50 @@ export interface LossHeadResult {
   allFinish: boolean;
 }
 
+/** What {@link tokenAndHaltLosses} returns: the losses HRM and TRM share, and the metric sums. */
+export interface SharedLosses {
+  /** lm + 0.5 q_halt, summed over rows */
+  total: Tensor;
+  /** the metric sums (without q_continue_loss) */
+  metrics: HRMMetrics;
+  /** rows [B] (bool) whose every supervised token is predicted right */
+  seqIsCorrect: Tensor;
+}
+
+/**
+ * The part of the loss head HRM and TRM share (spec 3.3-3.4, 8): correctness and the metric sums
+ * (no gradient), the per-sequence-normalised token loss and the Q-halt BCE against correctness.
+ */
+export function tokenAndHaltLosses(carry: HRMCarry, outputs: HRMOutputs, lossType: LossType): SharedLosses {
+  const labels = carry.currentData.labels;
+  const logits = outputs.logits;
+  // Correctness and metrics: no gradient (spec 3.4).
+  const stats = noGrad(() => {
+    const mask = labels.ne(IGNORE_LABEL_ID); // [B, S]
+    const counts = mask.sum(-1); // [B]: supervised tokens per row
+    const divisor = counts.clamp(1).unsqueeze(-1); // [B, 1]
+    const isCorrect = mask.logicalAnd(logits.argmax(-1).eq(labels)); // [B, S]
+    const seqIsCorrect = isCorrect.sum(-1).eq(counts); // [B]
+    const valid = carry.halted.logicalAnd(counts.gt(0)); // [B]: the rows the metrics count
+    const metrics = {
+      count: valid.sum(),
+      accuracy: where(valid, isCorrect.to('float32').div(divisor).sum(-1), 0).sum(),
+      exact_accuracy: valid.logicalAnd(seqIsCorrect).sum(),
+      q_halt_accuracy: valid.logicalAnd(outputs.qHaltLogits.ge(0).eq(seqIsCorrect)).sum(),
+      steps: where(valid, carry.steps, 0).sum(),
+    };
+    return { divisor, seqIsCorrect, metrics };
+  });
+  const tokenLoss = lossType === 'stablemax_cross_entropy' ? stablemaxCrossEntropy(logits, labels) : softmaxCrossEntropy(logits, labels);
+  const lmLoss = tokenLoss.div(stats.divisor).sum(); // [B, S] / [B, 1], summed to a scalar
+  const qHaltLoss = binaryCrossEntropyWithLogits(outputs.qHaltLogits, stats.seqIsCorrect.to(outputs.qHaltLogits.dtype), { reduction: 'sum' });
+  return {
+    total: lmLoss.add(qHaltLoss.mul(0.5)),
+    metrics: { ...stats.metrics, lm_loss: lmLoss.detach(), q_halt_loss: qHaltLoss.detach() },
+    seqIsCorrect: stats.seqIsCorrect,
+  };
+}
+
 /** The model with its loss: one ACT step, then losses and metrics. */
 export class ACTLossHead {
   /**
@@ -92,41 +136,15 @@ export class ACTLossHead {
   /** One ACT step of the model (with `opts`: exploration, halting), then its losses and metrics. */
   forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): LossHeadResult {
     const { carry: newCarry, outputs } = this.model.forward(carry, batch, opts);
-    const labels = newCarry.currentData.labels;
-    const logits = outputs.logits;
-    // Correctness and metrics: no gradient (spec 3.4).
-    const stats = noGrad(() => {
-      const mask = labels.ne(IGNORE_LABEL_ID); // [B, S]
-      const counts = mask.sum(-1); // [B]: supervised tokens per row
-      const divisor = counts.clamp(1).unsqueeze(-1); // [B, 1]
-      const isCorrect = mask.logicalAnd(logits.argmax(-1).eq(labels)); // [B, S]
-      const seqIsCorrect = isCorrect.sum(-1).eq(counts); // [B]
-      const valid = newCarry.halted.logicalAnd(counts.gt(0)); // [B]: the rows the metrics count
-      const metrics = {
-        count: valid.sum(),
-        accuracy: where(valid, isCorrect.to('float32').div(divisor).sum(-1), 0).sum(),
-        exact_accuracy: valid.logicalAnd(seqIsCorrect).sum(),
-        q_halt_accuracy: valid.logicalAnd(outputs.qHaltLogits.ge(0).eq(seqIsCorrect)).sum(),
-        steps: where(valid, newCarry.steps, 0).sum(),
-      };
-      return { divisor, seqIsCorrect, metrics };
-    });
-    const tokenLoss = this.lossType === 'stablemax_cross_entropy' ? stablemaxCrossEntropy(logits, labels) : softmaxCrossEntropy(logits, labels);
-    const lmLoss = tokenLoss.div(stats.divisor).sum(); // [B, S] / [B, 1], summed to a scalar
-    const qHaltLoss = binaryCrossEntropyWithLogits(outputs.qHaltLogits, stats.seqIsCorrect.to(outputs.qHaltLogits.dtype), { reduction: 'sum' });
-    let total = lmLoss.add(qHaltLoss.mul(0.5));
-    let qContinueLoss: Tensor | undefined;
+    const shared = tokenAndHaltLosses(newCarry, outputs, this.lossType);
+    let total = shared.total;
+    const metrics: HRMMetrics = shared.metrics;
     if (outputs.targetQContinue !== undefined) {
-      qContinueLoss = binaryCrossEntropyWithLogits(outputs.qContinueLogits, outputs.targetQContinue, { reduction: 'sum' });
+      const qContinueLoss = binaryCrossEntropyWithLogits(outputs.qContinueLogits, outputs.targetQContinue, { reduction: 'sum' });
       total = total.add(qContinueLoss.mul(0.5));
+      metrics.q_continue_loss = qContinueLoss.detach();
     }
-    const metrics: HRMMetrics = {
-      ...stats.metrics,
-      lm_loss: lmLoss.detach(),
-      q_halt_loss: qHaltLoss.detach(),
-      ...(qContinueLoss ? { q_continue_loss: qContinueLoss.detach() } : {}),
-    };
     const allFinish = Boolean(newCarry.halted.all().item());
-    return { carry: newCarry, loss: total, metrics, outputs, seqIsCorrect: stats.seqIsCorrect, allFinish };
+    return { carry: newCarry, loss: total, metrics, outputs, seqIsCorrect: shared.seqIsCorrect, allFinish };
   }
 }

@@ -16,7 +16,7 @@ import { Tensor } from '../../tensor/tensor';
 import { Module } from '../../nn/module';
 import { ModuleList } from '../../nn/module-list';
 import { CastedSparseEmbedding } from '../../nn/sparse-embedding';
-import { CastedEmbedding, CastedLinear, LayerOptions, RotaryEmbedding, TransformerBlock } from '../../nn/layers';
+import { CastedEmbedding, CastedLinear, LayerOptions, RotaryEmbedding, TransformerBlock, TransformerBlockConfig } from '../../nn/layers';
 import { truncNormal_ } from '../../nn/init';
 import { HRMConfig, HaltingMode, puzzleEmbLen } from './config';
 import { HRMBatch, HRMCarry, InnerCarry } from './carry';
@@ -83,12 +83,12 @@ export interface HRMStepResult {
   outputs: HRMOutputs;
 }
 
-/** H or L module: h <- h + injection, then the blocks in order (spec 1.3). */
+/** H or L module (TRM's one network too): h <- h + injection, then the blocks in order (spec 1.3). */
 export class HRMReasoningModule extends Module {
   /** The blocks, in order (state-dict names `layers.0`, `layers.1`, ...). */
   readonly layers: TransformerBlock[] = [];
   /** `numLayers` Transformer blocks of the config's width. */
-  constructor(numLayers: number, cfg: HRMConfig, opts: LayerOptions) {
+  constructor(numLayers: number, cfg: TransformerBlockConfig, opts: LayerOptions) {
     super();
     const list = this.registerModule('layers', new ModuleList());
     for (let i = 0; i < numLayers; i++) this.layers.push(list.add(new TransformerBlock(cfg, opts)));
@@ -106,8 +106,18 @@ export class HRMReasoningModule extends Module {
   }
 }
 
-/** The recurrent core (spec 1-2): embeddings, the H and L modules and the two heads; one call is one segment. */
-export class HRMInner extends Module {
+/** The settings the shared embeddings and heads of {@link RecurrentCore} are built from (HRM's and TRM's configs fit). */
+export type CoreConfig = Pick<
+  HRMConfig,
+  'batchSize' | 'seqLen' | 'vocabSize' | 'puzzleEmbNdim' | 'numPuzzleIdentifiers' | 'hiddenSize' | 'numHeads' | 'posEncodings' | 'ropeTheta' | 'forwardDtype'
+>;
+
+/**
+ * What HRM's and TRM's recurrent cores share (spec 1.1-1.2, 1.8, 8): the initial states, the
+ * embeddings with the puzzle prefix, the position encoding and the two heads. A subclass adds its
+ * reasoning modules (after these, keeping the reference's state-dict order) and one segment.
+ */
+export abstract class RecurrentCore<C extends CoreConfig> extends Module {
   /** token embeddings [V, D] */
   readonly embedTokens: CastedEmbedding;
   /** the output head D -> V */
@@ -120,24 +130,18 @@ export class HRMInner extends Module {
   readonly rotaryEmb?: RotaryEmbedding;
   /** learned position embeddings [L, D] (posEncodings 'learned') */
   readonly embedPos?: CastedEmbedding;
-  /** the slow, high-level module */
-  readonly hLevel: HRMReasoningModule;
-  /** the fast, low-level module */
-  readonly lLevel: HRMReasoningModule;
-  /** positions the puzzle embedding occupies before the tokens */
-  readonly puzzleEmbLen: number;
   private readonly embedScale: number;
 
   /**
-   * Builds the modules in the reference's state-dict order.
+   * Builds the shared modules in the reference's state-dict order.
    * @param config the model's settings
+   * @param puzzleEmbLen positions the puzzle embedding occupies before the tokens
    */
-  constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
+  constructor(readonly config: C, readonly puzzleEmbLen: number, opts: LayerOptions = {}) {
     super();
     const c = config;
     const D = c.hiddenSize;
     const fwd = c.forwardDtype;
-    this.puzzleEmbLen = puzzleEmbLen(c);
     this.embedScale = Math.sqrt(D);
     const embedStd = 1 / Math.sqrt(D);
     // spec 1.1: own buffers first (they lead the state dict), then the children.
@@ -154,14 +158,12 @@ export class HRMInner extends Module {
     if (c.puzzleEmbNdim > 0) {
       this.puzzleEmb = this.registerModule('puzzle_emb', new CastedSparseEmbedding(c.numPuzzleIdentifiers, c.puzzleEmbNdim, c.batchSize, 0, fwd, opts));
     }
-    const L = c.seqLen + this.puzzleEmbLen;
+    const L = c.seqLen + puzzleEmbLen;
     if (c.posEncodings === 'rope') {
       this.rotaryEmb = this.registerModule('rotary_emb', new RotaryEmbedding(D / c.numHeads, L, c.ropeTheta, opts));
     } else if (c.posEncodings === 'learned') {
       this.embedPos = this.registerModule('embed_pos', new CastedEmbedding(L, D, fwd, { initStd: embedStd, device: opts.device }));
     }
-    this.hLevel = this.registerModule('H_level', new HRMReasoningModule(c.hLayers, c, opts));
-    this.lLevel = this.registerModule('L_level', new HRMReasoningModule(c.lLayers, c, opts));
   }
 
   /** The initial z_H [D] every reset row starts from. */
@@ -173,10 +175,13 @@ export class HRMInner extends Module {
     return this.tensor('L_init');
   }
 
-  /** Token embeddings with the puzzle prefix, positions and the sqrt(D) scale (spec 1.2). */
+  /**
+   * Token embeddings with the puzzle prefix, positions and the sqrt(D) scale (spec 1.2): the
+   * puzzle embedding fills the first ceil(puzzleEmbNdim / D) of the puzzleEmbLen prefix
+   * positions, zeros the rest (spec 8).
+   */
   inputEmbeddings(inputs: Tensor, puzzleIdentifiers: Tensor): Tensor {
-    const c = this.config;
-    const D = c.hiddenSize;
+    const D = this.config.hiddenSize;
     let e = this.embedTokens.forward(inputs); // [B, S, D]
     if (this.puzzleEmb) {
       let pe = this.puzzleEmb.forward(puzzleIdentifiers); // [B, puzzleEmbNdim]
@@ -192,6 +197,38 @@ export class HRMInner extends Module {
   resetCarry(reset: Tensor, carry: InnerCarry): InnerCarry {
     const r = reset.view(-1, 1, 1); // [B] -> [B, 1, 1], broadcast over positions and width
     return { zH: where(r, this.hInit, carry.zH), zL: where(r, this.lInit, carry.zL) };
+  }
+
+  /** The token logits and Q values the heads read from a high-level state zH [B, L, D]. */
+  heads(zH: Tensor): HeadsOutput {
+    const P = this.puzzleEmbLen;
+    const logits = this.lmHead.forward(zH).narrow(1, P, zH.size(1) - P); // [B, L, V] -> [B, S, V]: the puzzle prefix dropped
+    const q = this.qHead.forward(zH.select(1, 0)).to('float32'); // [B, D] at the first position -> [B, 2]
+    return { logits, qHalt: q.select(-1, 0), qContinue: q.select(-1, 1) };
+  }
+
+  /** One segment from `carry` on `batch`: the new (detached) carry, the logits and the Q values. */
+  abstract forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }, onUpdate?: InnerUpdateObserver): SegmentResult;
+
+  /** What the model would answer from the states (zH, zL) in the middle of a segment. */
+  abstract peek(zH: Tensor, zL: Tensor): HeadsOutput;
+}
+
+/** The recurrent core (spec 1-2): the shared embeddings and heads, then the H and L modules; one call is one segment. */
+export class HRMInner extends RecurrentCore<HRMConfig> {
+  /** the slow, high-level module */
+  readonly hLevel: HRMReasoningModule;
+  /** the fast, low-level module */
+  readonly lLevel: HRMReasoningModule;
+
+  /**
+   * Builds the modules in the reference's state-dict order.
+   * @param config the model's settings
+   */
+  constructor(config: HRMConfig, opts: LayerOptions = {}) {
+    super(config, puzzleEmbLen(config), opts);
+    this.hLevel = this.registerModule('H_level', new HRMReasoningModule(config.hLayers, config, opts));
+    this.lLevel = this.registerModule('L_level', new HRMReasoningModule(config.lLayers, config, opts));
   }
 
   /**
@@ -232,14 +269,6 @@ export class HRMInner extends Module {
     return { carry: { zH: zH.detach(), zL: zL.detach() }, ...this.heads(zH) };
   }
 
-  /** The token logits and Q values the heads read from a high-level state zH [B, L, D]. */
-  heads(zH: Tensor): HeadsOutput {
-    const P = this.puzzleEmbLen;
-    const logits = this.lmHead.forward(zH).narrow(1, P, zH.size(1) - P); // [B, L, V] -> [B, S, V]: the puzzle prefix dropped
-    const q = this.qHead.forward(zH.select(1, 0)).to('float32'); // [B, D] at the first position -> [B, 2]
-    return { logits, qHalt: q.select(-1, 0), qContinue: q.select(-1, 1) };
-  }
-
   /**
    * What the model would answer from the states (zH, zL) in the middle of a segment: one extra
    * H update, then the heads (the HRM paper's step-by-step visualisation, section 4).
@@ -269,17 +298,31 @@ export interface HRMStepOptions {
   onUpdate?: InnerUpdateObserver;
 }
 
-/** The ACT wrapper (spec 3): carry management, halting and the Q-learning target. */
-export class HRM extends Module {
+/** The start of one ACT step (spec 3.2 steps 1-2): the state, step counts and examples of every row. */
+export interface SegmentStart {
+  /** the recurrent state, halted rows reset */
+  inner: InnerCarry;
+  /** steps already run on each row's example (0 for the halted rows) */
+  steps: Tensor;
+  /** each row's example: the new one for halted rows, the old one otherwise */
+  currentData: HRMBatch;
+}
+
+/**
+ * What HRM's and TRM's ACT wrappers share (spec 3.1-3.2): the batch check, the initial carry,
+ * the reset of halted rows at the start of a step, and the exploration draw. A subclass runs its
+ * segment and decides halting in `forward`.
+ */
+export abstract class ACTModel<C extends CoreConfig & Pick<HRMConfig, 'haltMaxSteps' | 'haltExplorationProb'>, I extends RecurrentCore<C>> extends Module {
   /** the recurrent core */
-  readonly inner: HRMInner;
+  readonly inner: I;
   /**
-   * An HRM with freshly initialised weights (on `opts.device`).
+   * Wraps the recurrent core `inner` (registered as `inner`, the reference's name).
    * @param config the model's settings
    */
-  constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
+  constructor(readonly config: C, inner: I) {
     super();
-    this.inner = this.registerModule('inner', new HRMInner(config, opts));
+    this.inner = this.registerModule('inner', inner);
   }
 
   /** Checks a batch's shapes and dtypes against the config, with an error naming the field. */
@@ -319,6 +362,42 @@ export class HRM extends Module {
     };
   }
 
+  /** Steps 1-2 of spec 3.2: rows that halted start over with a fresh state, step 0, and the newly loaded example. */
+  protected startSegment(carry: HRMCarry, batch: HRMBatch): SegmentStart {
+    const halted = carry.halted;
+    const inner = this.inner.resetCarry(halted, carry.inner);
+    const steps = where(halted, 0, carry.steps);
+    // halted [B] -> [B, 1, ...] against a field [B, ...]
+    const pick = (fresh: Tensor, old: Tensor) => where(halted.view(-1, ...new Array(fresh.ndim - 1).fill(1)), fresh, old);
+    const currentData: HRMBatch = {
+      inputs: pick(batch.inputs, carry.currentData.inputs),
+      labels: pick(batch.labels, carry.currentData.labels),
+      puzzleIdentifiers: pick(batch.puzzleIdentifiers, carry.currentData.puzzleIdentifiers),
+    };
+    return { inner, steps, currentData };
+  }
+
+  /**
+   * Exploration (spec 3.2 step 5): with probability haltExplorationProb a row must run at least
+   * U{2..haltMaxSteps} steps; the minimum per row (0 where it explores not), int32 [B].
+   */
+  protected explorationMinSteps(steps: Tensor, haltMaxSteps: number, draw?: ExplorationDraw): Tensor {
+    const uniform = draw?.uniform ?? rand(steps.shape, { device: steps.device });
+    const draws = draw?.minSteps ?? randint(2, haltMaxSteps + 1, steps.shape, { dtype: 'int32', device: steps.device });
+    return uniform.lt(this.config.haltExplorationProb).to('int32').mul(draws);
+  }
+}
+
+/** The ACT wrapper (spec 3): carry management, halting and the Q-learning target. */
+export class HRM extends ACTModel<HRMConfig, HRMInner> {
+  /**
+   * An HRM with freshly initialised weights (on `opts.device`).
+   * @param config the model's settings
+   */
+  constructor(config: HRMConfig, opts: LayerOptions = {}) {
+    super(config, new HRMInner(config, opts));
+  }
+
   /**
    * One ACT step (one segment) for every row (spec 3.2). `opts` may change the halting of this
    * step (haltMaxSteps, evalHalting) without touching the config.
@@ -328,19 +407,12 @@ export class HRM extends Module {
     const haltMaxSteps = opts.haltMaxSteps ?? c.haltMaxSteps;
     const evalHalting = opts.evalHalting ?? c.evalHalting;
     this.checkBatch(batch);
-    const halted = carry.halted;
     // 1-2. Rows that halted start over: fresh state, step 0, and the newly loaded example.
-    const innerCarry = this.inner.resetCarry(halted, carry.inner);
-    let steps = where(halted, 0, carry.steps);
-    // halted [B] -> [B, 1, ...] against a field [B, ...]
-    const pick = (fresh: Tensor, old: Tensor) => where(halted.view(-1, ...new Array(fresh.ndim - 1).fill(1)), fresh, old);
-    const currentData: HRMBatch = {
-      inputs: pick(batch.inputs, carry.currentData.inputs),
-      labels: pick(batch.labels, carry.currentData.labels),
-      puzzleIdentifiers: pick(batch.puzzleIdentifiers, carry.currentData.puzzleIdentifiers),
-    };
+    const start = this.startSegment(carry, batch);
+    const currentData = start.currentData;
+    let steps = start.steps;
     // 3. The segment.
-    const seg = this.inner.forward(innerCarry, currentData, opts.onUpdate);
+    const seg = this.inner.forward(start.inner, currentData, opts.onUpdate);
     const outputs: HRMOutputs = { logits: seg.logits, qHaltLogits: seg.qHalt, qContinueLogits: seg.qContinue };
     // 4-6. Halting decisions, without gradient.
     const newHalted = noGrad(() => {
@@ -352,11 +424,7 @@ export class HRM extends Module {
         h = h.logicalOr(seg.qHalt.gt(seg.qContinue));
       }
       if (this.training && haltMaxSteps > 1) {
-        // Exploration: with probability p a row must run at least U{2..max} steps.
-        const uniform = opts.exploration?.uniform ?? rand(seg.qHalt.shape, { device: seg.qHalt.device });
-        const draws = opts.exploration?.minSteps ?? randint(2, haltMaxSteps + 1, steps.shape, { dtype: 'int32', device: steps.device });
-        const minHaltSteps = uniform.lt(c.haltExplorationProb).to('int32').mul(draws);
-        h = h.logicalAnd(steps.ge(minHaltSteps));
+        h = h.logicalAnd(steps.ge(this.explorationMinSteps(steps, haltMaxSteps, opts.exploration)));
         // spec 3.2 step 5: the target Q uses a second no-grad forward from the new carry on the same data.
         const next = this.inner.forward(seg.carry, currentData);
         outputs.targetQContinue = where(isLast, next.qHalt, maximum(next.qHalt, next.qContinue)).sigmoid();
