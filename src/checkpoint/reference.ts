@@ -1,6 +1,7 @@
 /**
- * Importing a reference HRM checkpoint: the torch.save state dict the reference's training
- * writes (keys `_orig_mod.model.inner.*` from a compiled model, or `model.inner.*` without it).
+ * Importing a reference checkpoint: the torch.save state dict HRM's or TRM's training writes
+ * (keys `_orig_mod.model.inner.*` from a compiled model, or `model.inner.*` without it; TRM's
+ * keys are HRM's without `H_level`, plus `mlp_t` in its MLP-mixer variant).
  * @module
  */
 import { loadStateDictPt } from '../tensor/io';
@@ -15,9 +16,9 @@ export function referenceKey(key: string): string {
 }
 
 /**
- * Loads a reference HRM checkpoint (a torch.save state dict with `_orig_mod.model.inner.` keys,
- * or without `_orig_mod.`) into an HRM (whose keys are `inner.*`). Strict: missing, unexpected
- * or mis-shaped keys are an error listing them.
+ * Loads a reference checkpoint (a torch.save state dict with `_orig_mod.model.inner.` keys, or
+ * without `_orig_mod.`) into an HRM or a TRM (whose keys are `inner.*`, the references' names).
+ * Strict: missing, unexpected or mis-shaped keys are an error listing them.
  */
 export function importReferenceCheckpoint(file: string, model: Module): void {
   checkPath(file, 'importReferenceCheckpoint(): file');

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { spawnSync } from 'child_process';
 import * as ht from '../../src';
 import { describeWithTorch, referencePython, tmpDir } from '../helpers/reference';
-import { SEED, base, makeBatch, relErr, runTs } from '../helpers/hrm';
+import { SEED, base, makeBatch, parityFailures, referenceParity, relErr, runTs } from '../helpers/hrm';
 import { referenceKey } from '../../src/checkpoint/reference';
 
 describe('referenceKey', () => {
@@ -83,5 +83,46 @@ save_file({k[len("model.inner."):]: v.float().contiguous() for k, v in sd.items(
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
-});
 
+  test("a TRM state dict (TRM's key names, torch.save, _orig_mod. prefix) loads into the TRM and gives PyTorch's outputs", () => {
+    const dir = tmpDir('trm-ckpt-');
+    try {
+      ht.setNumThreads(1);
+      const cfg = ht.trmConfig({
+        batchSize: 4, seqLen: 16, vocabSize: 10, puzzleEmbNdim: 48, numPuzzleIdentifiers: 5, puzzleEmbLen: 3, hCycles: 2, lCycles: 2,
+        lLayers: 2, hiddenSize: 32, expansion: 2, numHeads: 2, haltMaxSteps: 2,
+      });
+      const pt = path.join(dir, 'step_500');
+      const weights = path.join(dir, 'w.safetensors');
+      // PyTorch makes the checkpoint as TRM's training saves it: bf16 H_init/L_init, compiled-model prefix.
+      const script = `
+import sys, json, torch
+sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', 'reference'))})
+import trm_ref
+from safetensors.torch import save_file
+torch.manual_seed(3)
+head = trm_ref.build_model(json.loads(sys.argv[1]))
+with torch.no_grad():
+    head.model.inner.puzzle_emb.weights.normal_(0, 0.1)
+    head.model.inner.q_head.weight.normal_(0, 0.05)
+sd = head.state_dict()
+torch.save({"_orig_mod." + k: v for k, v in sd.items()}, sys.argv[2])
+save_file({k[len("model.inner."):]: v.float().contiguous() for k, v in sd.items()}, sys.argv[3])
+`;
+      const r = spawnSync(referencePython()!, ['-c', script, JSON.stringify({ ...ht.trm.toReferenceConfig(cfg), forward_dtype: 'bfloat16' }), pt, weights], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+      ht.manualSeed(99); // a different init, overwritten by the import
+      const model = new ht.TRM(cfg);
+      ht.importReferenceCheckpoint(pt, model);
+      const expected = ht.loadSafetensors(weights).tensors;
+      expect(Object.keys(expected)).toContain('L_level.layers.1.self_attn.qkv_proj.weight');
+      for (const [k, t] of model.inner.stateDict()) expect([k, relErr(t, expected[k])]).toEqual([k, 0]);
+      const run = referenceParity(model, ht.trm.toReferenceConfig(cfg), [makeBatch(cfg, 1)], { name: 'eval', config: cfg, segments: 2, train: false, optimize: false }, 'trm_ref.py', dir);
+      expect(parityFailures(run, (k) => (/carry\.(steps|halted|inputs|labels|puzzle_identifiers)$|metric\.(count|steps)$/.test(k) ? 0 : 1e-5))).toEqual([]);
+      for (const t of [...run.ours.values(), ...Object.values(run.theirs), ...Object.values(expected)]) t.dispose();
+      model.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,14 +4,17 @@
  * collecting the same named outputs test/reference/hrm_ref.py writes); a tiny config and a tiny
  * generated Sudoku dataset for the training and evaluation tests.
  */
+import * as fs from 'fs';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import * as ht from '../../src';
+import { referencePython } from './reference';
 import { buildSudokuDataset, generateSudoku, writeSudokuCsv } from '../../src/data/sudoku';
 
 /** One parity job: a config, how many segments, train or eval mode, with or without optimizer steps. */
 export interface Job {
   name: string;
-  config: Partial<ht.HRMConfig>;
+  config: Partial<ht.HRMConfig> | Partial<ht.TRMConfig>;
   segments: number;
   train: boolean;
   optimize: boolean;
@@ -32,7 +35,7 @@ export const PE_WD = 0.1;
 export const SEED = 123;
 
 /** A batch with about 20% ignored labels; odd seeds also get one row that is entirely ignored. */
-export function makeBatch(cfg: ht.HRMConfig, seed: number): ht.HRMBatch {
+export function makeBatch(cfg: Pick<ht.HRMConfig, 'batchSize' | 'seqLen' | 'vocabSize'>, seed: number): ht.HRMBatch {
   ht.manualSeed(seed);
   const labels = ht.randint(0, cfg.vocabSize, [cfg.batchSize, cfg.seqLen], { dtype: 'int32' });
   // Some ignored positions, and one row that is entirely ignored in the second batch.
@@ -45,11 +48,11 @@ export function makeBatch(cfg: ht.HRMConfig, seed: number): ht.HRMBatch {
   };
 }
 
-/** Runs the segments in TypeScript, collecting the same named outputs the Python job writes. */
-export function runTs(model: ht.HRM, batches: ht.HRMBatch[], job: Job): Map<string, ht.Tensor> {
+/** Runs the segments in TypeScript (an HRM or a TRM, each with its loss head), collecting the same named outputs the Python job writes. */
+export function runTs(model: ht.HRM | ht.TRM, batches: ht.HRMBatch[], job: Job): Map<string, ht.Tensor> {
   const out = new Map<string, ht.Tensor>();
   const keep = (k: string, t: ht.Tensor) => out.set(k, t.detach().clone().keep());
-  const head = new ht.ACTLossHead(model);
+  const head = model instanceof ht.TRM ? new ht.TRMLossHead(model) : new ht.ACTLossHead(model);
   model.train(job.train);
   const adam = new ht.AdamATan2(model.parameters(), { lr: LR, weightDecay: WD, betas: [0.9, 0.95] });
   const sparse = model.inner.puzzleEmb ? new ht.SparseEmbeddingSignSGD(model.inner.puzzleEmb, { lr: PE_LR, weightDecay: PE_WD }) : undefined;
@@ -162,4 +165,61 @@ export function trainSteps(model: ht.HRM, opt: ht.AdamATan2, sparse: ht.SparseEm
   ht.hrm.disposeCarry(carry);
   for (const t of Object.values(batch)) t.dispose();
   return losses;
+}
+
+/** What {@link referenceParity} gives back: both sides' outputs by name, and the Python's parameter count. */
+export interface ParityRun {
+  ours: Map<string, ht.Tensor>;
+  theirs: Record<string, ht.Tensor>;
+  numParams: number;
+}
+
+/**
+ * Writes the model's weights and the batches, runs `script` (hrm_ref.py or trm_ref.py) on the
+ * job, runs the same segments in TypeScript, and returns both sides' outputs (the caller disposes them).
+ */
+export function referenceParity(model: ht.HRM | ht.TRM, referenceConfig: object, batches: ht.HRMBatch[], job: Job, script: string, dir: string): ParityRun {
+  const weights = path.join(dir, 'w.safetensors');
+  ht.saveSafetensors(weights, Object.fromEntries(model.inner.stateDict()));
+  const batchFiles = batches.map((b, i) => {
+    const f = path.join(dir, `b${i}.safetensors`);
+    ht.saveSafetensors(f, { inputs: b.inputs, labels: b.labels, puzzle_identifiers: b.puzzleIdentifiers });
+    return f;
+  });
+  const output = path.join(dir, 'out.safetensors');
+  const jobFile = path.join(dir, 'job.json');
+  fs.writeFileSync(
+    jobFile,
+    JSON.stringify({
+      config: referenceConfig, weights, batches: batchFiles, segments: job.segments, train: job.train, seed: SEED,
+      optimize: job.optimize, lr: LR, weight_decay: WD, betas: [0.9, 0.95], puzzle_emb_lr: PE_LR, puzzle_emb_weight_decay: PE_WD,
+      threads: 1, output,
+    }),
+  );
+  const r = spawnSync(referencePython()!, [path.join(__dirname, '..', 'reference', script), jobFile], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
+  const numParams = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { num_params: number }).num_params;
+  const ours = runTs(model, batches, job);
+  return { ours, theirs: ht.loadSafetensors(output).tensors, numParams };
+}
+
+/** The outputs present on one side only, or differing by more than `tolerance(key)` in relative error (empty when all agree). */
+export function parityFailures(run: ParityRun, tolerance: (key: string) => number): string[] {
+  const failures: string[] = [];
+  for (const k of new Set([...run.ours.keys(), ...Object.keys(run.theirs)])) {
+    const a = run.ours.get(k);
+    const e = run.theirs[k];
+    if (!a || !e) {
+      failures.push(`${k}: ${a ? 'missing in PyTorch' : 'missing in TypeScript'}`);
+      continue;
+    }
+    if (JSON.stringify(a.shape) !== JSON.stringify(e.shape)) {
+      failures.push(`${k}: shape [${a.shape}] vs [${e.shape}]`);
+      continue;
+    }
+    const err = relErr(a, e);
+    const tol = tolerance(k);
+    if (!(err <= tol)) failures.push(`${k}: relative error ${err.toExponential(2)} > ${tol}`);
+  }
+  return failures;
 }

@@ -462,9 +462,10 @@ def _t(v):
     return v.detach().cpu().contiguous().clone()
 
 
-def run_job(job: dict) -> dict:
+def run_job(job: dict, build=None) -> dict:
+    """Runs a job (contract above); `build` makes the loss head from the config (default: HRM's)."""
     torch.set_num_threads(int(job.get("threads", 1)))
-    head = build_model(job["config"])
+    head = (build or build_model)(job["config"])
     inner = head.model.inner
     weights = load_file(job["weights"])
     for key, ref in inner.state_dict().items():  # no silent casts (H_init/L_init: forward dtype)
