@@ -206,9 +206,17 @@ export interface ConfigSchema {
   /** reference keys with no meaning here */
   ignored: ReadonlySet<string>;
   /** reference keys with the one value supported, and why (shown when another is given) */
-  fixed: Readonly<Record<string, { value: unknown; why: string }>>;
+  fixed: Readonly<Record<string, FixedKey>>;
   /** keys that must be positive integers */
   positiveInts: readonly string[];
+}
+
+/** A reference key that has one supported value. */
+export interface FixedKey {
+  /** the one value accepted */
+  value: unknown;
+  /** why (shown when another value is given) */
+  why: string;
 }
 
 /** What {@link readConfig} returns: the merged settings, and how to name a key in a message. */

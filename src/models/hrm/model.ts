@@ -1,9 +1,11 @@
 /**
  * The Hierarchical Reasoning Model (hrm-spec 1-3), read top to bottom:
  * - HRMReasoningModule: input injection by addition, then a stack of post-norm blocks;
- * - HRMInner: embeddings, the H and L modules, the heads, and one segment of the recurrence in
- *   which all but the last L and H updates run without grad (the 1-step gradient);
- * - HRM: the ACT wrapper, with the carry, halting, exploration and the bootstrapped Q target.
+ * - RecurrentCore: what HRM and TRM share (initial states, embeddings, positions, heads);
+ * - HRMInner: the core with the H and L modules, and one segment of the recurrence in which all
+ *   but the last L and H updates run without grad (the 1-step gradient);
+ * - ACTModel: what HRM and TRM share of the ACT wrapper (batch check, carry, resets, exploration);
+ * - HRM: the ACT wrapper, with halting, exploration and the bootstrapped Q target.
  * Parameter names are the reference's, so state dicts move between the two unchanged.
  * @module
  */
