@@ -5,11 +5,9 @@
  * Also: the reference's parameter names and count, ACT halting, and the 1-step gradient.
  */
 import * as fs from 'fs';
-import * as path from 'path';
-import { spawnSync } from 'child_process';
 import * as ht from '../../../src';
-import { describeWithTorch, referencePython, tmpDir } from '../../helpers/reference';
-import { Job, LR, PE_LR, PE_WD, SEED, TINY, WD, base, makeBatch, relErr, runTs } from '../../helpers/hrm';
+import { describeWithTorch, tmpDir } from '../../helpers/reference';
+import { Job, TINY, base, makeBatch, parityFailures, referenceParity } from '../../helpers/hrm';
 
 const jobs: Job[] = [
   { name: 'rope + puzzle embedding, 4 training segments (a halting step and a restart)', config: base, segments: 4, train: true, optimize: true },
@@ -45,50 +43,12 @@ describeWithTorch('HRM against PyTorch', () => {
       ht.noGrad(() => {
         if (model.inner.puzzleEmb) model.inner.puzzleEmb.weights.copy_(ht.randn(model.inner.puzzleEmb.weights.shape).mul(0.1));
       });
-      const weights = path.join(dir, 'w.safetensors');
-      ht.saveSafetensors(weights, Object.fromEntries(model.inner.stateDict()));
       const batches = [makeBatch(cfg, 1), makeBatch(cfg, 2)];
-      const batchFiles = batches.map((b, i) => {
-        const f = path.join(dir, `b${i}.safetensors`);
-        ht.saveSafetensors(f, { inputs: b.inputs, labels: b.labels, puzzle_identifiers: b.puzzleIdentifiers });
-        return f;
-      });
-      const output = path.join(dir, 'out.safetensors');
-      const jobFile = path.join(dir, 'job.json');
-      fs.writeFileSync(
-        jobFile,
-        JSON.stringify({
-          config: ht.hrm.toReferenceConfig(cfg), weights, batches: batchFiles, segments: job.segments, train: job.train, seed: SEED,
-          optimize: job.optimize, lr: LR, weight_decay: WD, betas: [0.9, 0.95], puzzle_emb_lr: PE_LR, puzzle_emb_weight_decay: PE_WD,
-          threads: 1, output,
-        }),
-      );
-      const r = spawnSync(referencePython()!, [path.join(__dirname, '..', '..', 'reference', 'hrm_ref.py'), jobFile], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`hrm_ref.py failed: ${r.stderr}`);
-      const pyInfo = JSON.parse(r.stdout.trim().split('\n').pop()!);
-      expect(model.inner.parameterCount()).toBe(pyInfo.num_params);
-
-      const ours = runTs(model, batches, job);
-      const theirs = ht.loadSafetensors(output).tensors;
-      const failures: string[] = [];
-      const keys = new Set([...ours.keys(), ...Object.keys(theirs)]);
-      for (const k of keys) {
-        const a = ours.get(k);
-        const e = theirs[k];
-        if (!a || !e) {
-          failures.push(`${k}: ${a ? 'missing in PyTorch' : 'missing in TypeScript'}`);
-          continue;
-        }
-        if (JSON.stringify(a.shape) !== JSON.stringify(e.shape)) {
-          failures.push(`${k}: shape [${a.shape}] vs [${e.shape}]`);
-          continue;
-        }
-        const err = relErr(a, e);
-        const tol = tolerance(k, cfg.forwardDtype === 'bfloat16');
-        if (!(err <= tol)) failures.push(`${k}: relative error ${err.toExponential(2)} > ${tol}`);
-      }
-      expect(failures).toEqual([]);
-      expect(keys.size).toBeGreaterThan(job.optimize ? 60 : 30);
+      const run = referenceParity(model, ht.hrm.toReferenceConfig(cfg), batches, job, 'hrm_ref.py', dir);
+      expect(model.inner.parameterCount()).toBe(run.numParams);
+      const { ours, theirs } = run;
+      expect(parityFailures(run, (k) => tolerance(k, cfg.forwardDtype === 'bfloat16'))).toEqual([]);
+      expect(ours.size).toBeGreaterThan(job.optimize ? 60 : 30);
       // The run really exercised what it claims to.
       if (job.train && job.segments >= 3) {
         // Some row halted within the first three segments and started over on a new example.
