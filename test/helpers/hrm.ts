@@ -1,8 +1,9 @@
 /**
- * Shared by the HRM parity tests: a small config, batches with ignored labels, and the
+ * Shared by the HRM and TRM parity tests: a small config, batches with ignored labels, the
  * TypeScript side of a parity run (segments of forward, loss head, backward and optimizer steps,
- * collecting the same named outputs test/reference/hrm_ref.py writes); a tiny config and a tiny
- * generated Sudoku dataset for the training and evaluation tests.
+ * collecting the same named outputs test/reference/hrm_ref.py and trm_ref.py write), the run of
+ * both sides and their comparison; a tiny config and a tiny generated Sudoku dataset for the
+ * training and evaluation tests.
  */
 import * as fs from 'fs';
 import * as path from 'path';
