@@ -13,6 +13,12 @@ export type PosEncoding = 'rope' | 'learned' | 'none';
 export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
 /** Evaluation halting: every row for haltMaxSteps segments ('max'), or on the Q head ('adaptive'). */
 export type HaltingMode = 'max' | 'adaptive';
+/**
+ * Which updates of a segment carry gradient: 'one-step' is the reference's 1-step gradient (only
+ * the last L and the last H update); 'last-cycle' backpropagates through every update of the last
+ * high-level cycle (its lCycles L updates and the H update), the ablation TRM's paper argues for.
+ */
+export type BackpropMode = 'one-step' | 'last-cycle';
 
 /** The HRM's settings (the reference's arch config, camelCase). */
 export interface HRMConfig {
@@ -59,6 +65,8 @@ export interface HRMConfig {
    * halts a row as soon as its Q head says halt (reported in the carry's steps).
    */
   evalHalting: HaltingMode;
+  /** which updates of a segment carry gradient (default 'one-step', the reference's) */
+  backprop: BackpropMode;
 }
 
 /** The config keys that come from the dataset (its dataset.json) and the batch, not from a preset. */
@@ -82,6 +90,7 @@ export const HRM_DEFAULTS: Omit<HRMConfig, (typeof HRM_DATA_KEYS)[number]> = {
   forwardDtype: 'float32',
   lossType: 'stablemax_cross_entropy',
   evalHalting: 'max',
+  backprop: 'one-step',
 };
 
 /**
@@ -154,6 +163,8 @@ export interface ReferenceHRMConfig {
   loss_type: LossType;
   /** {@link HRMConfig.evalHalting} (ours, not the reference's) */
   eval_halting: HaltingMode;
+  /** {@link HRMConfig.backprop} (ours, not the reference's) */
+  backprop: BackpropMode;
   /** the reference's causal attention flag: only false is supported */
   causal: boolean;
   /** the reference's model class name (ignored) */
@@ -169,7 +180,7 @@ const SNAKE = {
   L_layers: 'lLayers', hidden_size: 'hiddenSize', expansion: 'expansion', num_heads: 'numHeads',
   pos_encodings: 'posEncodings', rms_norm_eps: 'rmsNormEps', rope_theta: 'ropeTheta', halt_max_steps: 'haltMaxSteps',
   halt_exploration_prob: 'haltExplorationProb', forward_dtype: 'forwardDtype', loss_type: 'lossType',
-  eval_halting: 'evalHalting',
+  eval_halting: 'evalHalting', backprop: 'backprop',
 } as const satisfies Record<Exclude<keyof ReferenceHRMConfig, 'causal' | 'name' | 'loss'>, keyof HRMConfig>;
 
 /** The reference's (snake_case) name of each config key -> ours, as in its arch config. */
@@ -240,6 +251,7 @@ export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigI
   if (!['rope', 'learned', 'none'].includes(c.posEncodings)) throw invalidArgument(`${name('posEncodings')} must be rope, learned or none, ${got('posEncodings')}`);
   if ((c.hiddenSize / c.numHeads) % 2 !== 0 && c.posEncodings === 'rope') throw invalidArgument('HRM config: rotary embeddings need an even head dimension');
   if (!['stablemax_cross_entropy', 'softmax_cross_entropy'].includes(c.lossType)) throw invalidArgument(`${name('lossType')} must be stablemax_cross_entropy or softmax_cross_entropy, ${got('lossType')}`);
+  if (!['one-step', 'last-cycle'].includes(c.backprop)) throw invalidArgument(`${name('backprop')} must be one-step or last-cycle, ${got('backprop')}`);
   if (!['max', 'adaptive'].includes(c.evalHalting)) throw invalidArgument(`${name('evalHalting')} must be max or adaptive, ${got('evalHalting')}`);
   if (!inRange(c.haltExplorationProb, 0, false, 1)) throw invalidArgument(`${name('haltExplorationProb')} must be in [0, 1], ${got('haltExplorationProb')}`);
   if (!['float32', 'bfloat16', 'float16', 'float64'].includes(c.forwardDtype)) throw invalidArgument(`${name('forwardDtype')} must be a floating dtype (float32, bfloat16, float16, float64), ${got('forwardDtype')}`);
@@ -252,8 +264,8 @@ export function puzzleEmbLen(c: HRMConfig): number {
 }
 
 /** The config with the reference's snake_case keys (for writing a reference-style config). */
-export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'> {
+export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'backprop' | 'causal' | 'name' | 'loss'> {
   const out: Record<string, unknown> = {};
-  for (const [snake, camel] of Object.entries(SNAKE)) if (camel !== 'evalHalting') out[snake] = c[camel];
-  return out as Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'>;
+  for (const [snake, camel] of Object.entries(SNAKE)) if (camel !== 'evalHalting' && camel !== 'backprop') out[snake] = c[camel];
+  return out as Omit<ReferenceHRMConfig, 'eval_halting' | 'backprop' | 'causal' | 'name' | 'loss'>;
 }

@@ -14,6 +14,7 @@ import { Job, LR, PE_LR, PE_WD, SEED, TINY, WD, base, makeBatch, relErr, runTs }
 const jobs: Job[] = [
   { name: 'rope + puzzle embedding, 4 training segments (a halting step and a restart)', config: base, segments: 4, train: true, optimize: true },
   { name: 'learned positions, puzzle prefix padded, softmax CE', config: { ...base, posEncodings: 'learned', puzzleEmbNdim: 40, lossType: 'softmax_cross_entropy' }, segments: 2, train: true, optimize: true },
+  { name: 'backprop through the whole last cycle (2x3 cycles)', config: { ...base, backprop: 'last-cycle', hCycles: 2, lCycles: 3 }, segments: 4, train: true, optimize: true },
   { name: 'no puzzle embedding, 3x1 cycles', config: { ...base, puzzleEmbNdim: 0, hCycles: 3, lCycles: 1 }, segments: 2, train: true, optimize: true },
   { name: 'evaluation: all steps, no optimisation', config: base, segments: 3, train: false, optimize: false },
   { name: 'bfloat16 forward with fp32 master weights (the CUDA casting scheme, run on the CPU)', config: { ...base, forwardDtype: 'bfloat16' }, segments: 1, train: true, optimize: true },
@@ -58,7 +59,7 @@ describeWithTorch('HRM against PyTorch', () => {
       fs.writeFileSync(
         jobFile,
         JSON.stringify({
-          config: ht.hrm.toReferenceConfig(cfg), weights, batches: batchFiles, segments: job.segments, train: job.train, seed: SEED,
+          config: { ...ht.hrm.toReferenceConfig(cfg), backprop: cfg.backprop }, weights, batches: batchFiles, segments: job.segments, train: job.train, seed: SEED,
           optimize: job.optimize, lr: LR, weight_decay: WD, betas: [0.9, 0.95], puzzle_emb_lr: PE_LR, puzzle_emb_weight_decay: PE_WD,
           threads: 1, output,
         }),
