@@ -60,6 +60,8 @@ export { writeEvaluation } from './report/evaluation';
 export type { EvaluationRecord } from './report/evaluation';
 export { participationRatio, collectTrajectoryStates, participationRatioAnalysis, PR_POOLING } from './analysis/participation-ratio';
 export type { ParticipationRatio, TrajectoryStates, PRPoint, PRAnalysis } from './analysis/participation-ratio';
+export { ABLATION_VARIANTS, ablationVariants, runAblation, summarizeAblation, formatAblationTable } from './analysis/ablation';
+export type { AblationBase, AblationVariant, AblationOptions, AblationRun, AblationSummary, AblationResult } from './analysis/ablation';
 export { evaluate } from './eval/evaluate';
 export type { EvalOptions, EvalResult } from './eval/evaluate';
 export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';

@@ -280,14 +280,17 @@ class HRMInner(nn.Module):
         cos_sin = self.rotary_emb() if hasattr(self, "rotary_emb") else None
         x = self.input_embeddings(data["inputs"], data["puzzle_identifiers"])
         z_H, z_L = carry.z_H, carry.z_L
+        # ours: backprop "last-cycle" gives every update of the last H cycle gradient
+        first_grad = 0 if self.cfg.get("backprop", "one-step") == "last-cycle" else T - 1
         with torch.no_grad():
             for i in range(N):
                 for j in range(T):
-                    if not (i == N - 1 and j == T - 1):
+                    if not (i == N - 1 and j >= first_grad):
                         z_L = self.L_level(z_L, z_H + x, cos_sin)
                 if i != N - 1:
                     z_H = self.H_level(z_H, z_L, cos_sin)
-        z_L = self.L_level(z_L, z_H + x, cos_sin)  # the "1-step gradient" pair
+        for _ in range(first_grad, T):  # the "1-step gradient" pair when first_grad = T - 1
+            z_L = self.L_level(z_L, z_H + x, cos_sin)
         z_H = self.H_level(z_H, z_L, cos_sin)
         logits = self.lm_head(z_H)[:, self.puzzle_emb_len:]
         q = self.q_head(z_H[:, 0]).to(torch.float32)  # spec 1.8: position 0, fp32

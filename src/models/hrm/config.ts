@@ -13,6 +13,12 @@ export type PosEncoding = 'rope' | 'learned' | 'none';
 export type LossType = 'stablemax_cross_entropy' | 'softmax_cross_entropy';
 /** Evaluation halting: every row for haltMaxSteps segments ('max'), or on the Q head ('adaptive'). */
 export type HaltingMode = 'max' | 'adaptive';
+/**
+ * Which updates of a segment carry gradient: 'one-step' is the reference's 1-step gradient (only
+ * the last L and the last H update); 'last-cycle' backpropagates through every update of the last
+ * high-level cycle (its lCycles L updates and the H update), the ablation TRM's paper argues for.
+ */
+export type BackpropMode = 'one-step' | 'last-cycle';
 
 /** The HRM's settings (the reference's arch config, camelCase). */
 export interface HRMConfig {
@@ -59,6 +65,8 @@ export interface HRMConfig {
    * halts a row as soon as its Q head says halt (reported in the carry's steps).
    */
   evalHalting: HaltingMode;
+  /** which updates of a segment carry gradient (default 'one-step', the reference's) */
+  backprop: BackpropMode;
 }
 
 /** The config keys that come from the dataset (its dataset.json) and the batch, not from a preset. */
@@ -82,6 +90,7 @@ export const HRM_DEFAULTS: Omit<HRMConfig, (typeof HRM_DATA_KEYS)[number]> = {
   forwardDtype: 'float32',
   lossType: 'stablemax_cross_entropy',
   evalHalting: 'max',
+  backprop: 'one-step',
 };
 
 /**
@@ -154,6 +163,8 @@ export interface ReferenceHRMConfig {
   loss_type: LossType;
   /** {@link HRMConfig.evalHalting} (ours, not the reference's) */
   eval_halting: HaltingMode;
+  /** {@link HRMConfig.backprop} (ours, not the reference's) */
+  backprop: BackpropMode;
   /** the reference's causal attention flag: only false is supported */
   causal: boolean;
   /** the reference's model class name (ignored) */
@@ -169,7 +180,7 @@ const SNAKE = {
   L_layers: 'lLayers', hidden_size: 'hiddenSize', expansion: 'expansion', num_heads: 'numHeads',
   pos_encodings: 'posEncodings', rms_norm_eps: 'rmsNormEps', rope_theta: 'ropeTheta', halt_max_steps: 'haltMaxSteps',
   halt_exploration_prob: 'haltExplorationProb', forward_dtype: 'forwardDtype', loss_type: 'lossType',
-  eval_halting: 'evalHalting',
+  eval_halting: 'evalHalting', backprop: 'backprop',
 } as const satisfies Record<Exclude<keyof ReferenceHRMConfig, 'causal' | 'name' | 'loss'>, keyof HRMConfig>;
 
 /** The reference's (snake_case) name of each config key -> ours, as in its arch config. */
@@ -301,7 +312,10 @@ const HRM_SCHEMA: ConfigSchema = {
  * nearest valid key for an unknown one).
  */
 export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigInput>): HRMConfig {
-  return readConfig(HRM_SCHEMA, partial).values as unknown as HRMConfig;
+  const { values, name, got } = readConfig(HRM_SCHEMA, partial);
+  const c = values as unknown as HRMConfig;
+  if (!['one-step', 'last-cycle'].includes(c.backprop)) throw invalidArgument(`${name('backprop')} must be one-step or last-cycle, ${got('backprop')}`);
+  return c;
 }
 
 /** Number of prefix positions the puzzle embedding occupies: ceil(puzzleEmbNdim / hiddenSize). */
@@ -317,6 +331,6 @@ export function referenceKeysOf(c: object, snake: Readonly<Record<string, string
 }
 
 /** The config with the reference's snake_case keys (for writing a reference-style config). */
-export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'> {
-  return referenceKeysOf(c, SNAKE, ['evalHalting']) as Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'>;
+export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'backprop' | 'causal' | 'name' | 'loss'> {
+  return referenceKeysOf(c, SNAKE, ['evalHalting', 'backprop']) as Omit<ReferenceHRMConfig, 'eval_halting' | 'backprop' | 'causal' | 'name' | 'loss'>;
 }

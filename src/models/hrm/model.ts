@@ -235,7 +235,7 @@ export class HRMInner extends RecurrentCore<HRMConfig> {
 
   /**
    * One segment (spec 2): N x T updates of which only the last L and the last H update carry
-   * gradient. Returns the new (detached) carry, the logits [B, S, V] and the Q logits [B] (fp32).
+   * gradient (with backprop 'last-cycle': every update of the last cycle). Returns the new (detached) carry, the logits [B, S, V] and the Q logits [B] (fp32).
    */
   forward(carry: InnerCarry, batch: { inputs: Tensor; puzzleIdentifiers: Tensor }, onUpdate?: InnerUpdateObserver): SegmentResult {
     const c = this.config;
@@ -248,24 +248,27 @@ export class HRMInner extends RecurrentCore<HRMConfig> {
       if (old !== carry.zH && old !== carry.zL) old.dispose();
       return next;
     };
-    // All but the last L and H updates: no gradient (the 1-step gradient approximation).
+    // The last cycle's L updates from `firstGradStep` on, and its H update, carry gradient; all
+    // before run without (the 1-step gradient approximation when only the last L update does).
+    const last = c.hCycles - 1;
+    const firstGradStep = c.backprop === 'last-cycle' ? 0 : c.lCycles - 1;
     noGrad(() => {
       for (let i = 0; i < c.hCycles; i++) {
-        for (let j = 0; j < c.lCycles; j++) {
-          if (i === c.hCycles - 1 && j === c.lCycles - 1) continue;
+        for (let j = 0; j < (i === last ? firstGradStep : c.lCycles); j++) {
           zL = replace(zL, scope(() => this.lLevel.forward(zL, zH.add(x), rot)));
           onUpdate?.({ level: 'L', cycle: i, step: j, zH, zL });
         }
-        if (i !== c.hCycles - 1) {
+        if (i !== last) {
           zH = replace(zH, scope(() => this.hLevel.forward(zH, zL, rot)));
           onUpdate?.({ level: 'H', cycle: i, step: c.lCycles - 1, zH, zL });
         }
       }
     });
-    // The last L and H updates, with gradient.
-    const last = c.hCycles - 1;
-    zL = replace(zL, this.lLevel.forward(zL, zH.add(x), rot));
-    if (onUpdate) noGrad(() => onUpdate({ level: 'L', cycle: last, step: c.lCycles - 1, zH, zL }));
+    // The updates with gradient.
+    for (let j = firstGradStep; j < c.lCycles; j++) {
+      zL = replace(zL, this.lLevel.forward(zL, zH.add(x), rot));
+      if (onUpdate) noGrad(() => onUpdate({ level: 'L', cycle: last, step: j, zH, zL }));
+    }
     zH = replace(zH, this.hLevel.forward(zH, zL, rot));
     if (onUpdate) noGrad(() => onUpdate({ level: 'H', cycle: last, step: c.lCycles - 1, zH, zL }));
     return { carry: { zH: zH.detach(), zL: zL.detach() }, ...this.heads(zH) };

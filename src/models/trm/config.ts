@@ -21,7 +21,7 @@ import {
  * The TRM's settings: HRM's, without the H module's depth (one network), with TRM's readings of
  * the cycle counts and its own keys.
  */
-export interface TRMConfig extends Omit<HRMConfig, 'hLayers'> {
+export interface TRMConfig extends Omit<HRMConfig, 'hLayers' | 'backprop'> {
   /** recursions per ACT step (T; the first T - 1 without gradient) */
   hCycles: number;
   /** latent updates z <- f(z + y + x) per recursion (n), each recursion ending with y <- f(y + z) */
@@ -67,7 +67,7 @@ export const TRM_CONFIG_KEYS: readonly (keyof TRMConfig)[] = [...HRM_DATA_KEYS, 
  * (without `causal`) plus `puzzle_emb_len`, `mlp_t`, and `no_ACT_continue` (only true: the
  * simplified ACT, spec 8); `H_layers` is accepted and ignored, as TRM does.
  */
-export interface ReferenceTRMConfig extends Omit<ReferenceHRMConfig, 'causal' | 'H_layers'> {
+export interface ReferenceTRMConfig extends Omit<ReferenceHRMConfig, 'causal' | 'H_layers' | 'backprop'> {
   /** {@link TRMConfig.puzzleEmbLen} */
   puzzle_emb_len: number;
   /** {@link TRMConfig.mlpT} */
@@ -78,9 +78,10 @@ export interface ReferenceTRMConfig extends Omit<ReferenceHRMConfig, 'causal' | 
   H_layers: number;
 }
 
-// reference key -> our key: HRM's, without H_layers, plus TRM's two.
+// reference key -> our key: HRM's, without H_layers and HRM's backprop choice (TRM backpropagates
+// through its whole last recursion), plus TRM's two.
 const SNAKE: Readonly<Record<string, keyof TRMConfig>> = {
-  ...(Object.fromEntries(Object.entries(HRM_REFERENCE_KEYS).filter(([k]) => k !== 'H_layers')) as Record<string, keyof TRMConfig>),
+  ...(Object.fromEntries(Object.entries(HRM_REFERENCE_KEYS).filter(([k]) => k !== 'H_layers' && k !== 'backprop')) as Record<string, keyof TRMConfig>),
   puzzle_emb_len: 'puzzleEmbLen',
   mlp_t: 'mlpT',
 };

@@ -12,6 +12,7 @@ import { Job, TINY, base, makeBatch, parityFailures, referenceParity } from '../
 const jobs: Job[] = [
   { name: 'rope + puzzle embedding, 4 training segments (a halting step and a restart)', config: base, segments: 4, train: true, optimize: true },
   { name: 'learned positions, puzzle prefix padded, softmax CE', config: { ...base, posEncodings: 'learned', puzzleEmbNdim: 40, lossType: 'softmax_cross_entropy' }, segments: 2, train: true, optimize: true },
+  { name: 'backprop through the whole last cycle (2x3 cycles)', config: { ...base, backprop: 'last-cycle', hCycles: 2, lCycles: 3 }, segments: 4, train: true, optimize: true },
   { name: 'no puzzle embedding, 3x1 cycles', config: { ...base, puzzleEmbNdim: 0, hCycles: 3, lCycles: 1 }, segments: 2, train: true, optimize: true },
   { name: 'evaluation: all steps, no optimisation', config: base, segments: 3, train: false, optimize: false },
   { name: 'bfloat16 forward with fp32 master weights (the CUDA casting scheme, run on the CPU)', config: { ...base, forwardDtype: 'bfloat16' }, segments: 1, train: true, optimize: true },
@@ -44,7 +45,7 @@ describeWithTorch('HRM against PyTorch', () => {
         if (model.inner.puzzleEmb) model.inner.puzzleEmb.weights.copy_(ht.randn(model.inner.puzzleEmb.weights.shape).mul(0.1));
       });
       const batches = [makeBatch(cfg, 1), makeBatch(cfg, 2)];
-      const run = referenceParity(model, ht.hrm.toReferenceConfig(cfg), batches, job, 'hrm_ref.py', dir);
+      const run = referenceParity(model, { ...ht.hrm.toReferenceConfig(cfg), backprop: cfg.backprop }, batches, job, 'hrm_ref.py', dir);
       expect(model.inner.parameterCount()).toBe(run.numParams);
       const { ours, theirs } = run;
       expect(parityFailures(run, (k) => tolerance(k, cfg.forwardDtype === 'bfloat16'))).toEqual([]);
