@@ -4,7 +4,12 @@
  * @module
  */
 import type { DType } from '../../tensor/dtype';
-import { invalidArgument } from '../../util/errors';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
+
+/** A config value as a message shows it: numbers bare, strings quoted, anything else by its type. */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : describeValue(v);
+}
 import { didYouMean } from '../../util/suggest';
 
 /** Position encoding: rotary (the reference's default), learned embeddings, or none. */
@@ -96,7 +101,7 @@ export const MAX_HALT_STEPS = 1024;
 /** Throws unless `steps` is an integer from 1 to {@link MAX_HALT_STEPS}; `what` names it in the message. */
 export function checkHaltSteps(what: string, steps: unknown): number {
   if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_HALT_STEPS) {
-    throw invalidArgument(`${what} must be an integer from 1 to ${MAX_HALT_STEPS}, got ${JSON.stringify(steps)}`);
+    throw invalidArgument(`${what} must be an integer from 1 to ${MAX_HALT_STEPS}, got ${shown(steps)}`);
   }
   return steps;
 }
@@ -199,7 +204,7 @@ function inRange(v: unknown, min: number, integer: boolean, max = Infinity): v i
  * nearest valid key for an unknown one).
  */
 export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigInput>): HRMConfig {
-  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`HRM config: expected an object of settings, got ${Array.isArray(partial) ? 'an array' : JSON.stringify(partial)}`);
+  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`HRM config: expected an object of settings, got ${describeValue(partial)}`);
   const out: Record<string, unknown> = { ...HRM_DEFAULTS };
   const known = new Set<string>(HRM_CONFIG_KEYS);
   const given = new Map<string, string>(); // our key -> the key as given
@@ -207,11 +212,11 @@ export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigI
   for (const [k, v] of Object.entries(partial as Record<string, unknown>)) {
     if (v === undefined || IGNORED.has(k)) continue;
     if (k === 'causal') {
-      if (v !== false) throw invalidArgument(`HRM config 'causal' must be false (the HRM attends both ways), got ${JSON.stringify(v)}`);
+      if (v !== false) throw invalidArgument(`HRM config 'causal' must be false (the HRM attends both ways), got ${shown(v)}`);
       continue;
     }
     if (k === 'loss') {
-      if (typeof v !== 'object' || v === null) throw invalidArgument(`HRM config 'loss' must be the reference's loss head {name, loss_type}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'object' || v === null) throw invalidArgument(`HRM config 'loss' must be the reference's loss head {name, loss_type}, got ${shown(v)}`);
       const lossType = (v as { loss_type?: unknown }).loss_type;
       if (lossType !== undefined && !given.has('lossType')) {
         out.lossType = lossType;
@@ -227,7 +232,7 @@ export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigI
   }
   const c = out as unknown as HRMConfig;
   const name = (k: keyof HRMConfig) => `HRM config '${given.get(k) ?? k}'`;
-  const got = (k: keyof HRMConfig) => `got ${JSON.stringify(c[k])}`;
+  const got = (k: keyof HRMConfig) => `got ${shown(c[k])}`;
   const positiveInts: (keyof HRMConfig)[] = ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'hLayers', 'lLayers', 'hiddenSize', 'numHeads'];
   for (const k of positiveInts) if (!inRange(c[k], 1, true)) throw invalidArgument(`${name(k)} must be a positive integer, ${got(k)}`);
   checkHaltSteps(name('haltMaxSteps'), c.haltMaxSteps);
@@ -248,11 +253,13 @@ export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigI
 
 /** Number of prefix positions the puzzle embedding occupies: ceil(puzzleEmbNdim / hiddenSize). */
 export function puzzleEmbLen(c: HRMConfig): number {
+  checkObject(c, 'puzzleEmbLen(): config', 'an HRM config (from hrmConfig())');
   return Math.ceil(c.puzzleEmbNdim / c.hiddenSize);
 }
 
 /** The config with the reference's snake_case keys (for writing a reference-style config). */
 export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'> {
+  checkObject(c, 'toReferenceConfig(): config', 'an HRM config (from hrmConfig())');
   const out: Record<string, unknown> = {};
   for (const [snake, camel] of Object.entries(SNAKE)) if (camel !== 'evalHalting') out[snake] = c[camel];
   return out as Omit<ReferenceHRMConfig, 'eval_halting' | 'causal' | 'name' | 'loss'>;

@@ -7,7 +7,7 @@
  * Parameter names are the reference's, so state dicts move between the two unchanged.
  * @module
  */
-import { invalidArgument } from '../../util/errors';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
 import { noGrad } from '../../tensor/autograd';
 import { empty, ones, rand, randint, zeros } from '../../tensor/creation';
 import { cat, maximum, where } from '../../tensor/functional';
@@ -19,7 +19,7 @@ import { CastedSparseEmbedding } from '../../nn/sparse-embedding';
 import { CastedEmbedding, CastedLinear, LayerOptions, RotaryEmbedding, TransformerBlock } from '../../nn/layers';
 import { truncNormal_ } from '../../nn/init';
 import { HRMConfig, HaltingMode, puzzleEmbLen } from './config';
-import { HRMBatch, HRMCarry, InnerCarry } from './carry';
+import { HRMBatch, HRMCarry, InnerCarry, checkHRMBatch, checkHRMCarry } from './carry';
 
 /** What one ACT step returns besides the new carry. */
 export interface HRMOutputs {
@@ -134,6 +134,8 @@ export class HRMInner extends Module {
    */
   constructor(readonly config: HRMConfig, opts: LayerOptions = {}) {
     super();
+    checkObject(config, 'HRMInner: config', 'an HRM config (from hrmConfig())');
+    checkObject(opts, 'HRMInner: opts');
     const c = config;
     const D = c.hiddenSize;
     const fwd = c.forwardDtype;
@@ -284,6 +286,7 @@ export class HRM extends Module {
 
   /** Checks a batch's shapes and dtypes against the config, with an error naming the field. */
   checkBatch(batch: HRMBatch): void {
+    checkHRMBatch(batch, 'batch');
     const c = this.config;
     // Training needs exactly batchSize rows (the puzzle embedding's gradient buffer is sized by
     // it); evaluation takes any number of rows.
@@ -324,6 +327,7 @@ export class HRM extends Module {
    * step (haltMaxSteps, evalHalting) without touching the config.
    */
   forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): HRMStepResult {
+    checkHRMCarry(carry, 'HRM.forward(): carry');
     const c = this.config;
     const haltMaxSteps = opts.haltMaxSteps ?? c.haltMaxSteps;
     const evalHalting = opts.evalHalting ?? c.evalHalting;
@@ -365,4 +369,10 @@ export class HRM extends Module {
     });
     return { carry: { inner: seg.carry, steps, halted: newHalted, currentData }, outputs };
   }
+}
+
+/** Returns `model` when it is an {@link HRM}; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkHRM(model: unknown, what: string): HRM {
+  if (!(model instanceof HRM)) throw invalidArgument(`${what} must be an HRM model, got ${describeValue(model)}`);
+  return model;
 }
