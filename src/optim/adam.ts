@@ -78,7 +78,9 @@ export class AdamATan2 extends AdamBase {
     v.lerp_(g.square(), 1 - b2);
   }
   protected applyUpdate(p: Tensor, m: Tensor, v: Tensor, stepSize: number, sqrtBc2: number): void {
-    for (const [k, t] of [['p', p], ['m', m], ['v', v]] as const) checkTensor(t, `applyUpdate(): ${k}`);
+    checkTensor(p, 'applyUpdate(): p');
+    checkTensor(m, 'applyUpdate(): m');
+    checkTensor(v, 'applyUpdate(): v');
     p.add_(m.atan2(v.sqrt().div(sqrtBc2)), -stepSize);
   }
 }
@@ -101,7 +103,9 @@ export class AdamW extends AdamBase {
     v.mul_(b2).addcmul_(g, g, 1 - b2);
   }
   protected applyUpdate(p: Tensor, m: Tensor, v: Tensor, stepSize: number, sqrtBc2: number): void {
-    for (const [k, t] of [['p', p], ['m', m], ['v', v]] as const) checkTensor(t, `applyUpdate(): ${k}`);
+    checkTensor(p, 'applyUpdate(): p');
+    checkTensor(m, 'applyUpdate(): m');
+    checkTensor(v, 'applyUpdate(): v');
     p.addcdiv_(m, v.sqrt().div(sqrtBc2).add(this.eps), -stepSize);
   }
 }
