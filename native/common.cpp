@@ -5,6 +5,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <atomic>
+#include <cstdio>
+#include <string>
 
 namespace hrm {
 
@@ -154,6 +156,12 @@ Napi::Error makeError(Napi::Env env, const std::string& message, const char* cod
   Napi::Error err = typeError ? Napi::TypeError::New(env, message) : Napi::Error::New(env, message);
   err.Set("code", Napi::String::New(env, code));
   return err;
+}
+
+std::string dimOutOfRangeMessage(const std::string& message) {
+  long long lo = 0, hi = 0, dim = 0;
+  if (std::sscanf(message.c_str(), "Dimension out of range (expected to be in range of [%lld, %lld], but got %lld)", &lo, &hi, &dim) != 3) return "";
+  return "dim " + std::to_string(dim) + " is out of range (valid dims are " + std::to_string(lo) + " to " + std::to_string(hi) + ")";
 }
 
 bool isMissing(const Napi::CallbackInfo& info, size_t i) {

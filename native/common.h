@@ -131,6 +131,11 @@ Napi::Value ivalueToJs(Napi::Env env, const c10::IValue& v);
 
 Napi::Error makeError(Napi::Env env, const std::string& message, const char* code, bool typeError = false);
 
+// libtorch's "Dimension out of range" message in the SDK's words (the dim and the valid range);
+// empty for any other message. Every dim passed to an op is wrapped by libtorch, so this is the
+// one place a bad dim gets its message.
+std::string dimOutOfRangeMessage(const std::string& message);
+
 // Wraps an entry point so every C++ exception becomes a JS exception with a code.
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Value Guard(const Napi::CallbackInfo& info) {
@@ -144,6 +149,11 @@ Napi::Value Guard(const Napi::CallbackInfo& info) {
     throw makeError(info.Env(), e.what(), "TENSOR_DISPOSED");
   } catch (const c10::OutOfMemoryError& e) {
     throw makeError(info.Env(), e.what_without_backtrace(), "OUT_OF_MEMORY");
+  } catch (const c10::IndexError& e) {
+    const std::string msg = e.what_without_backtrace();
+    const std::string dim = dimOutOfRangeMessage(msg);
+    if (!dim.empty()) throw makeError(info.Env(), dim, "INVALID_ARGUMENT", true);
+    throw makeError(info.Env(), msg, "TORCH_ERROR");
   } catch (const c10::Error& e) {
     // The CPU allocator reports exhaustion as a plain enforce failure; classify it as OOM too.
     const std::string msg = e.what_without_backtrace();

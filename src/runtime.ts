@@ -3,7 +3,7 @@
  * @module
  */
 import { native, BuildInfo, CudaMemoryStats } from './native';
-import { hasErrorCode } from './util/errors';
+import { checkFunction, hasErrorCode } from './util/errors';
 
 /** libtorch's intra-op thread count. */
 export function getNumThreads(): number {
@@ -56,6 +56,7 @@ export function buildInfo(): BuildInfo {
  * (when Node runs with --expose-gc), empties the CUDA cache and tries once more.
  */
 export function withOomRetry<T>(fn: () => T): T {
+  checkFunction(fn, 'withOomRetry(): fn');
   try {
     return fn();
   } catch (e) {

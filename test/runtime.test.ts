@@ -1,5 +1,7 @@
 /** Runtime settings and queries, and the out-of-memory retry, on the libtorch the addon loaded. */
 import * as ht from '../src';
+import * as subject from '../src/runtime';
+import { expectInvalidArgument } from './helpers/errors';
 
 // 2^46 float32 elements (256 TiB): more than any host can map, so the CPU allocator refuses it.
 const absurdShape = [1 << 20, 1 << 20, 64];
@@ -57,5 +59,11 @@ describe('runtime queries', () => {
     const mem = ht.cuda.memory();
     expect(Object.keys(mem).sort()).toEqual(['allocated', 'peakAllocated', 'reserved']);
     if (!ht.cuda.isAvailable()) expect(mem).toEqual({ allocated: 0, reserved: 0, peakAllocated: 0 });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('withOomRetry names a function that is not one', () => {
+    expectInvalidArgument(() => subject.withOomRetry(3 as never), 'withOomRetry(): fn must be a function, got number 3');
   });
 });

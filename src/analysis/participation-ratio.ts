@@ -7,12 +7,12 @@
  */
 import { PuzzleDataset, batchToTensors } from '../data/format';
 import type { HRMBatch } from '../models/hrm/carry';
-import type { HRM } from '../models/hrm/model';
+import { HRM, checkHRM } from '../models/hrm/model';
 import { noGrad } from '../tensor/autograd';
 import { cat, linalg, stack } from '../tensor/functional';
 import { keep, scope } from '../tensor/scope';
-import { Tensor } from '../tensor/tensor';
-import { invalidArgument } from '../util/errors';
+import { Tensor, checkTensor } from '../tensor/tensor';
+import { checkArray, describeValue, invalidArgument } from '../util/errors';
 
 /** The eigenvalue spectrum behind a participation ratio, and the ratio itself. */
 export interface ParticipationRatio {
@@ -32,7 +32,8 @@ export interface ParticipationRatio {
  * come from `linalg.eigvalsh`. Tiny negative eigenvalues from rounding count as zero.
  */
 export function participationRatio(states: Tensor): ParticipationRatio {
-  if (states.ndim !== 2) throw invalidArgument(`participationRatio: states must be [N, D], got shape ${JSON.stringify(states.shape)}`);
+  checkTensor(states, 'participationRatio(): states');
+  if (states.ndim !== 2) throw invalidArgument(`participationRatio(): states must be [N, D], got shape [${states.shape}]`);
   const [n, d] = states.shape;
   if (n < 2) throw invalidArgument(`participationRatio: needs at least 2 state vectors, got ${n}`);
   const eigenvalues = scope(() =>
@@ -73,6 +74,9 @@ export interface TrajectoryStates {
  * The caller owns the returned tensors.
  */
 export function collectTrajectoryStates(model: HRM, data: PuzzleDataset, puzzles: number): TrajectoryStates {
+  checkHRM(model, 'collectTrajectoryStates(): model');
+  if (!(data instanceof PuzzleDataset)) throw invalidArgument(`collectTrajectoryStates(): data must be a PuzzleDataset, got ${describeValue(data)}`);
+  if (typeof puzzles !== 'number' || !Number.isInteger(puzzles) || puzzles < 1) throw invalidArgument(`collectTrajectoryStates(): puzzles must be a positive integer, got ${describeValue(puzzles)}`);
   const wasTraining = model.training;
   model.eval();
   const P = model.inner.puzzleEmbLen;
@@ -137,8 +141,11 @@ export interface PRAnalysis {
  * grows n from 10 to 100): one set of trajectories, prefixes of it.
  */
 export function participationRatioAnalysis(model: HRM, data: PuzzleDataset, puzzleCounts: number[]): PRAnalysis {
+  checkHRM(model, 'participationRatioAnalysis(): model');
+  checkArray(puzzleCounts, 'participationRatioAnalysis(): puzzleCounts', 'an array of puzzle counts');
   const counts = [...new Set(puzzleCounts)].sort((a, b) => a - b);
-  if (!counts.length || !counts.every((n) => Number.isInteger(n) && n >= 2)) throw invalidArgument(`participationRatioAnalysis: puzzle counts must be integers >= 2, got ${JSON.stringify(puzzleCounts)}`);
+  const bad = puzzleCounts.find((n) => !(Number.isInteger(n) && n >= 2));
+  if (!counts.length || bad !== undefined) throw invalidArgument(`participationRatioAnalysis(): puzzle counts must be a non-empty array of integers >= 2, got ${counts.length ? describeValue(bad) : 'an empty array'}`);
   const states = collectTrajectoryStates(model, data, counts[counts.length - 1]);
   try {
     const perPuzzle = states.zH.size(0) / states.puzzles; // rows per puzzle: steps x tokens

@@ -12,7 +12,7 @@ import { loadSafetensors, readSafetensorsMetadata, saveSafetensors } from '../te
 import { Tensor } from '../tensor/tensor';
 import { Module } from '../nn/module';
 import { Optimizer, OptimizerState } from '../optim/optimizer';
-import { corruptFile, invalidArgument } from '../util/errors';
+import { checkObject, corruptFile, describeValue, invalidArgument } from '../util/errors';
 import { checkPath } from '../util/path';
 
 /** The `format` metadata value that marks an hrm-torch checkpoint. */
@@ -51,6 +51,8 @@ export interface CheckpointContents {
 /** Saves model + optimizers + step + CPU RNG state (+ extra JSON and tensors) to `file`, atomically. */
 export function saveCheckpoint(file: string, parts: CheckpointContents): void {
   checkPath(file, 'saveCheckpoint(): file');
+  checkObject(parts, 'saveCheckpoint(): contents', 'checkpoint contents {model, step, ...}');
+  if (!(parts.model instanceof Module)) throw invalidArgument(`saveCheckpoint(): contents.model must be a Module, got ${describeValue(parts.model)}`);
   const tensors: Record<string, Tensor> = {};
   for (const [k, t] of parts.model.stateDict()) tensors[`model.${k}`] = t;
   const optimMeta: Record<string, OptimizerState['meta']> = {};

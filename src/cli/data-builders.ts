@@ -73,7 +73,9 @@ function sudoku(o: Options): number {
   const generate = o.int('generate', undefined, { min: 1 });
   let inputs = o.list('input');
   let testInputs = o.list('test-input');
-  const size = o.int('size', 9)!;
+  // --generate makes 9x9 boards unless told; --input reads the board size from the first puzzle.
+  const sizeFlag = o.int('size');
+  const size = sizeFlag ?? 9;
   const box = defaultSudokuBox(size);
   if (!box) throw invalidArgument(`--size must be 4, 6 or 9, got ${size}`);
   const seed = o.int('seed', 0, { min: 0 })!;
@@ -113,7 +115,7 @@ function sudoku(o: Options): number {
       numAug,
       minDifficulty,
       seed,
-      box,
+      box: generate !== undefined || sizeFlag !== undefined ? box : undefined,
       onProgress: (p) => (bars[p.split] ??= bar(`sudoku ${p.split}`, p.total)).update(p.done),
     });
   } finally {
@@ -253,7 +255,8 @@ export const DATA_HELP: Record<string, string> = {
   [--subsample-size N] [--num-aug K] [--min-difficulty R] [--size 4|6|9] [--seed S] [--overwrite]
   CSVs in the reference schema (source,question,answer,rating; '.' or '0' blanks). The reference 1k recipe:
   --subsample-size 1000 --num-aug 1000. --generate makes new unique-solution puzzles (no input needed): minimal
-  puzzles, or with --clues C givens each (easier); their CSVs are kept in DIR/source.${BUILD_FOLDER_HELP}`,
+  puzzles, or with --clues C givens each (easier); their CSVs are kept in DIR/source. Without --size, --generate
+  makes 9x9 boards and --input reads the size from the first puzzle's length (16, 36 or 81 cells).${BUILD_FOLDER_HELP}`,
   maze: `hrm data maze --output-dir DIR (--train-csv train.csv --test-csv test.csv | --generate N [--generate-test M] [--size 30] [--min-path-length L])
   [--aug] [--seed S] [--overwrite]
   --aug adds the 8 dihedral versions of every training maze, as the reference's --aug.${BUILD_FOLDER_HELP}`,

@@ -5,7 +5,7 @@
  * The maze augmentation and the ARC augmentation both use them.
  * @module
  */
-import { invalidArgument } from '../util/errors';
+import { describeValue, invalidArgument } from '../util/errors';
 
 /**
  * Inverse of each dihedral id: rot90 and rot270 undo each other, every other transform is its own
@@ -15,7 +15,7 @@ export const DIHEDRAL_INVERSE: readonly number[] = Object.freeze([0, 3, 2, 1, 4,
 
 /** Checks a dihedral transform id (an integer 0..7) and returns it. */
 export function checkDihedralId(tid: unknown): number {
-  if (typeof tid !== 'number' || !Number.isInteger(tid) || tid < 0 || tid > 7) throw invalidArgument(`dihedral transform id must be an integer 0..7, got ${JSON.stringify(tid)}`);
+  if (typeof tid !== 'number' || !Number.isInteger(tid) || tid < 0 || tid > 7) throw invalidArgument(`dihedral transform id must be an integer 0..7, got ${describeValue(tid)}`);
   return tid;
 }
 
@@ -31,7 +31,7 @@ export function dihedralShape(tid: number, rows: number, cols: number): [number,
  */
 export function dihedralIndexMap(tid: number, rows: number, cols: number = rows): Int32Array {
   checkDihedralId(tid);
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw invalidArgument(`dihedralIndexMap: rows and cols must be positive integers, got ${rows} x ${cols}`);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw invalidArgument(`dihedralIndexMap(): rows and cols must be positive integers, got rows ${describeValue(rows)}, cols ${describeValue(cols)}`);
   const [outRows, outCols] = dihedralShape(tid, rows, cols);
   const map = new Int32Array(rows * cols);
   for (let i = 0; i < outRows; i++) {

@@ -5,7 +5,7 @@
  * owner of that mapping for inference (solve), the pages and the CLI.
  * @module
  */
-import { invalidArgument, invalidData } from '../util/errors';
+import { checkArrayLike, checkObject, describeValue, invalidArgument, invalidData } from '../util/errors';
 import { ARC_GRID_SIZE } from './arc/grid';
 import { ARC_COLOUR_OFFSET, ARC_EOS, ARC_PAD, ARC_VOCAB_SIZE, arcCanvasOfSeqLen, checkArcCanvas, decodeArcGrid, encodeArcGrid } from './arc/codec';
 import { ArcGrid, ArcTask } from './arc/types';
@@ -187,6 +187,9 @@ export const ARC_EOS_CELL = 'eos';
  * EOS as {@link ARC_EOS_CELL}.
  */
 export function tokenCells(task: PuzzleTask, tokens: ArrayLike<number>, opts: { canvas?: boolean } = {}): string[][] {
+  if (task !== 'sudoku' && task !== 'maze' && task !== 'arc') throw invalidArgument(`tokenCells(): task must be sudoku, maze or arc, got ${describeValue(task)}`);
+  checkArrayLike(tokens, 'tokenCells(): tokens', 'an array of token ids');
+  checkObject(opts, 'tokenCells(): opts');
   if (task === 'arc') return arcCells(tokens, opts.canvas ?? false);
   const n = squareSide(tokens.length);
   if (n < 0) throw invalidArgument(`tokenCells: ${tokens.length} tokens are not a square ${task} grid`);

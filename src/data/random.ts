@@ -9,7 +9,7 @@
  * nearby seeds (0, 1, 2, ...) give unrelated streams and the all-zero state cannot occur.
  * @module
  */
-import { invalidArgument } from '../util/errors';
+import { describeValue, invalidArgument } from '../util/errors';
 
 /** splitmix32 step: a well-mixed 32-bit value from a counter; used only to expand the seed. */
 function splitmix32(state: { s: number }): number {
@@ -147,4 +147,10 @@ export class Rng {
   fork(): Rng {
     return new Rng(this.uint32() * 4294967296 + this.uint32());
   }
+}
+
+/** Returns `rng` when it is an {@link Rng}; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkRng(rng: unknown, what: string): Rng {
+  if (!(rng instanceof Rng)) throw invalidArgument(`${what} must be an Rng (new data.Rng(seed)), got ${describeValue(rng)}`);
+  return rng;
 }

@@ -14,8 +14,8 @@ import { Tensor } from '../tensor/tensor';
 import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
 import { checkHaltSteps } from '../models/hrm/config';
-import { invalidArgument } from '../util/errors';
-import { HRM, HRMStepOptions } from '../models/hrm/model';
+import { checkObject, describeValue, invalidArgument } from '../util/errors';
+import { HRM, HRMStepOptions, checkHRM } from '../models/hrm/model';
 import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
 import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
 
@@ -62,6 +62,9 @@ type Halting = Required<Pick<HRMStepOptions, 'haltMaxSteps' | 'evalHalting'>>;
 
 /** Evaluates a model on a test-mode PuzzleDataset (in eval mode; the model's mode is restored after). */
 export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
+  checkHRM(model, 'evaluate(): model');
+  if (!(data instanceof PuzzleDataset)) throw invalidArgument(`evaluate(): data must be a PuzzleDataset, got ${describeValue(data)}`);
+  checkObject(opts, 'evaluate(): opts');
   const started = Date.now();
   const wasTraining = model.training;
   const maxSteps = checkHaltSteps('haltMaxSteps', opts.haltMaxSteps ?? model.config.haltMaxSteps);

@@ -7,9 +7,9 @@
  */
 import type { PuzzleDataset } from '../data/format';
 import type { Device } from '../tensor/dtype';
-import type { HRM } from '../models/hrm/model';
+import { HRM, checkHRM } from '../models/hrm/model';
 import { MAX_HALT_STEPS } from '../models/hrm/config';
-import { invalidArgument } from '../util/errors';
+import { checkFunction, checkObject, describeValue, invalidArgument } from '../util/errors';
 import { EvalResult, evaluate } from './evaluate';
 
 /** One measured point of a scaling curve. */
@@ -59,9 +59,14 @@ export interface ScalingOptions {
  * `openData` makes a fresh test-mode loader for each pass (the caller's, closed here).
  */
 export function inferenceScaling(model: HRM, openData: () => PuzzleDataset, opts: ScalingOptions): ScalingResult {
+  checkHRM(model, 'inferenceScaling(): model');
+  checkFunction(openData, 'inferenceScaling(): openData');
+  checkObject(opts, 'inferenceScaling(): opts', 'an object {limits, ...}');
+  if (!Array.isArray(opts.limits)) throw invalidArgument(`inferenceScaling(): opts.limits must be an array of step limits, got ${describeValue(opts.limits)}`);
   const limits = [...new Set(opts.limits)].sort((a, b) => a - b);
-  if (!limits.length || !limits.every((n) => Number.isInteger(n) && n > 0 && n <= MAX_HALT_STEPS)) {
-    throw invalidArgument(`inferenceScaling: limits must be positive integers of at most ${MAX_HALT_STEPS}, got ${JSON.stringify(opts.limits)}`);
+  const bad = opts.limits.find((n) => !(Number.isInteger(n) && n > 0 && n <= MAX_HALT_STEPS));
+  if (!limits.length || bad !== undefined) {
+    throw invalidArgument(`inferenceScaling(): opts.limits must be a non-empty array of integers from 1 to ${MAX_HALT_STEPS}, got ${limits.length ? describeValue(bad) : 'an empty array'}`);
   }
   const started = Date.now();
   const pass = (halting: 'fixed' | 'adaptive', maxSteps: number): EvalResult => {

@@ -8,10 +8,10 @@ import { noGrad } from '../tensor/autograd';
 import { fromTypedArray } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
-import { corruptFile, invalidArgument } from '../util/errors';
+import { checkArrayLike, checkObject, corruptFile, describeValue, invalidArgument } from '../util/errors';
 import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
-import { HRM, HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
+import { HRM, HeadsOutput, InnerUpdateObserver, checkHRM } from '../models/hrm/model';
 import { HRMConfig, MAX_HALT_STEPS, checkHaltSteps, hrmConfig } from '../models/hrm/config';
 import { arcCanvasOfSeqLen } from '../data/arc/codec';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
@@ -106,6 +106,9 @@ function readHeads(h: HeadsOutput): { prediction: Int32Array; haltProbability: n
  * (default haltMaxSteps), stopping early when the Q head says halt unless `adaptive` is false.
  */
 export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: SolveOptions = {}): SolveResult {
+  checkHRM(model, 'solveTokens(): model');
+  checkArrayLike(inputs, 'solveTokens(): inputs', 'an array of token ids');
+  checkObject(opts, 'solveTokens(): opts');
   const c = model.config;
   if (inputs.length !== c.seqLen) throw invalidArgument(`the puzzle has ${inputs.length} tokens, the model expects ${c.seqLen}`);
   const maxSteps = checkHaltSteps('maxSteps', opts.maxSteps ?? c.haltMaxSteps);
@@ -167,6 +170,11 @@ export interface PuzzleSolution extends SolveResult {
  * checkpoint file.
  */
 export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: Omit<SolveOptions, 'puzzleIdentifier'> = {}): PuzzleSolution {
+  if (typeof modelOrCheckpoint !== 'string' && !(modelOrCheckpoint instanceof HRM)) {
+    throw invalidArgument(`solve(): model must be an HRM or a checkpoint path, got ${describeValue(modelOrCheckpoint)}`);
+  }
+  checkObject(puzzle, 'solve(): puzzle', 'a puzzle ({sudoku}, {maze} or {arcTask, ...})');
+  checkObject(opts, 'solve(): opts');
   const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
   try {
     // An ARC task without a canvas goes on the model's own: seq_len = canvas^2.

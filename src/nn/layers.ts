@@ -10,7 +10,7 @@
 import { DType, Device } from '../tensor/dtype';
 import { cat, embedding, linear, rmsNorm, scaledDotProductAttention } from '../tensor/functional';
 import { arange, empty, zeros } from '../tensor/creation';
-import { Tensor } from '../tensor/tensor';
+import { Tensor, checkTensor } from '../tensor/tensor';
 import { scope } from '../tensor/scope';
 import { noGrad } from '../tensor/autograd';
 import { Module } from './module';
@@ -109,6 +109,9 @@ function rotateHalf(x: Tensor): Tensor {
 
 /** Applies rotary embeddings to q or k of shape [B, L, H, d] (fp32 math, result in q's dtype). */
 export function applyRotary(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
+  checkTensor(x, 'applyRotary(): x');
+  checkTensor(cos, 'applyRotary(): cos');
+  checkTensor(sin, 'applyRotary(): sin');
   return scope(() => {
     const dtype = x.dtype;
     const xf = dtype === 'float32' ? x : x.to('float32');

@@ -7,8 +7,8 @@
 import { DType, Device, invalidArgument, isDType, isFloating } from '../tensor/dtype';
 import { noGrad } from '../tensor/autograd';
 import { adopt, scope } from '../tensor/scope';
-import { Tensor } from '../tensor/tensor';
-import { hrmError } from '../util/errors';
+import { Tensor, checkTensor } from '../tensor/tensor';
+import { checkObject, checkString, describeValue, hrmError } from '../util/errors';
 
 /** A parameter is a tensor that requires grad and is owned by a Module. */
 export type Parameter = Tensor;
@@ -25,6 +25,7 @@ export interface LoadResult {
 export type StateDictInput = Map<string, Tensor> | Record<string, Tensor>;
 
 function entriesOf(sd: StateDictInput): [string, Tensor][] {
+  if (!(sd instanceof Map)) checkObject(sd, 'loadStateDict(): stateDict', 'a Map or an object of named tensors');
   return sd instanceof Map ? [...sd.entries()] : Object.entries(sd);
 }
 
@@ -40,6 +41,7 @@ export abstract class Module {
   /** Adds a parameter under `name` (the state-dict name), taking ownership of `t`. */
   protected registerParameter(name: string, t: Tensor): Parameter {
     this.checkName(name);
+    checkTensor(t, `registerParameter(): the tensor of '${name}'`);
     if (!isFloating(t.dtype)) throw invalidArgument(`parameter '${name}' must be floating point, got ${t.dtype}`);
     adopt(t);
     if (!t.requiresGrad) t.requiresGrad_(true);
@@ -50,6 +52,8 @@ export abstract class Module {
   /** Adds a buffer; non-persistent buffers are left out of the state dict. */
   protected registerBuffer(name: string, t: Tensor, opts: { persistent?: boolean } = {}): Tensor {
     this.checkName(name);
+    checkTensor(t, `registerBuffer(): the tensor of '${name}'`);
+    checkObject(opts, 'registerBuffer(): opts');
     adopt(t);
     this._buffers.set(name, t);
     if (opts.persistent === false) this._nonPersistent.add(name);
@@ -59,11 +63,13 @@ export abstract class Module {
   /** Adds a child module under `name`; its tensors appear under `name.` in the state dict. */
   protected registerModule<M extends Module>(name: string, m: M): M {
     this.checkName(name);
+    if (!(m instanceof Module)) throw invalidArgument(`registerModule(): the module of '${name}' must be a Module, got ${describeValue(m)}`);
     this._modules.set(name, m);
     return m;
   }
 
   private checkName(name: string): void {
+    if (typeof name !== 'string') throw invalidArgument(`a module member name must be a string, got ${describeValue(name)}`);
     if (!name || name.includes('.')) throw invalidArgument(`a module member name must be non-empty and without '.', got '${name}'`);
     if (this._params.has(name) || this._buffers.has(name) || this._modules.has(name)) {
       throw invalidArgument(`'${name}' is already registered on ${this.constructor.name}`);
@@ -89,6 +95,7 @@ export abstract class Module {
 
   /** (name, parameter) pairs, depth first, with dotted names. */
   namedParameters(prefix = ''): [string, Parameter][] {
+    checkString(prefix, 'namedParameters(): prefix');
     const out: [string, Parameter][] = [];
     for (const [n, p] of this._params) out.push([prefix + n, p]);
     for (const [n, m] of this._modules) out.push(...m.namedParameters(`${prefix}${n}.`));
@@ -102,6 +109,8 @@ export abstract class Module {
 
   /** (name, buffer) pairs; persistentOnly leaves out the non-persistent ones. */
   namedBuffers(opts: { persistentOnly?: boolean } = {}, prefix = ''): [string, Tensor][] {
+    checkObject(opts, 'namedBuffers(): opts');
+    checkString(prefix, 'namedBuffers(): prefix');
     const out: [string, Tensor][] = [];
     for (const [n, b] of this._buffers) if (!opts.persistentOnly || !this._nonPersistent.has(n)) out.push([prefix + n, b]);
     for (const [n, m] of this._modules) out.push(...m.namedBuffers(opts, `${prefix}${n}.`));
@@ -110,6 +119,7 @@ export abstract class Module {
 
   /** (name, module) pairs below this one, depth first ('' is this module). */
   namedModules(prefix = ''): [string, Module][] {
+    checkString(prefix, 'namedModules(): prefix');
     const out: [string, Module][] = [[prefix.replace(/\.$/, ''), this]];
     for (const [n, m] of this._modules) out.push(...m.namedModules(`${prefix}${n}.`));
     return out;

@@ -3,7 +3,7 @@
  * scheduled learning rate, applied to every parameter they hold.
  * @module
  */
-import { Tensor } from '../tensor/tensor';
+import { Tensor, checkTensor } from '../tensor/tensor';
 import { invalidArgument } from '../tensor/dtype';
 import { describeValue } from '../util/errors';
 import { Optimizer } from './optimizer';
@@ -73,9 +73,14 @@ export class AdamATan2 extends AdamBase {
     return { betas: this.betas, weightDecay: this.weightDecay };
   }
   protected updateSecondMoment(v: Tensor, g: Tensor, b2: number): void {
+    checkTensor(v, 'updateSecondMoment(): v');
+    checkTensor(g, 'updateSecondMoment(): g');
     v.lerp_(g.square(), 1 - b2);
   }
   protected applyUpdate(p: Tensor, m: Tensor, v: Tensor, stepSize: number, sqrtBc2: number): void {
+    checkTensor(p, 'applyUpdate(): p');
+    checkTensor(m, 'applyUpdate(): m');
+    checkTensor(v, 'applyUpdate(): v');
     p.add_(m.atan2(v.sqrt().div(sqrtBc2)), -stepSize);
   }
 }
@@ -93,9 +98,14 @@ export class AdamW extends AdamBase {
     return { betas: this.betas, weightDecay: this.weightDecay, eps: this.eps };
   }
   protected updateSecondMoment(v: Tensor, g: Tensor, b2: number): void {
+    checkTensor(v, 'updateSecondMoment(): v');
+    checkTensor(g, 'updateSecondMoment(): g');
     v.mul_(b2).addcmul_(g, g, 1 - b2);
   }
   protected applyUpdate(p: Tensor, m: Tensor, v: Tensor, stepSize: number, sqrtBc2: number): void {
+    checkTensor(p, 'applyUpdate(): p');
+    checkTensor(m, 'applyUpdate(): m');
+    checkTensor(v, 'applyUpdate(): v');
     p.addcdiv_(m, v.sqrt().div(sqrtBc2).add(this.eps), -stepSize);
   }
 }

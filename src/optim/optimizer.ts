@@ -8,7 +8,7 @@ import { zerosLike } from '../tensor/creation';
 import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { invalidArgument } from '../tensor/dtype';
-import { describeValue } from '../util/errors';
+import { checkObject, checkString, describeValue } from '../util/errors';
 
 /** An optimizer's saveable state. */
 export interface OptimizerState {
@@ -66,6 +66,8 @@ export abstract class Optimizer {
 
   /** A state tensor of parameter i, created as zeros like the parameter on first use. */
   protected slot(i: number, name: string): Tensor {
+    if (!Number.isInteger(i) || i < 0 || i >= this.params.length) throw invalidArgument(`${this.kind}.slot(): i must be a parameter index from 0 to ${this.params.length - 1}, got ${describeValue(i)}`);
+    checkString(name, `${this.kind}.slot(): name`);
     let t = this.slots[i].get(name);
     if (!t) {
       t = adopt(noGrad(() => zerosLike(this.params[i])));
@@ -119,6 +121,10 @@ export abstract class Optimizer {
 
   /** Copies saved state into this optimizer (same kind, same parameter count and shapes). */
   loadStateDict(state: OptimizerState): void {
+    checkObject(state, `${this.kind}.loadStateDict(): state`, 'an optimizer state {tensors, meta} (from stateDict())');
+    checkObject(state.meta, `${this.kind}.loadStateDict(): state.meta`);
+    checkObject(state.tensors, `${this.kind}.loadStateDict(): state.tensors`);
+    if (!Array.isArray(state.meta.steps)) throw invalidArgument(`${this.kind}.loadStateDict(): state.meta.steps must be an array of step counts, got ${describeValue(state.meta.steps)}`);
     if (state.meta.kind !== this.kind) throw invalidArgument(`cannot load ${state.meta.kind} optimizer state into ${this.kind}`);
     if (state.meta.steps.length !== this.params.length) {
       throw invalidArgument(`${this.kind} state is for ${state.meta.steps.length} parameters, this optimizer has ${this.params.length}`);

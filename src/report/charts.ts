@@ -4,6 +4,7 @@
  * these; they take plain numbers, so they run without the native addon.
  * @module
  */
+import { checkArray, checkObject, checkString, describeValue, invalidArgument } from '../util/errors';
 
 /** One series of a line chart: points (x, y); non-finite points are skipped. */
 export interface ChartSeries {
@@ -56,6 +57,7 @@ export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '
 
 /** Escapes text for SVG and HTML content and attribute values. */
 export function escapeXml(s: string): string {
+  checkString(s, 'escapeXml(): s');
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -94,8 +96,27 @@ const MARGIN = { left: 64, right: 16, top: 34, bottom: 46 };
 const LEGEND_WIDTH = 190;
 const LEGEND_ROW = 16;
 
+/** The checks every chart makes of its options: an object with string titles and positive sizes. */
+function checkChartOptions(o: unknown, fn: string): void {
+  checkObject(o, `${fn}: options`);
+  const opts = o as Record<string, unknown>;
+  for (const k of ['title', 'xLabel', 'yLabel']) checkString(opts[k], `${fn}: options.${k}`);
+  for (const k of ['width', 'height']) {
+    const v = opts[k];
+    if (v !== undefined && (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))) throw invalidArgument(`${fn}: options.${k} must be a positive number of pixels, got ${describeValue(v)}`);
+  }
+}
+
 /** An SVG line chart; with no finite point it says so instead of drawing empty axes. */
 export function lineChart(o: LineChartOptions): string {
+  checkChartOptions(o, 'lineChart()');
+  checkArray<ChartSeries>(o.series, 'lineChart(): options.series', 'an array of series').forEach((s, i) => {
+    checkObject(s, `lineChart(): options.series[${i}]`);
+    checkString(s.name, `lineChart(): options.series[${i}].name`);
+    checkArray(s.points, `lineChart(): options.series[${i}].points`, 'an array of [x, y] pairs').forEach((p, j) => checkArray(p, `lineChart(): options.series[${i}].points[${j}]`, 'an [x, y] pair'));
+  });
+  if (o.markers !== undefined) checkArray(o.markers, 'lineChart(): options.markers').forEach((m, i) => checkObject(m, `lineChart(): options.markers[${i}]`));
+  if (o.yRange !== undefined && (!Array.isArray(o.yRange) || o.yRange.length !== 2)) throw invalidArgument(`lineChart(): options.yRange must be a [min, max] pair, got ${describeValue(o.yRange)}`);
   const W = o.width ?? 560;
   const H = o.height ?? 260;
   const series = o.series.map((s, i) => ({ ...s, colour: s.colour ?? PALETTE[i % PALETTE.length], points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0)) }));
@@ -174,6 +195,11 @@ export interface HistogramOptions {
 
 /** An SVG bar histogram of counts, with each bar's count above it. */
 export function histogram(o: HistogramOptions): string {
+  checkChartOptions(o, 'histogram()');
+  checkArray<HistogramOptions['bins'][number]>(o.bins, 'histogram(): options.bins', 'an array of {label, count}').forEach((b, i) => {
+    checkObject(b, `histogram(): options.bins[${i}]`);
+    checkString(b.label, `histogram(): options.bins[${i}].label`);
+  });
   const W = o.width ?? 560;
   const H = o.height ?? 200;
   const totalW = MARGIN.left + W + MARGIN.right;

@@ -12,7 +12,8 @@ import { readIdentifiers } from '../data/format/dataset';
 import { DatasetSplit, readExample } from '../data/format/split';
 import { PuzzleTask, datasetTask, tokenCells } from '../data/puzzle-codec';
 import { writeFileAtomic } from '../util/atomic';
-import { invalidArgument } from '../util/errors';
+import { checkArray, checkObject, checkString, describeValue, invalidArgument } from '../util/errors';
+import { checkPath } from '../util/path';
 import { escapeXml } from './charts';
 import { CellGrid, cellSize, gridSvg } from './reasoning';
 
@@ -95,7 +96,7 @@ export interface DatasetViewOptions {
 }
 
 const positive = (name: string, v: number) => {
-  if (!Number.isInteger(v) || v < 1) throw invalidArgument(`datasetView: ${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1) throw invalidArgument(`datasetView(): opts.${name} must be a positive integer, got ${describeValue(v)}`);
   return v;
 };
 
@@ -104,7 +105,10 @@ const positive = (name: string, v: number) => {
  * first `count` groups with up to `versions` puzzles each and up to `examples` examples per puzzle.
  */
 export function datasetView(dataRoot: string, opts: DatasetViewOptions = {}): DatasetView {
+  checkPath(dataRoot, 'datasetView(): dataRoot');
+  checkObject(opts, 'datasetView(): opts');
   const split = opts.split ?? 'train';
+  if (split !== 'train' && split !== 'test') throw invalidArgument(`datasetView(): opts.split must be 'train' or 'test', got ${describeValue(split)}`);
   const count = positive('count', opts.count ?? 5);
   const maxVersions = positive('versions', opts.versions ?? 8);
   const maxExamples = positive('examples', opts.examples ?? 4);
@@ -170,8 +174,26 @@ const LEGEND: Record<PuzzleTask, string> = {
   arc: 'Each example: the input and output grids on the 30x30 canvas, cut to the part that is not padding; grey cells are the end-of-grid token.',
 };
 
+/** `v` as a dataset view: the fields the page reads, checked by name (`what` names the argument). */
+function checkDatasetView(v: unknown, what: string): DatasetView {
+  const view = checkObject<Record<string, unknown>>(v, what, 'a dataset view (from datasetView())');
+  checkString(view.root, `${what}.root`);
+  checkString(view.split, `${what}.split`);
+  if (typeof view.task !== 'string' || !(view.task in LEGEND)) throw invalidArgument(`${what}.task must be sudoku, maze or arc, got ${describeValue(view.task)}`);
+  const m = checkObject<Record<string, unknown>>(view.metadata, `${what}.metadata`, 'a dataset metadata object');
+  if (typeof m.mean_puzzle_examples !== 'number') throw invalidArgument(`${what}.metadata.mean_puzzle_examples must be a number, got ${describeValue(m.mean_puzzle_examples)}`);
+  checkArray(view.sets, `${what}.sets`).forEach((s, i) => checkString(checkObject<Record<string, unknown>>(s, `${what}.sets[${i}]`).name, `${what}.sets[${i}].name`));
+  checkArray(view.groups, `${what}.groups`).forEach((g, i) => {
+    const group = checkObject<Record<string, unknown>>(g, `${what}.groups[${i}]`);
+    checkString(group.set, `${what}.groups[${i}].set`);
+    checkArray(group.puzzles, `${what}.groups[${i}].puzzles`).forEach((p, j) => checkArray(checkObject<Record<string, unknown>>(p, `${what}.groups[${i}].puzzles[${j}]`).examples, `${what}.groups[${i}].puzzles[${j}].examples`));
+  });
+  return v as DatasetView;
+}
+
 /** The dataset page as one self-contained HTML document. */
 export function datasetViewPage(view: DatasetView): string {
+  checkDatasetView(view, 'datasetViewPage(): view');
   const m = view.metadata;
   const title = `dataset ${path.basename(path.resolve(view.root))} · ${view.split} split`;
   const meta: [string, string][] = [
@@ -205,6 +227,7 @@ ${groups.join('\n')}
 
 /** Writes the dataset page (atomically) and returns its path. */
 export function writeDatasetViewPage(file: string, view: DatasetView): string {
+  checkPath(file, 'writeDatasetViewPage(): file');
   writeFileAtomic(file, datasetViewPage(view));
   return file;
 }

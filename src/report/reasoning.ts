@@ -13,7 +13,30 @@ import type { SolveResult } from '../eval/solve';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
 import { checkPath } from '../util/path';
-import { describeValue, invalidArgument } from '../util/errors';
+import { checkArray, checkArrayLike, checkObject, checkString, describeValue, invalidArgument } from '../util/errors';
+
+/** `g` as a grid of cell labels (an array of rows of strings); `INVALID_ARGUMENT` naming `what` and the row otherwise. */
+function checkCellGrid(g: unknown, what: string): CellGrid {
+  checkArray(g, what, 'a grid (an array of rows of cell labels)').forEach((row, r) => {
+    checkArray(row, `${what}[${r}]`, 'a row (an array of cell labels)').forEach((v, c) => checkString(v, `${what}[${r}][${c}]`));
+  });
+  return g as CellGrid;
+}
+
+/** `v` as a reasoning view: its task, title, input grid, optional solution and frames checked. */
+function checkReasoningView(v: unknown, what: string): ReasoningView {
+  const view = checkObject<Record<string, unknown>>(v, what, 'a reasoning view (from reasoningView())');
+  checkString(view.task, `${what}.task`);
+  checkString(view.title, `${what}.title`);
+  checkCellGrid(view.input, `${what}.input`);
+  if (view.solution !== undefined) checkCellGrid(view.solution, `${what}.solution`);
+  checkArray(view.frames, `${what}.frames`, 'an array of frames').forEach((f, i) => {
+    const frame = checkObject<Record<string, unknown>>(f, `${what}.frames[${i}]`, 'a frame');
+    checkString(frame.label, `${what}.frames[${i}].label`);
+    checkCellGrid(frame.grid, `${what}.frames[${i}].grid`);
+  });
+  return v as ReasoningView;
+}
 
 /** A grid of cell labels as shown: Sudoku digits ('' blank), maze characters, ARC colours '0'..'9'. */
 export type CellGrid = string[][];
@@ -80,6 +103,12 @@ export function reasoningView(
     canvas?: boolean;
   } = {},
 ): ReasoningView {
+  checkObject(puzzle, 'reasoningView(): puzzle', 'an encoded puzzle {task, tokens}');
+  checkArrayLike(puzzle.tokens, 'reasoningView(): puzzle.tokens', 'an array of token ids');
+  checkObject(result, 'reasoningView(): result', 'what solveTokens() returned');
+  checkArray(result.perStep, 'reasoningView(): result.perStep', 'an array of steps').forEach((s, i) => checkObject(s, `reasoningView(): result.perStep[${i}]`, 'a step'));
+  checkObject(opts, 'reasoningView(): opts');
+  if (opts.solution !== undefined) checkArrayLike(opts.solution, 'reasoningView(): opts.solution', 'an array of token ids');
   const grid = (tokens: ArrayLike<number>) => tokenCells(puzzle.task, tokens, { canvas: opts.canvas });
   const frames: ReasoningFrame[] = [];
   result.perStep.forEach((s, i) => {
@@ -102,6 +131,8 @@ export function reasoningView(
 
 /** Cells whose label differs between two grids (cells outside either grid count as changed). */
 export function changedCells(a: CellGrid | undefined, b: CellGrid): [number, number][] {
+  if (a !== undefined) checkCellGrid(a, 'changedCells(): a');
+  checkCellGrid(b, 'changedCells(): b');
   const out: [number, number][] = [];
   b.forEach((row, r) => row.forEach((v, c) => (a?.[r]?.[c] !== v ? out.push([r, c]) : undefined)));
   return out;
@@ -124,6 +155,8 @@ function cellStyle(task: PuzzleTask, label: string, given: boolean): { fill: str
 
 /** A cell's side in pixels so that the grid spans about `span` pixels, within [min, max]. */
 export function cellSize(rows: number, cols: number, span: number, min: number, max: number): number {
+  const args = { rows, cols, span, min, max };
+  for (const [k, v] of Object.entries(args)) if (typeof v !== 'number') throw invalidArgument(`cellSize(): ${k} must be a number, got ${describeValue(v)}`);
   return Math.max(min, Math.min(max, Math.floor(span / Math.max(1, rows, cols))));
 }
 
@@ -137,6 +170,14 @@ export function gridSvg(
   grid: CellGrid,
   opts: { cell?: number; previous?: CellGrid; className?: string; markWrong?: boolean } = {},
 ): string {
+  checkObject(view, 'gridSvg(): view', 'a reasoning view {task, input, solution}');
+  checkCellGrid(view.input, 'gridSvg(): view.input');
+  if (view.solution !== undefined) checkCellGrid(view.solution, 'gridSvg(): view.solution');
+  checkCellGrid(grid, 'gridSvg(): grid');
+  checkObject(opts, 'gridSvg(): opts');
+  if (opts.previous !== undefined) checkCellGrid(opts.previous, 'gridSvg(): opts.previous');
+  if (opts.cell !== undefined && (typeof opts.cell !== 'number' || !(opts.cell > 0) || !Number.isFinite(opts.cell))) throw invalidArgument(`gridSvg(): opts.cell must be a positive number of pixels, got ${describeValue(opts.cell)}`);
+  if (opts.className !== undefined) checkString(opts.className, 'gridSvg(): opts.className');
   const rows = grid.length;
   const cols = Math.max(0, ...grid.map((r) => r.length));
   const size = opts.cell ?? cellSize(rows, cols, 320, 8, 36);
@@ -259,6 +300,10 @@ export interface ReasoningPageOptions {
  */
 export function reasoningPage(views: ReasoningView | ReasoningView[], opts: ReasoningPageOptions = {}): string {
   const list = Array.isArray(views) ? views : [views];
+  list.forEach((v, i) => checkReasoningView(v, Array.isArray(views) ? `reasoningPage(): views[${i}]` : 'reasoningPage(): view'));
+  checkObject(opts, 'reasoningPage(): opts');
+  if (opts.title !== undefined) checkString(opts.title, 'reasoningPage(): opts.title');
+  if (opts.notes !== undefined) checkArray(opts.notes, 'reasoningPage(): opts.notes', 'an array of strings').forEach((n, i) => checkString(n, `reasoningPage(): opts.notes[${i}]`));
   const several = Array.isArray(views);
   const title = opts.title ?? (several ? 'reasoning, step by step' : list[0]?.title ?? 'reasoning');
   const solutions = list.some((v) => v.solution);

@@ -9,6 +9,14 @@ import type { ScalingResult } from '../eval/scaling';
 import { writeFileAtomic } from '../util/atomic';
 import { ChartSeries, lineChart } from './charts';
 import { checkPath } from '../util/path';
+import { checkArray, checkObject, checkString } from '../util/errors';
+
+/** `r` as a scaling result: an object whose points are objects with a set name. */
+function checkScalingResult(r: unknown, what: string): ScalingResult {
+  const result = checkObject<Record<string, unknown>>(r, what, 'a scaling result (from inferenceScaling())');
+  checkArray(result.points, `${what}.points`, 'an array of points').forEach((p, i) => checkString(checkObject<Record<string, unknown>>(p, `${what}.points[${i}]`).set, `${what}.points[${i}].set`));
+  return r as ScalingResult;
+}
 
 /** The two scaling charts as SVG: accuracy, and mean steps used. */
 export function scalingCharts(result: ScalingResult): {
@@ -17,6 +25,7 @@ export function scalingCharts(result: ScalingResult): {
   /** mean steps used against the step limit */
   steps: string;
 } {
+  checkScalingResult(result, 'scalingCharts(): result');
   const sets = [...new Set(result.points.map((p) => p.set))];
   const label = (set: string) => (sets.length > 1 ? ` (${set})` : '');
   const series = (halting: 'fixed' | 'adaptive', value: 'exactAccuracy' | 'meanSteps'): ChartSeries[] =>

@@ -14,6 +14,13 @@ import { writeFileAtomic } from '../util/atomic';
 import { ChartSeries, escapeXml, histogram, lineChart } from './charts';
 import { writeRunIndex } from './run-index';
 import { checkPath } from '../util/path';
+import { checkArray, checkObject, checkString, describeValue, invalidArgument } from '../util/errors';
+
+/** `records` as an array of metrics records; `INVALID_ARGUMENT` naming `what` and the entry otherwise. */
+function checkRecords(records: unknown, what: string): MetricsRecord[] {
+  checkArray(records, what, 'an array of metrics records').forEach((r, i) => checkObject(r, `${what}[${i}]`, 'a metrics record'));
+  return records as MetricsRecord[];
+}
 
 /** The training metrics that average over the rows that halted at a step (hrm-spec 3.4). */
 export const HALTED_ROW_METRICS = ['accuracy', 'exact_accuracy', 'q_halt_accuracy', 'steps'] as const;
@@ -29,6 +36,9 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
  * out) and equally for the losses and the learning rate.
  */
 export function trainingCurve(records: MetricsRecord[], key: string, window = SMOOTHING_WINDOW): [number, number][] {
+  checkRecords(records, 'trainingCurve(): records');
+  checkString(key, 'trainingCurve(): key');
+  if (typeof window !== 'number' || !(window >= 1)) throw invalidArgument(`trainingCurve(): window must be a number >= 1, got ${describeValue(window)}`);
   const weighted = (HALTED_ROW_METRICS as readonly string[]).includes(key);
   const rows = records
     .map((r) => ({ step: r.step, value: r[key], weight: weighted ? r.count : 1 }))
@@ -55,6 +65,7 @@ function evalSeries(records: MetricsRecord[], key: string): [number, number][] {
 
 /** The charts of a report, by file-name stem (report-<stem>.svg). */
 export function trainingCharts(records: MetricsRecord[]): Record<string, string> {
+  checkRecords(records, 'trainingCharts(): records');
   const train = records.filter((r) => r.kind === 'train');
   const evals = records.filter((r) => r.kind === 'eval');
   const sets = [...new Set(evals.map((r) => String(r.set ?? 'all')))];

@@ -5,9 +5,9 @@
  */
 import { addon } from '../native';
 import { invalidArgument } from './dtype';
-import { checkFunction } from '../util/errors';
+import { checkArray, checkFunction, checkObject } from '../util/errors';
 import { scope } from './scope';
-import { Tensor, handleOf, wrapHandle as wrap } from './tensor';
+import { Tensor, checkTensor, handleOf, wrapHandle as wrap } from './tensor';
 
 
 /** Runs fn with gradient recording off (results do not require grad). Synchronous. */
@@ -103,6 +103,9 @@ export function gradcheck(
   inputs: Tensor[],
   opts: { eps?: number; atol?: number; rtol?: number } = {},
 ): GradcheckResult {
+  checkFunction(fn, 'gradcheck(): fn');
+  checkArray(inputs, 'gradcheck(): inputs', 'an array of tensors').forEach((t, i) => checkTensor(t, `gradcheck(): inputs[${i}]`));
+  checkObject(opts, 'gradcheck(): opts');
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-5;
   const rtol = opts.rtol ?? 1e-3;

@@ -26,7 +26,7 @@ import { MAX_DIMS, checkShape, indexPath } from './shape';
 import { describeValue } from '../util/errors';
 import { OpRef, id, ops } from './ops';
 import { erf } from '../util/math';
-import { NestedArray, Tensor, handleOf, wrapHandle as wrap } from './tensor';
+import { NestedArray, Tensor, checkTensor, handleOf, wrapHandle as wrap } from './tensor';
 
 
 // The ATen factory operators the creation functions call.
@@ -442,6 +442,11 @@ export interface TruncNormalOptions {
  * normal: `truncNormal` and the reference HRM's initialiser (`nn.truncNormal_`) both use it.
  */
 export function fillTruncNormal_(t: Tensor, opts: TruncNormalOptions = {}): Tensor {
+  checkTensor(t, 'fillTruncNormal_(): t');
+  if (opts === null || typeof opts !== 'object') throw invalidArgument(`fillTruncNormal_(): opts must be an object, got ${describeValue(opts)}`);
+  for (const k of ['mean', 'std', 'a', 'b'] as const) {
+    if (opts[k] !== undefined && typeof opts[k] !== 'number') throw invalidArgument(`fillTruncNormal_(): opts.${k} must be a number, got ${describeValue(opts[k])}`);
+  }
   const mean = opts.mean ?? 0;
   const std = opts.std ?? 1;
   const a = opts.a ?? -2;

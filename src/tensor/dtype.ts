@@ -122,12 +122,17 @@ const ARRAY_TYPES: Record<DType, new (buf: ArrayBuffer, byteOffset: number, leng
 
 /** Wraps raw bytes of a dtype in the matching TypedArray (no copy). */
 export function typedArrayOf<D extends DType>(d: D, buf: ArrayBuffer, byteOffset = 0, length?: number): TypedArrayFor<D> {
+  dtypeCode(d, 'typedArrayOf(): dtype');
+  if (!((buf as unknown) instanceof ArrayBuffer) && !(typeof SharedArrayBuffer !== 'undefined' && (buf as unknown) instanceof SharedArrayBuffer)) throw invalidArgument(`typedArrayOf(): buf must be an ArrayBuffer, got ${describeValue(buf)}`);
+  if (typeof byteOffset !== 'number' || !Number.isSafeInteger(byteOffset) || byteOffset < 0) throw invalidArgument(`typedArrayOf(): byteOffset must be a non-negative integer, got ${describeValue(byteOffset)}`);
+  if (length !== undefined && (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0)) throw invalidArgument(`typedArrayOf(): length must be a non-negative integer, got ${describeValue(length)}`);
   const n = length ?? (buf.byteLength - byteOffset) / SIZES[d];
   return new (ARRAY_TYPES[d] ?? Uint8Array)(buf, byteOffset, n) as TypedArrayFor<D>;
 }
 
 /** The dtype a TypedArray maps to by default. */
 export function dtypeOfTypedArray(a: ArrayBufferView): DType {
+  if (!ArrayBuffer.isView(a) || a instanceof DataView) throw invalidArgument(`dtypeOfTypedArray(): a must be a TypedArray, got ${describeValue(a)}`);
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Float64Array) return 'float64';
   if (a instanceof Int32Array) return 'int32';
@@ -260,6 +265,8 @@ export function checkValueFits(v: unknown, d: DType, where: string): void {
  * per-element check (int16 to float32 yes; float32 to int32, int32 to float16 or uint8 to bool no).
  */
 export function castAlwaysFits(from: DType, to: DType): boolean {
+  dtypeCode(from, 'castAlwaysFits(): from');
+  dtypeCode(to, 'castAlwaysFits(): to');
   if (from === to || to === 'float64') return true;
   if (isFloating(from)) return false;
   if (to === 'bool') return false;

@@ -7,7 +7,8 @@ import { addon } from '../native';
 import { invalidArgument } from './dtype';
 import { describeValue } from '../util/errors';
 import { id, ops } from './ops';
-import { Tensor, handleOf, optionalHandleOf, wrapHandle as wrap } from './tensor';
+import { checkShape } from './shape';
+import { Tensor, checkTensor, handleOf, optionalHandleOf, wrapHandle as wrap } from './tensor';
 
 
 // The ATen operators the functions below call.
@@ -105,7 +106,11 @@ export function scaledDotProductAttention(
  * returns the input's dtype, as the reference's RMSNorm does (spec 1.3).
  */
 export function rmsNorm(input: Tensor, opts: { normalizedShape?: number[]; weight?: Tensor; eps?: number } = {}): Tensor {
-  const shape = opts.normalizedShape ?? [input.shape[input.ndim - 1]];
+  checkTensor(input, 'rmsNorm(): input');
+  if (opts === null || typeof opts !== 'object') throw invalidArgument(`rmsNorm(): opts must be an object, got ${describeValue(opts)}`);
+  if (opts.normalizedShape === undefined && input.ndim === 0) throw invalidArgument('rmsNorm(): input must have at least one dim to normalise over, got a 0-dim tensor');
+  if (opts.eps !== undefined && typeof opts.eps !== 'number') throw invalidArgument(`rmsNorm(): opts.eps must be a number, got ${describeValue(opts.eps)}`);
+  const shape = opts.normalizedShape === undefined ? [input.shape[input.ndim - 1]] : checkShape(opts.normalizedShape, 'rmsNorm(): opts.normalizedShape');
   return wrap(addon.call(id(FUNCTIONAL_OPS.rmsNorm), handleOf(input, 'input'), shape, optionalHandleOf(opts.weight, 'weight'), opts.eps));
 }
 
@@ -176,11 +181,11 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
 
 /** Softmax along `dim`. */
 export function softmax(input: Tensor, dim: number): Tensor {
-  return input.softmax(dim);
+  return checkTensor(input, 'softmax(): input').softmax(dim);
 }
 /** log(softmax) along `dim`, computed stably. */
 export function logSoftmax(input: Tensor, dim: number): Tensor {
-  return input.logSoftmax(dim);
+  return checkTensor(input, 'logSoftmax(): input').logSoftmax(dim);
 }
 /** One-hot rows for int64 `indices` (numClasses -1: one more than the largest index). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor<'int64'> {

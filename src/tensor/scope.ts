@@ -300,8 +300,14 @@ export function scope<T>(fn: () => T): T {
 /** tfjs's name for `scope`. */
 export const tidy = scope;
 
+/** Throws `INVALID_ARGUMENT` naming `what` unless `t` is scope-owned (a Tensor, or another object a scope tracks). */
+function checkOwned(t: unknown, what: string): void {
+  if (t === null || typeof t !== 'object' || !('_scope' in t)) throw invalidArgument(`${what} must be a Tensor, got ${describeValue(t)}`);
+}
+
 /** Takes a tensor out of scope management: no scope frees it; dispose() it yourself. */
 export function keep<T extends Owned>(t: T): T {
+  checkOwned(t, 'keep(): t');
   if (t._scope !== null) {
     t._scope = null; // the scope skips tensors that no longer name it
     if (safetyNet && t._cell === null) register(t, false);
@@ -315,6 +321,7 @@ export function keep<T extends Owned>(t: T): T {
  * the safety net if the owner is dropped.
  */
 export function adopt<T extends Owned>(t: T): T {
+  checkOwned(t, 'adopt(): t');
   t._scope = null;
   if (safetyNet && t._cell === null) register(t, false);
   return t;
@@ -322,6 +329,7 @@ export function adopt<T extends Owned>(t: T): T {
 
 /** Moves a tensor to the scope enclosing the current one (TorchSharp's MoveToOuter). */
 export function moveToOuter<T extends Owned>(t: T): T {
+  checkOwned(t, 'moveToOuter(): t');
   const s = t._scope;
   if (s !== null) moveOut(t, s.parent);
   return t;

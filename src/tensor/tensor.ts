@@ -13,6 +13,7 @@ import {
   Device,
   TypedArrayFor,
   checkDevice,
+  checkValueFits,
   dtypeCode,
   dtypeFromCode,
   invalidArgument,
@@ -93,6 +94,12 @@ function wrapAll(hs: NativeValue): Tensor[] {
 export function handleOf(x: unknown, name: string): Handle {
   if (x instanceof Tensor) return x.h;
   throw invalidArgument(`${name} must be a Tensor, got ${describe(x)}`);
+}
+
+/** Returns `x` when it is a Tensor; otherwise `INVALID_ARGUMENT`: "`what` must be a Tensor, got ...". */
+export function checkTensor<T extends Tensor = Tensor>(x: unknown, what: string): T {
+  if (x instanceof Tensor) return x as T;
+  throw invalidArgument(`${what} must be a Tensor, got ${describe(x)}`);
 }
 
 /** The handle of an optional tensor argument: undefined stays undefined (the schema default). */
@@ -511,11 +518,15 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** `value` where `mask` is true, this tensor elsewhere. */
   maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor<D> {
-    if (scalarOrTensor(value, 'value')) return wrap(addon.call(id(TENSOR_OPS.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
+    if (scalarOrTensor(value, 'maskedFill(): value')) {
+      checkValueFits(value, this.dtype, 'maskedFill(): value');
+      return wrap(addon.call(id(TENSOR_OPS.maskedFill), this.h, handleOf(mask, 'mask'), value)) as Tensor<D>;
+    }
     return wrap(addon.call(id(TENSOR_OPS.maskedFillTensor), this.h, handleOf(mask, 'mask'), value.h)) as Tensor<D>;
   }
   /** In place: sets the elements where `mask` is true to `value`. */
   maskedFill_(mask: Tensor, value: number | boolean): this {
+    checkValueFits(value, this.dtype, 'maskedFill_(): value');
     addon.callVoid(id(TENSOR_OPS.maskedFill_), this.h, handleOf(mask, 'mask'), value);
     return this;
   }
@@ -907,6 +918,7 @@ export class Tensor<D extends DType = DType> implements Owned {
   }
   /** In place: sets every element to `value`. */
   fill_(value: number | boolean): this {
+    checkValueFits(value, this.dtype, 'fill_(): value');
     addon.callVoid(id(TENSOR_OPS.fill_), this.h, value);
     return this;
   }

@@ -21,6 +21,7 @@ import { Tensor } from '../tensor/tensor';
 import { HRMCarry, carryFromTensors, carryTensors } from '../models/hrm/carry';
 import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic';
 import { checkPath } from '../util/path';
+import { checkObject } from '../util/errors';
 
 /** The folder of a run that holds its checkpoints. */
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -163,6 +164,7 @@ export class RunFolder {
    * left alone). Returns its path.
    */
   saveCheckpoint(contents: CheckpointContents, keep: number): string {
+    checkObject(contents, 'RunFolder.saveCheckpoint(): contents', 'checkpoint contents {model, step, ...}');
     const file = this.checkpointPath(contents.step);
     saveCheckpoint(file, contents);
     this.rotateCheckpoints(keep, contents.step);

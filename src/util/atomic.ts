@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalidArgument } from './errors';
+import { describeValue, invalidArgument } from './errors';
 import { checkPath } from './path';
 
 /** The suffix of the temporaries {@link AtomicFile} writes beside their targets. */
@@ -36,21 +36,32 @@ export class AtomicFile {
 
   /** Appends bytes or text. */
   write(chunk: Uint8Array | string): void {
+    this.checkOpen('write');
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw invalidArgument(`AtomicFile.write(): chunk must be a string or a Uint8Array, got ${describeValue(chunk)}`);
     if (typeof chunk === 'string') fs.writeSync(this.fd, chunk);
     else fs.writeSync(this.fd, chunk);
   }
 
   /** Overwrites bytes at a position (e.g. a header patched at the end). */
   writeAt(bytes: Uint8Array, position: number): void {
+    this.checkOpen('writeAt');
+    if (!(bytes instanceof Uint8Array)) throw invalidArgument(`AtomicFile.writeAt(): bytes must be a Uint8Array, got ${describeValue(bytes)}`);
+    if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) throw invalidArgument(`AtomicFile.writeAt(): position must be a non-negative integer, got ${describeValue(position)}`);
     fs.writeSync(this.fd, bytes, 0, bytes.length, position);
   }
 
   /** Flushes to disk and renames the file into place. */
   commit(): void {
+    this.checkOpen('commit');
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.open = false;
     fs.renameSync(this.tmp, this.file);
+  }
+
+  /** Throws `INVALID_ARGUMENT` naming `method` once the file was committed or aborted. */
+  private checkOpen(method: string): void {
+    if (!this.open) throw invalidArgument(`AtomicFile.${method}(): ${this.file} was already committed or aborted`);
   }
 
   /** Abandons the write: the temporary is removed and the target left as it was. */

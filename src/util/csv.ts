@@ -6,7 +6,7 @@
  * @module
  */
 import * as fs from 'fs';
-import { invalidArgument, invalidData } from './errors';
+import { checkArray, checkString, describeValue, invalidArgument, invalidData } from './errors';
 import { writeFileAtomic } from './atomic';
 import { checkPath } from './path';
 
@@ -92,6 +92,8 @@ const BOM = 0xfeff;
 
 /** Parses CSV text into records (blank lines included; see {@link isBlankCsvRecord}). `name` is used in errors. */
 export function parseCsv(text: string, name: string): CsvRecord[] {
+  checkString(name, 'parseCsv(): name');
+  checkString(text, `parseCsv(): text (of ${name})`);
   const records: CsvRecord[] = [];
   const assembler = new RecordAssembler(name, (r) => records.push(r));
   const body = text.charCodeAt(0) === BOM ? text.slice(1) : text;
@@ -157,11 +159,14 @@ export function forEachCsvRecord(file: string, onRecord: (r: CsvRecord) => void,
 
 /** One field as CSV: quoted (with "" escapes) only where needed, as Python's csv module does. */
 export function formatCsvField(s: string): string {
+  checkString(s, 'formatCsvField(): s');
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** CSV text of a header and rows, one line each, '\n' line ends. */
 export function formatCsv(header: readonly string[], rows: Iterable<readonly string[]>): string {
+  checkArray(header, 'formatCsv(): header', 'an array of column names');
+  if (rows === null || typeof (rows as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') throw invalidArgument(`formatCsv(): rows must be an iterable of rows, got ${describeValue(rows)}`);
   const lines = [header.map(formatCsvField).join(',')];
   for (const r of rows) lines.push(r.map(formatCsvField).join(','));
   return lines.join('\n') + '\n';

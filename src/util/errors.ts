@@ -108,3 +108,36 @@ export function checkFunction<F>(fn: F, what: string): F {
   if (typeof fn !== 'function') throw invalidArgument(`${what} must be a function, got ${describeValue(fn)}`);
   return fn;
 }
+
+/**
+ * Returns `x` when it is an object (not null, not an array, not a function); otherwise
+ * `INVALID_ARGUMENT`: "`what` must be `expected`, got ...". For options, configs and records.
+ */
+export function checkObject<T extends object>(x: unknown, what: string, expected = 'an object'): T {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw invalidArgument(`${what} must be ${expected}, got ${describeValue(x)}`);
+  return x as T;
+}
+
+/** Returns `x` when it is an array; otherwise `INVALID_ARGUMENT` naming `what`, `expected` and the value. */
+export function checkArray<T>(x: unknown, what: string, expected = 'an array'): T[] {
+  if (!Array.isArray(x)) throw invalidArgument(`${what} must be ${expected}, got ${describeValue(x)}`);
+  return x as T[];
+}
+
+/** Returns `x` when it is a string; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkString(x: unknown, what: string): string {
+  if (typeof x !== 'string') throw invalidArgument(`${what} must be a string, got ${describeValue(x)}`);
+  return x;
+}
+
+/** Returns `x` when it is a finite number; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkFiniteNumber(x: unknown, what: string): number {
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw invalidArgument(`${what} must be a finite number, got ${describeValue(x)}`);
+  return x;
+}
+
+/** Returns `x` when it is an array or a typed array; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkArrayLike<T = number>(x: unknown, what: string, expected = 'an array or a typed array'): ArrayLike<T> {
+  if (!Array.isArray(x) && !(ArrayBuffer.isView(x) && !(x instanceof DataView))) throw invalidArgument(`${what} must be ${expected}, got ${describeValue(x)}`);
+  return x as ArrayLike<T>;
+}

@@ -3,6 +3,7 @@
  * the number formats progress lines use.
  * @module
  */
+import { checkString, describeValue, invalidArgument } from './errors';
 
 /** Where a progress bar writes: a stream such as `process.stderr`, or anything with `write`. */
 export interface ProgressStream {
@@ -27,11 +28,16 @@ export class ProgressBar {
     readonly total: number,
     private readonly stream: ProgressStream = process.stderr,
   ) {
+    checkString(label, 'ProgressBar: label');
+    if (typeof total !== 'number' || !(total >= 0)) throw invalidArgument(`ProgressBar: total must be a non-negative number, got ${describeValue(total)}`);
+    if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') throw invalidArgument(`ProgressBar: stream must be a stream with a write() method, got ${describeValue(stream)}`);
     this.tty = !!stream.isTTY;
   }
 
   /** Updates the bar to `done` units (drawn at most every 100 ms; lines every 10% off a tty). */
   update(done: number, extra = ''): void {
+    if (typeof done !== 'number' || Number.isNaN(done)) throw invalidArgument(`ProgressBar.update(): done must be a number, got ${describeValue(done)}`);
+    checkString(extra, 'ProgressBar.update(): extra');
     const now = Date.now();
     const finished = done >= this.total;
     if (!finished && now - this.lastDraw < 100) return;
@@ -52,6 +58,7 @@ export class ProgressBar {
 
   /** Prints a line of its own; on a terminal it replaces the bar, which is redrawn on the next update. */
   log(line: string): void {
+    checkString(line, 'ProgressBar.log(): line');
     this.stream.write(this.tty ? `\r${line}\x1b[K\n` : `${line}\n`);
     this.lastDraw = 0;
   }
@@ -71,5 +78,7 @@ export function formatTime(s: number): string {
 
 /** A fraction as a percentage with `digits` decimals: `formatPercent(0.1234) === '12.3%'`. */
 export function formatPercent(fraction: number, digits = 1): string {
+  if (typeof fraction !== 'number') throw invalidArgument(`formatPercent(): fraction must be a number, got ${describeValue(fraction)}`);
+  if (typeof digits !== 'number' || !Number.isInteger(digits) || digits < 0 || digits > 20) throw invalidArgument(`formatPercent(): digits must be an integer from 0 to 20, got ${describeValue(digits)}`);
   return `${(fraction * 100).toFixed(digits)}%`;
 }

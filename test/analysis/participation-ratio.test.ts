@@ -4,6 +4,8 @@ import * as fs from 'fs';
 import { PR_POOLING, collectTrajectoryStates, participationRatio, participationRatioAnalysis } from '../../src/analysis/participation-ratio';
 import { describeWithTorch, runReference, tmpDir } from '../helpers/reference';
 import { TINY, buildTinySudokuData } from '../helpers/hrm';
+import * as subject from '../../src/analysis/participation-ratio';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describe('participationRatio', () => {
   test('is D for an isotropic cloud and 1 for a line', () => {
@@ -86,5 +88,18 @@ describe('trajectories', () => {
       data.close();
       data2.close();
     }
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('participationRatio, collectTrajectoryStates and participationRatioAnalysis name the bad argument', () => {
+    expectInvalidArgument(() => subject.participationRatio(3 as never), 'participationRatio(): states must be a Tensor, got number 3');
+    expectInvalidArgument(() => subject.participationRatio(ht.zeros([2, 2, 2])), 'participationRatio(): states must be [N, D], got shape [2,2,2]');
+    expectInvalidArgument(() => subject.collectTrajectoryStates({} as never, {} as never, 2), 'collectTrajectoryStates(): model must be an HRM model, got an object');
+    const model = new ht.HRM(ht.hrmConfig(TINY));
+    expectInvalidArgument(() => subject.collectTrajectoryStates(model, {} as never, 2), 'collectTrajectoryStates(): data must be a PuzzleDataset, got an object');
+    expectInvalidArgument(() => subject.participationRatioAnalysis(model, {} as never, 'x' as never), 'participationRatioAnalysis(): puzzleCounts must be an array of puzzle counts, got string "x"');
+    expectInvalidArgument(() => subject.participationRatioAnalysis(model, {} as never, [4, 1]), 'participationRatioAnalysis(): puzzle counts must be a non-empty array of integers >= 2, got number 1');
+    model.dispose();
   });
 });

@@ -5,6 +5,8 @@ import * as ht from '../../src';
 import { readCheckpointInfo } from '../../src/checkpoint/state-file';
 import { tmpDir } from '../helpers/reference';
 import { TINY, trainSteps } from '../helpers/hrm';
+import * as subject from '../../src/checkpoint/state-file';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describe('checkpoints', () => {
   test('model, optimizer state, step and RNG survive a save/load round trip exactly', () => {
@@ -54,5 +56,12 @@ describe('checkpoints', () => {
     expect(() => ht.loadCheckpoint(path.join(dir, 'plain.safetensors'), { model: fresh })).toThrow(/not an hrm-torch checkpoint/);
     fresh.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('saveCheckpoint names contents that are not a checkpoint', () => {
+    expectInvalidArgument(() => subject.saveCheckpoint('never-written.safetensors', undefined as never), 'saveCheckpoint(): contents must be checkpoint contents {model, step, ...}, got undefined');
+    expectInvalidArgument(() => subject.saveCheckpoint('never-written.safetensors', { model: 3, step: 1 } as never), 'saveCheckpoint(): contents.model must be a Module, got number 3');
   });
 });

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readIdentifiers } from '../../src/data/format';
 import { folderSnapshot } from '../helpers/files';
+import { generateSudoku, writeSudokuCsv } from '../../src/data/sudoku';
 import { buildTinyArcData, hrm, run, scratchFolder, sudokuDataArgs } from './helpers';
 
 const scratch = scratchFolder('cli-data-');
@@ -12,6 +13,23 @@ test('data sudoku generates 4x4 puzzles and prints each split', () => {
   const b = run(...sudokuDataArgs(path.join(scratch(), 'data')));
   expect(b.status).toBe(0);
   expect(b.stdout).toMatch(/train: seq_len 16, vocab 6/);
+});
+
+test('data sudoku --input without --size reads the board size from the first puzzle; a size it cannot infer is refused', () => {
+  const csv = path.join(scratch(), 'four.csv');
+  writeSudokuCsv(csv, Array.from({ length: 6 }, (_, i) => {
+    const g = generateSudoku({ box: { rows: 2, cols: 2 }, seed: i });
+    return { source: 'four', question: g.puzzle, answer: g.solution, rating: g.rating };
+  }));
+  const b = run('data', 'sudoku', '--input', csv, '--output-dir', path.join(scratch(), 'four'));
+  expect([b.status, b.stderr]).toEqual([0, expect.any(String)]);
+  expect(b.stdout).toMatch(/train: seq_len 16, vocab 6/);
+  const odd = path.join(scratch(), 'five.csv');
+  fs.writeFileSync(odd, `source,question,answer,rating\nodd,${'.'.repeat(25)},${'1'.repeat(25)},0\n`);
+  const r = run('data', 'sudoku', '--input', odd, '--output-dir', path.join(scratch(), 'five'));
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain(`${odd}:2: question has 25 characters, expected 81 (or 16 / 36 for 4x4 / 6x6 boards`);
+  expect(fs.existsSync(path.join(scratch(), 'five'))).toBe(false);
 });
 
 test('data arc builds from task folders with augmentations', () => {

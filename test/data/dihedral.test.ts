@@ -2,6 +2,8 @@
 import { DIHEDRAL_INVERSE, dihedralIndexMap, dihedralShape, dihedralTransform, inverseDihedralTransform } from '../../src/data/dihedral';
 import { generateMazes } from '../../src/data/maze';
 import { haveStaged, staged, expectShortestPath } from './maze/helpers';
+import * as subject from '../../src/data/dihedral';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describe('dihedral transforms', () => {
   test('match numpy on a 2x3 grid (rot90 counter-clockwise, flips, transposes)', () => {
@@ -50,5 +52,15 @@ describe('dihedral transforms', () => {
         expect(inverseDihedralTransform(a, t, n)).toBe(m.answer);
       }
     }
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('checkDihedralId and dihedralIndexMap describe any value, cycles and bigints too', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expectInvalidArgument(() => subject.dihedralShape(cyclic as never, 2, 2), 'dihedral transform id must be an integer 0..7, got an object');
+    expectInvalidArgument(() => subject.checkDihedralId(1n), 'dihedral transform id must be an integer 0..7, got bigint 1n');
+    expectInvalidArgument(() => subject.dihedralIndexMap(0, 2, 0.5), 'dihedralIndexMap(): rows and cols must be positive integers, got rows number 2, cols number 0.5');
   });
 });

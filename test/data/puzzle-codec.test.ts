@@ -10,6 +10,8 @@ import { hasErrorCode } from '../../src/util/errors';
 import { tinyArcDataset, tinyMazeDataset, tinySudokuDataset } from '../helpers/datasets';
 import { errorOf } from '../helpers/errors';
 import { scratchFolders } from './scratch';
+import * as subject from '../../src/data/puzzle-codec';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const Q = '5...27..9..41......1..5.3...92.6.8...5......66..7..29.8...7...2.......8...9..36..';
 const A = '583427169974136528216859374792364851351298746648715293865971432137642985429583617';
@@ -144,5 +146,12 @@ describe('datasetTask and tokenCells', () => {
       [ARC_EOS_CELL, ARC_EOS_CELL, ''],
     ]);
     expect(tokenCells('arc', new Uint8Array(900), { canvas: true })).toEqual([]);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('tokenCells names a bad task or tokens', () => {
+    expectInvalidArgument(() => subject.tokenCells('chess' as never, []), 'tokenCells(): task must be sudoku, maze or arc, got string "chess"');
+    expectInvalidArgument(() => subject.tokenCells('sudoku', undefined as never), 'tokenCells(): tokens must be an array of token ids, got undefined');
   });
 });

@@ -1,5 +1,7 @@
 /** The seeded generator of the dataset builders (src/data/random.ts). */
 import { Rng } from '../../src/data/random';
+import * as subject from '../../src/data/random';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describe('Rng', () => {
   test('is deterministic per seed and gives values in range', () => {
@@ -48,5 +50,13 @@ describe('Rng', () => {
     expect(() => r.sample(3, 4)).toThrow(/cannot draw 4 distinct values from 3/);
     expect(() => r.permutation(-1)).toThrow(/non-negative integer/);
     expect(() => new Rng(NaN)).toThrow(/seed must be a finite number/);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('checkRng returns an Rng and names anything else', () => {
+    const rng = new subject.Rng(1);
+    expect(subject.checkRng(rng, 'f(): rng')).toBe(rng);
+    expectInvalidArgument(() => subject.checkRng({ next: () => 0.5 }, 'f(): rng'), 'f(): rng must be an Rng (new data.Rng(seed)), got an object');
   });
 });

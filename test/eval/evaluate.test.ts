@@ -10,6 +10,8 @@ import { evaluate } from '../../src/eval/evaluate';
 import { solveTokens } from '../../src/eval/solve';
 import { tmpDir } from '../helpers/reference';
 import { TINY, buildTinySudokuData } from '../helpers/hrm';
+import * as subject from '../../src/eval/evaluate';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const TEST_PUZZLES = 20;
 const OVERFIT_STEPS = 300;
@@ -143,5 +145,15 @@ describe('evaluate', () => {
     expect(r.haltedAtStep[set]).toEqual([0, TEST_PUZZLES]);
     expect(r.sets[set].steps).toBe(2);
     expect(run({ maxExamples: 8 }).examples).toBe(8);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('evaluate names a model, data set or options that are not one', () => {
+    const data = testData();
+    expectInvalidArgument(() => subject.evaluate(undefined as never, data), 'evaluate(): model must be an HRM model, got undefined');
+    expectInvalidArgument(() => subject.evaluate(model, {} as never), 'evaluate(): data must be a PuzzleDataset, got an object');
+    expectInvalidArgument(() => subject.evaluate(model, data, 3 as never), 'evaluate(): opts must be an object, got number 3');
+    data.close();
   });
 });

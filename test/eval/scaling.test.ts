@@ -5,6 +5,8 @@ import { evaluate } from '../../src/eval/evaluate';
 import { inferenceScaling } from '../../src/eval/scaling';
 import { tmpDir } from '../helpers/reference';
 import { TINY, buildTinySudokuData } from '../helpers/hrm';
+import * as subject from '../../src/eval/scaling';
+import { expectInvalidArgument } from '../helpers/errors';
 
 let dir: string;
 let root: string;
@@ -56,4 +58,15 @@ test('fixed points are plain evaluations at each limit; adaptive points are adap
 test('limits must be positive integers', () => {
   expect(() => inferenceScaling(model, open, { limits: [0, 2] })).toThrow(/limits must be positive integers/);
   expect(() => inferenceScaling(model, open, { limits: [] })).toThrow(/limits must be positive integers/);
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('inferenceScaling names a bad model, data opener or limits', () => {
+    const open = () => { throw new Error('not opened'); };
+    expectInvalidArgument(() => subject.inferenceScaling(undefined as never, open, { limits: [1] }), 'inferenceScaling(): model must be an HRM model, got undefined');
+    expectInvalidArgument(() => subject.inferenceScaling(model, undefined as never, { limits: [1] }), 'inferenceScaling(): openData must be a function, got undefined');
+    expectInvalidArgument(() => subject.inferenceScaling(model, open, undefined as never), 'inferenceScaling(): opts must be an object {limits, ...}, got undefined');
+    expectInvalidArgument(() => subject.inferenceScaling(model, open, { limits: 'x' } as never), 'inferenceScaling(): opts.limits must be an array of step limits, got string "x"');
+    expectInvalidArgument(() => subject.inferenceScaling(model, open, { limits: [2, 0.5] }), 'inferenceScaling(): opts.limits must be a non-empty array of integers from 1 to 1024, got number 0.5');
+  });
 });

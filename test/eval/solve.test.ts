@@ -6,6 +6,8 @@ import { loadModel, solve, solveTokens } from '../../src/eval/solve';
 import { sudokuVocabSize } from '../../src/data/sudoku';
 import { tmpDir } from '../helpers/reference';
 import { TINY, trainSteps } from '../helpers/hrm';
+import * as subject from '../../src/eval/solve';
+import { expectInvalidArgument } from '../helpers/errors';
 
 // A 4x4 Sudoku model (16 tokens), trained a little to predict cell tokens: these tests are about the stepping, not the answers.
 const config = ht.hrmConfig({ ...TINY, batchSize: 4, seqLen: 16, vocabSize: sudokuVocabSize(4), numPuzzleIdentifiers: 1, haltMaxSteps: 3 });
@@ -113,5 +115,16 @@ describe('solveTokens with trace', () => {
     } finally {
       model.dispose();
     }
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('solveTokens and solve name a bad model, puzzle or inputs', () => {
+    const model = new ht.HRM(config);
+    expectInvalidArgument(() => subject.solveTokens(undefined as never, []), 'solveTokens(): model must be an HRM model, got undefined');
+    expectInvalidArgument(() => subject.solveTokens(model, undefined as never), 'solveTokens(): inputs must be an array of token ids, got undefined');
+    expectInvalidArgument(() => subject.solve(3 as never, { sudoku: '1...' } as never), 'solve(): model must be an HRM or a checkpoint path, got number 3');
+    expectInvalidArgument(() => subject.solve(model, undefined as never), 'solve(): puzzle must be a puzzle ({sudoku}, {maze} or {arcTask, ...}), got undefined');
+    model.dispose();
   });
 });

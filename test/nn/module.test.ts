@@ -1,6 +1,8 @@
 /** Module bookkeeping: strict state dicts, train/eval, dtype moves and dispose (on an HRM, a deep module tree). */
 import * as ht from '../../src';
 import { TINY } from '../helpers/hrm';
+import * as subject from '../../src/nn/module';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describe('Module', () => {
   test('loadStateDict is strict and lists every problem; non-strict reports them', () => {
@@ -47,5 +49,24 @@ describe('Module', () => {
     m.to('float32');
     m.dispose();
     expect(ht.memory().liveTensors).toBe(live - m.stateDict().size - 2 - 2); // + local buffers, rotary tables
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('register*, named* and loadStateDict name a bad name, tensor, module, prefix or state dict', () => {
+    class Probe extends subject.Module {
+      probe(kind: string, name: unknown, x: unknown): unknown {
+        if (kind === 'parameter') return this.registerParameter(name as string, x as ht.Tensor);
+        if (kind === 'buffer') return this.registerBuffer(name as string, x as ht.Tensor);
+        return this.registerModule(name as string, x as subject.Module);
+      }
+    }
+    const m = new Probe();
+    expectInvalidArgument(() => m.probe('parameter', 3, ht.zeros([1])), 'a module member name must be a string, got number 3');
+    expectInvalidArgument(() => m.probe('buffer', 'b', [1]), "registerBuffer(): the tensor of 'b' must be a Tensor, got an array of length 1");
+    expectInvalidArgument(() => m.probe('module', 'c', {}), "registerModule(): the module of 'c' must be a Module, got an object");
+    expectInvalidArgument(() => m.namedModules(3 as never), 'namedModules(): prefix must be a string, got number 3');
+    expectInvalidArgument(() => m.namedParameters(null as never), 'namedParameters(): prefix must be a string, got null');
+    expectInvalidArgument(() => m.loadStateDict(undefined as never), 'loadStateDict(): stateDict must be a Map or an object of named tensors, got undefined');
   });
 });

@@ -1,6 +1,8 @@
 /** The Adam optimizers against PyTorch's: AdamW against torch.optim.AdamW over several steps. */
 import * as ht from '../../src';
 import { describeWithTorch, expectTensorClose, runReference } from '../helpers/reference';
+import * as subject from '../../src/optim/adam';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describeWithTorch('optimizers against PyTorch', () => {
   test('AdamW matches torch.optim.AdamW over three steps (with a parameter lacking a gradient)', () => {
@@ -69,5 +71,15 @@ result = p
       expectTensorClose(p.detach(), ref.adam_atan2, 'AdamATan2 p', { rtol: 1e-5, atol: 1e-6 });
       opt.dispose();
     });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('the update hooks name an argument that is not a tensor', () => {
+    for (const opt of [new subject.AdamATan2([ht.zeros([2]).requiresGrad_(true)], { lr: 1e-3 }), new subject.AdamW([ht.zeros([2]).requiresGrad_(true)], { lr: 1e-3 })]) {
+      const hooks = opt as unknown as { updateSecondMoment(v: unknown, g: unknown, b2: number): void; applyUpdate(p: unknown, m: unknown, v: unknown, s: number, b: number): void };
+      expectInvalidArgument(() => hooks.updateSecondMoment(ht.zeros([2]), undefined, 0.9), 'updateSecondMoment(): g must be a Tensor, got undefined');
+      expectInvalidArgument(() => hooks.applyUpdate(ht.zeros([2]), ht.zeros([2]), 3, 0.1, 1), 'applyUpdate(): v must be a Tensor, got number 3');
+    }
   });
 });

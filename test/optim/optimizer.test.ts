@@ -1,5 +1,7 @@
 /** The optimizer base: argument checks, parameters without gradients, and state dicts that resume exactly. */
 import * as ht from '../../src';
+import * as subject from '../../src/optim/optimizer';
+import { expectInvalidArgument } from '../helpers/errors';
 
 function freshParams(): ht.Tensor[] {
   ht.manualSeed(4);
@@ -80,5 +82,17 @@ describe('Optimizer', () => {
       expect(() => one.loadStateDict(adamw.stateDict())).toThrow(/state is for 2 parameters, this optimizer has 1/);
       for (const o of [adamw, atan2, one]) o.dispose();
     });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('slot and loadStateDict name a bad index, name or state', () => {
+    const opt = new ht.AdamW([ht.zeros([3]).requiresGrad_(true)], { lr: 1e-3 });
+    const slot = (i: unknown, name: unknown) => (opt as unknown as { slot(i: unknown, name: unknown): unknown }).slot(i, name);
+    expectInvalidArgument(() => slot(1, 'exp_avg'), 'AdamW.slot(): i must be a parameter index from 0 to 0, got number 1');
+    expectInvalidArgument(() => slot(0, undefined), 'AdamW.slot(): name must be a string, got undefined');
+    expectInvalidArgument(() => opt.loadStateDict(undefined as never), 'AdamW.loadStateDict(): state must be an optimizer state {tensors, meta} (from stateDict()), got undefined');
+    expectInvalidArgument(() => opt.loadStateDict({ tensors: {}, meta: { kind: 'AdamW' } } as never), 'AdamW.loadStateDict(): state.meta.steps must be an array of step counts, got undefined');
+    expect(subject.Optimizer).toBeDefined();
   });
 });

@@ -4,6 +4,8 @@ import * as path from 'path';
 import { histogram, lineChart, niceTicks } from '../../src/report/charts';
 import { browserAvailable, launchBrowser } from '../helpers/browser';
 import { tmpDir } from '../helpers/reference';
+import * as subject from '../../src/report/charts';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const numbers = (svg: string, re: RegExp) => [...svg.matchAll(re)].map((m) => Number(m[1]));
 
@@ -100,4 +102,18 @@ test('lineChart escapes titles and names, marks a single point, and never prints
   expect(svg).toContain('x&lt;y');
   expect(svg).toContain('<circle');
   expect(svg).not.toContain('NaN');
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('lineChart and histogram check their options, series, points and bins', () => {
+    const base = { title: 't', xLabel: 'x', yLabel: 'y' };
+    expectInvalidArgument(() => subject.lineChart(undefined as never), 'lineChart(): options must be an object, got undefined');
+    expectInvalidArgument(() => subject.lineChart({ ...base, title: 3 } as never), 'lineChart(): options.title must be a string, got number 3');
+    expectInvalidArgument(() => subject.lineChart({ ...base, series: 5 } as never), 'lineChart(): options.series must be an array of series, got number 5');
+    expectInvalidArgument(() => subject.lineChart({ ...base, series: [{ name: 'a', points: [3] }] } as never), 'lineChart(): options.series[0].points[0] must be an [x, y] pair, got number 3');
+    expectInvalidArgument(() => subject.lineChart({ ...base, series: [], width: -1 }), 'lineChart(): options.width must be a positive number of pixels, got number -1');
+    expectInvalidArgument(() => subject.histogram({ ...base, bins: undefined } as never), 'histogram(): options.bins must be an array of {label, count}, got undefined');
+    expectInvalidArgument(() => subject.histogram({ ...base, bins: [{ label: 1, count: 2 }] } as never), 'histogram(): options.bins[0].label must be a string, got number 1');
+    expectInvalidArgument(() => subject.escapeXml(undefined as never), 'escapeXml(): s must be a string, got undefined');
+  });
 });

@@ -12,6 +12,8 @@ import { scratchFolders } from '../data/scratch';
 import { browserAvailable, launchBrowser, openPage, screenshot } from '../helpers/browser';
 import { TINY_ARC_TASKS, tinyArcDataset, tinyMazeDataset, tinySudokuDataset } from '../helpers/datasets';
 import { errorOf } from '../helpers/errors';
+import * as subject from '../../src/report/dataset-view';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const scratch = scratchFolders('dataset-view-');
 let root = '';
@@ -156,4 +158,15 @@ pageTest.each(['sudoku', 'maze', 'arc'] as const)('in Chromium: the %s dataset p
   } finally {
     await browser.close();
   }
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('datasetView, datasetViewPage and writeDatasetViewPage name the bad argument', () => {
+    expectInvalidArgument(() => subject.datasetView(3 as never), 'datasetView(): dataRoot must be a path (a non-empty string), got number 3');
+    expectInvalidArgument(() => subject.datasetView('data', { split: 'dev' }), "datasetView(): opts.split must be 'train' or 'test', got string \"dev\"");
+    expectInvalidArgument(() => subject.datasetView('data', { count: 0 }), 'datasetView(): opts.count must be a positive integer, got number 0');
+    expectInvalidArgument(() => subject.datasetViewPage(undefined as never), 'datasetViewPage(): view must be a dataset view (from datasetView()), got undefined');
+    expectInvalidArgument(() => subject.datasetViewPage({ root: 'r', split: 'train', task: 'sudoku', metadata: undefined } as never), 'datasetViewPage(): view.metadata must be a dataset metadata object, got undefined');
+    expectInvalidArgument(() => subject.writeDatasetViewPage(undefined as never, {} as never), 'writeDatasetViewPage(): file must be a path (a non-empty string), got undefined');
+  });
 });

@@ -7,6 +7,8 @@ import { UNKNOWN_CELL } from '../../src/data/puzzle-codec';
 import { ReasoningView, answerGrid, changedCells, reasoningPage, reasoningView } from '../../src/report/reasoning';
 import { browserAvailable, launchBrowser, openPage, screenshot } from '../helpers/browser';
 import { tmpDir } from '../helpers/reference';
+import * as subject from '../../src/report/reasoning';
+import { expectInvalidArgument } from '../helpers/errors';
 
 // A 4x4 Sudoku (tokens = value + 1) and a made-up trace: step 1 half right, step 2 solved.
 const puzzle = encodePuzzle({ sudoku: '1...3..2..4.2...' });
@@ -229,4 +231,20 @@ pageTest('in Chromium: the selector and the table switch puzzles; each puzzle ke
     await browser.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('gridSvg, changedCells, cellSize, reasoningView and reasoningPage name the bad argument', () => {
+    const view = { task: 'sudoku' as const, input: [['1', '']] };
+    expectInvalidArgument(() => subject.gridSvg(view, 'ab' as never), 'gridSvg(): grid must be a grid (an array of rows of cell labels), got string "ab"');
+    expectInvalidArgument(() => subject.gridSvg(view, [[1]] as never), 'gridSvg(): grid[0][0] must be a string, got number 1');
+    expectInvalidArgument(() => subject.gridSvg(undefined as never, [['1']]), 'gridSvg(): view must be a reasoning view {task, input, solution}, got undefined');
+    expectInvalidArgument(() => subject.gridSvg(view, [['1']], { cell: 0 }), 'gridSvg(): opts.cell must be a positive number of pixels, got number 0');
+    expectInvalidArgument(() => subject.changedCells(undefined, 3 as never), 'changedCells(): b must be a grid (an array of rows of cell labels), got number 3');
+    expectInvalidArgument(() => subject.cellSize('4' as never, 4, 320, 8, 36), 'cellSize(): rows must be a number, got string "4"');
+    expectInvalidArgument(() => subject.reasoningView(undefined as never, {} as never), 'reasoningView(): puzzle must be an encoded puzzle {task, tokens}, got undefined');
+    expectInvalidArgument(() => subject.reasoningView({ task: 'sudoku', tokens: [] }, {} as never), 'reasoningView(): result.perStep must be an array of steps, got undefined');
+    expectInvalidArgument(() => subject.reasoningPage(undefined as never), 'reasoningPage(): view must be a reasoning view (from reasoningView()), got undefined');
+    expectInvalidArgument(() => subject.reasoningPage([{ task: 'sudoku', title: 't', input: [], frames: 3 }] as never), 'reasoningPage(): views[0].frames must be an array of frames, got number 3');
+  });
 });

@@ -4,6 +4,8 @@ import * as path from 'path';
 import type { ScalingResult } from '../../src/eval/scaling';
 import { scalingCharts, writeScaling } from '../../src/report/scaling';
 import { tmpDir } from '../helpers/reference';
+import * as subject from '../../src/report/scaling';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const result: ScalingResult = {
   trainedMaxSteps: 4,
@@ -36,4 +38,11 @@ test('writeScaling writes scaling.json and both plots', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('scalingCharts and writeScaling name a result that is not one', () => {
+    expectInvalidArgument(() => subject.scalingCharts(undefined as never), 'scalingCharts(): result must be a scaling result (from inferenceScaling()), got undefined');
+    expectInvalidArgument(() => subject.scalingCharts({ points: [3] } as never), 'scalingCharts(): result.points[0] must be an object, got number 3');
+  });
 });

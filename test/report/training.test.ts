@@ -5,6 +5,8 @@ import { trainingCurve, writeReport, withTrainingReport } from '../../src/report
 import type { MetricsRecord } from '../../src/train/run-folder';
 import { browserAvailable, launchBrowser } from '../helpers/browser';
 import { tmpDir } from '../helpers/reference';
+import * as subject from '../../src/report/training';
+import { expectInvalidArgument } from '../helpers/errors';
 
 // Step 2 has no halted row: its accuracy is 0 by normalisation, and must not pull the curve down.
 const train: MetricsRecord[] = [
@@ -98,4 +100,14 @@ pageTest('the report page renders in Chromium: five charts, not blank, no consol
     await browser.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('trainingCurve and trainingCharts check the records, the key and the window', () => {
+    expectInvalidArgument(() => subject.trainingCurve(undefined as never, 'lm_loss'), 'trainingCurve(): records must be an array of metrics records, got undefined');
+    expectInvalidArgument(() => subject.trainingCurve([3] as never, 'lm_loss'), 'trainingCurve(): records[0] must be a metrics record, got number 3');
+    expectInvalidArgument(() => subject.trainingCurve([], 5 as never), 'trainingCurve(): key must be a string, got number 5');
+    expectInvalidArgument(() => subject.trainingCurve([], 'lm_loss', 0), 'trainingCurve(): window must be a number >= 1, got number 0');
+    expectInvalidArgument(() => subject.trainingCharts({} as never), 'trainingCharts(): records must be an array of metrics records, got an object');
+  });
 });

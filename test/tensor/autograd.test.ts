@@ -4,6 +4,8 @@
  */
 import * as ht from '../../src';
 import { describeWithTorch, expectTensorClose, runReference } from '../helpers/reference';
+import * as subject from '../../src/tensor/autograd';
+import { expectInvalidArgument } from '../helpers/errors';
 
 type Fn = (...xs: ht.Tensor[]) => ht.Tensor;
 
@@ -238,5 +240,14 @@ result = [total] + [p[n].grad for n in ${JSON.stringify(params)}]
       expectTensorClose(total, ref['g.0'], 'loss', { rtol: 1e-5, atol: 1e-6 });
       params.forEach((p, i) => expectTensorClose(leaves[p].grad!, ref[`g.${i + 1}`], `grad ${p}`, { rtol: 1e-4, atol: 1e-6 }));
     });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('gradcheck names a function, inputs or options that are not one', () => {
+    const f = (x: ht.Tensor) => x.mul(2).sum();
+    expectInvalidArgument(() => subject.gradcheck(3 as never, []), 'gradcheck(): fn must be a function, got number 3');
+    expectInvalidArgument(() => subject.gradcheck(f, undefined as never), 'gradcheck(): inputs must be an array of tensors, got undefined');
+    expectInvalidArgument(() => subject.gradcheck(f, [3] as never), 'gradcheck(): inputs[0] must be a Tensor, got number 3');
   });
 });

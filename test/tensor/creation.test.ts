@@ -3,6 +3,8 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import * as ht from '../../src';
 import { OpCase, describeOpsAgainstTorch } from '../helpers/op-cases';
+import * as subject from '../../src/tensor/creation';
+import { expectInvalidArgument } from '../helpers/errors';
 
 // Inverse-CDF truncated normal (as torch.nn.init.trunc_normal_ before 2.13, and JAX), written
 // out in PyTorch ops; torch 2.13's trunc_normal_ switched to rejection sampling.
@@ -204,5 +206,12 @@ describe('default generators are per thread', () => {
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(JSON.parse(r.stdout.trim())).toEqual({ restored: true, mainUntouched: true });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('fillTruncNormal_ names a tensor or option that is not one', () => {
+    expectInvalidArgument(() => subject.fillTruncNormal_(undefined as never), 'fillTruncNormal_(): t must be a Tensor, got undefined');
+    expectInvalidArgument(() => subject.fillTruncNormal_(ht.zeros([2]), { std: '1' } as never), 'fillTruncNormal_(): opts.std must be a number, got string "1"');
   });
 });

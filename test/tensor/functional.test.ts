@@ -4,6 +4,8 @@
  */
 import * as ht from '../../src';
 import { OpCase, describeOpsAgainstTorch } from '../helpers/op-cases';
+import * as subject from '../../src/tensor/functional';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const functions: OpCase[] = [
   { name: 'minimum', ts: (x) => ht.minimum(x.a, x.b), py: 'torch.minimum(a, b)' },
@@ -33,3 +35,14 @@ const functions: OpCase[] = [
 ];
 
 describeOpsAgainstTorch('functional against PyTorch', functions);
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('softmax, logSoftmax and rmsNorm name an input that is not a tensor, and a bad dim or shape', () => {
+    expectInvalidArgument(() => subject.softmax(undefined as never, -1), 'softmax(): input must be a Tensor, got undefined');
+    expectInvalidArgument(() => subject.logSoftmax([1, 2] as never, -1), 'logSoftmax(): input must be a Tensor, got an array of length 2');
+    expectInvalidArgument(() => subject.softmax(ht.zeros([2, 3]), 9), 'dim 9 is out of range (valid dims are -2 to 1)');
+    expectInvalidArgument(() => subject.rmsNorm(3 as never), 'rmsNorm(): input must be a Tensor, got number 3');
+    expectInvalidArgument(() => subject.rmsNorm(ht.tensor(1)), 'rmsNorm(): input must have at least one dim to normalise over, got a 0-dim tensor');
+    expectInvalidArgument(() => subject.rmsNorm(ht.zeros([2, 3]), { normalizedShape: 'x' } as never), 'rmsNorm(): opts.normalizedShape must be an array of non-negative integers or one such integer, got string "x"');
+  });
+});

@@ -3,6 +3,8 @@ import { spawnSync } from 'child_process';
 import { runChild } from '../helpers/child';
 import * as path from 'path';
 import * as ht from '../../src';
+import * as subject from '../../src/tensor/scope';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const live = () => ht.memory().liveTensors;
 
@@ -333,5 +335,13 @@ describe('tensors left to the collector in a synchronous loop', () => {
     expect(c[1000].held).toBe(c[100].held); // every registration of a disposed tensor was withdrawn
     expect(c[1000].held).toBeLessThanOrEqual(c[1000].live);
     expect(c[1000].microtasks).toBe(c[100].microtasks); // one flush microtask waits; no more are queued
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('keep, adopt and moveToOuter name a value that is not a tensor', () => {
+    expectInvalidArgument(() => subject.keep(3 as never), 'keep(): t must be a Tensor, got number 3');
+    expectInvalidArgument(() => subject.adopt(undefined as never), 'adopt(): t must be a Tensor, got undefined');
+    expectInvalidArgument(() => subject.moveToOuter(null as never), 'moveToOuter(): t must be a Tensor, got null');
   });
 });

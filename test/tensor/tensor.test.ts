@@ -4,6 +4,8 @@
  */
 import * as ht from '../../src';
 import { OpCase, describeOpsAgainstTorch } from '../helpers/op-cases';
+import * as subject from '../../src/tensor/tensor';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const methods: OpCase[] = [
   // elementwise, tensor and scalar forms
@@ -254,5 +256,32 @@ describe('dims and gradients are checked', () => {
       expect(() => ht.zeros([2]).to('cuda:x' as ht.Device)).toThrow(`to(): device must be 'cpu', 'cuda' or 'cuda:N' (N a device index); got string "cuda:x"`);
       expect(() => ht.zeros([2]).to({ device: 'gpu' as ht.Device })).toThrow(/to\(\): options.device must be 'cpu'.*got string "gpu"/);
     });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('checkTensor returns a Tensor and names anything else', () => {
+    const t = ht.zeros([1]);
+    expect(subject.checkTensor(t, 'f(): x')).toBe(t);
+    expectInvalidArgument(() => subject.checkTensor([1], 'f(): x'), 'f(): x must be a Tensor, got an array of length 1');
+  });
+
+  test('fill_, maskedFill and maskedFill_ refuse a value the dtype cannot hold, as full() does', () => {
+    const u8 = ht.zeros([2], { dtype: 'uint8' });
+    const mask = ht.tensor([true, false]);
+    expectInvalidArgument(() => u8.fill_(300), 'fill_(): value is 300, which uint8 cannot hold (uint8 holds integers from 0 to 255)');
+    expectInvalidArgument(() => ht.zeros([2], { dtype: 'bool' }).fill_(0.5), 'fill_(): value is 0.5, which bool cannot hold');
+    expectInvalidArgument(() => ht.zeros([2], { dtype: 'int32' }).maskedFill(mask, NaN), 'maskedFill(): value is NaN, which int32 cannot hold');
+    expectInvalidArgument(() => u8.maskedFill_(mask, -1), 'maskedFill_(): value is -1, which uint8 cannot hold');
+    expectInvalidArgument(() => u8.maskedFill(mask, 'x' as never), 'maskedFill(): value must be a Tensor or a number, got string "x"');
+    expect(u8.fill_(255).maskedFill(mask, 7).toArray()).toEqual([7, 255]); // values that fit are unchanged
+  });
+
+  test('a dim out of range names the dim and the valid range, for every op libtorch wraps dims for', () => {
+    const x = ht.zeros([2, 3]);
+    expectInvalidArgument(() => x.sum(5), 'dim 5 is out of range (valid dims are -2 to 1)');
+    expectInvalidArgument(() => x.softmax(-3), 'dim -3 is out of range (valid dims are -2 to 1)');
+    expectInvalidArgument(() => x.transpose(0, 2), 'dim 2 is out of range (valid dims are -2 to 1)');
+    expectInvalidArgument(() => ht.cat([x, x], 4), 'dim 4 is out of range (valid dims are -2 to 1)');
   });
 });

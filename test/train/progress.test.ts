@@ -1,6 +1,8 @@
 /** Training progress printing: the Trainer's events -> a bar with metrics, eval/resume/stop lines. */
 import { formatEvalMetrics, formatTrainMetrics, trainingProgress } from '../../src/train/progress';
 import { TrainProgress } from '../../src/train/trainer';
+import * as subject from '../../src/train/progress';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const metrics = { lm_loss: 1.23456, accuracy: 0.5, exact_accuracy: 0.125, steps: 2.5, q_halt_accuracy: 0.9, count: 16 };
 
@@ -53,5 +55,17 @@ describe('trainingProgress', () => {
     expect(text.startsWith('resume: run/checkpoints/step_00000000.safetensors\n\rfit [')).toBe(true);
     expect(text).toContain('\reval @ step 4 [all]: exact 12.50%, token 50.00%, steps 2.50\x1b[K\n');
     expect(text.endsWith('\rstop: run/checkpoints/step_00000004.safetensors\x1b[K\n')).toBe(true);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('formatTrainMetrics and formatEvalMetrics name a missing record, a missing metric and a bad step or set', () => {
+    const m = { lm_loss: 1, accuracy: 0.5, exact_accuracy: 0.25, steps: 2 };
+    expect(subject.formatTrainMetrics(m)).toContain('loss 1.000');
+    expectInvalidArgument(() => subject.formatTrainMetrics(undefined as never), 'formatTrainMetrics(): m must be a metrics record, got undefined');
+    expectInvalidArgument(() => subject.formatTrainMetrics({ ...m, lm_loss: undefined } as never), 'formatTrainMetrics(): m.lm_loss must be a number, got undefined');
+    expectInvalidArgument(() => subject.formatEvalMetrics(1, 'all', undefined as never), 'formatEvalMetrics(): m must be a metrics record, got undefined');
+    expectInvalidArgument(() => subject.formatEvalMetrics('1' as never, 'all', m), 'formatEvalMetrics(): step must be a number, got string "1"');
+    expectInvalidArgument(() => subject.formatEvalMetrics(1, null as never, m), 'formatEvalMetrics(): set must be a string, got null');
   });
 });

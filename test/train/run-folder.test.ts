@@ -12,6 +12,8 @@ import {
 } from '../../src/train/run-folder';
 import { tmpDir } from '../helpers/reference';
 import { TINY } from '../helpers/hrm';
+import * as subject from '../../src/train/run-folder';
+import { expectInvalidArgument } from '../helpers/errors';
 
 let dir: string;
 beforeEach(() => (dir = tmpDir('run-folder-')));
@@ -123,5 +125,12 @@ describe('RunFolder', () => {
     ht.hrm.disposeCarry(back);
     ht.hrm.disposeCarry(carry);
     model.dispose();
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('RunFolder.saveCheckpoint names contents that are not a checkpoint', () => {
+    const run = new subject.RunFolder(path.join(tmpDir('run-folder-args-'), 'run'));
+    expectInvalidArgument(() => run.saveCheckpoint(undefined as never, 1), 'RunFolder.saveCheckpoint(): contents must be checkpoint contents {model, step, ...}, got undefined');
   });
 });

@@ -17,6 +17,8 @@ import {
 } from '../../src/util/atomic';
 import { deadPid, runKilled } from '../helpers/child';
 import { tmpDir } from '../helpers/reference';
+import * as subject from '../../src/util/atomic';
+import { expectInvalidArgument } from '../helpers/errors';
 
 let dir: string;
 beforeEach(() => {
@@ -189,5 +191,17 @@ describe('AtomicFolder', () => {
     write(`${target}.replaced-${dead}`, { 'train/older': 'older' });
     expect(cleanFolderLeftovers(target, (pid) => pid === dead)).toEqual({ removed: [`${target}.replaced-${dead}`] });
     expect(fs.readdirSync(dir)).toEqual(['data']);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('AtomicFile.write and writeAt name bad bytes or positions, and a file already committed', () => {
+    const f = new subject.AtomicFile(path.join(tmpDir('atomic-args-'), 'f.bin'));
+    expectInvalidArgument(() => f.write(3 as never), 'AtomicFile.write(): chunk must be a string or a Uint8Array, got number 3');
+    expectInvalidArgument(() => f.writeAt(new Uint8Array(1), -1), 'AtomicFile.writeAt(): position must be a non-negative integer, got number -1');
+    f.write('x');
+    f.commit();
+    expectInvalidArgument(() => f.write('y'), 'was already committed or aborted');
+    expectInvalidArgument(() => f.commit(), 'was already committed or aborted');
   });
 });

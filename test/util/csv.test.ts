@@ -4,6 +4,8 @@ import * as path from 'path';
 import { CsvRecord, forEachCsvRecord, forEachLine, formatCsv, formatCsvField, isBlankCsvRecord, parseCsv, writeCsv } from '../../src/util/csv';
 import { hasErrorCode } from '../../src/util/errors';
 import { tmpDir } from '../helpers/reference';
+import * as subject from '../../src/util/csv';
+import { expectInvalidArgument } from '../helpers/errors';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -92,5 +94,13 @@ describe('writing', () => {
     writeCsv(f, ['h1', 'h2'], rows);
     expect(fs.readFileSync(f, 'utf8')).toBe(text);
     expect(fs.readdirSync(path.dirname(f))).toEqual(['w.csv']); // no temporary left behind
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('parseCsv, formatCsvField and formatCsv name text, fields or rows that are not one', () => {
+    expectInvalidArgument(() => subject.parseCsv(3 as never, 'a.csv'), 'parseCsv(): text (of a.csv) must be a string, got number 3');
+    expectInvalidArgument(() => subject.formatCsvField(undefined as never), 'formatCsvField(): s must be a string, got undefined');
+    expectInvalidArgument(() => subject.formatCsv(['a'], 3 as never), 'formatCsv(): rows must be an iterable of rows, got number 3');
   });
 });

@@ -2,6 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ERROR_CODES, corruptFile, hasErrorCode, hrmError, invalidArgument, invalidData } from '../../src/util/errors';
+import * as subject from '../../src/util/errors';
+import { expectInvalidArgument } from '../helpers/errors';
 
 describe('factories', () => {
   test('each factory sets its code and class; INVALID_ARGUMENT errors are TypeErrors', () => {
@@ -43,4 +45,21 @@ test("ERROR_CODES is exactly the README's table under ### Errors, in its order",
   expect(section).toBeDefined();
   const documented = [...section!.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
   expect(documented).toEqual([...ERROR_CODES]);
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('checkObject, checkArray, checkArrayLike, checkString and checkFiniteNumber return a good value and name a bad one', () => {
+    const o = { a: 1 };
+    expect(subject.checkObject(o, 'f(): opts')).toBe(o);
+    expect(subject.checkArray([1], 'f(): xs')).toEqual([1]);
+    expect(subject.checkArrayLike(new Int32Array(2), 'f(): grid')).toHaveLength(2);
+    expect(subject.checkString('s', 'f(): name')).toBe('s');
+    expect(subject.checkFiniteNumber(1.5, 'f(): x')).toBe(1.5);
+    expectInvalidArgument(() => subject.checkObject(null, 'f(): opts'), 'f(): opts must be an object, got null');
+    expectInvalidArgument(() => subject.checkObject([1], 'f(): opts', 'a config'), 'f(): opts must be a config, got an array of length 1');
+    expectInvalidArgument(() => subject.checkArray('ab', 'f(): xs'), 'f(): xs must be an array, got string "ab"');
+    expectInvalidArgument(() => subject.checkArrayLike(new DataView(new ArrayBuffer(2)), 'f(): grid'), 'f(): grid must be an array or a typed array, got a DataView');
+    expectInvalidArgument(() => subject.checkString(3, 'f(): name'), 'f(): name must be a string, got number 3');
+    expectInvalidArgument(() => subject.checkFiniteNumber(NaN, 'f(): x'), 'f(): x must be a finite number, got number NaN');
+  });
 });

@@ -1,5 +1,7 @@
 /** The progress bar (terminal and plain-line modes) and the number formats of progress lines. */
 import { ProgressBar, ProgressStream, formatPercent, formatTime } from '../../src/util/progress';
+import * as subject from '../../src/util/progress';
+import { expectInvalidArgument } from '../helpers/errors';
 
 /** A stream that records what is written; a terminal when `tty`. */
 function recorder(tty: boolean): ProgressStream & { text: string } {
@@ -69,4 +71,19 @@ test('formatPercent', () => {
   expect(formatPercent(0.1234)).toBe('12.3%');
   expect(formatPercent(0.1234, 2)).toBe('12.34%');
   expect(formatPercent(1)).toBe('100.0%');
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('ProgressBar checks its label, total and stream, update() and log() their arguments; formatPercent its own', () => {
+    const stream = { write: () => true };
+    expectInvalidArgument(() => new subject.ProgressBar(undefined as never, 10, stream), 'ProgressBar: label must be a string, got undefined');
+    expectInvalidArgument(() => new subject.ProgressBar('x', -1, stream), 'ProgressBar: total must be a non-negative number, got number -1');
+    expectInvalidArgument(() => new subject.ProgressBar('x', 10, {} as never), 'ProgressBar: stream must be a stream with a write() method, got an object');
+    const bar = new subject.ProgressBar('x', 10, stream);
+    expectInvalidArgument(() => bar.update('3' as never), 'ProgressBar.update(): done must be a number, got string "3"');
+    expectInvalidArgument(() => bar.update(3, 4 as never), 'ProgressBar.update(): extra must be a string, got number 4');
+    expectInvalidArgument(() => bar.log(undefined as never), 'ProgressBar.log(): line must be a string, got undefined');
+    expectInvalidArgument(() => subject.formatPercent(undefined as never), 'formatPercent(): fraction must be a number, got undefined');
+    expectInvalidArgument(() => subject.formatPercent(0.5, 200), 'formatPercent(): digits must be an integer from 0 to 20, got number 200');
+  });
 });

@@ -81,6 +81,7 @@ export function readArcAugmentations(datasetDir: string): (ArcAugmentationRecord
  * Throws `INVALID_ARGUMENT` when neither split exists, `INVALID_DATA` when the seq_len is no canvas.
  */
 export function readArcCanvas(datasetDir: string): number {
+  checkPath(datasetDir, 'readArcCanvas(): datasetDir');
   const split = ['test', 'train'].map((s) => path.join(datasetDir, s)).find((d) => fs.existsSync(path.join(d, METADATA_FILE)));
   if (!split) throw invalidArgument(`${datasetDir} has no train/dataset.json or test/dataset.json (was it built by buildArcDataset?)`);
   const { seq_len } = readMetadata(split);

@@ -8,7 +8,7 @@
  * dataset.json (see {@link arcCanvasOfSeqLen}, and readArcCanvas for a dataset folder).
  * @module
  */
-import { invalidArgument } from '../../util/errors';
+import { describeValue, invalidArgument } from '../../util/errors';
 import { ARC_GRID_SIZE, Grid, toGrid } from './grid';
 import { ArcGrid } from './types';
 
@@ -45,6 +45,8 @@ export function arcSeqLen(canvas: number = ARC_GRID_SIZE): number {
  * from 1 to 30.
  */
 export function arcCanvasOfSeqLen(seqLen: number, what = 'seq_len'): number {
+  if (typeof what !== 'string') throw invalidArgument(`arcCanvasOfSeqLen(): what must be a string, got ${describeValue(what)}`);
+  if (typeof seqLen !== 'number') throw invalidArgument(`${what} must be a number of tokens (canvas x canvas), got ${describeValue(seqLen)}`);
   const side = Math.round(Math.sqrt(seqLen));
   if (!Number.isInteger(seqLen) || side * side !== seqLen || side < 1 || side > ARC_GRID_SIZE) {
     throw invalidArgument(`${what} ${seqLen} is not an ARC canvas: ARC sequences are canvas x canvas tokens with a side from 1 to ${ARC_GRID_SIZE} (900 for the 30x30 canvas)`);

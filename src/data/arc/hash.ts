@@ -8,6 +8,7 @@
 import * as crypto from 'crypto';
 import { Grid, toGrid } from './grid';
 import { ArcPair } from './types';
+import { checkArray, checkObject } from '../../util/errors';
 
 /** The hash of one grid. */
 export function gridHash(g: Grid): string {
@@ -23,5 +24,6 @@ export function puzzleHash(pairs: readonly (readonly [Grid, Grid])[]): string {
 
 /** The reference's dedup hash of a task's pairs (all of them, train and test). */
 export function arcPuzzleHash(pairs: readonly ArcPair[]): string {
+  checkArray(pairs, 'arcPuzzleHash(): pairs', 'an array of {input, output} pairs').forEach((p, i) => checkObject(p, `arcPuzzleHash(): pairs[${i}]`, 'an {input, output} pair'));
   return puzzleHash(pairs.map((p, i) => [toGrid(p.input, `pair ${i} input`), toGrid(p.output, `pair ${i} output`)] as const));
 }

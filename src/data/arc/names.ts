@@ -5,9 +5,12 @@
 import { checkDihedralId } from '../dihedral';
 import { IDENTITY_MAP, checkColourMap } from './transforms';
 import { ArcAugmentation, ArcAugmentationRecord } from './types';
+import { checkObject, checkString } from '../../util/errors';
 
 /** `<task>_t<t>_<10 digits of the colour map>` (hrm-spec 6.4). */
 export function arcAugmentedName(task: string, aug: ArcAugmentation): string {
+  checkString(task, 'arcAugmentedName(): task');
+  checkObject(aug, 'arcAugmentedName(): aug', 'an augmentation {dihedral, colourMap}');
   return `${task}_t${checkDihedralId(aug.dihedral)}_${Array.from(checkColourMap(aug.colourMap)).join('')}`;
 }
 

@@ -13,7 +13,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AtomicFolder, FolderLeftovers, PARTIAL_FOLDER_MARKER, atomicTempOwner, cleanFolderLeftovers } from '../../util/atomic';
-import { invalidArgument } from '../../util/errors';
+import { checkObject, checkFunction, describeValue, invalidArgument } from '../../util/errors';
+import { checkPath } from '../../util/path';
 
 export type { FolderLeftovers } from '../../util/atomic';
 import { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, DATASET_SOURCE_DIR, IDENTIFIERS_FILE } from './dataset';
@@ -37,8 +38,9 @@ export interface DatasetFolderOptions {
  * fail early; {@link writeDatasetFolder} checks again.
  */
 export function checkDatasetOutput(opts: DatasetFolderOptions): void {
+  checkObject(opts, 'checkDatasetOutput(): opts', 'an object {outputDir, ...}');
   const { outputDir } = opts;
-  if (typeof outputDir !== 'string' || outputDir === '') throw invalidArgument(`outputDir must be a folder path, got ${JSON.stringify(outputDir)}`);
+  if (typeof outputDir !== 'string' || outputDir === '') throw invalidArgument(`outputDir must be a folder path, got ${describeValue(outputDir)}`);
   const stat = fs.statSync(outputDir, { throwIfNoEntry: false });
   if (!stat) return;
   if (!stat.isDirectory()) throw invalidArgument(`${outputDir} is a file, not a folder; the dataset needs a folder of its own`);
@@ -65,6 +67,7 @@ const list = (names: string[]) => (names.length > 6 ? `${names.slice(0, 6).join(
  */
 export function writeDatasetFolder<T>(opts: DatasetFolderOptions, write: (dir: string) => T): T {
   checkDatasetOutput(opts);
+  checkFunction(write, 'writeDatasetFolder(): write');
   const folder = new AtomicFolder(opts.outputDir);
   try {
     const result = write(folder.dir);
@@ -82,5 +85,6 @@ export function writeDatasetFolder<T>(opts: DatasetFolderOptions, write: (dir: s
  * that an interrupted replacement had moved aside): what `hrm data` does on Ctrl-C.
  */
 export function abandonDatasetBuild(outputDir: string): FolderLeftovers {
+  checkPath(outputDir, 'abandonDatasetBuild(): outputDir');
   return cleanFolderLeftovers(path.resolve(outputDir), (pid) => pid === process.pid);
 }

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import { AtomicFile } from '../../util/atomic';
-import { corruptFile, invalidArgument } from '../../util/errors';
+import { corruptFile, describeValue, invalidArgument } from '../../util/errors';
 import { checkPath } from '../../util/path';
 
 /** The element types a .npy file may hold here. */
@@ -31,6 +31,8 @@ export function npyElementSize(d: NpyDType): number {
 
 /** The bytes of a buffer as a typed array of the dtype (a copy, aligned). */
 export function npyView(dtype: NpyDType, buf: Buffer): NpyArray {
+  if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DESCR, dtype)) throw invalidArgument(`npyView(): dtype must be one of ${Object.keys(DESCR).join(', ')}, got ${describeValue(dtype)}`);
+  if (!(buf instanceof Uint8Array)) throw invalidArgument(`npyView(): buf must be a Buffer, got ${describeValue(buf)}`);
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   switch (dtype) {
     case 'int8':

@@ -18,7 +18,7 @@
 import { fromTypedArray } from '../../tensor/creation';
 import type { Device } from '../../tensor/dtype';
 import type { Tensor } from '../../tensor/tensor';
-import { invalidArgument } from '../../util/errors';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
 import { checkPath } from '../../util/path';
 import { Rng } from '../random';
 import { DatasetMetadata, IGNORE_LABEL_ID } from './dataset';
@@ -222,8 +222,15 @@ export function batchToTensors(
   /** [B] int32 puzzle identifiers */
   puzzleIdentifiers: Tensor;
 } {
+  checkObject(b, 'batchToTensors(): batch', 'a PuzzleBatch {inputs, labels, puzzleIdentifiers}');
+  for (const k of ['inputs', 'labels', 'puzzleIdentifiers'] as const) {
+    if (!(b[k] instanceof Int32Array)) throw invalidArgument(`batchToTensors(): batch.${k} must be an Int32Array, got ${describeValue(b[k])}`);
+  }
   const B = b.puzzleIdentifiers.length;
-  const S = b.inputs.length / B;
+  const S = B === 0 ? 0 : b.inputs.length / B;
+  if (!Number.isInteger(S) || b.labels.length !== b.inputs.length) {
+    throw invalidArgument(`batchToTensors(): batch.inputs (${b.inputs.length}) and batch.labels (${b.labels.length}) must hold the same whole number of rows for ${B} puzzle identifiers`);
+  }
   return {
     inputs: fromTypedArray(b.inputs, [B, S], { device }),
     labels: fromTypedArray(b.labels, [B, S], { device }),

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { DatasetMetadata, METADATA_FILE, SetArray, invalidDataset, readMetadata, setArrayFile } from './dataset';
 import { NpyFile, npyView, readNpy } from './npy';
 import { checkPath } from '../../util/path';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
 
 /** One set of a loaded split: inputs/labels stay on disk, index arrays in memory. */
 export interface LoadedSet {
@@ -104,6 +105,11 @@ export function readExample(
   /** [seqLen] label tokens */
   labels: Int32Array;
 } {
+  checkObject(set, 'readExample(): set', 'a loaded set (from DatasetSplit.sets)');
+  for (const k of ['inputs', 'labels'] as const) {
+    if (!(set[k] instanceof NpyFile)) throw invalidArgument(`readExample(): set.${k} must be an NpyFile, got ${describeValue(set[k])}`);
+  }
+  if (typeof row !== 'number' || !Number.isSafeInteger(row)) throw invalidArgument(`readExample(): row must be an integer, got ${describeValue(row)}`);
   const read = (f: NpyFile) => Int32Array.from(npyView(f.dtype, f.readRowsRaw(row, 1)) as ArrayLike<number | bigint>, Number);
   return { inputs: read(set.inputs), labels: read(set.labels) };
 }

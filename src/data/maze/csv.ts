@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatCsv, isBlankCsvRecord, parseCsv, writeCsv } from '../../util/csv';
-import { invalidArgument, invalidData } from '../../util/errors';
+import { checkArray, checkObject, checkString, describeValue, invalidArgument, invalidData } from '../../util/errors';
 import { MazeRecord, squareSide, validateMaze } from './grid';
 import { checkPath } from '../../util/path';
 
@@ -27,6 +27,8 @@ function parseRating(text: string, where: string): number | null {
  * @param name used in error messages (e.g. the file name)
  */
 export function parseMazeCsv(text: string, name = 'maze CSV'): MazeRecord[] {
+  checkString(text, 'parseMazeCsv(): text');
+  checkString(name, 'parseMazeCsv(): name');
   // Blank lines (e.g. a trailing one) carry no record.
   const rows = parseCsv(text, name).filter((r) => !isBlankCsvRecord(r));
   if (rows.length === 0) throw invalidData(`${name}: the file is empty (expected a header 'source,question,answer,rating' and maze rows)`);
@@ -68,13 +70,25 @@ export function loadMazeCsv(file: string): MazeRecord[] {
 
 const csvRow = (r: MazeRecord): string[] => [r.source, r.question, r.answer, r.rating === null ? '' : String(r.rating)];
 
+/** `records` as maze records: an array of {source, question, answer, rating}; `what` names the argument. */
+function checkMazeRecords(records: unknown, what: string): readonly MazeRecord[] {
+  checkArray(records, what, 'an array of maze records').forEach((r, i) => {
+    const rec = checkObject<Record<string, unknown>>(r, `${what}[${i}]`, 'a maze record {source, question, answer, rating}');
+    for (const k of ['source', 'question', 'answer']) checkString(rec[k], `${what}[${i}].${k}`);
+    if (rec.rating !== null && typeof rec.rating !== 'number') throw invalidArgument(`${what}[${i}].rating must be a number or null, got ${describeValue(rec.rating)}`);
+  });
+  return records as readonly MazeRecord[];
+}
+
 /** CSV text in the reference schema (quoting only where needed, as Python's csv module does). */
 export function formatMazeCsv(records: readonly MazeRecord[]): string {
+  checkMazeRecords(records, 'formatMazeCsv(): records');
   return formatCsv(MAZE_CSV_COLUMNS, records.map(csvRow));
 }
 
 /** Writes records as a reference-schema CSV (atomically). */
 export function writeMazeCsv(file: string, records: readonly MazeRecord[]): void {
   checkPath(file, 'writeMazeCsv(): file');
+  checkMazeRecords(records, 'writeMazeCsv(): records');
   writeCsv(file, MAZE_CSV_COLUMNS, records.map(csvRow));
 }

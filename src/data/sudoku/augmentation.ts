@@ -4,8 +4,8 @@
  * stack/column permutations.
  * @module
  */
-import { invalidArgument } from '../../util/errors';
-import { Rng } from '../random';
+import { checkArrayLike, checkObject, invalidArgument } from '../../util/errors';
+import { Rng, checkRng } from '../random';
 import { SudokuBox, SudokuGeometry } from './geometry';
 
 function isPermutation(p: ArrayLike<number>, n: number): boolean {
@@ -68,6 +68,8 @@ export class SudokuTransform {
 
   /** Checks and precomputes a transform (the default box is 3x3, the 9x9 board). */
   constructor(spec: SudokuTransformSpec, box: SudokuBox = { rows: 3, cols: 3 }) {
+    checkObject(spec, 'SudokuTransform: spec', 'an object {digitMap, transpose, rowPerm, colPerm}');
+    for (const k of ['digitMap', 'rowPerm', 'colPerm'] as const) checkArrayLike(spec[k], `SudokuTransform: spec.${k}`);
     const geo = SudokuGeometry.of(box);
     const n = geo.n;
     const dm = spec.digitMap;
@@ -104,6 +106,7 @@ export class SudokuTransform {
    * rows within each band, then stacks and the columns within each stack.
    */
   static random(rng: Rng, box: SudokuBox = { rows: 3, cols: 3 }): SudokuTransform {
+    checkRng(rng, 'SudokuTransform.random(): rng');
     const geo = SudokuGeometry.of(box);
     const n = geo.n;
     const digitMap = [0, ...rng.permutation(n).map((v) => v + 1)];

@@ -3,7 +3,7 @@
  * digit k -> k + 1.
  * @module
  */
-import { invalidArgument } from '../../util/errors';
+import { checkArrayLike, invalidArgument } from '../../util/errors';
 import type { DatasetMetadata } from '../format/dataset';
 import { SudokuBox, SudokuGeometry } from './geometry';
 
@@ -26,6 +26,7 @@ export function encodeSudoku(grid: ArrayLike<number>, into?: Uint8Array, offset 
 
 /** Decodes tokens back to cell values (token - 1); PAD (0) or tokens above n + 1 are errors. */
 export function decodeSudoku(tokens: ArrayLike<number>, box?: SudokuBox): Uint8Array {
+  checkArrayLike(tokens, 'decodeSudoku(): tokens', 'an array of token ids');
   const geo = SudokuGeometry.forCells(tokens.length, box);
   const out = new Uint8Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {

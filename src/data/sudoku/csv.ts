@@ -4,7 +4,7 @@
  * @module
  */
 import { forEachCsvRecord, isBlankCsvRecord, writeCsv } from '../../util/csv';
-import { invalidArgument } from '../../util/errors';
+import { checkArrayLike, checkObject, checkString, describeValue, invalidArgument } from '../../util/errors';
 import { SudokuBox, SudokuGeometry, defaultSudokuBoxForCells } from './geometry';
 import { formatSudoku } from './grid';
 import { firstInvalidUnit } from './validity';
@@ -229,8 +229,13 @@ export interface SudokuCsvRow {
 /** Writes puzzles as a CSV in the reference schema ('.' for blanks), atomically, e.g. generated puzzles for the builder. */
 export function writeSudokuCsv(file: string, rows: Iterable<SudokuCsvRow>): void {
   checkPath(file, 'writeSudokuCsv(): file');
+  if (rows === null || typeof (rows as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') throw invalidArgument(`writeSudokuCsv(): rows must be an iterable of rows, got ${describeValue(rows)}`);
   const records: string[][] = [];
   for (const r of rows) {
+    checkObject(r, 'writeSudokuCsv(): a row', 'a row {source, question, answer, rating}');
+    checkString(r.source, 'writeSudokuCsv(): row.source');
+    checkArrayLike(r.question, 'writeSudokuCsv(): row.question', 'an array of cell values');
+    checkArrayLike(r.answer, 'writeSudokuCsv(): row.answer', 'an array of cell values');
     if (/[,"\r\n]/.test(r.source)) throw invalidArgument(`writeSudokuCsv: source name ${JSON.stringify(r.source)} must not contain commas, quotes or newlines`);
     records.push([r.source, formatSudoku(r.question), formatSudoku(r.answer), String(r.rating ?? '')]);
   }

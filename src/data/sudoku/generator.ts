@@ -4,7 +4,7 @@
  * @module
  */
 import { invalidArgument } from '../../util/errors';
-import { Rng } from '../random';
+import { Rng, checkRng } from '../random';
 import { SudokuTransform } from './augmentation';
 import { SudokuBox, SudokuGeometry } from './geometry';
 import { toSudokuGrid } from './grid';
@@ -48,6 +48,7 @@ export interface GeneratedSudoku {
 
 /** A uniformly shuffled complete grid: a random search from the empty board, then a random symmetry. */
 export function randomSudokuGrid(rng: Rng, box: SudokuBox = { rows: 3, cols: 3 }): Uint8Array {
+  checkRng(rng, 'randomSudokuGrid(): rng');
   const geo = SudokuGeometry.of(box);
   const s = new Search(geo, 1, rng);
   s.run(new Uint8Array(geo.cells));

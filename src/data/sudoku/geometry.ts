@@ -5,7 +5,7 @@
  * row-major array of n*n cell values, 0 = blank and 1..n = digits.
  * @module
  */
-import { invalidArgument } from '../../util/errors';
+import { describeValue, invalidArgument } from '../../util/errors';
 
 /** Box shape: a box spans `rows` rows and `cols` columns; the board side is rows * cols. */
 export interface SudokuBox {
@@ -21,6 +21,19 @@ const DEFAULT_BOX_BY_SIDE: Record<number, SudokuBox> = {
   6: { rows: 2, cols: 3 },
   9: { rows: 3, cols: 3 },
 };
+
+/**
+ * Returns `box` when it is a box shape with integer sides >= 1 and rows * cols <= 16; otherwise
+ * `INVALID_ARGUMENT` naming `what` (the function and argument) and what was given.
+ */
+export function checkSudokuBox(box: unknown, what: string): SudokuBox {
+  if (box === null || typeof box !== 'object') throw invalidArgument(`${what} must be a box shape {rows, cols}, got ${describeValue(box)}`);
+  const { rows, cols } = box as Record<string, unknown>;
+  if (typeof rows !== 'number' || typeof cols !== 'number' || !Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols > 16) {
+    throw invalidArgument(`${what} must have integer sides >= 1 with rows * cols <= 16; got rows ${describeValue(rows)}, cols ${describeValue(cols)}`);
+  }
+  return box as SudokuBox;
+}
 
 /** The box shape implied by a board side (4, 6 or 9), or undefined for other sides. */
 export function defaultSudokuBox(side: number): SudokuBox | undefined {
@@ -66,7 +79,7 @@ export class SudokuGeometry {
 
   /** @param box the box shape (use {@link SudokuGeometry.of}) */
   private constructor(readonly box: SudokuBox) {
-    const { rows: br, cols: bc } = box;
+    const { rows: br, cols: bc } = checkSudokuBox(box, 'SudokuGeometry: box');
     const n = br * bc;
     this.n = n;
     this.cells = n * n;
@@ -117,10 +130,7 @@ export class SudokuGeometry {
 
   /** The geometry for a box shape (box sides >= 1, board side n = rows * cols in 1..16). */
   static of(box: SudokuBox): SudokuGeometry {
-    const { rows, cols } = box ?? ({} as SudokuBox);
-    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1 || rows * cols > 16) {
-      throw invalidArgument(`sudoku box must have integer sides >= 1 with rows * cols <= 16; got ${JSON.stringify(box)}`);
-    }
+    const { rows, cols } = checkSudokuBox(box, 'SudokuGeometry.of(): box');
     const key = `${rows}x${cols}`;
     let g = SudokuGeometry.cache.get(key);
     if (!g) {
@@ -132,7 +142,9 @@ export class SudokuGeometry {
 
   /** The geometry implied by a number of cells: 16 -> 2x2 boxes, 36 -> 2x3, 81 -> 3x3. */
   static forCells(cells: number, box?: SudokuBox): SudokuGeometry {
-    if (box) {
+    if (typeof cells !== 'number' || !Number.isSafeInteger(cells) || cells < 0) throw invalidArgument(`SudokuGeometry.forCells(): cells must be a non-negative integer, got ${describeValue(cells)}`);
+    if (box !== undefined) {
+      checkSudokuBox(box, 'SudokuGeometry.forCells(): box');
       const g = SudokuGeometry.of(box);
       if (g.cells !== cells) throw invalidArgument(`a ${box.rows}x${box.cols}-box sudoku has ${g.cells} cells, got ${cells}`);
       return g;

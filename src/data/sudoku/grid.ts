@@ -3,7 +3,7 @@
  * the caller (hrm-spec 6.2 strings: '.' or '0' blanks, digits 1..9).
  * @module
  */
-import { invalidArgument } from '../../util/errors';
+import { checkArrayLike, checkString, invalidArgument } from '../../util/errors';
 import { SudokuBox, SudokuGeometry } from './geometry';
 
 /** A grid given as cell values (0 = blank) or as a string ('.' or '0' = blank, digits 1..9). */
@@ -11,6 +11,7 @@ export type SudokuGridInput = ArrayLike<number> | string;
 
 /** Parses a puzzle string ('.' or '0' for blanks, '1'..'9' for digits) into cell values. */
 export function parseSudoku(s: string, box?: SudokuBox): Uint8Array {
+  checkString(s, 'parseSudoku(): s');
   const geo = SudokuGeometry.forCells(s.length, box);
   if (geo.n > 9) throw invalidArgument('sudoku strings can only express boards up to 9x9 (digits 1..9)');
   const out = new Uint8Array(s.length);
@@ -26,6 +27,8 @@ export function parseSudoku(s: string, box?: SudokuBox): Uint8Array {
 
 /** Formats cell values as a string with `blank` ('.' by default) for empty cells (boards up to 9x9). */
 export function formatSudoku(grid: ArrayLike<number>, blank = '.'): string {
+  checkArrayLike(grid, 'formatSudoku(): grid', 'an array of cell values');
+  checkString(blank, 'formatSudoku(): blank');
   let s = '';
   for (let i = 0; i < grid.length; i++) s += grid[i] === 0 ? blank : String(grid[i]);
   return s;

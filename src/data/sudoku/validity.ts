@@ -4,6 +4,7 @@
  * @module
  */
 import { SudokuBox, SudokuGeometry } from './geometry';
+import { checkArrayLike, describeValue, invalidArgument } from '../../util/errors';
 import { SudokuGridInput, toSudokuGrid } from './grid';
 
 /**
@@ -12,6 +13,9 @@ import { SudokuGridInput, toSudokuGrid } from './grid';
  * on a puzzle: whether its givens contradict each other.
  */
 export function firstInvalidUnit(grid: ArrayLike<number>, geo: SudokuGeometry): string | null {
+  checkArrayLike(grid, 'firstInvalidUnit(): grid', 'an array of cell values');
+  if (!(geo instanceof SudokuGeometry)) throw invalidArgument(`firstInvalidUnit(): geo must be a SudokuGeometry, got ${describeValue(geo)}`);
+  if (grid.length !== geo.cells) throw invalidArgument(`firstInvalidUnit(): grid has ${grid.length} cells, the ${geo.n}x${geo.n} board has ${geo.cells}`);
   const { n, units } = geo;
   const kinds = ['row', 'column', 'box'];
   for (let u = 0; u < 3 * n; u++) {

@@ -4,7 +4,8 @@
  * the carry as named tensors (the reference's names), for saving it with a checkpoint.
  * @module
  */
-import { Tensor } from '../../tensor/tensor';
+import { Tensor, checkTensor } from '../../tensor/tensor';
+import { checkObject } from '../../util/errors';
 
 /** One batch: token ids [B, S], labels [B, S] (ignored = -100), puzzle ids [B] (all int32). */
 export interface HRMBatch {
@@ -36,8 +37,31 @@ export interface HRMCarry {
   currentData: HRMBatch;
 }
 
+/**
+ * Returns `batch` when it is an object with the three batch tensors; otherwise `INVALID_ARGUMENT`
+ * naming `what` and the field. Shapes and dtypes are checked by the model against its config.
+ */
+export function checkHRMBatch(batch: unknown, what: string): HRMBatch {
+  const b = checkObject<Record<string, unknown>>(batch, what, 'a batch {inputs, labels, puzzleIdentifiers}');
+  for (const k of ['inputs', 'labels', 'puzzleIdentifiers']) checkTensor(b[k], `${what}.${k}`);
+  return batch as HRMBatch;
+}
+
+/** Returns `c` when it has a carry's structure (tensors where a carry has them); otherwise `INVALID_ARGUMENT` naming `what` and the field. */
+export function checkHRMCarry(c: unknown, what: string): HRMCarry {
+  const carry = checkObject<Record<string, unknown>>(c, what, 'an HRM carry (from initialCarry())');
+  const inner = checkObject<Record<string, unknown>>(carry.inner, `${what}.inner`, 'an object {zH, zL}');
+  checkTensor(inner.zH, `${what}.inner.zH`);
+  checkTensor(inner.zL, `${what}.inner.zL`);
+  checkTensor(carry.steps, `${what}.steps`);
+  checkTensor(carry.halted, `${what}.halted`);
+  checkHRMBatch(carry.currentData, `${what}.currentData`);
+  return c as HRMCarry;
+}
+
 /** The carry's tensors by the reference's names (z_H, z_L, steps, halted, inputs, labels, puzzle_identifiers). */
 export function carryTensors(c: HRMCarry): Record<string, Tensor> {
+  checkHRMCarry(c, 'carryTensors(): carry');
   return {
     z_H: c.inner.zH,
     z_L: c.inner.zL,
@@ -51,7 +75,9 @@ export function carryTensors(c: HRMCarry): Record<string, Tensor> {
 
 /** The carry back from {@link carryTensors}' names; undefined when `t` holds no carry. The carry owns the tensors. */
 export function carryFromTensors(t: Record<string, Tensor>): HRMCarry | undefined {
+  checkObject(t, 'carryFromTensors(): tensors', 'an object of named tensors');
   if (!t.z_H) return undefined;
+  for (const k of ['z_H', 'z_L', 'steps', 'halted', 'inputs', 'labels', 'puzzle_identifiers']) checkTensor(t[k], `carryFromTensors(): tensors.${k}`);
   return {
     inner: { zH: t.z_H, zL: t.z_L },
     steps: t.steps,
@@ -62,5 +88,6 @@ export function carryFromTensors(t: Record<string, Tensor>): HRMCarry | undefine
 
 /** Frees every tensor of a carry (for carries kept across scopes). */
 export function disposeCarry(c: HRMCarry): void {
+  checkHRMCarry(c, 'disposeCarry(): carry');
   for (const t of Object.values(carryTensors(c))) t.dispose();
 }

@@ -4,7 +4,12 @@
  * @module
  */
 import type { DType } from '../../tensor/dtype';
-import { invalidArgument } from '../../util/errors';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
+
+/** A config value as a message shows it: numbers bare, strings quoted, anything else by its type. */
+function shown(v: unknown): string {
+  return typeof v === 'number' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : describeValue(v);
+}
 import { didYouMean } from '../../util/suggest';
 
 /** Position encoding: rotary (the reference's default), learned embeddings, or none. */
@@ -105,7 +110,7 @@ export const MAX_HALT_STEPS = 1024;
 /** Throws unless `steps` is an integer from 1 to {@link MAX_HALT_STEPS}; `what` names it in the message. */
 export function checkHaltSteps(what: string, steps: unknown): number {
   if (typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1 || steps > MAX_HALT_STEPS) {
-    throw invalidArgument(`${what} must be an integer from 1 to ${MAX_HALT_STEPS}, got ${JSON.stringify(steps)}`);
+    throw invalidArgument(`${what} must be an integer from 1 to ${MAX_HALT_STEPS}, got ${shown(steps)}`);
   }
   return steps;
 }
@@ -247,7 +252,7 @@ export interface ReadConfig {
  */
 export function readConfig(schema: ConfigSchema, partial: unknown): ReadConfig {
   const label = `${schema.model} config`;
-  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`${label}: expected an object of settings, got ${Array.isArray(partial) ? 'an array' : JSON.stringify(partial)}`);
+  if (!partial || typeof partial !== 'object' || Array.isArray(partial)) throw invalidArgument(`${label}: expected an object of settings, got ${describeValue(partial)}`);
   const out: Record<string, unknown> = { ...schema.defaults };
   const known = new Set<string>(schema.keys);
   const given = new Map<string, string>(); // our key -> the key as given
@@ -256,11 +261,11 @@ export function readConfig(schema: ConfigSchema, partial: unknown): ReadConfig {
     if (v === undefined || schema.ignored.has(k)) continue;
     const fixed = schema.fixed[k];
     if (fixed) {
-      if (v !== fixed.value) throw invalidArgument(`${label} '${k}' must be ${JSON.stringify(fixed.value)} (${fixed.why}), got ${JSON.stringify(v)}`);
+      if (v !== fixed.value) throw invalidArgument(`${label} '${k}' must be ${JSON.stringify(fixed.value)} (${fixed.why}), got ${shown(v)}`);
       continue;
     }
     if (k === 'loss') {
-      if (typeof v !== 'object' || v === null) throw invalidArgument(`${label} 'loss' must be the reference's loss head {name, loss_type}, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'object' || v === null) throw invalidArgument(`${label} 'loss' must be the reference's loss head {name, loss_type}, got ${shown(v)}`);
       const lossType = (v as { loss_type?: unknown }).loss_type;
       if (lossType !== undefined && !given.has('lossType')) {
         out.lossType = lossType;
@@ -276,7 +281,7 @@ export function readConfig(schema: ConfigSchema, partial: unknown): ReadConfig {
   }
   const c = out as unknown as HRMConfig;
   const name = (k: string) => `${label} '${given.get(k) ?? k}'`;
-  const got = (k: string) => `got ${JSON.stringify(out[k])}`;
+  const got = (k: string) => `got ${shown(out[k])}`;
   for (const k of schema.positiveInts) if (!inRange(out[k], 1, true)) throw invalidArgument(`${name(k)} must be a positive integer, ${got(k)}`);
   checkHaltSteps(name('haltMaxSteps'), c.haltMaxSteps);
   if (!inRange(c.puzzleEmbNdim, 0, true)) throw invalidArgument(`${name('puzzleEmbNdim')} must be an integer >= 0, ${got('puzzleEmbNdim')}`);
@@ -320,6 +325,7 @@ export function hrmConfig<T extends HRMConfigInput>(partial: Exact<T, HRMConfigI
 
 /** Number of prefix positions the puzzle embedding occupies: ceil(puzzleEmbNdim / hiddenSize). */
 export function puzzleEmbLen(c: HRMConfig): number {
+  checkObject(c, 'puzzleEmbLen(): config', 'an HRM config (from hrmConfig())');
   return Math.ceil(c.puzzleEmbNdim / c.hiddenSize);
 }
 
@@ -332,5 +338,6 @@ export function referenceKeysOf(c: object, snake: Readonly<Record<string, string
 
 /** The config with the reference's snake_case keys (for writing a reference-style config). */
 export function toReferenceConfig(c: HRMConfig): Omit<ReferenceHRMConfig, 'eval_halting' | 'backprop' | 'causal' | 'name' | 'loss'> {
+  checkObject(c, 'toReferenceConfig(): config', 'an HRM config (from hrmConfig())');
   return referenceKeysOf(c, SNAKE, ['evalHalting', 'backprop']) as Omit<ReferenceHRMConfig, 'eval_halting' | 'backprop' | 'causal' | 'name' | 'loss'>;
 }

@@ -6,11 +6,12 @@
  */
 import { noGrad } from '../../tensor/autograd';
 import { binaryCrossEntropyWithLogits, crossEntropy, where } from '../../tensor/functional';
-import { Tensor } from '../../tensor/tensor';
+import { Tensor, checkTensor } from '../../tensor/tensor';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
 import { IGNORE_LABEL_ID } from '../../data/format';
 import { LossType } from './config';
-import { HRMBatch, HRMCarry } from './carry';
-import { HRM, HRMOutputs, HRMStepOptions } from './model';
+import { HRMBatch, HRMCarry, checkHRMBatch, checkHRMCarry } from './carry';
+import { HRM, HRMOutputs, HRMStepOptions, checkHRM } from './model';
 
 // The one owner is data/format; kept importable from here (`hrm.IGNORE_LABEL_ID`).
 export { IGNORE_LABEL_ID };
@@ -24,12 +25,21 @@ function stablemaxS(x: Tensor): Tensor {
 
 /** log of the stablemax distribution along `dim`. */
 export function logStablemax(x: Tensor, dim = -1): Tensor {
+  checkTensor(x, 'logStablemax(): x');
   const s = stablemaxS(x);
   return s.div(s.sum(dim, true)).log();
 }
 
+/** The arguments both token losses take: logits [..., V], labels, and an integer ignore index. */
+function checkCrossEntropyArgs(fn: string, logits: unknown, labels: unknown, ignoreIndex: unknown): void {
+  checkTensor(logits, `${fn}: logits`);
+  checkTensor(labels, `${fn}: labels`);
+  if (typeof ignoreIndex !== 'number' || !Number.isSafeInteger(ignoreIndex)) throw invalidArgument(`${fn}: ignoreIndex must be an integer, got ${describeValue(ignoreIndex)}`);
+}
+
 /** Per-token stablemax cross entropy, computed in float64 (0 at ignored positions). */
 export function stablemaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = IGNORE_LABEL_ID): Tensor {
+  checkCrossEntropyArgs('stablemaxCrossEntropy()', logits, labels, ignoreIndex);
   const logprobs = logStablemax(logits.to('float64'), -1); // [B, S, V]
   const valid = labels.ne(ignoreIndex); // [B, S]
   const safe = where(valid, labels, 0).to('int64');
@@ -39,6 +49,7 @@ export function stablemaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreInde
 
 /** Per-token softmax cross entropy in fp32 (0 at ignored positions). */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = IGNORE_LABEL_ID): Tensor {
+  checkCrossEntropyArgs('softmaxCrossEntropy()', logits, labels, ignoreIndex);
   const V = logits.size(-1);
   // [B*S, V] against [B*S], back to [B, S]
   return crossEntropy(logits.to('float32').reshape(-1, V), labels.to('int64').reshape(-1), { ignoreIndex, reduction: 'none' }).view(...labels.shape);
@@ -131,10 +142,21 @@ export class ACTLossHead {
    * @param model the model
    * @param lossType the token loss
    */
-  constructor(readonly model: HRM, readonly lossType: LossType = model.config.lossType) {}
+  constructor(
+    readonly model: HRM,
+    readonly lossType: LossType = checkHRM(model, 'ACTLossHead: model').config.lossType,
+  ) {
+    checkHRM(model, 'ACTLossHead: model');
+    if (lossType !== 'stablemax_cross_entropy' && lossType !== 'softmax_cross_entropy') {
+      throw invalidArgument(`ACTLossHead: lossType must be 'stablemax_cross_entropy' or 'softmax_cross_entropy', got ${describeValue(lossType)}`);
+    }
+  }
 
   /** One ACT step of the model (with `opts`: exploration, halting), then its losses and metrics. */
   forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): LossHeadResult {
+    checkHRMCarry(carry, 'ACTLossHead.forward(): carry');
+    checkHRMBatch(batch, 'ACTLossHead.forward(): batch');
+    checkObject(opts, 'ACTLossHead.forward(): opts');
     const { carry: newCarry, outputs } = this.model.forward(carry, batch, opts);
     const shared = tokenAndHaltLosses(newCarry, outputs, this.lossType);
     let total = shared.total;

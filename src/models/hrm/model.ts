@@ -9,7 +9,7 @@
  * Parameter names are the reference's, so state dicts move between the two unchanged.
  * @module
  */
-import { invalidArgument } from '../../util/errors';
+import { checkObject, describeValue, invalidArgument } from '../../util/errors';
 import { noGrad } from '../../tensor/autograd';
 import { empty, ones, rand, randint, zeros } from '../../tensor/creation';
 import { cat, maximum, where } from '../../tensor/functional';
@@ -21,7 +21,7 @@ import { CastedSparseEmbedding } from '../../nn/sparse-embedding';
 import { CastedEmbedding, CastedLinear, LayerOptions, RotaryEmbedding, TransformerBlock, TransformerBlockConfig } from '../../nn/layers';
 import { truncNormal_ } from '../../nn/init';
 import { HRMConfig, HaltingMode, puzzleEmbLen } from './config';
-import { HRMBatch, HRMCarry, InnerCarry } from './carry';
+import { HRMBatch, HRMCarry, InnerCarry, checkHRMBatch, checkHRMCarry } from './carry';
 
 /** What one ACT step returns besides the new carry. */
 export interface HRMOutputs {
@@ -141,6 +141,8 @@ export abstract class RecurrentCore<C extends CoreConfig> extends Module {
    */
   constructor(readonly config: C, readonly puzzleEmbLen: number, opts: LayerOptions = {}) {
     super();
+    checkObject(config, 'HRMInner: config', 'an HRM config (from hrmConfig())');
+    checkObject(opts, 'HRMInner: opts');
     const c = config;
     const D = c.hiddenSize;
     const fwd = c.forwardDtype;
@@ -332,6 +334,7 @@ export abstract class ACTModel<C extends CoreConfig & Pick<HRMConfig, 'haltMaxSt
 
   /** Checks a batch's shapes and dtypes against the config, with an error naming the field. */
   checkBatch(batch: HRMBatch): void {
+    checkHRMBatch(batch, 'batch');
     const c = this.config;
     // Training needs exactly batchSize rows (the puzzle embedding's gradient buffer is sized by
     // it); evaluation takes any number of rows.
@@ -408,6 +411,7 @@ export class HRM extends ACTModel<HRMConfig, HRMInner> {
    * step (haltMaxSteps, evalHalting) without touching the config.
    */
   forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): HRMStepResult {
+    checkHRMCarry(carry, 'HRM.forward(): carry');
     const c = this.config;
     const haltMaxSteps = opts.haltMaxSteps ?? c.haltMaxSteps;
     const evalHalting = opts.evalHalting ?? c.evalHalting;
@@ -438,4 +442,10 @@ export class HRM extends ACTModel<HRMConfig, HRMInner> {
     });
     return { carry: { inner: seg.carry, steps, halted: newHalted, currentData }, outputs };
   }
+}
+
+/** Returns `model` when it is an {@link HRM}; otherwise `INVALID_ARGUMENT` naming `what` and the value. */
+export function checkHRM(model: unknown, what: string): HRM {
+  if (!(model instanceof HRM)) throw invalidArgument(`${what} must be an HRM model, got ${describeValue(model)}`);
+  return model;
 }

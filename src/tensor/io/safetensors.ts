@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import { addon } from '../../native';
 import { writeFileAtomic } from '../../util/atomic';
-import { corruptFile } from '../../util/errors';
+import { checkObject, checkString, corruptFile, describeValue } from '../../util/errors';
 import { DType, dtypeCode, elementSize, invalidArgument } from '../dtype';
 import { Tensor, handleOf, wrapHandle as wrap } from '../tensor';
 import { checkPath } from '../../util/path';
@@ -20,6 +20,8 @@ const DTYPE_TO_ST: Record<DType, string> = Object.fromEntries(Object.entries(ST_
 
 /** Encodes tensors as safetensors bytes. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array[] {
+  checkObject(tensors, 'encodeSafetensors(): tensors', 'an object of named tensors');
+  if (metadata !== undefined) checkObject(metadata, 'encodeSafetensors(): metadata', 'an object of strings');
   const header: Record<string, unknown> = {};
   if (metadata) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -48,6 +50,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
 /** Saves named tensors to a .safetensors file (atomically). Tensors on a GPU are copied to the host. */
 export function saveSafetensors(file: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
   checkPath(file, 'saveSafetensors(): file');
+  checkObject(tensors, 'saveSafetensors(): tensors', 'an object of named tensors');
   writeFileAtomic(file, encodeSafetensors(tensors, metadata));
 }
 
@@ -61,6 +64,8 @@ export interface SafetensorsFile {
 
 /** Decodes safetensors bytes, validating the header against the data. */
 export function decodeSafetensors(bytes: Uint8Array, label = '<buffer>'): SafetensorsFile {
+  if (!(bytes instanceof Uint8Array)) throw invalidArgument(`decodeSafetensors(): bytes must be a Uint8Array (or a Buffer), got ${describeValue(bytes)}`);
+  checkString(label, 'decodeSafetensors(): label');
   if (bytes.length < 8) throw corruptFile(label, `${bytes.length} bytes is too short for a safetensors header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = view.getBigUint64(0, true);

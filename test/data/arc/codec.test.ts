@@ -2,6 +2,8 @@
 import { decodeArcGrid, encodeArcGrid } from '../../../src/data/arc';
 import { Rng } from '../../../src/data/random';
 import { canvas, randomGrid } from './helpers';
+import * as subject from '../../../src/data/arc/codec';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('encoding (hrm-spec 6.4)', () => {
   test('a 2x2 grid at (0, 0): colour + 2, EOS right and below, corner PAD', () => {
@@ -71,5 +73,11 @@ describe('decoder (hrm-spec 7.2 crop)', () => {
     // nothing at the origin (e.g. a translated example): empty
     expect(decodeArcGrid(encodeArcGrid([[1]], { row: 1, col: 1 }))).toEqual([]);
     expect(() => decodeArcGrid(new Uint8Array(899))).toThrow(/900 tokens/);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('arcCanvasOfSeqLen names a sequence length that is not a number', () => {
+    expectInvalidArgument(() => subject.arcCanvasOfSeqLen(undefined as never), 'seq_len must be a number of tokens (canvas x canvas), got undefined');
   });
 });

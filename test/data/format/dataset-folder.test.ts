@@ -15,6 +15,8 @@ import { folderSnapshot } from '../../helpers/files';
 import { runKilled } from '../../helpers/child';
 import { tmpDir } from '../../helpers/reference';
 import { EVALUATION, TRAINING, haveData, linkTasks, writeTask } from '../arc/helpers';
+import * as subject from '../../../src/data/format/dataset-folder';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 
 let dir: string;
@@ -189,5 +191,14 @@ describe('the loader needs a finished build', () => {
     fs.rmSync(path.join(out, PARTIAL_FOLDER_MARKER));
     fs.rmSync(path.join(out, 'train', 'dataset.json'));
     expect(() => new DatasetSplit(path.join(out, 'train'))).toThrow(/train[/\\]dataset\.json does not exist/);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('checkDatasetOutput, writeDatasetFolder and abandonDatasetBuild name a bad folder or writer', () => {
+    expectInvalidArgument(() => subject.checkDatasetOutput(undefined as never), 'checkDatasetOutput(): opts must be an object {outputDir, ...}, got undefined');
+    expectInvalidArgument(() => subject.checkDatasetOutput({ outputDir: 3 } as never), 'outputDir must be a folder path, got number 3');
+    expectInvalidArgument(() => subject.writeDatasetFolder({ outputDir: path.join(tmpDir('write-folder-'), 'out') }, 3 as never), 'writeDatasetFolder(): write must be a function, got number 3');
+    expectInvalidArgument(() => subject.abandonDatasetBuild([] as never), 'abandonDatasetBuild(): outputDir must be a path (a non-empty string), got an array');
   });
 });

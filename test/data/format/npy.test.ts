@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NpyFile, NpyWriter, readNpy, writeNpy } from '../../../src/data/format';
 import { tmpDir } from '../../helpers/reference';
+import * as subject from '../../../src/data/format/npy';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('.npy', () => {
   test('round trips for uint8, int32, int64, float32; streaming writer; row reads', () => {
@@ -40,5 +42,12 @@ describe('.npy', () => {
     fs.writeFileSync(file, fortran);
     expect(() => readNpy(file)).toThrow(/Fortran/);
     fs.rmSync(dir, { recursive: true });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('npyView names a dtype or buffer that is not one', () => {
+    expectInvalidArgument(() => subject.npyView('float16' as never, Buffer.alloc(4)), 'npyView(): dtype must be one of uint8, int8, int16, int32, int64, float32, float64, bool, got string "float16"');
+    expectInvalidArgument(() => subject.npyView('int32', undefined as never), 'npyView(): buf must be a Buffer, got undefined');
   });
 });

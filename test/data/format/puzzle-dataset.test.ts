@@ -5,6 +5,8 @@ import * as ht from '../../../src';
 import { readNpy, writeNpy, PuzzleDataset, batchToTensors } from '../../../src/data/format';
 import { describeWithTorch, runPython, tmpDir } from '../../helpers/reference';
 import { writeTiny } from './helpers';
+import * as subject from '../../../src/data/format/puzzle-dataset';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('PuzzleDataset', () => {
   test('training batches: full batches, one puzzle per group visit, every group once per epoch, ignored labels -> -100', () => {
@@ -92,5 +94,13 @@ np.save(os.path.join(root, "expected_inputs.npy"), inputs)
     expect(out.trim()).toBe('int64 (2, 2) [[1, -2], [3, 4]]');
     void ht;
     fs.rmSync(root, { recursive: true });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('batchToTensors names a batch that is not one', () => {
+    expectInvalidArgument(() => subject.batchToTensors(undefined as never), 'batchToTensors(): batch must be a PuzzleBatch {inputs, labels, puzzleIdentifiers}, got undefined');
+    expectInvalidArgument(() => subject.batchToTensors({ inputs: [1, 2], labels: new Int32Array(2), puzzleIdentifiers: new Int32Array(1) } as never), 'batchToTensors(): batch.inputs must be an Int32Array, got an array of length 2');
+    expectInvalidArgument(() => subject.batchToTensors({ setName: 'all', inputs: new Int32Array(3), labels: new Int32Array(3), puzzleIdentifiers: new Int32Array(2), effectiveSize: 2 }), 'must hold the same whole number of rows for 2 puzzle identifiers');
   });
 });

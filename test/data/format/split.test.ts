@@ -4,6 +4,8 @@ import * as path from 'path';
 import { DatasetSplit, readExample, readIdentifiers, readMetadata, writeMetadata, writeNpy } from '../../../src/data/format';
 import { tmpDir } from '../../helpers/reference';
 import { writeTiny } from './helpers';
+import * as subject from '../../../src/data/format/split';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('dataset format', () => {
   test('the writer produces the reference layout and the loader validates it', () => {
@@ -87,5 +89,12 @@ describe('dataset format', () => {
     expect(() => writeMetadata(path.join(root, 'other'), { ...good, mean_puzzle_examples: 0 })).toThrow(/other[/\\]dataset\.json: 'mean_puzzle_examples' is 0, expected a number >= 1/);
     expect(fs.existsSync(path.join(root, 'other'))).toBe(false);
     fs.rmSync(root, { recursive: true });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('readExample names a set or row that is not one', () => {
+    expectInvalidArgument(() => subject.readExample(undefined as never, 0), 'readExample(): set must be a loaded set (from DatasetSplit.sets), got undefined');
+    expectInvalidArgument(() => subject.readExample({ inputs: 3 } as never, 0), 'readExample(): set.inputs must be an NpyFile, got number 3');
   });
 });

@@ -2,6 +2,8 @@
 import * as path from 'path';
 import { formatMazeCsv, loadMazeCsv, mazeDistance, parseMazeCsv, solveMaze, writeMazeCsv } from '../../../src/data/maze';
 import { scratch } from './helpers';
+import * as subject from '../../../src/data/maze/csv';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('CSV loading and validation', () => {
   const q = '#S  ' + ' ## ' + '    ' + '  G#';
@@ -48,4 +50,13 @@ describe('CSV loading and validation', () => {
     }
   });
 
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('parseMazeCsv and formatMazeCsv name text or records that are not one', () => {
+    expectInvalidArgument(() => subject.parseMazeCsv(3 as never), 'parseMazeCsv(): text must be a string, got number 3');
+    expectInvalidArgument(() => subject.formatMazeCsv(undefined as never), 'formatMazeCsv(): records must be an array of maze records, got undefined');
+    expectInvalidArgument(() => subject.formatMazeCsv([{ source: 's', question: 'q', answer: 3, rating: null }] as never), 'formatMazeCsv(): records[0].answer must be a string, got number 3');
+    expectInvalidArgument(() => subject.formatMazeCsv([{ source: 's', question: 'q', answer: 'a', rating: '3' }] as never), 'formatMazeCsv(): records[0].rating must be a number or null, got string "3"');
+  });
 });

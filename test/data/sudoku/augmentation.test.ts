@@ -9,6 +9,8 @@ import {
   solvesSudoku,
 } from '../../../src/data/sudoku';
 import { Q, A } from './helpers';
+import * as subject from '../../../src/data/sudoku/augmentation';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('augmentation (hrm-spec 6.2, datasets.md 2.3)', () => {
   const boards: [SudokuBox, Uint8Array, Uint8Array][] = [];
@@ -99,5 +101,15 @@ describe('augmentation (hrm-spec 6.2, datasets.md 2.3)', () => {
       /transpose needs square boxes/,
     );
     expect(() => SudokuTransform.identity().apply(new Uint8Array(80))).toThrow(/80 cells, expected 81/);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('SudokuTransform, SudokuTransform.random and identity name a bad spec, rng or box', () => {
+    expectInvalidArgument(() => subject.SudokuTransform.random(undefined as never), 'SudokuTransform.random(): rng must be an Rng (new data.Rng(seed)), got undefined');
+    expectInvalidArgument(() => subject.SudokuTransform.random({ permutation: 3 } as never), 'SudokuTransform.random(): rng must be an Rng (new data.Rng(seed)), got an object');
+    expectInvalidArgument(() => new subject.SudokuTransform(undefined as never), 'SudokuTransform: spec must be an object {digitMap, transpose, rowPerm, colPerm}, got undefined');
+    expectInvalidArgument(() => new subject.SudokuTransform({ digitMap: 3, transpose: false, rowPerm: [], colPerm: [] } as never), 'SudokuTransform: spec.digitMap must be an array or a typed array, got number 3');
+    expectInvalidArgument(() => subject.SudokuTransform.identity(null as never), 'SudokuGeometry.of(): box must be a box shape {rows, cols}, got null');
   });
 });

@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readSudokuCsv } from '../../../src/data/sudoku';
 import { scratch, writeCsv, row, Q, A } from './helpers';
+import * as subject from '../../../src/data/sudoku/csv';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('CSV reading and validation', () => {
   const H = 'source,question,answer,rating';
@@ -46,5 +48,13 @@ describe('CSV reading and validation', () => {
     expect(() => readSudokuCsv([])).toThrow(/at least one CSV/);
     // quoted fields as Python's csv module may write them
     expect(readSudokuCsv(writeCsv([H, `"a, b",${Q},"${A}",1`])).sourceNames).toEqual(['a, b']);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('writeSudokuCsv names rows that are not rows', () => {
+    expectInvalidArgument(() => subject.writeSudokuCsv('never-written.csv', 3 as never), 'writeSudokuCsv(): rows must be an iterable of rows, got number 3');
+    expectInvalidArgument(() => subject.writeSudokuCsv('never-written.csv', [3] as never), 'writeSudokuCsv(): a row must be a row {source, question, answer, rating}, got number 3');
+    expectInvalidArgument(() => subject.writeSudokuCsv('never-written.csv', [{ source: 's', question: 'x', answer: [] }] as never), 'writeSudokuCsv(): row.question must be an array of cell values, got string "x"');
   });
 });

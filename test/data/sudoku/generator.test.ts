@@ -10,6 +10,8 @@ import {
   solveSudoku,
   solvesSudoku,
 } from '../../../src/data/sudoku';
+import * as subject from '../../../src/data/sudoku/generator';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('generator (datasets.md 2.5)', () => {
   test('every generated puzzle has exactly one solution, found by the solver', () => {
@@ -66,5 +68,11 @@ describe('generator (datasets.md 2.5)', () => {
     expect(addSudokuClues(m.puzzle, m.solution, 36, new Rng(0))).toEqual(m.solution);
     expect(() => generateSudoku({ box, clues: 37 })).toThrow(/clues must be an integer from 0 to 36 .*got 37/);
     expect(() => addSudokuClues(m.puzzle, m.solution, 1.5, new Rng(0))).toThrow(/clues must be an integer >= 0; got 1.5/);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('randomSudokuGrid names an rng that is not one', () => {
+    expectInvalidArgument(() => subject.randomSudokuGrid({ int: 3 } as never), 'randomSudokuGrid(): rng must be an Rng (new data.Rng(seed)), got an object');
   });
 });

@@ -2,6 +2,8 @@
 import { SudokuGeometry, defaultSudokuBox, defaultSudokuBoxForCells } from '../../../src/data/sudoku/geometry';
 import { hasErrorCode } from '../../../src/util/errors';
 import { errorOf } from '../../helpers/errors';
+import * as subject from '../../../src/data/sudoku/geometry';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 /** Unit u of a geometry as a list of cells. */
 const unit = (g: SudokuGeometry, u: number) => [...g.units.subarray(u * g.n, (u + 1) * g.n)];
@@ -66,5 +68,18 @@ describe('SudokuGeometry', () => {
     }
     expect(errorOf(() => SudokuGeometry.forCells(80)).message).toMatch(/cannot infer the sudoku size from 80 cells/);
     expect(errorOf(() => SudokuGeometry.forCells(16, { rows: 3, cols: 3 })).message).toBe('a 3x3-box sudoku has 81 cells, got 16');
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('new SudokuGeometry, SudokuGeometry.of and forCells describe a bad box (cyclic or bigint too) and cell count', () => {
+    const cyclic: Record<string, unknown> = { rows: 3 };
+    cyclic.cols = cyclic;
+    const Construct = subject.SudokuGeometry as unknown as new (box: unknown) => unknown;
+    expectInvalidArgument(() => new Construct(undefined), 'SudokuGeometry: box must be a box shape {rows, cols}, got undefined');
+    expectInvalidArgument(() => subject.SudokuGeometry.of(cyclic as never), 'SudokuGeometry.of(): box must have integer sides >= 1 with rows * cols <= 16; got rows number 3, cols an object');
+    expectInvalidArgument(() => subject.SudokuGeometry.of({ rows: 3n, cols: 3 } as never), 'got rows bigint 3n, cols number 3');
+    expectInvalidArgument(() => subject.SudokuGeometry.forCells('81' as never), 'SudokuGeometry.forCells(): cells must be a non-negative integer, got string "81"');
+    expectInvalidArgument(() => subject.SudokuGeometry.forCells(81, 3 as never), 'SudokuGeometry.forCells(): box must be a box shape {rows, cols}, got number 3');
   });
 });

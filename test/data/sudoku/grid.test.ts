@@ -3,6 +3,8 @@ import { formatSudoku, parseSudoku, toSudokuGrid } from '../../../src/data/sudok
 import { hasErrorCode } from '../../../src/util/errors';
 import { errorOf } from '../../helpers/errors';
 import { Q } from './helpers';
+import * as subject from '../../../src/data/sudoku/grid';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('parseSudoku and formatSudoku', () => {
   test("'.' and '0' are blanks; formatting gives the string back", () => {
@@ -33,5 +35,13 @@ describe('toSudokuGrid', () => {
     expect([hasErrorCode(bad, 'INVALID_ARGUMENT'), bad.message]).toEqual([true, 'solvesSudoku(puzzle): cell 3 holds 5; cells must be integers 0 (blank) .. 4']);
     expect(errorOf(() => toSudokuGrid([0.5, ...new Array(15).fill(0)], undefined, 'g')).message).toMatch(/cell 0 holds 0.5/);
     expect(errorOf(() => toSudokuGrid(null as never, undefined, 'g')).message).toBe('g: expected a grid (array of cell values or a string)');
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('parseSudoku and formatSudoku name a bad string or grid', () => {
+    expectInvalidArgument(() => subject.parseSudoku(81 as never), 'parseSudoku(): s must be a string, got number 81');
+    expectInvalidArgument(() => subject.formatSudoku(undefined as never), 'formatSudoku(): grid must be an array of cell values, got undefined');
+    expectInvalidArgument(() => subject.formatSudoku([1], 0 as never), 'formatSudoku(): blank must be a string, got number 0');
   });
 });

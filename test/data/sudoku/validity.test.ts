@@ -3,6 +3,8 @@ import { SudokuGeometry } from '../../../src/data/sudoku/geometry';
 import { parseSudoku } from '../../../src/data/sudoku/grid';
 import { firstInvalidUnit, isValidSudokuSolution, solvesSudoku, sudokuSolutionProblem } from '../../../src/data/sudoku/validity';
 import { A, Q } from './helpers';
+import * as subject from '../../../src/data/sudoku/validity';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 /** `s` with the characters at positions i and j exchanged. */
 const swap = (s: string, i: number, j: number) => {
@@ -63,4 +65,12 @@ test('sudokuSolutionProblem says why an answer does not solve the puzzle', () =>
   const given = [...Q].findIndex((c, i) => c !== '.' && c !== '0' && relabelled[i] !== c);
   expect(sudokuSolutionProblem(Q, relabelled)).toBe(`it changes the given ${Q[given]} at cell (${Math.floor(given / 9) + 1}, ${(given % 9) + 1}) to ${relabelled[given]}`);
   expect(sudokuSolutionProblem('1...............', A)).toBe('it has 81 cells, the puzzle 16');
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('firstInvalidUnit names a bad grid or geometry', () => {
+    expectInvalidArgument(() => subject.firstInvalidUnit(new Uint8Array(16), undefined as never), 'firstInvalidUnit(): geo must be a SudokuGeometry, got undefined');
+    expectInvalidArgument(() => subject.firstInvalidUnit(3 as never, SudokuGeometry.of({ rows: 2, cols: 2 })), 'firstInvalidUnit(): grid must be an array of cell values, got number 3');
+    expectInvalidArgument(() => subject.firstInvalidUnit(new Uint8Array(15), SudokuGeometry.of({ rows: 2, cols: 2 })), 'firstInvalidUnit(): grid has 15 cells, the 4x4 board has 16');
+  });
 });

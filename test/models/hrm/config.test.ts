@@ -1,6 +1,8 @@
 /** The HRM config: defaults, the reference's snake_case keys, validation naming the key. */
 import * as ht from '../../../src';
 import { TINY } from '../../helpers/hrm';
+import * as subject from '../../../src/models/hrm/config';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('hrmConfig', () => {
   test('snake_case reference configs are accepted; bad ones are named', () => {
@@ -55,5 +57,17 @@ describe('hrmConfig', () => {
     expect(() => ht.hrmConfig({ ...TINY, hiddenSize: 32, hiddenSise: 32 })).toThrow(/did you mean 'hiddenSize'/);
     // Known keys, camelCase and snake_case, compile.
     expect(ht.hrmConfig({ ...TINY, hidden_size: 32, H_cycles: 2 }).hiddenSize).toBe(32);
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('puzzleEmbLen, toReferenceConfig, checkHaltSteps and hrmConfig describe any value, bigints and cycles too', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expectInvalidArgument(() => subject.puzzleEmbLen(undefined as never), 'puzzleEmbLen(): config must be an HRM config (from hrmConfig()), got undefined');
+    expectInvalidArgument(() => subject.toReferenceConfig(null as never), 'toReferenceConfig(): config must be an HRM config (from hrmConfig()), got null');
+    expectInvalidArgument(() => subject.checkHaltSteps('haltMaxSteps', cyclic), 'haltMaxSteps must be an integer from 1 to 1024, got an object');
+    expectInvalidArgument(() => subject.hrmConfig({ ...TINY, hiddenSize: 16n } as never), "HRM config 'hiddenSize' must be a positive integer, got bigint 16n");
+    expectInvalidArgument(() => subject.hrmConfig(cyclic as never), "unknown HRM config key 'self'");
   });
 });

@@ -6,6 +6,9 @@
 import * as ht from '../../../src';
 import { IGNORE_LABEL_ID, logStablemax, softmaxCrossEntropy, stablemaxCrossEntropy } from '../../../src/models/hrm/losses';
 import { describeWithTorch, expectTensorClose, runReference } from '../../helpers/reference';
+import * as subject from '../../../src/models/hrm/losses';
+import { expectInvalidArgument } from '../../helpers/errors';
+import { TINY } from '../../helpers/hrm';
 
 // The same formulas in PyTorch (inputs: logits [B, S, V] float32, labels [B, S] int64). The 1e-30 keeps
 // the unselected branch finite at x = 1, where the gradient through where() would otherwise be NaN.
@@ -75,5 +78,23 @@ describeWithTorch('token losses against PyTorch', () => {
         expectTensorClose(x.grad!, ref[`${name}_grad`], `${name} gradient`);
       }
     });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('the token losses, logStablemax and ACTLossHead name a bad model, tensor, carry or batch', () => {
+    const t = ht.zeros([2, 3]);
+    expectInvalidArgument(() => subject.logStablemax(3 as never), 'logStablemax(): x must be a Tensor, got number 3');
+    expectInvalidArgument(() => subject.softmaxCrossEntropy(undefined as never, t), 'softmaxCrossEntropy(): logits must be a Tensor, got undefined');
+    expectInvalidArgument(() => subject.stablemaxCrossEntropy(t, [1] as never), 'stablemaxCrossEntropy(): labels must be a Tensor, got an array of length 1');
+    expectInvalidArgument(() => subject.stablemaxCrossEntropy(t, t, 0.5), 'stablemaxCrossEntropy(): ignoreIndex must be an integer, got number 0.5');
+    expectInvalidArgument(() => new subject.ACTLossHead({} as never), 'ACTLossHead: model must be an HRM model, got an object');
+    const model = new ht.HRM(ht.hrmConfig(TINY));
+    expectInvalidArgument(() => new subject.ACTLossHead(model, 'mse' as never), "ACTLossHead: lossType must be 'stablemax_cross_entropy' or 'softmax_cross_entropy', got string \"mse\"");
+    const head = new subject.ACTLossHead(model);
+    const batch = { inputs: ht.zeros([2, 8], { dtype: 'int32' }), labels: ht.zeros([2, 8], { dtype: 'int32' }), puzzleIdentifiers: ht.zeros([2], { dtype: 'int32' }) };
+    expectInvalidArgument(() => head.forward(undefined as never, batch), 'ACTLossHead.forward(): carry must be an HRM carry (from initialCarry()), got undefined');
+    expectInvalidArgument(() => head.forward(model.initialCarry(batch), { ...batch, labels: undefined } as never), 'ACTLossHead.forward(): batch.labels must be a Tensor, got undefined');
+    model.dispose();
   });
 });

@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as ht from '../../../src';
 import { describeWithTorch, tmpDir } from '../../helpers/reference';
 import { Job, TINY, base, makeBatch, parityFailures, referenceParity } from '../../helpers/hrm';
+import * as subject from '../../../src/models/hrm/model';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 const jobs: Job[] = [
   { name: 'rope + puzzle embedding, 4 training segments (a halting step and a restart)', config: base, segments: 4, train: true, optimize: true },
@@ -204,6 +206,18 @@ describe('ACT halting', () => {
     expect(carry.halted.toArray()).toEqual([false, false]);
     ht.hrm.disposeCarry(carry);
     expect(JSON.stringify(model.config)).toBe(before);
+    model.dispose();
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('new HRM, HRM.forward and checkHRM name a config, carry or model that is not one', () => {
+    expectInvalidArgument(() => new subject.HRM(undefined as never), 'HRMInner: config must be an HRM config (from hrmConfig()), got undefined');
+    expectInvalidArgument(() => subject.checkHRM({}, 'f(): model'), 'f(): model must be an HRM model, got an object');
+    const model = new subject.HRM(ht.hrmConfig(TINY));
+    const batch = { inputs: ht.zeros([2, 8], { dtype: 'int32' }), labels: ht.zeros([2, 8], { dtype: 'int32' }), puzzleIdentifiers: ht.zeros([2], { dtype: 'int32' }) };
+    expectInvalidArgument(() => model.forward(undefined as never, batch), 'HRM.forward(): carry must be an HRM carry (from initialCarry()), got undefined');
+    expectInvalidArgument(() => model.initialCarry(undefined as never), 'batch must be a batch {inputs, labels, puzzleIdentifiers}, got undefined');
     model.dispose();
   });
 });

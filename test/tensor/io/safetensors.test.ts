@@ -5,6 +5,8 @@ import * as ht from '../../../src';
 import { errorOf } from '../../helpers/errors';
 import { describeWithTorch, runPython, tmpDir } from '../../helpers/reference';
 import { bytesOf, sample } from './helpers';
+import * as subject from '../../../src/tensor/io/safetensors';
+import { expectInvalidArgument } from '../../helpers/errors';
 
 describe('safetensors in the SDK', () => {
   test('round trip keeps every dtype, shape and bit, and metadata', () => {
@@ -98,5 +100,13 @@ print(json.dumps({"meta": meta, "check": check}))
       expect(back.tensors.i64_plus_1.toTypedArray()).toEqual(new BigInt64Array([2n ** 50n + 1n, -2n, 1n]));
       fs.rmSync(dir, { recursive: true });
     });
+  });
+});
+
+describe('bad arguments name the argument, what was expected and what was given', () => {
+  test('saveSafetensors, encodeSafetensors and decodeSafetensors name tensors or bytes that are not one', () => {
+    expectInvalidArgument(() => subject.saveSafetensors('never-written.safetensors', undefined as never), 'saveSafetensors(): tensors must be an object of named tensors, got undefined');
+    expectInvalidArgument(() => subject.encodeSafetensors({}, 3 as never), 'encodeSafetensors(): metadata must be an object of strings, got number 3');
+    expectInvalidArgument(() => subject.decodeSafetensors('bytes' as never), 'decodeSafetensors(): bytes must be a Uint8Array (or a Buffer), got string "bytes"');
   });
 });
