@@ -141,8 +141,8 @@ export abstract class RecurrentCore<C extends CoreConfig> extends Module {
    */
   constructor(readonly config: C, readonly puzzleEmbLen: number, opts: LayerOptions = {}) {
     super();
-    checkObject(config, 'HRMInner: config', 'an HRM config (from hrmConfig())');
-    checkObject(opts, 'HRMInner: opts');
+    checkObject(config, `${new.target.name}: config`, 'a model config (from hrmConfig() or trmConfig())');
+    checkObject(opts, `${new.target.name}: opts`);
     const c = config;
     const D = c.hiddenSize;
     const fwd = c.forwardDtype;
@@ -230,7 +230,7 @@ export class HRMInner extends RecurrentCore<HRMConfig> {
    * @param config the model's settings
    */
   constructor(config: HRMConfig, opts: LayerOptions = {}) {
-    super(config, puzzleEmbLen(config), opts);
+    super(config, puzzleEmbLen(checkObject(config, 'HRMInner: config', 'an HRM config (from hrmConfig())')), opts);
     this.hLevel = this.registerModule('H_level', new HRMReasoningModule(config.hLayers, config, opts));
     this.lLevel = this.registerModule('L_level', new HRMReasoningModule(config.lLayers, config, opts));
   }

@@ -22,6 +22,7 @@
  * - {@link TRMLossHead} (losses.ts) returns the same LossHeadResult as ACTLossHead.
  * @module
  */
+import { checkObject } from '../../util/errors';
 import { noGrad } from '../../tensor/autograd';
 import { scope } from '../../tensor/scope';
 import { Tensor } from '../../tensor/tensor';
@@ -50,7 +51,7 @@ export class TRMInner extends RecurrentCore<TRMConfig> {
    * @param config the model's settings
    */
   constructor(config: TRMConfig, opts: LayerOptions = {}) {
-    const P = trmPuzzleEmbLen(config);
+    const P = trmPuzzleEmbLen(checkObject(config, 'TRMInner: config', 'a TRM config (from trmConfig())'));
     super(config, P, opts);
     // spec 8: the MLP-mixer variant mixes the L = seqLen + P positions instead of attending.
     const blocks = config.mlpT ? { ...config, mixerSeqLen: config.seqLen + P } : config;
