@@ -8,4 +8,5 @@ export * from './random';
 export * from './sudoku';
 export * from './maze';
 export * from './arc';
+export * from './custom';
 export * from './puzzle-codec';
