@@ -11,6 +11,7 @@ import type { DatasetMetadata } from '../data/format/dataset';
 import { readIdentifiers } from '../data/format/dataset';
 import { DatasetSplit, readExample } from '../data/format/split';
 import { PuzzleTask, datasetTask, tokenCells } from '../data/puzzle-codec';
+import { readCustomTaskInfo } from '../data/custom/vocabulary';
 import { writeFileAtomic } from '../util/atomic';
 import { invalidArgument } from '../util/errors';
 import { escapeXml } from './charts';
@@ -114,7 +115,8 @@ export function datasetView(dataRoot: string, opts: DatasetViewOptions = {}): Da
   const data = new DatasetSplit(splitDir);
   try {
     const m = data.metadata;
-    const cells = (tokens: Int32Array) => tokenCells(task, tokens, { canvas: true });
+    const custom = task === 'custom' ? readCustomTaskInfo(dataRoot) : undefined;
+    const cells = (tokens: Int32Array) => tokenCells(task, tokens, { canvas: true, custom });
     const sets: DatasetViewSet[] = [];
     const groups: DatasetViewGroup[] = [];
     for (const set of data.sets.values()) {
@@ -168,6 +170,7 @@ const LEGEND: Record<PuzzleTask, string> = {
   sudoku: 'Each example: the puzzle (given digits shaded) and its label, the solved board.',
   maze: 'Each example: the maze (walls dark, S green, G red) and its label, with the shortest path in blue.',
   arc: 'Each example: the input and output grids on the 30x30 canvas, cut to the part that is not padding; grey cells are the end-of-grid token.',
+  custom: "Each example: the input and output sequences (or grids) as the task's symbols; empty cells are padding.",
 };
 
 /** The dataset page as one self-contained HTML document. */
