@@ -1,7 +1,7 @@
 /**
- * The puzzle codec: one puzzle of any task (a Sudoku, a maze, an ARC task's test input) to the
- * tokens and puzzle identifier a model takes, and a predicted token row back to the task's own
- * answer form; which task a built dataset holds, and its token rows as cells to draw. The one
+ * The puzzle codec: one puzzle of any task (a Sudoku, a maze, an ARC task's test input, a custom
+ * task's input) to the tokens and puzzle identifier a model takes, and a predicted token row back
+ * to the task's own answer form; which task a built dataset holds, and its token rows as cells to draw. The one
  * owner of that mapping for inference (solve), the pages and the CLI.
  * @module
  */

@@ -160,6 +160,9 @@ export function encodeCustomSide(side: unknown, vocab: CustomVocabulary, seqLen:
     if (width === 0) throw invalidData(`${where}: the grid's rows are empty; expected at least one cell`);
     flat = (side as unknown[][]).flat();
     gridColumns = width;
+  } else {
+    const row = side.findIndex((s) => Array.isArray(s));
+    if (row >= 0) throw invalidData(`${where}: element ${row + 1} is a list, but element 1 is a symbol: give a list of symbols, or a grid of rows only`);
   }
   if (flat.length > seqLen) throw invalidData(`${where}: ${flat.length} symbols is more than seqLen ${seqLen}; shorten the example or build with a larger seqLen`);
   const tokens = new Uint8Array(seqLen).fill(CUSTOM_PAD);

@@ -156,6 +156,7 @@ describe('every bad input is an error naming the file, the line and what was exp
     ['an empty sequence', ['{"input": "", "output": "1"}'], /bad\.jsonl line 1: input: the sequence is empty; expected at least one symbol/],
     ['a line that is not JSON', ['{"input": "01", "output": "10"', ''], /bad\.jsonl line 1: not valid JSON .*; expected one \{"input": \[\.\.\.\], "output": \[\.\.\.\]\} object a line/],
     ['a line that is not an object', ['[1, 2]'], /bad\.jsonl line 1: expected an object \{"input": \[\.\.\.\], "output": \[\.\.\.\]\}, got an array of length 2/],
+    ['symbols and rows mixed', ['{"input": [0, [1, 2]], "output": "1"}'], /bad\.jsonl line 1: input: element 2 is a list, but element 1 is a symbol: give a list of symbols, or a grid of rows only/],
     ['a side that is not a list', ['{"input": 5, "output": "1"}'], /bad\.jsonl line 1: input: expected a list of symbols, a grid \(a list of rows\) or a string, got number 5/],
     ['an empty file', ['', '  '], /bad\.jsonl holds no example: expected one \{"input": \[\.\.\.\], "output": \[\.\.\.\]\} object a line/],
   ];
