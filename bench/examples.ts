@@ -4,11 +4,11 @@
  * time, held-out exact, and ARC's pass@k) into one markdown table and a JSON report.
  *
  *   npm run build:ts
- *   node dist/bench/examples.js [--only demo,sudoku,maze,arc] [--root runs/bench-examples] [--json out.json]
+ *   node dist/bench/examples.js [--only demo,sudoku,maze,arc,custom] [--root runs/bench-examples] [--json out.json]
  *
  * Each example trains from scratch with its own fixed seeds; the training time is wall time on
  * this machine with the threads libtorch picks (all cores), so run it on a machine with nothing
- * else running. Targets (the examples' issue): demo >= 95%, sudoku >= 50%, maze >= 50% held-out
+ * else running. Targets: demo >= 95%, sudoku >= 50%, maze >= 50%, custom (sorting) >= 80% held-out
  * exact, ARC pass@2 > 0, each in at most 10 minutes of training.
  */
 import { spawnSync } from 'child_process';
@@ -25,6 +25,7 @@ const EXAMPLES: Record<string, { script: string; dirVar: string; target: string;
   sudoku: { script: 'examples/sudoku/main.js', dirVar: 'EXAMPLE_DIR', target: '>= 50% exact' },
   maze: { script: 'examples/maze/main.js', dirVar: 'EXAMPLE_DIR', target: '>= 50% exact' },
   arc: { script: 'examples/arc/main.js', dirVar: 'EXAMPLE_DIR', target: 'pass@2 > 0' },
+  custom: { script: 'examples/custom/main.js', dirVar: 'EXAMPLE_DIR', target: '>= 80% exact' },
 };
 
 interface Summary {

@@ -56,7 +56,7 @@ describe('the packed files', () => {
     const list = spawnSync(process.execPath, [hrm, 'example', '--help'], { encoding: 'utf8' });
     expect(list.status).toBe(0);
     const names = [...list.stdout.matchAll(/^ {2}(?:example )?(\w+) {2,}/gm)].map((m) => m[1]);
-    expect(names).toEqual(expect.arrayContaining(['demo', 'sudoku', 'maze', 'arc', 'addition']));
+    expect(names).toEqual(expect.arrayContaining(['demo', 'sudoku', 'maze', 'arc', 'custom', 'addition']));
     for (const name of names) {
       const help = spawnSync(process.execPath, [hrm, 'example', name, '--help'], { encoding: 'utf8' });
       expect(help.status).toBe(0);
@@ -74,7 +74,7 @@ describe('hrm example', () => {
   test('bad input: an unknown example, stray words and options; exit code 2 and what was expected', () => {
     const unknown = spawnSync(process.execPath, [hrm, 'example', 'chess'], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown example 'chess' \(expected one of demo, sudoku, maze, arc, addition\)/);
+    expect(unknown.stderr).toMatch(/unknown example 'chess' \(expected one of demo, sudoku, maze, arc, custom, addition\)/);
     const words = spawnSync(process.execPath, [hrm, 'demo', 'extra'], { encoding: 'utf8' });
     expect(words.status).toBe(2);
     expect(words.stderr).toMatch(/hrm demo: takes no arguments, got extra/);

@@ -13,7 +13,7 @@ import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, requireSplit } from './common';
 import { applyOverrides } from './presets';
 
-const ABLATE_HELP = `hrm ablate --task sudoku|maze|arc --data DIR [--variants ${ABLATION_VARIANTS.map((v) => v.name).join(',')}]
+const ABLATE_HELP = `hrm ablate --task sudoku|maze|arc|custom --data DIR [--variants ${ABLATION_VARIANTS.map((v) => v.name).join(',')}]
            [--seeds 3 | --seeds 0,1,2] [--output DIR] [--threads N] [key=value ...]
   Trains every variant with every seed on the same data, with the same budget (the task's cpu
   preset with the key=value overrides: epochs=4 globalBatchSize=64 ...), evaluates each on the
@@ -27,7 +27,7 @@ ${ABLATION_VARIANTS.map((v) => `    ${v.name.padEnd(18)} ${v.description}`).join
 async function ablate(args: ParsedArgs): Promise<number> {
   const o = new Options(args.options);
   const task = o.requireString('task') as Task;
-  if (!Object.hasOwn(PRESETS, task)) throw invalidArgument(`--task must be sudoku, maze or arc, got '${task}'`);
+  if (!Object.hasOwn(PRESETS, task)) throw invalidArgument(`--task must be one of ${Object.keys(PRESETS).join(', ')}, got '${task}'`);
   const dataPath = o.requireString('data');
   const variants = o.list('variants');
   const seedsOption = o.string('seeds', '3')!;

@@ -1,5 +1,5 @@
 /**
- * The worker thread of `hrm data sudoku|maze|arc` (see data-builders.ts): runs the build it is
+ * The worker thread of `hrm data sudoku|maze|arc|custom` (see data-builders.ts): runs the build it is
  * given and posts back the exit code or the error.
  * @module
  */

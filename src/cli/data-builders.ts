@@ -1,5 +1,5 @@
 /**
- * The dataset builders behind `hrm data sudoku|maze|arc`: options -> builder call, with a
+ * The dataset builders behind `hrm data sudoku|maze|arc|custom`: options -> builder call, with a
  * progress bar and a summary. Loaded only when a build is asked for.
  *
  * A build runs in a worker thread, so that Ctrl-C (SIGINT) or SIGTERM, which cannot interrupt the
@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { buildArcDataset } from '../data/arc';
+import { CustomFileFormat, buildCustomDataset } from '../data/custom';
 import { DatasetFolderOptions, abandonDatasetBuild, checkDatasetOutput } from '../data/format/dataset-folder';
 import { buildMazeDataset } from '../data/maze';
 import { buildSudokuDataset, defaultSudokuBox, generateSudoku, writeSudokuCsv } from '../data/sudoku';
@@ -24,7 +25,7 @@ import { dataStats } from './data';
 
 /** What the worker is told: the sub-command, its options, and whether stderr is a terminal. */
 export interface DataBuildRequest {
-  /** sudoku, maze or arc */
+  /** sudoku, maze, arc or custom */
   sub: string;
   /** the parsed --options */
   options: Map<string, string | boolean>;
@@ -183,8 +184,51 @@ function arc(o: Options): number {
   return finish(out, started);
 }
 
+/**
+ * `--vocab` as the builder takes it: a list when it has commas (`a,b,c`), a vocabulary size when it
+ * is a whole number (`10`: the symbols 0..9), else one symbol per character (`ACGT`).
+ */
+export function parseVocabFlag(text: string): string[] | number {
+  if (text.includes(',')) return text.split(',').map((s) => s.trim());
+  if (/^\d+$/.test(text)) return Number(text);
+  return [...text];
+}
+
+function custom(o: Options): number {
+  const folder = outputFolder(o);
+  const out = folder.outputDir;
+  const started = Date.now();
+  const input = o.requireString('input');
+  const test = o.string('test');
+  const testFraction = o.number('test-fraction');
+  const vocabText = o.requireString('vocab');
+  const seqLen = o.int('seq-len', undefined, { min: 1 });
+  const format = o.string('format');
+  const seed = o.int('seed', 0, { min: 0 });
+  o.rejectUnknown('data custom');
+  if (seqLen === undefined) throw invalidArgument('hrm data custom: --seq-len N is required (tokens per example: shorter examples are padded, longer ones are an error)');
+  if (test !== undefined && testFraction !== undefined) throw invalidArgument('hrm data custom: give --test FILE or --test-fraction F, not both');
+  if (testFraction !== undefined && !(testFraction > 0 && testFraction < 1)) throw invalidArgument(`--test-fraction must be a number in (0, 1), got ${testFraction}`);
+  if (format !== undefined && format !== 'jsonl' && format !== 'csv') throw invalidArgument(`--format must be jsonl or csv, got '${format}'`);
+  checkDatasetOutput(folder);
+  const bars: Record<string, ProgressBar> = {};
+  const result = buildCustomDataset({
+    input,
+    test,
+    testFraction,
+    format: format as CustomFileFormat | undefined,
+    vocab: parseVocabFlag(vocabText),
+    seqLen,
+    seed,
+    ...folder,
+    onProgress: (p) => (bars[p.split] ??= bar(`custom ${p.split}`, p.total)).update(p.done),
+  });
+  if (!result.test) console.warn(`warning: no test split (give --test FILE or --test-fraction F): 'hrm train' will not evaluate, 'hrm eval' has nothing to score`);
+  return finish(out, started);
+}
+
 /** The builders of `hrm data`, by sub-command, run on the calling thread. */
-export const DATA_COMMANDS: Record<string, (o: Options, positional: string[]) => number> = { sudoku, maze, arc };
+export const DATA_COMMANDS: Record<string, (o: Options, positional: string[]) => number> = { sudoku, maze, arc, custom };
 
 /** Runs a build on the worker's thread and answers the main thread (see {@link runDataBuild}). */
 export function runDataBuildInWorker(request: DataBuildRequest): DataBuildReply {
@@ -264,4 +308,13 @@ export const DATA_HELP: Record<string, string> = {
   ARC-1: --dataset-dirs <ARC-AGI>/data,<ConceptARC>/corpus; ARC-2: --dataset-dirs <ARC-AGI-2>/data.
   Tasks under a folder named 'evaluation' give the test split. --canvas N (1..30) places every grid
   on an N x N canvas (seq_len N*N) and keeps only the tasks whose grids all fit (small CPU runs).${BUILD_FOLDER_HELP}`,
+  custom: `hrm data custom --output-dir DIR --input train.jsonl|.csv [--test test.jsonl | --test-fraction F] --vocab SYMBOLS --seq-len N
+  [--format jsonl|csv] [--seed S] [--overwrite]
+  Your own task: JSONL with one {"input": [...], "output": [...]} a line (a list of symbols, a grid as a
+  list of rows, flattened row-major, or a string of one-character symbols), or CSV with input and output
+  columns (a JSON list, symbols separated by spaces, or one symbol per character). --vocab: a, b, c as
+  'a,b,c', a size V as '10' (the symbols 0..V-1), or one symbol per character ('ACGT'); symbol i is token
+  i + 1 (PAD = 0). Examples shorter than --seq-len are padded; longer ones are an error naming the line.
+  --test-fraction holds out that share of the input, drawn with --seed. Train with 'hrm train --task custom'.
+  Augmentations: buildCustomDataset({ augment, augmentations }) in code.${BUILD_FOLDER_HELP}`,
 };

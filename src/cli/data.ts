@@ -57,6 +57,7 @@ commands:
   sudoku   build a Sudoku dataset from CSVs (source,question,answer,rating), or generate one
   maze     build a Maze dataset from CSVs, or generate one
   arc      build an ARC dataset from one-JSON-per-task folders
+  custom   build a dataset of your own task from JSONL or CSV (input and output sequences)
   stats    describe a dataset folder: hrm data stats <dir>
   view     draw a split's first puzzles and their augmented versions on a page: hrm data view <dir>
 

@@ -54,6 +54,12 @@ const EXAMPLES: Record<string, Example> = {
     outputVar: 'EXAMPLE_DIR',
     output: 'runs/example-arc',
   },
+  custom: {
+    file: 'custom/main.js',
+    what: 'your own task, shown on sorting 8 digits: JSONL -> the custom builder (with an augmentation) -> train, evaluate held out, sort one (CPU, minutes)',
+    outputVar: 'EXAMPLE_DIR',
+    output: 'runs/example-custom',
+  },
   addition: {
     file: 'autograd-addition.js',
     what: 'tensors and autograd only: a small network learns binary addition (seconds)',

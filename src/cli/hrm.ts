@@ -26,15 +26,15 @@ function usage(): number {
 
 commands:
   doctor [--trace]   libtorch path and version, C++ ABI, CUDA, threads; the search trace on failure
-  data <command>     build datasets (sudoku, maze, arc), describe them (stats), draw them (view)
-  train              train an HRM (--task sudoku|maze|arc --data DIR [--preset cpu|full] [key=value ...])
+  data <command>     build datasets (sudoku, maze, arc, custom), describe them (stats), draw them (view)
+  train              train an HRM (--task sudoku|maze|arc|custom --data DIR [--preset cpu|full] [key=value ...])
   eval               evaluate a checkpoint (accuracy, halting, inference-time scaling, ARC voting)
   solve              solve one puzzle with a checkpoint, step by step
   viz                the first puzzles of a dataset through a checkpoint, step by step, on one page
   analyze pr         participation ratio of z_H and z_L, trained vs untrained
   ablate             the same data, budget and seeds for HRM, its ablations and TRM: a table
   demo               an HRM learns 4x4 Sudoku from scratch on the CPU (minutes)
-  example <name>     the runnable examples: sudoku, maze, arc, addition ('hrm example --help')
+  example <name>     the runnable examples: sudoku, maze, arc, custom, addition ('hrm example --help')
 
 run 'hrm <command> --help' for its options; 'hrm --version' prints the version`);
   return 0;

@@ -1,5 +1,5 @@
 /**
- * `hrm solve`: one puzzle (Sudoku, maze or ARC task) through a checkpoint, step by step, with a
+ * `hrm solve`: one puzzle (Sudoku, maze, ARC task or a custom task's input) through a checkpoint, step by step, with a
  * verdict on the puzzle (is it valid?) and on the answer (does it solve it?).
  * @module
  */
@@ -9,6 +9,7 @@ import { readIdentifiers } from '../data/format';
 import { ArcTask, readArcCanvas, readArcTask } from '../data/arc';
 import { MAZE_VOCAB_SIZE, mazeDistance, mazePathProblem, validateMaze } from '../data/maze';
 import { EncodedPuzzle, Puzzle, UNKNOWN_CELL, encodePuzzle, tokenCells } from '../data/puzzle-codec';
+import { readCustomTaskInfo } from '../data/custom/vocabulary';
 import { SudokuBox, SudokuGeometry, countSolutions, firstInvalidUnit, sudokuSolutionProblem, sudokuVocabSize } from '../data/sudoku';
 import { toSudokuGrid } from '../data/sudoku/grid';
 import { solveTokens } from '../eval/solve';
@@ -19,13 +20,16 @@ import { hasErrorCode, invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, DataSizes, checkpointFormat, dataSizesOf, openCheckpoint, resolveCheckpoint, runFolderOf } from './common';
 
-const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE [--box RxC] | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive]
+const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE [--box RxC] | --maze FILE | --arc TASK.json --data DIR | --input SEQ --data DIR)
+          [--steps N] [--no-adaptive]
           [--html FILE] [--config all_config.yaml]
   Solves one puzzle and prints the answer, the steps used, the halting confidence and how the
   prediction changed step by step, then whether the puzzle is valid (Sudoku: no repeated given,
   solvable; maze: one S, one G, G reachable) and whether the answer solves it (Sudoku: a valid
   grid keeping the givens; maze: a shortest S-G path; ARC: the task's test output, when the file
-  has it). --sudoku takes 16, 36 or 81 cells (4x4, 6x6, 9x9); other boards need --box RxC, the box
+  has it). --input is the input of a custom task (built by 'hrm data custom'; --data DIR is that
+  dataset, for its symbols): a JSON list, symbols separated by spaces, or one symbol per character;
+  the answer is printed as symbols. --sudoku takes 16, 36 or 81 cells (4x4, 6x6, 9x9); other boards need --box RxC, the box
   shape (--box 2x4: 8x8 boards). --steps N runs at most N steps (1 to ${MAX_HALT_STEPS}; default: the
   model's haltMaxSteps). --html writes a page that shows the answer after every step and every
   inner update (a slider, changed cells outlined, the halting step marked).
@@ -38,6 +42,7 @@ interface Given {
   box?: SudokuBox;
   mazeFile?: string;
   arcFile?: string;
+  custom?: string;
   dataRoot?: string;
 }
 
@@ -73,6 +78,10 @@ function givenPuzzle(g: Given): { puzzle: Puzzle; arcTask?: ArcTask } {
     if (!fs.existsSync(g.mazeFile)) throw invalidArgument(`--maze: ${g.mazeFile} does not exist`);
     return { puzzle: { maze: fs.readFileSync(g.mazeFile, 'utf8') } };
   }
+  if (g.custom !== undefined) {
+    if (!g.dataRoot) throw invalidArgument("hrm solve --input needs --data DIR (the custom dataset the model was trained on, for its symbols)");
+    return { puzzle: { custom: g.custom, info: readCustomTaskInfo(g.dataRoot) } };
+  }
   if (!g.dataRoot) throw invalidArgument('hrm solve --arc needs --data DIR (the ARC dataset the model was trained on, for the task identifier)');
   if (!fs.existsSync(g.arcFile!)) throw invalidArgument(`--arc: ${g.arcFile} does not exist`);
   const arcTask = readArcTask(g.arcFile!);
@@ -80,7 +89,7 @@ function givenPuzzle(g: Given): { puzzle: Puzzle; arcTask?: ArcTask } {
 }
 
 /** The flag a puzzle came from, to prefix its errors. */
-const flagOf = (g: Given) => (g.sudoku !== undefined ? '--sudoku' : g.mazeFile !== undefined ? '--maze' : '--arc');
+const flagOf = (g: Given) => (g.sudoku !== undefined ? '--sudoku' : g.mazeFile !== undefined ? '--maze' : g.custom !== undefined ? '--input' : '--arc');
 
 /** The sizes a reference checkpoint's model gets from this puzzle (ARC: from the dataset). */
 function sizesOf(puzzle: EncodedPuzzle, dataRoot: string | undefined): DataSizes {
@@ -88,7 +97,7 @@ function sizesOf(puzzle: EncodedPuzzle, dataRoot: string | undefined): DataSizes
   const seqLen = puzzle.tokens.length;
   if (puzzle.task === 'sudoku') return { seqLen, vocabSize: sudokuVocabSize(puzzle.rows), numPuzzleIdentifiers: 1 };
   if (puzzle.task === 'maze') return { seqLen, vocabSize: MAZE_VOCAB_SIZE, numPuzzleIdentifiers: 1 };
-  throw invalidArgument('hrm solve --arc needs --data DIR');
+  throw invalidArgument(`hrm solve ${puzzle.task === 'arc' ? '--arc' : '--input'} needs --data DIR`);
 }
 
 /** A token row as text, one line per grid row; cells the task has no name for are '?'. */
@@ -97,7 +106,7 @@ function show(puzzle: EncodedPuzzle, tokens: ArrayLike<number>): string {
     return puzzle.format(tokens);
   } catch {
     // An answer with tokens that are no cell of the task (an untrained model may predict padding).
-    return tokenCells(puzzle.task, tokens)
+    return tokenCells(puzzle.task, tokens, { custom: puzzle.custom })
       .map((row) => row.map((c) => (c === '' ? '.' : c)).join(''))
       .join('\n');
   }
@@ -146,8 +155,9 @@ function answerVerdict(puzzle: EncodedPuzzle, g: Given, prediction: Int32Array, 
     }
     return JSON.stringify(answer) === JSON.stringify(expected) ? "the answer is the task's test output" : "the answer is not the task's test output";
   }
-  const cells = tokenCells(puzzle.task, prediction);
+  const cells = tokenCells(puzzle.task, prediction, { custom: puzzle.custom });
   const unknown = cells.flat().filter((c) => c === UNKNOWN_CELL).length;
+  if (puzzle.task === 'custom') return unknown ? `${unknown} token(s) of the answer are no symbol of the task` : undefined; // a custom task has no rule to check against
   if (unknown) return `the answer does not solve the puzzle: ${unknown} cell(s) hold a token that is no ${puzzle.task === 'sudoku' ? 'digit' : 'maze cell'}`;
   if (puzzle.task === 'sudoku') {
     const geo = SudokuGeometry.forCells(prediction.length, g.box);
@@ -163,18 +173,20 @@ function answerVerdict(puzzle: EncodedPuzzle, g: Given, prediction: Int32Array, 
 function solve(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
-  const given: Given = { sudoku: o.string('sudoku'), box: parseBox(o.string('box')), mazeFile: o.string('maze'), arcFile: o.string('arc'), dataRoot: o.string('data') };
+  const given: Given = { sudoku: o.string('sudoku'), box: parseBox(o.string('box')), mazeFile: o.string('maze'), arcFile: o.string('arc'), custom: o.string('input'), dataRoot: o.string('data') };
   const maxSteps = o.int('steps', undefined, { min: 1, max: MAX_HALT_STEPS });
   const adaptive = o.flag('adaptive', true);
   const html = o.string('html');
   const config = o.string('config');
   o.rejectUnknown('solve');
   rejectExtraWords('hrm solve', args);
-  if ([given.sudoku, given.mazeFile, given.arcFile].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc');
+  if ([given.sudoku, given.mazeFile, given.arcFile, given.custom].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc, --input');
   if (given.box && given.sudoku === undefined) throw invalidArgument('--box is the box shape of a --sudoku board; there is no --sudoku');
   const checkpoint = resolveCheckpoint(checkpointPath);
   const reference = checkpointFormat(checkpoint) === 'torch.save';
-  if (given.dataRoot !== undefined && given.arcFile === undefined && !reference) throw invalidArgument('--data is for --arc (the dataset of the task identifiers) or a reference checkpoint (its data sizes)');
+  if (given.dataRoot !== undefined && given.arcFile === undefined && given.custom === undefined && !reference) {
+    throw invalidArgument('--data is for --arc (the dataset of the task identifiers), --input (the custom dataset of the symbols) or a reference checkpoint (its data sizes)');
+  }
   const { puzzle: raw, arcTask } = givenPuzzle(given);
   let puzzle: EncodedPuzzle;
   try {

@@ -8,7 +8,8 @@ import { Trainer } from '../train/trainer';
 import { withTrainingReport } from '../report/training';
 import { trainingProgress } from '../train/progress';
 import { Device, checkDevice } from '../tensor/dtype';
-import { readMetadata } from '../data/format';
+import { CUSTOM_TASK_FILE, readMetadata } from '../data/format';
+import { isCustomDataset } from '../data/custom/vocabulary';
 import { newestCheckpoint } from '../train/run-folder';
 import { cuda } from '../runtime';
 import { writeFileAtomic } from '../util/atomic';
@@ -19,7 +20,7 @@ import { Command, readSettingsFile, requireSplit } from './common';
 import { PRESETS, PresetOptions, Task } from '../train/presets';
 import { applyOverrides, mergeTrainConfig, settingName, settingsHelp } from './presets';
 
-const TRAIN_HELP = `hrm train --task sudoku|maze|arc --data DIR [--preset cpu|full] [--config file.json|yaml] [--output DIR]
+const TRAIN_HELP = `hrm train --task sudoku|maze|arc|custom --data DIR [--preset cpu|full] [--config file.json|yaml] [--output DIR]
           [--resume] [--device cpu|cuda] [--threads N] [key=value ...]
   Trains an HRM with the reference's loop. Presets: 'full' is the reference configuration for the
   task (a CUDA GPU; bf16), 'cpu' a small model that trains in minutes. A config file (our keys or
@@ -79,11 +80,18 @@ function checkData(dataPath: string, config: PresetOptions): void {
   if (!fs.existsSync(path.join(dataPath, 'test'))) process.stderr.write(`hrm train: warning: evaluation is skipped: ${dataPath} has no test split\n`);
 }
 
+/** A custom task's dataset (its custom.json) trains with --task custom, and only it does. */
+function checkCustomTask(task: Task, dataPath: string): void {
+  const custom = isCustomDataset(dataPath);
+  if (task === 'custom' && !custom) throw invalidArgument(`hrm train --task custom: ${dataPath} is not a custom dataset (it has no ${CUSTOM_TASK_FILE}): build it with 'hrm data custom', or pass the --task it was built for`);
+  if (task !== 'custom' && custom) throw invalidArgument(`hrm train --task ${task}: ${dataPath} is a custom dataset (built by 'hrm data custom'): pass --task custom`);
+}
+
 /** Preset, then config file, then overrides; then the options that say where and how to run. */
 function trainRequest(args: ParsedArgs): TrainRequest {
   const o = new Options(args.options);
   const task = o.requireString('task') as Task;
-  if (!Object.hasOwn(PRESETS, task)) throw invalidArgument(`--task must be sudoku, maze or arc, got '${task}'`);
+  if (!Object.hasOwn(PRESETS, task)) throw invalidArgument(`--task must be sudoku, maze, arc or custom, got '${task}'`);
   const preset = o.string('preset', 'cpu') as 'cpu' | 'full';
   if (!Object.hasOwn(PRESETS[task], preset)) throw invalidArgument(`--preset must be cpu or full, got '${preset}'`);
   const configFile = o.string('config');
@@ -100,6 +108,7 @@ function trainRequest(args: ParsedArgs): TrainRequest {
   const dataPath = dataOption ?? config.dataPath;
   if (!dataPath) throw invalidArgument(`hrm train: --data DIR is required (build one with 'hrm data ${task} ...')`);
   requireSplit('hrm train', dataPath, 'train', `build the dataset with 'hrm data ${task} ...'`);
+  checkCustomTask(task, dataPath);
   const outputDir = outputOption ?? (config as { outputDir?: string }).outputDir ?? path.join('runs', `${task}-${preset}`);
   const device = deviceOption !== undefined ? checkDevice(deviceOption, '--device') : (config.device ?? 'cpu');
   if (device !== 'cpu' && !cuda.isAvailable()) {

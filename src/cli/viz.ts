@@ -7,6 +7,7 @@ import * as path from 'path';
 import { readIdentifiers } from '../data/format';
 import { DatasetSplit, readExample } from '../data/format/split';
 import { datasetTask } from '../data/puzzle-codec';
+import { readCustomTaskInfo } from '../data/custom/vocabulary';
 import { solveTokens } from '../eval/solve';
 import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { ReasoningView, reasoningView, writeReasoningPage } from '../report/reasoning';
@@ -21,7 +22,7 @@ const VIZ_HELP = `hrm viz --checkpoint FILE|RUN_DIR --data DIR [--puzzles 8] [--
   augmented versions; its first example) step by step and writes one self-contained page with all
   of them: a selector and a table (steps, halting step, wrong cells), and per puzzle a slider over
   every step and inner update, changed cells outlined, wrong cells marked, the halting step flagged.
-  The task (sudoku, maze, arc) comes from the dataset's metadata. --no-inner shows only the steps.
+  The task (sudoku, maze, arc, custom) comes from the dataset's metadata. --no-inner shows only the steps.
   Writes <run>/viz.html by default (listed in the run's index.html). --steps K: 1 to ${MAX_HALT_STEPS}.
   A reference (torch.save) checkpoint takes its architecture from the all_config.yaml next to it
   (or --config) and its data sizes from DIR.`;
@@ -67,6 +68,7 @@ function viz(args: ParsedArgs): number {
   const checkpoint = resolveCheckpoint(checkpointPath);
   const splitDir = path.join(dataRoot, split);
   const task = datasetTask(splitDir);
+  const custom = task === 'custom' ? readCustomTaskInfo(dataRoot) : undefined;
   const names = readIdentifiers(dataRoot);
   const model = openCheckpoint(checkpoint, { config, sizes: () => dataSizesOf(splitDir) });
   const data = new DatasetSplit(splitDir);
@@ -84,7 +86,7 @@ function viz(args: ParsedArgs): number {
       // Exact as evaluation counts it: every supervised token right.
       const wrong = p.labels.reduce((n, l, i) => n + (l !== m.ignore_label_id && r.prediction[i] !== l ? 1 : 0), 0);
       console.log(`puzzle ${k + 1}, ${title}: ${r.steps} step(s), halting confidence ${r.haltConfidence.toFixed(3)}, ${wrong === 0 ? 'solved' : `${wrong} token(s) wrong`}`);
-      return reasoningView({ task, tokens: p.inputs }, r, { title, solution: p.labels, canvas });
+      return reasoningView({ task, tokens: p.inputs, custom }, r, { title, solution: p.labels, canvas });
     });
     const file = output ?? path.join(runFolderOf(checkpoint), 'viz.html');
     const notes = [

@@ -1,7 +1,7 @@
 /**
- * The puzzle codec: one puzzle of any task (a Sudoku, a maze, an ARC task's test input) to the
- * tokens and puzzle identifier a model takes, and a predicted token row back to the task's own
- * answer form; which task a built dataset holds, and its token rows as cells to draw. The one
+ * The puzzle codec: one puzzle of any task (a Sudoku, a maze, an ARC task's test input, a custom
+ * task's input) to the tokens and puzzle identifier a model takes, and a predicted token row back
+ * to the task's own answer form; which task a built dataset holds, and its token rows as cells to draw. The one
  * owner of that mapping for inference (solve), the pages and the CLI.
  * @module
  */
@@ -9,7 +9,10 @@ import { checkArrayLike, checkObject, describeValue, invalidArgument, invalidDat
 import { ARC_GRID_SIZE } from './arc/grid';
 import { ARC_COLOUR_OFFSET, ARC_EOS, ARC_PAD, ARC_VOCAB_SIZE, arcCanvasOfSeqLen, checkArcCanvas, decodeArcGrid, encodeArcGrid } from './arc/codec';
 import { ArcGrid, ArcTask } from './arc/types';
+import * as path from 'path';
 import { readMetadata } from './format/dataset';
+import { CustomSequence, encodeCustomSide, parseSequenceText } from './custom/examples';
+import { CustomTaskInfo, CustomVocabulary, isCustomDataset } from './custom/vocabulary';
 import { DatasetSplit, readExample } from './format/split';
 import { MAZE_CHARSET, MAZE_TOKENS, MAZE_VOCAB_SIZE, decodeMaze, encodeMaze } from './maze/codec';
 import { mazeSize, squareSide } from './maze/grid';
@@ -18,10 +21,10 @@ import { SudokuBox, defaultSudokuBox } from './sudoku/geometry';
 import { formatSudoku, toSudokuGrid } from './sudoku/grid';
 
 /**
- * A puzzle in one of the three task formats: a Sudoku (81/36/16-character string with '.' or '0'
+ * A puzzle in one of the task formats: a Sudoku (81/36/16-character string with '.' or '0'
  * blanks, or cell values 0..n), a maze (its grid string, row-major, or its rows separated by
- * newlines), or an ARC task's test input (`identifiers` are the dataset's identifiers.json, so the
- * task's puzzle embedding is used).
+ * newlines), an ARC task's test input (`identifiers` are the dataset's identifiers.json, so the
+ * task's puzzle embedding is used), or the input of a custom task (with the dataset's custom.json).
  */
 export type Puzzle =
   | {
@@ -43,13 +46,19 @@ export type Puzzle =
       identifiers?: string[];
       /** the dataset's canvas side (default 30; readArcCanvas reads it from a dataset folder) */
       canvas?: number;
+    }
+  | {
+      /** the input: a list of symbols, a grid (rows), or text as `hrm data custom` reads a CSV cell (see parseSequenceText) */
+      custom: CustomSequence | string;
+      /** the dataset's custom.json (readCustomTaskInfo): its symbols and sequence length */
+      info: CustomTaskInfo;
     };
 
-/** A puzzle's answer in its task's form: a Sudoku string, a maze string, or an ARC grid. */
+/** A puzzle's answer in its task's form: a Sudoku string, a maze string, an ARC grid, or a custom task's symbols (space-separated unless all are one character). */
 export type PuzzleAnswer = string | ArcGrid;
 
-/** The three tasks. */
-export type PuzzleTask = 'sudoku' | 'maze' | 'arc';
+/** The tasks. */
+export type PuzzleTask = 'sudoku' | 'maze' | 'arc' | 'custom';
 
 /** A puzzle encoded for a model, with the way back from predicted tokens. */
 export interface EncodedPuzzle {
@@ -67,6 +76,8 @@ export interface EncodedPuzzle {
   decode(tokens: ArrayLike<number>): PuzzleAnswer;
   /** A token row as printable text: one line per grid row. */
   format(tokens: ArrayLike<number>): string;
+  /** a custom task's custom.json, to name its tokens (custom puzzles only) */
+  custom?: CustomTaskInfo;
 }
 
 /** Cuts a row-major string into lines of `cols` characters. */
@@ -124,22 +135,57 @@ function encodeArcPuzzle(task: ArcTask, testIndex: number, identifiers: string[]
   return { task: 'arc', tokens: encodeArcGrid(test.input, { canvas: S }), puzzleIdentifier, rows: S, cols: S, decode, format };
 }
 
+/** The rows and columns a custom task's token row is shown as: the grid when the examples are grids of one width, else one row. */
+function customShape(info: CustomTaskInfo): { rows: number; cols: number } {
+  const c = info.gridColumns;
+  return c !== undefined && info.seqLen % c === 0 ? { rows: info.seqLen / c, cols: c } : { rows: 1, cols: info.seqLen };
+}
+
+/** A custom task's token row as symbols, row by row ({@link customShape}); PAD is '', a token outside the vocabulary {@link UNKNOWN_CELL}. */
+function customCells(tokens: ArrayLike<number>, info: CustomTaskInfo | undefined): string[][] {
+  const symbol = (t: number) => (t === 0 ? '' : info ? (info.symbols[t - 1] ?? UNKNOWN_CELL) : String(t));
+  const { rows, cols } = info && tokens.length === info.seqLen ? customShape(info) : { rows: 1, cols: tokens.length };
+  return Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => symbol(tokens[r * cols + c])));
+}
+
+function encodeCustomPuzzle(custom: CustomSequence | string, info: CustomTaskInfo): EncodedPuzzle {
+  if (!info || !Array.isArray(info.symbols) || !Number.isInteger(info.seqLen)) throw invalidArgument('custom puzzle: info must be the dataset\'s custom.json (readCustomTaskInfo)');
+  const vocab = new CustomVocabulary(info.symbols);
+  const side = typeof custom === 'string' ? parseSequenceText(custom) : custom;
+  const { tokens } = encodeCustomSide(side, vocab, info.seqLen, 'custom puzzle');
+  const { rows, cols } = customShape(info);
+  const sep = vocab.singleCharacters ? '' : ' ';
+  // The answer stops at the first PAD: a shorter output is padded in the dataset's labels.
+  const decode = (t: ArrayLike<number>) => {
+    const cells = customCells(checkLength(t, rows, cols), info).flat();
+    const end = cells.indexOf('');
+    return (end < 0 ? cells : cells.slice(0, end)).join(sep);
+  };
+  const format = (t: ArrayLike<number>) =>
+    customCells(checkLength(t, rows, cols), info)
+      .map((row) => row.map((c) => (c === '' ? '.' : c)).join(sep))
+      .join('\n');
+  return { task: 'custom', tokens, puzzleIdentifier: 0, rows, cols, decode, format, custom: info };
+}
+
 /**
  * Encodes a puzzle for a model. Errors are `INVALID_ARGUMENT` (or `INVALID_DATA` for a maze with
  * a character outside "# SGo"): a malformed grid, a missing test input, or an ARC task that is not
  * in `identifiers` (the model would have no puzzle embedding for it).
  */
 export function encodePuzzle(puzzle: Puzzle): EncodedPuzzle {
-  if (!puzzle || typeof puzzle !== 'object') throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
+  if (!puzzle || typeof puzzle !== 'object') throw invalidArgument('encodePuzzle: expected {sudoku}, {maze}, {arcTask} or {custom, info}');
   if ('sudoku' in puzzle) return encodeSudokuPuzzle(puzzle.sudoku, puzzle.box);
   if ('maze' in puzzle) return encodeMazePuzzle(puzzle.maze);
   if ('arcTask' in puzzle) return encodeArcPuzzle(puzzle.arcTask, puzzle.testIndex ?? 0, puzzle.identifiers, puzzle.canvas ?? ARC_GRID_SIZE);
-  throw invalidArgument('encodePuzzle: expected {sudoku}, {maze} or {arcTask}');
+  if ('custom' in puzzle) return encodeCustomPuzzle(puzzle.custom, puzzle.info);
+  throw invalidArgument('encodePuzzle: expected {sudoku}, {maze}, {arcTask} or {custom, info}');
 }
 
 /**
- * The task a built dataset split holds (`splitDir`, e.g. `<dataset>/test`), from its dataset.json:
- * ARC is a canvas of side 1 to 30 (seq_len its square, 900 for the reference's 30x30) over 12
+ * The task a built dataset split holds (`splitDir`, e.g. `<dataset>/test`), from its metadata: a
+ * custom task's dataset has custom.json beside its splits (whatever its sizes); otherwise, from
+ * dataset.json, ARC is a canvas of side 1 to 30 (seq_len its square, 900 for the reference's 30x30) over 12
  * token ids, a Sudoku n*n cells over n + 2 ids (n = 4,
  * 6, 9), a maze n*n cells over 6 ids. A 4x4 board fits both Sudoku and maze (16 cells, 6 ids);
  * there the first label row decides: a maze answer holds one start and one goal, a solved 4x4
@@ -147,6 +193,7 @@ export function encodePuzzle(puzzle: Puzzle): EncodedPuzzle {
  */
 export function datasetTask(splitDir: string): PuzzleTask {
   const m = readMetadata(splitDir);
+  if (isCustomDataset(path.dirname(path.resolve(splitDir)))) return 'custom';
   const n = squareSide(m.seq_len);
   if (m.vocab_size === ARC_VOCAB_SIZE && n >= 1 && n <= ARC_GRID_SIZE) return 'arc';
   const sudoku = n > 0 && defaultSudokuBox(n) !== undefined && m.vocab_size === sudokuVocabSize(n);
@@ -180,17 +227,19 @@ export const ARC_EOS_CELL = 'eos';
 
 /**
  * A token row (a dataset row or a prediction) as the cells to draw, row by row: Sudoku digits
- * ('' for a blank), maze characters ('#', ' ', 'S', 'G', 'o'), ARC colours '0'..'9'. A token that
- * is no cell of the task is {@link UNKNOWN_CELL}. ARC rows are cropped as the scoring crops them
+ * ('' for a blank), maze characters ('#', ' ', 'S', 'G', 'o'), ARC colours '0'..'9', a custom
+ * task's symbols (with `custom`, its custom.json: one row, or the grid's rows; '' for PAD; without
+ * it, token ids). A token that is no cell of the task is {@link UNKNOWN_CELL}. ARC rows are cropped as the scoring crops them
  * (hrm-spec 7.2); with `canvas`, ARC rows are instead the canvas cut to the box around every
  * non-PAD token (a training example placed off the corner keeps its edge), PAD inside as '' and
  * EOS as {@link ARC_EOS_CELL}.
  */
-export function tokenCells(task: PuzzleTask, tokens: ArrayLike<number>, opts: { canvas?: boolean } = {}): string[][] {
-  if (task !== 'sudoku' && task !== 'maze' && task !== 'arc') throw invalidArgument(`tokenCells(): task must be sudoku, maze or arc, got ${describeValue(task)}`);
+export function tokenCells(task: PuzzleTask, tokens: ArrayLike<number>, opts: { canvas?: boolean; custom?: CustomTaskInfo } = {}): string[][] {
+  if (task !== 'sudoku' && task !== 'maze' && task !== 'arc' && task !== 'custom') throw invalidArgument(`tokenCells(): task must be sudoku, maze, arc or custom, got ${describeValue(task)}`);
   checkArrayLike(tokens, 'tokenCells(): tokens', 'an array of token ids');
   checkObject(opts, 'tokenCells(): opts');
   if (task === 'arc') return arcCells(tokens, opts.canvas ?? false);
+  if (task === 'custom') return customCells(tokens, opts.custom);
   const n = squareSide(tokens.length);
   if (n < 0) throw invalidArgument(`tokenCells: ${tokens.length} tokens are not a square ${task} grid`);
   const cell =

@@ -11,6 +11,7 @@ import type { DatasetMetadata } from '../data/format/dataset';
 import { readIdentifiers } from '../data/format/dataset';
 import { DatasetSplit, readExample } from '../data/format/split';
 import { PuzzleTask, datasetTask, tokenCells } from '../data/puzzle-codec';
+import { readCustomTaskInfo } from '../data/custom/vocabulary';
 import { writeFileAtomic } from '../util/atomic';
 import { checkArray, checkObject, checkString, describeValue, invalidArgument } from '../util/errors';
 import { checkPath } from '../util/path';
@@ -118,7 +119,8 @@ export function datasetView(dataRoot: string, opts: DatasetViewOptions = {}): Da
   const data = new DatasetSplit(splitDir);
   try {
     const m = data.metadata;
-    const cells = (tokens: Int32Array) => tokenCells(task, tokens, { canvas: true });
+    const custom = task === 'custom' ? readCustomTaskInfo(dataRoot) : undefined;
+    const cells = (tokens: Int32Array) => tokenCells(task, tokens, { canvas: true, custom });
     const sets: DatasetViewSet[] = [];
     const groups: DatasetViewGroup[] = [];
     for (const set of data.sets.values()) {
@@ -172,6 +174,7 @@ const LEGEND: Record<PuzzleTask, string> = {
   sudoku: 'Each example: the puzzle (given digits shaded) and its label, the solved board.',
   maze: 'Each example: the maze (walls dark, S green, G red) and its label, with the shortest path in blue.',
   arc: 'Each example: the input and output grids on the 30x30 canvas, cut to the part that is not padding; grey cells are the end-of-grid token.',
+  custom: "Each example: the input and output sequences (or grids) as the task's symbols; empty cells are padding.",
 };
 
 /** `v` as a dataset view: the fields the page reads, checked by name (`what` names the argument). */
@@ -179,7 +182,7 @@ function checkDatasetView(v: unknown, what: string): DatasetView {
   const view = checkObject<Record<string, unknown>>(v, what, 'a dataset view (from datasetView())');
   checkString(view.root, `${what}.root`);
   checkString(view.split, `${what}.split`);
-  if (typeof view.task !== 'string' || !(view.task in LEGEND)) throw invalidArgument(`${what}.task must be sudoku, maze or arc, got ${describeValue(view.task)}`);
+  if (typeof view.task !== 'string' || !(view.task in LEGEND)) throw invalidArgument(`${what}.task must be one of ${Object.keys(LEGEND).join(', ')}, got ${describeValue(view.task)}`);
   const m = checkObject<Record<string, unknown>>(view.metadata, `${what}.metadata`, 'a dataset metadata object');
   if (typeof m.mean_puzzle_examples !== 'number') throw invalidArgument(`${what}.metadata.mean_puzzle_examples must be a number, got ${describeValue(m.mean_puzzle_examples)}`);
   checkArray(view.sets, `${what}.sets`).forEach((s, i) => checkString(checkObject<Record<string, unknown>>(s, `${what}.sets[${i}]`).name, `${what}.sets[${i}].name`));

@@ -9,6 +9,7 @@
  * @module
  */
 import { ARC_EOS_CELL, PuzzleAnswer, PuzzleTask, UNKNOWN_CELL, tokenCells } from '../data/puzzle-codec';
+import { CustomTaskInfo } from '../data/custom/vocabulary';
 import type { SolveResult } from '../eval/solve';
 import { writeFileAtomic } from '../util/atomic';
 import { escapeXml } from './charts';
@@ -87,12 +88,12 @@ export function answerGrid(answer: PuzzleAnswer, cols: number): CellGrid {
 
 /**
  * The view of a solved puzzle: `puzzle` is the encoded puzzle (or a dataset row: its task and input
- * tokens), `result` what solveTokens returned (with `trace` for inner-update frames), `solution`
+ * tokens, and a custom task's custom.json to name its symbols), `result` what solveTokens returned (with `trace` for inner-update frames), `solution`
  * the expected answer's tokens when known. Tokens outside the task's cells (an untrained model may
  * predict PAD) are drawn as unknown cells.
  */
 export function reasoningView(
-  puzzle: { task: PuzzleTask; tokens: ArrayLike<number> },
+  puzzle: { task: PuzzleTask; tokens: ArrayLike<number>; custom?: CustomTaskInfo },
   result: SolveResult,
   opts: {
     /** the heading (default "<task> puzzle") */
@@ -109,7 +110,7 @@ export function reasoningView(
   checkArray(result.perStep, 'reasoningView(): result.perStep', 'an array of steps').forEach((s, i) => checkObject(s, `reasoningView(): result.perStep[${i}]`, 'a step'));
   checkObject(opts, 'reasoningView(): opts');
   if (opts.solution !== undefined) checkArrayLike(opts.solution, 'reasoningView(): opts.solution', 'an array of token ids');
-  const grid = (tokens: ArrayLike<number>) => tokenCells(puzzle.task, tokens, { canvas: opts.canvas });
+  const grid = (tokens: ArrayLike<number>) => tokenCells(puzzle.task, tokens, { canvas: opts.canvas, custom: puzzle.custom });
   const frames: ReasoningFrame[] = [];
   result.perStep.forEach((s, i) => {
     const step = i + 1;

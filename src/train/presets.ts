@@ -7,7 +7,7 @@
 import { TrainOptions } from './trainer';
 
 /** The tasks `hrm train --task` knows. */
-export type Task = 'sudoku' | 'maze' | 'arc';
+export type Task = 'sudoku' | 'maze' | 'arc' | 'custom';
 /** Training options of a preset: everything but the output folder; the data folder optional. */
 export type PresetOptions = Omit<TrainOptions, 'dataPath' | 'outputDir'> & {
   /** the dataset root the preset was made for (a command line's --data comes first) */
@@ -54,6 +54,16 @@ export const PRESETS: Record<Task, Record<'full' | 'cpu', PresetOptions>> = {
     cpu: {
       arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 1, lLayers: 1, hCycles: 1, lCycles: 2, haltMaxSteps: 1, puzzleEmbNdim: 64, forwardDtype: 'float32' },
       globalBatchSize: 32, epochs: 66, lr: 3e-3, lrWarmupSteps: 50, lrMinRatio: 0.1, weightDecay: 0.1, puzzleEmbLr: 0.1, seed: 0, evalMaxExamples: 64,
+    },
+  },
+  custom: {
+    // A dataset of `hrm data custom` on a GPU: the reference's model and optimiser, as for Sudoku.
+    full: { ...reference, arch: { ...reference.arch }, epochs: 20000, evalInterval: 2000, lr: 1e-4, puzzleEmbLr: 1e-4, weightDecay: 1.0, puzzleEmbWeightDecay: 1.0 },
+    // examples/custom/main.ts's recipe (sorting 8 digits, 12,000 rows with one shuffled version
+    // each; 4 passes = 750 steps): the Sudoku and maze model, evaluated every other pass.
+    cpu: {
+      arch: { hiddenSize: 64, numHeads: 4, expansion: 4, hLayers: 2, lLayers: 2, hCycles: 2, lCycles: 2, haltMaxSteps: 4, puzzleEmbNdim: 0, forwardDtype: 'float32' },
+      globalBatchSize: 64, epochs: 4, evalInterval: 2, lr: 2e-3, lrMinRatio: 0.1, lrWarmupSteps: 50, weightDecay: 0.1, puzzleEmbLr: 1e-2, seed: 0,
     },
   },
 };

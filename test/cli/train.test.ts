@@ -45,7 +45,7 @@ test('Ctrl-C (SIGINT) during training saves a checkpoint at the current step, an
 test('bad input: an unknown task, a missing dataset; clear messages and exit codes', () => {
   const u = run('train', '--task', 'chess', '--data', scratch());
   expect(u.status).toBe(2);
-  expect(u.stderr).toMatch(/--task must be sudoku, maze or arc, got 'chess'/);
+  expect(u.stderr).toMatch(/--task must be sudoku, maze, arc or custom, got 'chess'/);
   const m = run('train', '--task', 'sudoku', '--data', path.join(scratch(), 'nope'));
   expect(m.stderr).toMatch(/dataset.json not found/);
 });

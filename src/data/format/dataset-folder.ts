@@ -17,10 +17,10 @@ import { checkObject, checkFunction, describeValue, invalidArgument } from '../.
 import { checkPath } from '../../util/path';
 
 export type { FolderLeftovers } from '../../util/atomic';
-import { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, DATASET_SOURCE_DIR, IDENTIFIERS_FILE } from './dataset';
+import { ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, CUSTOM_TASK_FILE, DATASET_SOURCE_DIR, IDENTIFIERS_FILE } from './dataset';
 
-/** What the builders write at the top of a dataset folder: the splits, identifiers.json, ARC's files, source/. */
-export const DATASET_ENTRIES: readonly string[] = ['train', 'test', IDENTIFIERS_FILE, ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, DATASET_SOURCE_DIR];
+/** What the builders write at the top of a dataset folder: the splits, identifiers.json, ARC's files, a custom task's file, source/. */
+export const DATASET_ENTRIES: readonly string[] = ['train', 'test', IDENTIFIERS_FILE, ARC_AUGMENTATIONS_FILE, ARC_TEST_PUZZLES_FILE, CUSTOM_TASK_FILE, DATASET_SOURCE_DIR];
 
 /** Where and how a builder writes its dataset folder. */
 export interface DatasetFolderOptions {

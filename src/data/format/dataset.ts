@@ -58,6 +58,8 @@ export const IDENTIFIERS_FILE = 'identifiers.json';
 export const ARC_AUGMENTATIONS_FILE = 'augmentations.json';
 /** ARC datasets: the held-out test inputs to score, per task and test input (as TRM writes it). */
 export const ARC_TEST_PUZZLES_FILE = 'test_puzzles.json';
+/** Custom-task datasets: the symbols, sequence length and grid width (see data/custom); its presence marks the task. */
+export const CUSTOM_TASK_FILE = 'custom.json';
 /** The folder of a dataset that keeps the CSVs it was built from (`hrm data sudoku --generate` writes it). */
 export const DATASET_SOURCE_DIR = 'source';
 
