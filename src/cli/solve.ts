@@ -17,9 +17,9 @@ import { reasoningView, writeReasoningPage } from '../report/reasoning';
 import { writeRunIndex } from '../report/run-index';
 import { hasErrorCode, invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, DataSizes, checkpointFormat, dataSizesOf, openCheckpoint, resolveCheckpoint, runFolderOf } from './common';
+import { CHECKPOINT_CHOICE_HELP, Command, DataSizes, checkpointFormat, dataSizesOf, openCheckpoint, resolveCheckpoint, runFolderOf } from './common';
 
-const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE [--box RxC] | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive]
+const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR [--best] (--sudoku PUZZLE [--box RxC] | --maze FILE | --arc TASK.json --data DIR) [--steps N] [--no-adaptive]
           [--html FILE] [--config all_config.yaml]
   Solves one puzzle and prints the answer, the steps used, the halting confidence and how the
   prediction changed step by step, then whether the puzzle is valid (Sudoku: no repeated given,
@@ -30,7 +30,8 @@ const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE [--box 
   model's haltMaxSteps). --html writes a page that shows the answer after every step and every
   inner update (a slider, changed cells outlined, the halting step marked).
   A reference (torch.save) checkpoint takes its architecture from the all_config.yaml next to it
-  (or --config) and its data sizes from the puzzle (or --data DIR).`;
+  (or --config) and its data sizes from the puzzle (or --data DIR).
+${CHECKPOINT_CHOICE_HELP}`;
 
 /** What the flags ask to solve. */
 interface Given {
@@ -163,6 +164,7 @@ function answerVerdict(puzzle: EncodedPuzzle, g: Given, prediction: Int32Array, 
 function solve(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
+  const best = o.flag('best');
   const given: Given = { sudoku: o.string('sudoku'), box: parseBox(o.string('box')), mazeFile: o.string('maze'), arcFile: o.string('arc'), dataRoot: o.string('data') };
   const maxSteps = o.int('steps', undefined, { min: 1, max: MAX_HALT_STEPS });
   const adaptive = o.flag('adaptive', true);
@@ -172,7 +174,7 @@ function solve(args: ParsedArgs): number {
   rejectExtraWords('hrm solve', args);
   if ([given.sudoku, given.mazeFile, given.arcFile].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc');
   if (given.box && given.sudoku === undefined) throw invalidArgument('--box is the box shape of a --sudoku board; there is no --sudoku');
-  const checkpoint = resolveCheckpoint(checkpointPath);
+  const checkpoint = resolveCheckpoint(checkpointPath, { best });
   const reference = checkpointFormat(checkpoint) === 'torch.save';
   if (given.dataRoot !== undefined && given.arcFile === undefined && !reference) throw invalidArgument('--data is for --arc (the dataset of the task identifiers) or a reference checkpoint (its data sizes)');
   const { puzzle: raw, arcTask } = givenPuzzle(given);

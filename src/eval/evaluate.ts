@@ -15,7 +15,8 @@ import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
 import { checkHaltSteps } from '../models/hrm/config';
 import { invalidArgument } from '../util/errors';
-import { HRM, HRMStepOptions } from '../models/hrm/model';
+import { HRMStepOptions } from '../models/hrm/model';
+import { ACTModel } from '../models/kinds';
 import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
 import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
 
@@ -61,7 +62,7 @@ export interface EvalResult {
 type Halting = Required<Pick<HRMStepOptions, 'haltMaxSteps' | 'evalHalting'>>;
 
 /** Evaluates a model on a test-mode PuzzleDataset (in eval mode; the model's mode is restored after). */
-export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
+export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
   const started = Date.now();
   const wasTraining = model.training;
   const maxSteps = checkHaltSteps('haltMaxSteps', opts.haltMaxSteps ?? model.config.haltMaxSteps);

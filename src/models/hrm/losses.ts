@@ -10,7 +10,8 @@ import { Tensor } from '../../tensor/tensor';
 import { IGNORE_LABEL_ID } from '../../data/format';
 import { LossType } from './config';
 import { HRMBatch, HRMCarry } from './carry';
-import { HRM, HRMOutputs, HRMStepOptions } from './model';
+import { HRMOutputs, HRMStepOptions } from './model';
+import type { ACTModel } from '../kinds';
 
 // The one owner is data/format; kept importable from here (`hrm.IGNORE_LABEL_ID`).
 export { IGNORE_LABEL_ID };
@@ -87,7 +88,7 @@ export class ACTLossHead {
    * @param model the model
    * @param lossType the token loss
    */
-  constructor(readonly model: HRM, readonly lossType: LossType = model.config.lossType) {}
+  constructor(readonly model: ACTModel, readonly lossType: LossType = model.config.lossType) {}
 
   /** One ACT step of the model (with `opts`: exploration, halting), then its losses and metrics. */
   forward(carry: HRMCarry, batch: HRMBatch, opts: HRMStepOptions = {}): LossHeadResult {
