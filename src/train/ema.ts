@@ -65,6 +65,21 @@ export class WeightEMA {
 
   /** Exchanges the model's weights and the shadow in place: once to put the average in the model, again to put it back. */
   swap(): void {
+    this.exchange();
+    this.swapped = !this.swapped;
+  }
+
+  /**
+   * From a checkpoint of a run with EMA, whose model (loaded into the model already) is the
+   * average: `trained` (by parameter name) goes to the model and the average to the shadow.
+   */
+  restore(trained: Record<string, Tensor>): void {
+    if (this.swapped) throw invalidArgument('ema.restore(): the model holds the average (swap() it back first)');
+    this.loadState(trained);
+    this.exchange();
+  }
+
+  private exchange(): void {
     noGrad(() => {
       for (const { param, shadow } of this.entries) {
         scope(() => {
@@ -74,7 +89,6 @@ export class WeightEMA {
         });
       }
     });
-    this.swapped = !this.swapped;
   }
 
   /** Runs `fn` with the average in the model (evaluation, saving), and puts the trained weights back after it, even when it throws. */

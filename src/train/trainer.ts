@@ -389,8 +389,7 @@ export class Trainer {
    */
   private restoreTrainedWeights(trained: Record<string, Tensor> | undefined): void {
     if (this.ema && trained) {
-      this.ema.loadState(trained);
-      this.ema.swap();
+      this.ema.restore(trained);
     } else if (this.ema) {
       this.ema.reset();
     } else if (trained) {
