@@ -14,10 +14,15 @@ import { HRMBatch, HRMCarry } from './hrm/carry';
 import { HRM, HRMStepOptions, HRMStepResult } from './hrm/model';
 import { ACTLossHead, LossHeadResult } from './hrm/losses';
 
-/** Per kind: its config and its model class. */
-interface ModelTypes {
+/** Per kind: its config and its model class (a new kind adds its entry here and in the factory). */
+export interface ModelTypes {
   /** the Hierarchical Reasoning Model (spec 1-3) */
-  hrm: { config: HRMConfig; model: HRM };
+  hrm: {
+    /** its settings */
+    config: HRMConfig;
+    /** its class */
+    model: HRM;
+  };
 }
 
 /** A model kind: what `TrainOptions.model` and a checkpoint's `extra.model` name. */
@@ -34,7 +39,10 @@ export interface ACTModel extends Module {
   /** the model's settings (sizes from the data included) */
   readonly config: ModelConfig;
   /** the recurrent core; its puzzle-embedding table (a buffer) is trained by SignSGD */
-  readonly inner: { readonly puzzleEmb?: CastedSparseEmbedding };
+  readonly inner: {
+    /** the puzzle-embedding table, when the model has one */
+    readonly puzzleEmb?: CastedSparseEmbedding;
+  };
   /** checks a batch's shapes and dtypes against the config */
   checkBatch(batch: HRMBatch): void;
   /** the starting carry: every row halted, so the first step loads fresh examples */

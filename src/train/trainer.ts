@@ -171,7 +171,20 @@ export interface TrainResult {
  * The evaluation metrics `keepBest` can select by, and which way is better: the accuracies
  * higher, the losses and the mean ACT steps lower.
  */
-export const BEST_METRICS = { exact_accuracy: 'max', accuracy: 'max', q_halt_accuracy: 'max', lm_loss: 'min', q_halt_loss: 'min', steps: 'min' } as const;
+export const BEST_METRICS = {
+  /** puzzles solved exactly: higher is better */
+  exact_accuracy: 'max',
+  /** tokens right: higher is better */
+  accuracy: 'max',
+  /** halting decisions right: higher is better */
+  q_halt_accuracy: 'max',
+  /** token loss: lower is better */
+  lm_loss: 'min',
+  /** halting loss: lower is better */
+  q_halt_loss: 'min',
+  /** mean ACT steps: lower is better */
+  steps: 'min',
+} as const;
 
 /** A metric `keepBest` can select by. */
 export type BestMetric = keyof typeof BEST_METRICS;
