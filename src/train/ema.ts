@@ -8,7 +8,7 @@
  * and a second swap puts everything back.
  * @module
  */
-import type { Module } from '../nn/module';
+import { Module } from '../nn/module';
 import { noGrad } from '../tensor/autograd';
 import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
@@ -25,6 +25,7 @@ export class WeightEMA {
    * @param rate the weight of the old average, in [0, 1) (TRM: 0.999)
    */
   constructor(model: Module, readonly rate: number) {
+    if (!(model instanceof Module)) throw invalidArgument(`ema: the model must be a Module, got ${describeValue(model)}`);
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw invalidArgument(`ema: the rate must be a number in [0, 1) (e.g. 0.999), got ${describeValue(rate)}`);
     this.entries = model
       .namedParameters()

@@ -367,10 +367,15 @@ export class Trainer {
     const unloadable = (e: unknown) =>
       refuse(hasErrorCode(e) ? e.code : 'CORRUPT_FILE', `it does not load (${(e as Error).message})`, `move it out of ${this.checkpointDir}${older}, or train into another output folder`);
     let saved: unknown;
+    let savedKind: unknown;
     try {
-      saved = readCheckpointInfo(file).extra.config;
+      ({ config: saved, model: savedKind } = readCheckpointInfo(file).extra);
     } catch (e) {
       throw unloadable(e);
+    }
+    // A checkpoint that names no kind is an HRM's (it predates the kinds).
+    if ((savedKind ?? DEFAULT_MODEL_KIND) !== o.model) {
+      throw refuse('INVALID_ARGUMENT', `it holds a model of kind ${JSON.stringify(savedKind)}, this run trains '${o.model}'`, `resume with model=${String(savedKind)}, or train into another output folder`);
     }
     const diffs = configDifferences(saved, this.config);
     if (diffs.length) {

@@ -8,6 +8,7 @@ import { loadModel } from '../../src/eval/solve';
 import { readCheckpointInfo } from '../../src/checkpoint/state-file';
 import { noGrad } from '../../src/tensor/autograd';
 import { scope } from '../../src/tensor/scope';
+import { loadSafetensors, saveSafetensors } from '../../src/tensor/io';
 import { tmpDir } from '../helpers/reference';
 import { buildTinySudokuData } from '../helpers/hrm';
 import { folderSnapshot } from '../helpers/files';
@@ -264,6 +265,24 @@ describe('Trainer', () => {
       /cannot resume .* from .*step_00000004\.safetensors: its model config differs from this run's \(hLayers: 1 in the checkpoint, 2 now; hiddenSize: 32 in the checkpoint, 64 now\)\. Nothing was changed; resume with the checkpoint's settings, or train into another output folder/,
     );
     await expect(refused).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    t2.dispose();
+    expect(folderSnapshot(out)).toEqual(before);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('--resume from a checkpoint of another model kind is refused naming both kinds, and no file is touched', async () => {
+    const out = tmpDir('trainer-kind-');
+    const t = new Trainer(options(out, { stopAfterSteps: 2 }));
+    await t.run();
+    t.dispose();
+    // The same checkpoint, as if another kind had written it.
+    const file = path.join(out, 'checkpoints', 'step_00000002.safetensors');
+    const { tensors, metadata } = loadSafetensors(file);
+    saveSafetensors(file, tensors, { ...metadata, extra: JSON.stringify({ ...JSON.parse(metadata.extra), model: 'trm' }) });
+    for (const x of Object.values(tensors)) x.dispose();
+    const before = folderSnapshot(out);
+    const t2 = new Trainer(options(out, { resume: true }));
+    await expect(t2.run()).rejects.toThrow(/cannot resume .* from .*step_00000002\.safetensors: it holds a model of kind "trm", this run trains 'hrm'\. Nothing was changed; resume with model=trm, or train into another output folder/);
     t2.dispose();
     expect(folderSnapshot(out)).toEqual(before);
     fs.rmSync(out, { recursive: true, force: true });
