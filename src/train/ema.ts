@@ -14,6 +14,12 @@ import { adopt, scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { describeValue, hrmError, invalidArgument } from '../util/errors';
 
+/** `rate` when it is an EMA rate, a number in [0, 1); else an `INVALID_ARGUMENT` error naming `what` and what was given. */
+export function checkEmaRate(rate: unknown, what: string): number {
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw invalidArgument(`${what} must be a rate in [0, 1) (e.g. 0.999), got ${describeValue(rate)}`);
+  return rate;
+}
+
 /** The shadow weights of a model's trainable parameters. */
 export class WeightEMA {
   private readonly entries: { name: string; param: Tensor; shadow: Tensor }[];
@@ -26,7 +32,7 @@ export class WeightEMA {
    */
   constructor(model: Module, readonly rate: number) {
     if (!(model instanceof Module)) throw invalidArgument(`ema: the model must be a Module, got ${describeValue(model)}`);
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw invalidArgument(`ema: the rate must be a number in [0, 1) (e.g. 0.999), got ${describeValue(rate)}`);
+    checkEmaRate(rate, 'WeightEMA: rate');
     this.entries = model
       .namedParameters()
       .filter(([, p]) => p.requiresGrad)

@@ -40,7 +40,7 @@ import { cosineScheduleWithWarmupLr } from '../optim/schedule';
 import { METADATA_FILE, PuzzleBatch, PuzzleDataset, batchToTensors, invalidDataset, isDatasetSplit } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
 import { METRICS_FILE, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors, takeTrainedWeights, trainedWeightsCheckpointTensors } from './run-folder';
-import { WeightEMA } from './ema';
+import { WeightEMA, checkEmaRate } from './ema';
 import { checkPath } from '../util/path';
 
 /** The model config keys where a checkpoint's config and this run's differ, as 'key: old in the checkpoint, new now'. */
@@ -257,9 +257,7 @@ export class Trainer {
     };
     const o = this.options;
     checkModelKind(o.model, 'Trainer: options.model');
-    if (o.ema !== undefined && (typeof o.ema !== 'number' || !(o.ema >= 0 && o.ema < 1))) {
-      throw invalidArgument(`Trainer: options.ema must be a rate in [0, 1) (e.g. 0.999), got ${describeValue(o.ema)}`);
-    }
+    if (o.ema !== undefined) checkEmaRate(o.ema, 'Trainer: options.ema');
     if (o.keepBest !== false && !Object.hasOwn(BEST_METRICS, o.keepBest)) {
       throw invalidArgument(`Trainer: options.keepBest must be false or one of ${Object.keys(BEST_METRICS).map((k) => `'${k}'`).join(', ')}, got ${describeValue(o.keepBest)}`);
     }

@@ -113,7 +113,7 @@ describe('WeightEMA', () => {
     expect(() => other.loadState(Object.fromEntries(rest.map((n) => [n, saved[n]])))).toThrow(new RegExp(`'${first.replace(/\./g, '\\.')}' is missing`));
     expect(() => other.loadState({ ...saved, [first]: ht.zeros([3]) })).toThrow(/has shape \[3\], the model's is/);
     expect(() => other.loadState({ ...saved, extra: ht.zeros([1]) })).toThrow(/unexpected: extra/);
-    for (const rate of [1, -0.1, NaN, '0.9' as unknown as number]) expect(() => new WeightEMA(model, rate)).toThrow(/the rate must be a number in \[0, 1\)/);
+    for (const rate of [1, -0.1, NaN, '0.9' as unknown as number]) expect(() => new WeightEMA(model, rate)).toThrow(/WeightEMA: rate must be a rate in \[0, 1\) \(e\.g\. 0\.999\), got /);
     ema.dispose();
     other.dispose();
     model.dispose();
