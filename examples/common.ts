@@ -104,7 +104,9 @@ export interface ShownPuzzle {
 }
 
 /** Solves a puzzle step by step (adaptive halting), prints it beside the model's answer and the expected one, and returns the result. */
-export function showSolved(model: HRM, puzzle: ShownPuzzle): SolveResult {
+export function showSolved(model: Trainer['model'], puzzle: ShownPuzzle): SolveResult {
+  // The Trainer holds any model kind; solving step by step is the HRM's.
+  if (!(model instanceof HRM)) throw new Error(`showSolved: step-by-step solving takes an HRM, got a ${model.constructor.name}`);
   const r = solveTokens(model, puzzle.tokens, { puzzleIdentifier: puzzle.puzzleIdentifier, maxSteps: puzzle.maxSteps });
   console.log(`\nA held-out puzzle and the model's answer (${r.steps} reasoning step${r.steps > 1 ? 's' : ''}, halting confidence ${r.haltConfidence.toFixed(2)}):\n`);
   console.log(sideBySide([puzzle.question, { title: 'model', rows: puzzle.rows(r.prediction) }, puzzle.answer]));

@@ -13,14 +13,15 @@ import { manualSeed } from '../tensor/creation';
 import { writeFileAtomic } from '../util/atomic';
 import { invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
+import { CHECKPOINT_CHOICE_HELP, Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
-const ANALYZE_HELP = `hrm analyze pr --checkpoint FILE|RUN_DIR --data DIR [--puzzles 100] [--seed 0] [--output DIR] [--config all_config.yaml]
+const ANALYZE_HELP = `hrm analyze pr --checkpoint FILE|RUN_DIR [--best] --data DIR [--puzzles 100] [--seed 0] [--output DIR] [--config all_config.yaml]
   The participation ratio (PR) of the high-level state z_H and the low-level state z_L over the
   trajectories of up to --puzzles test puzzles, as the number of puzzles grows (10, 20, 50, 100),
   for the checkpoint and for an untrained model of the same architecture (seeded). Writes pr.json
   and pr.svg into the run folder's analysis/ (or --output). A reference (torch.save) checkpoint
-  takes its architecture from the all_config.yaml next to it (or --config).`;
+  takes its architecture from the all_config.yaml next to it (or --config).
+${CHECKPOINT_CHOICE_HELP}`;
 
 /** PR against the number of puzzles: trained and untrained, z_H and z_L. */
 function prChart(trained: PRAnalysis, untrained: PRAnalysis): string {
@@ -38,6 +39,7 @@ async function analyze(args: ParsedArgs): Promise<number> {
   if (what !== 'pr') throw invalidArgument(`hrm analyze: expected 'pr', got ${what === undefined ? 'nothing' : `'${what}'`}\n\n${ANALYZE_HELP}`);
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
+  const best = o.flag('best');
   const dataRoot = o.requireString('data');
   const puzzles = o.int('puzzles', 100, { min: 2 })!;
   const seed = o.int('seed', 0, { min: 0 })!;
@@ -45,7 +47,7 @@ async function analyze(args: ParsedArgs): Promise<number> {
   const config = o.string('config');
   o.rejectUnknown('analyze pr');
   rejectExtraWords('hrm analyze', { ...args, positional: args.positional.slice(1) });
-  const checkpoint = resolveCheckpoint(checkpointPath);
+  const checkpoint = resolveCheckpoint(checkpointPath, { best });
   requireSplit('hrm analyze', dataRoot, 'test', 'the trajectories are collected on the test split');
   const counts = [10, 20, 50, 100, puzzles].filter((n) => n <= puzzles);
   const open = (batchSize: number) => new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize });

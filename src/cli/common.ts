@@ -10,12 +10,15 @@ import { parse as parseYaml } from 'yaml';
 import { importReferenceCheckpoint } from '../checkpoint/reference';
 import { METADATA_FILE, isDatasetSplit, readMetadata } from '../data/format';
 import { loadModel } from '../eval/solve';
-import { HRMConfig, hrmConfig } from '../models/hrm/config';
+import { HRMConfig } from '../models/hrm/config';
+import { buildModel, modelConfig } from '../models/kinds';
 import { HRM } from '../models/hrm/model';
 import { packageRoot } from '../native';
 import { Device } from '../tensor/dtype';
 import { PresetOptions } from '../train/presets';
-import { newestCheckpoint } from '../train/run-folder';
+import { BEST_CHECKPOINT_FILE, bestCheckpoint, newestCheckpoint } from '../train/run-folder';
+import { readCheckpointInfo } from '../checkpoint/state-file';
+import { formatPercent } from '../util/progress';
 import { corruptFile, invalidArgument } from '../util/errors';
 import { ParsedArgs } from './args';
 import { mergeTrainConfig } from './presets';
@@ -68,15 +71,46 @@ export function checkpointFormat(file: string): CheckpointFormat {
 // The reference's checkpoint files: step_<global step>, no extension (hrm-spec 4.4).
 const REFERENCE_CHECKPOINT = /^step_(\d+)$/;
 
+/** How `--checkpoint RUN_DIR [--best]` chooses, for the commands' help texts. */
+export const CHECKPOINT_CHOICE_HELP = `  --checkpoint RUN_DIR takes the run's newest checkpoint; with --best, the one kept for the run's
+  best evaluation (checkpoints/best.safetensors, see hrm train's keepBest). The choice is printed.`;
+
+/** A best checkpoint's record of its evaluation in words ('exact_accuracy 55.00% at step 36'), or undefined when it records none. */
+function bestInWords(file: string): string | undefined {
+  let best: unknown;
+  try {
+    best = readCheckpointInfo(file).extra.best;
+  } catch {
+    return undefined; // the load that follows names what is wrong with it
+  }
+  const b = best as { metric?: unknown; value?: unknown; step?: unknown } | null;
+  if (!b || typeof b.metric !== 'string' || typeof b.value !== 'number') return undefined;
+  const value = b.metric.endsWith('accuracy') ? formatPercent(b.value, 2) : b.value.toFixed(4);
+  return `${b.metric} ${value} at step ${b.step}`;
+}
+
 /**
- * A checkpoint file, or the newest checkpoint of a run folder (or of its checkpoints/ folder):
- * ours (step_*.safetensors), else the reference's (step_N files, torch.save). The file's format is
- * checked ({@link checkpointFormat}).
+ * A checkpoint file, or one of a run folder (or of its checkpoints/ folder): the newest, ours
+ * (step_*.safetensors) else the reference's (step_N files, torch.save); with `best`, the one
+ * training kept for its best evaluation (checkpoints/best.safetensors). When a folder was given,
+ * which one was chosen is printed. The file's format is checked ({@link checkpointFormat}).
  */
-export function resolveCheckpoint(p: string): string {
+export function resolveCheckpoint(p: string, opts: { best?: boolean } = {}): string {
   if (!fs.existsSync(p)) throw invalidArgument(`--checkpoint: ${p} does not exist`);
   let file = p;
-  if (fs.statSync(p).isDirectory()) {
+  const isDir = fs.statSync(p).isDirectory();
+  if (opts.best && !isDir) throw invalidArgument(`--best picks the best checkpoint of a run folder, but --checkpoint ${p} is a file; give the run folder, or leave out --best`);
+  if (opts.best) {
+    const best = bestCheckpoint(p);
+    if (!best) {
+      throw invalidArgument(
+        `--best: ${p} has no best checkpoint (${BEST_CHECKPOINT_FILE} is written by training runs that evaluate, with keepBest); leave out --best to use its newest checkpoint`,
+      );
+    }
+    file = best;
+    const record = bestInWords(best);
+    console.log(`checkpoint: ${best} (the run's best${record ? `: ${record}` : ''})`);
+  } else if (isDir) {
     const reference = fs
       .readdirSync(p)
       .filter((f) => REFERENCE_CHECKPOINT.test(f) && fs.statSync(path.join(p, f)).isFile())
@@ -84,6 +118,9 @@ export function resolveCheckpoint(p: string): string {
     const newest = newestCheckpoint(p) ?? (reference.length ? path.join(p, reference[0]) : undefined);
     if (!newest) throw invalidArgument(`--checkpoint: no checkpoint in ${p} (hrm-torch's step_*.safetensors, or the reference's step_N)`);
     file = newest;
+    const best = bestCheckpoint(p);
+    const record = best && bestInWords(best);
+    console.log(`checkpoint: ${newest} (the newest${best ? `; --best picks the run's best${record ? `, ${record}` : ''}` : ''})`);
   }
   checkpointFormat(file);
   return file;
@@ -148,8 +185,9 @@ export function openCheckpoint(file: string, opts: OpenCheckpointOptions = {}): 
   }
   if (!opts.sizes) throw invalidArgument(`--checkpoint: ${file} is a reference (torch.save) checkpoint; give --data DIR for the sizes of its data`);
   const settings = mergeTrainConfig({} as PresetOptions, readSettingsFile(configFile), configFile);
-  const config = hrmConfig({ ...(settings.arch ?? {}), ...opts.sizes(), batchSize: settings.globalBatchSize ?? 1 });
-  const model = new HRM(config, { device: opts.device });
+  // The reference's checkpoints are HRMs.
+  const config = modelConfig('hrm', { ...(settings.arch ?? {}), ...opts.sizes(), batchSize: settings.globalBatchSize ?? 1 });
+  const model = buildModel('hrm', config, { device: opts.device });
   try {
     importReferenceCheckpoint(file, model);
   } catch (e) {

@@ -19,9 +19,9 @@ import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { invalidArgument } from '../util/errors';
 import { ProgressBar, formatPercent } from '../util/progress';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
+import { CHECKPOINT_CHOICE_HELP, Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
-const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N] [--output DIR]
+const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR [--best] --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N] [--output DIR]
           [--device cpu|cuda] [--config all_config.yaml]
   Evaluates on DIR/test: exact and token accuracy, halting statistics, accuracy against steps;
   ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling measures
@@ -29,7 +29,8 @@ const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR --data DIR [--halt-max-ste
   halting, written as scaling.json and scaling.svg into the run folder's eval/ (or --output).
   Step limits (--halt-max-steps, --scaling) are integers from 1 to ${MAX_HALT_STEPS}. A reference
   (torch.save) checkpoint takes its architecture from the all_config.yaml next to it (or --config)
-  and its data sizes from DIR.`;
+  and its data sizes from DIR.
+${CHECKPOINT_CHOICE_HELP}`;
 
 /** How one evaluation pass runs. */
 interface EvalRun {
@@ -79,6 +80,7 @@ function evaluateAt(model: HRM, run: EvalRun): EvalResult {
 function evalCheckpoint(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
+  const best = o.flag('best');
   const dataRoot = o.requireString('data');
   const scalingText = o.string('scaling');
   const scaling = o.list('scaling').map((w) => (/^\d+$/.test(w) ? Number(w) : NaN));
@@ -94,7 +96,7 @@ function evalCheckpoint(args: ParsedArgs): number {
   o.rejectUnknown('eval');
   rejectExtraWords('hrm eval', args);
   if (scalingText !== undefined && (haltMaxSteps !== undefined || adaptive)) throw invalidArgument('--scaling measures fixed and adaptive halting at its own limits; it takes no --halt-max-steps or --adaptive');
-  const checkpoint = resolveCheckpoint(checkpointPath);
+  const checkpoint = resolveCheckpoint(checkpointPath, { best });
   requireSplit('hrm eval', dataRoot, 'test', 'the dataset has no test split to evaluate on');
   const model = openCheckpoint(checkpoint, { device, config, sizes: () => dataSizesOf(dataRoot) });
   try {

@@ -9,7 +9,8 @@
 import { HRMConfig, HRM_CONFIG_KEYS, HRM_DATA_KEYS, HRM_REFERENCE_KEYS } from '../models/hrm/config';
 import { checkDevice } from '../tensor/dtype';
 import { PresetOptions } from '../train/presets';
-import { TRAIN_OPTION_KEYS, TrainOptions } from '../train/trainer';
+import { BEST_METRICS, TRAIN_OPTION_KEYS, TrainOptions } from '../train/trainer';
+import { MODEL_KINDS } from '../models/kinds';
 import { invalidArgument } from '../util/errors';
 import { didYouMean } from '../util/suggest';
 
@@ -26,8 +27,10 @@ export const ARCH_KEYS = HRM_CONFIG_KEYS.filter((k) => !(HRM_DATA_KEYS as readon
 const SNAKE: Record<string, SettingKey> = {
   data_path: 'dataPath', global_batch_size: 'globalBatchSize', eval_interval: 'evalInterval', lr_min_ratio: 'lrMinRatio',
   lr_warmup_steps: 'lrWarmupSteps', weight_decay: 'weightDecay', puzzle_emb_lr: 'puzzleEmbLr', puzzle_emb_weight_decay: 'puzzleEmbWeightDecay',
-  checkpoint_path: 'outputDir', eval_max_examples: 'evalMaxExamples',
+  checkpoint_path: 'outputDir', eval_max_examples: 'evalMaxExamples', ema_rate: 'ema', keep_best: 'keepBest',
 };
+// TRM's configs switch the average on with `ema: true` and give its rate as ema_rate (spec 8).
+const TRM_EMA_RATE = 0.999;
 // Reference keys with no meaning here (names, W&B, what to save at evaluation, Hydra's own).
 const IGNORED = new Set(['project_name', 'run_name', 'checkpoint_every_eval', 'eval_save_outputs', 'defaults', 'hydra']);
 // Names other trainers use, suggested when given (edit distance cannot find them).
@@ -49,6 +52,8 @@ const device: Check = (v) => {
     return "'cpu', 'cuda' or 'cuda:N'";
   }
 };
+const modelKind: Check = (v) => ((MODEL_KINDS as unknown[]).includes(v) ? undefined : `${MODEL_KINDS.map((k) => `'${k}'`).join(' or ')} (a model kind; its settings go under arch)`);
+const bestMetric: Check = (v) => (v === false || (typeof v === 'string' && Object.hasOwn(BEST_METRICS, v)) ? undefined : `false or one of ${Object.keys(BEST_METRICS).join(', ')}`);
 const object: Check = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? undefined : 'an object of model settings');
 
 /** The kind of every setting (the Record type makes the compiler check that each one has its kind). */
@@ -56,6 +61,7 @@ const CHECKS: Record<SettingKey, Check> = {
   dataPath: str, outputDir: str, arch: object, globalBatchSize: int(1), epochs: int(1), evalInterval: int(1), lr: num(0), lrMinRatio: num(0, 1),
   lrWarmupSteps: int(0), weightDecay: num(0), beta1: num(0, 1, true), beta2: num(0, 1, true), puzzleEmbLr: num(0), puzzleEmbWeightDecay: num(0),
   seed: int(0), evalMaxExamples: int(1), resume: bool, keepCheckpoints: int(1), device, threads: int(1), stopAfterSteps: int(1), checkpointEvery: int(1),
+  model: modelKind, ema: num(0, 1, true), keepBest: bestMetric,
 };
 
 /** Where settings come from, for messages: a config file, or `key=value` words. */
@@ -145,10 +151,15 @@ export function mergeTrainConfig(base: PresetOptions, extra: Record<string, unkn
   for (const [k, v] of Object.entries(extra)) {
     const key = settingKey(k, source);
     if (key === undefined || v === null) continue; // a reference key with no meaning here, or one left unset
+    if (key === 'ema' && k === 'ema' && typeof v === 'boolean') {
+      if (v) out.ema ??= TRM_EMA_RATE; // TRM's switch (ema_rate, before or after it, gives the rate)
+      continue;
+    }
     checkValue(key, k, v, source);
     if (key === 'arch') mergeArch(out.arch as Partial<HRMConfig>, v as Record<string, unknown>, source, 'arch.');
     else out[key] = v;
   }
+  if (extra.ema === false) delete out.ema; // TRM's switch off wins over its ema_rate
   return out as PresetOptions;
 }
 

@@ -18,9 +18,9 @@ import { reasoningView, writeReasoningPage } from '../report/reasoning';
 import { writeRunIndex } from '../report/run-index';
 import { hasErrorCode, invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, DataSizes, checkpointFormat, dataSizesOf, openCheckpoint, resolveCheckpoint, runFolderOf } from './common';
+import { CHECKPOINT_CHOICE_HELP, Command, DataSizes, checkpointFormat, dataSizesOf, openCheckpoint, resolveCheckpoint, runFolderOf } from './common';
 
-const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE [--box RxC] | --maze FILE | --arc TASK.json --data DIR | --input SEQ --data DIR)
+const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR [--best] (--sudoku PUZZLE [--box RxC] | --maze FILE | --arc TASK.json --data DIR | --input SEQ --data DIR)
           [--steps N] [--no-adaptive]
           [--html FILE] [--config all_config.yaml]
   Solves one puzzle and prints the answer, the steps used, the halting confidence and how the
@@ -34,7 +34,8 @@ const SOLVE_HELP = `hrm solve --checkpoint FILE|RUN_DIR (--sudoku PUZZLE [--box 
   model's haltMaxSteps). --html writes a page that shows the answer after every step and every
   inner update (a slider, changed cells outlined, the halting step marked).
   A reference (torch.save) checkpoint takes its architecture from the all_config.yaml next to it
-  (or --config) and its data sizes from the puzzle (or --data DIR).`;
+  (or --config) and its data sizes from the puzzle (or --data DIR).
+${CHECKPOINT_CHOICE_HELP}`;
 
 /** What the flags ask to solve. */
 interface Given {
@@ -173,6 +174,7 @@ function answerVerdict(puzzle: EncodedPuzzle, g: Given, prediction: Int32Array, 
 function solve(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
+  const best = o.flag('best');
   const given: Given = { sudoku: o.string('sudoku'), box: parseBox(o.string('box')), mazeFile: o.string('maze'), arcFile: o.string('arc'), custom: o.string('input'), dataRoot: o.string('data') };
   const maxSteps = o.int('steps', undefined, { min: 1, max: MAX_HALT_STEPS });
   const adaptive = o.flag('adaptive', true);
@@ -182,7 +184,7 @@ function solve(args: ParsedArgs): number {
   rejectExtraWords('hrm solve', args);
   if ([given.sudoku, given.mazeFile, given.arcFile, given.custom].filter((x) => x !== undefined).length !== 1) throw invalidArgument('hrm solve: give exactly one of --sudoku, --maze, --arc, --input');
   if (given.box && given.sudoku === undefined) throw invalidArgument('--box is the box shape of a --sudoku board; there is no --sudoku');
-  const checkpoint = resolveCheckpoint(checkpointPath);
+  const checkpoint = resolveCheckpoint(checkpointPath, { best });
   const reference = checkpointFormat(checkpoint) === 'torch.save';
   if (given.dataRoot !== undefined && given.arcFile === undefined && given.custom === undefined && !reference) {
     throw invalidArgument('--data is for --arc (the dataset of the task identifiers), --input (the custom dataset of the symbols) or a reference checkpoint (its data sizes)');

@@ -17,12 +17,13 @@ import { hrmError, invalidArgument } from '../util/errors';
 import { formatTime } from '../util/progress';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, readSettingsFile, requireSplit } from './common';
+import { DEFAULT_MODEL_KIND } from '../models/kinds';
 import { PRESETS, PresetOptions, Task } from '../train/presets';
 import { applyOverrides, mergeTrainConfig, settingName, settingsHelp } from './presets';
 
 const TRAIN_HELP = `hrm train --task sudoku|maze|arc|custom --data DIR [--preset cpu|full] [--config file.json|yaml] [--output DIR]
           [--resume] [--device cpu|cuda] [--threads N] [key=value ...]
-  Trains an HRM with the reference's loop. Presets: 'full' is the reference configuration for the
+  Trains an HRM (model=hrm, the only kind so far) with the reference's loop. Presets: 'full' is the reference configuration for the
   task (a CUDA GPU; bf16), 'cpu' a small model that trains in minutes. A config file (our keys or
   the reference's cfg_pretrain.yaml / all_config.yaml keys, arch: {...} included; or a run's
   config.json) and key=value overrides (lr=3e-4 arch.hiddenSize=128 arch.H_cycles=3) apply on top,
@@ -31,6 +32,12 @@ const TRAIN_HELP = `hrm train --task sudoku|maze|arc|custom --data DIR [--preset
   finished run says so and exits). Without --resume, an --output folder that already holds a run
   is refused; --resume refuses (and changes nothing) when the newest checkpoint has another model
   config or does not load.
+  ema=0.999 keeps an exponential moving average of the weights (TRM's recipe): evaluations use
+  it and checkpoints hold it as their model (what hrm eval/solve/viz load); training resumes
+  from the trained weights saved beside it. keepBest=exact_accuracy (the default when the data
+  has a test split; also accuracy, q_halt_accuracy, lm_loss, q_halt_loss, steps; false for none)
+  keeps the checkpoint of the best evaluation as checkpoints/best.safetensors, which rotation
+  never removes: give --best to hrm eval/solve/viz to use it.
 ${settingsHelp()}`;
 
 /** A training run as the command line describes it. */
@@ -47,11 +54,13 @@ interface TrainRequest {
 
 /** A config file's settings ({@link readSettingsFile}); a run's config.json must be for the same task and preset. */
 function loadConfigFile(file: string, task: Task, preset: string): Record<string, unknown> {
-  // A run's config.json (as train() writes it) also records the task, the preset and the model it built.
-  const { task: fileTask, preset: filePreset, model, ...settings } = readSettingsFile(file);
+  // A run's config.json (as train() writes it) also records the task, the preset and the model it
+  // built: {kind, ...its config}; the kind is the `model` setting, the config came from the rest.
+  const { task: fileTask, preset: filePreset, ...settings } = readSettingsFile(file);
   if (fileTask !== undefined && fileTask !== task) throw invalidArgument(`--config: ${file} is for task '${fileTask}', but --task is '${task}'`);
   if (filePreset !== undefined && filePreset !== preset) throw invalidArgument(`--config: ${file} is for preset '${filePreset}', but --preset is '${preset}'`);
-  if (model !== undefined && fileTask === undefined) throw invalidArgument(`--config: ${file}: unknown setting 'model' (did you mean 'arch'?)`);
+  const built = settings.model;
+  if (fileTask !== undefined && built !== null && typeof built === 'object' && !Array.isArray(built)) settings.model = (built as { kind?: unknown }).kind ?? DEFAULT_MODEL_KIND;
   return settings;
 }
 
@@ -133,7 +142,7 @@ async function train(args: ParsedArgs): Promise<number> {
     threads,
     onProgress: (e) => {
       // 'start' comes once the run folder is checked: a refused --resume leaves every file as it was.
-      if (e.kind === 'start') writeFileAtomic(path.join(outputDir, 'config.json'), JSON.stringify({ task, preset, ...config, dataPath, device, model: trainer.config }, null, 2));
+      if (e.kind === 'start') writeFileAtomic(path.join(outputDir, 'config.json'), JSON.stringify({ task, preset, ...config, dataPath, device, model: { kind: trainer.options.model, ...trainer.config } }, null, 2));
       report(e);
     },
   });

@@ -14,9 +14,9 @@ import { ReasoningView, reasoningView, writeReasoningPage } from '../report/reas
 import { writeRunIndex } from '../report/run-index';
 import { invalidArgument } from '../util/errors';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
-import { Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
+import { CHECKPOINT_CHOICE_HELP, Command, dataSizesOf, openCheckpoint, requireSplit, resolveCheckpoint, runFolderOf } from './common';
 
-const VIZ_HELP = `hrm viz --checkpoint FILE|RUN_DIR --data DIR [--puzzles 8] [--split test|train] [--steps K] [--no-adaptive] [--no-inner] [--output FILE]
+const VIZ_HELP = `hrm viz --checkpoint FILE|RUN_DIR [--best] --data DIR [--puzzles 8] [--split test|train] [--steps K] [--no-adaptive] [--no-inner] [--output FILE]
           [--config all_config.yaml]
   Solves the first --puzzles puzzles of DIR/<split> (one per group: the source puzzle, not its
   augmented versions; its first example) step by step and writes one self-contained page with all
@@ -25,7 +25,8 @@ const VIZ_HELP = `hrm viz --checkpoint FILE|RUN_DIR --data DIR [--puzzles 8] [--
   The task (sudoku, maze, arc, custom) comes from the dataset's metadata. --no-inner shows only the steps.
   Writes <run>/viz.html by default (listed in the run's index.html). --steps K: 1 to ${MAX_HALT_STEPS}.
   A reference (torch.save) checkpoint takes its architecture from the all_config.yaml next to it
-  (or --config) and its data sizes from DIR.`;
+  (or --config) and its data sizes from DIR.
+${CHECKPOINT_CHOICE_HELP}`;
 
 /** One puzzle picked from the split: its example row, tokens and identifier. */
 interface PickedPuzzle {
@@ -53,6 +54,7 @@ function pickPuzzles(split: DatasetSplit, count: number): PickedPuzzle[] {
 function viz(args: ParsedArgs): number {
   const o = new Options(args.options);
   const checkpointPath = o.requireString('checkpoint');
+  const best = o.flag('best');
   const dataRoot = o.requireString('data');
   const count = o.int('puzzles', 8, { min: 1 })!;
   const split = o.string('split', 'test')!;
@@ -65,7 +67,7 @@ function viz(args: ParsedArgs): number {
   rejectExtraWords('hrm viz', args);
   if (split !== 'train' && split !== 'test') throw invalidArgument(`--split must be train or test, got '${split}'`);
   requireSplit('hrm viz', dataRoot, split, `the puzzles are read from the ${split} split`);
-  const checkpoint = resolveCheckpoint(checkpointPath);
+  const checkpoint = resolveCheckpoint(checkpointPath, { best });
   const splitDir = path.join(dataRoot, split);
   const task = datasetTask(splitDir);
   const custom = task === 'custom' ? readCustomTaskInfo(dataRoot) : undefined;

@@ -15,7 +15,8 @@ import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
 import { checkHaltSteps } from '../models/hrm/config';
 import { checkObject, describeValue, invalidArgument } from '../util/errors';
-import { HRM, HRMStepOptions, checkHRM } from '../models/hrm/model';
+import { HRMStepOptions } from '../models/hrm/model';
+import { ACTModel, checkACTModel } from '../models/kinds';
 import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
 import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
 
@@ -61,8 +62,8 @@ export interface EvalResult {
 type Halting = Required<Pick<HRMStepOptions, 'haltMaxSteps' | 'evalHalting'>>;
 
 /** Evaluates a model on a test-mode PuzzleDataset (in eval mode; the model's mode is restored after). */
-export function evaluate(model: HRM, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
-  checkHRM(model, 'evaluate(): model');
+export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
+  checkACTModel(model, 'evaluate(): model');
   if (!(data instanceof PuzzleDataset)) throw invalidArgument(`evaluate(): data must be a PuzzleDataset, got ${describeValue(data)}`);
   checkObject(opts, 'evaluate(): opts');
   const started = Date.now();

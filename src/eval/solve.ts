@@ -12,26 +12,38 @@ import { checkArrayLike, checkObject, corruptFile, describeValue, invalidArgumen
 import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
 import { HRM, HeadsOutput, InnerUpdateObserver, checkHRM } from '../models/hrm/model';
-import { HRMConfig, MAX_HALT_STEPS, checkHaltSteps, hrmConfig } from '../models/hrm/config';
+import { HRMConfig, MAX_HALT_STEPS, checkHaltSteps } from '../models/hrm/config';
+import { DEFAULT_MODEL_KIND, ModelKind, buildModel, checkModelKind, modelConfig } from '../models/kinds';
 import { arcCanvasOfSeqLen } from '../data/arc/codec';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
 import { checkPath } from '../util/path';
 
 export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
 
-/** Builds the model a checkpoint was trained with and loads its weights. */
+/**
+ * Builds the model a checkpoint was trained with (its kind and config, through the model
+ * factory) and loads its weights: with EMA, the averaged ones the Trainer saves as the model.
+ */
 export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
   checkPath(checkpoint, 'loadModel(): checkpoint');
-  const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig };
+  const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig; model?: unknown };
   if (!extra.config || typeof extra.config !== 'object') throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
+  let kind: ModelKind;
   let config: HRMConfig;
   try {
-    config = hrmConfig(extra.config);
+    kind = checkModelKind(extra.model ?? DEFAULT_MODEL_KIND, 'the model kind it records');
+    config = modelConfig(kind, extra.config);
   } catch (e) {
-    throw corruptFile(checkpoint, `the model config it records is not valid: ${(e as Error).message}`);
+    throw corruptFile(checkpoint, `the model it records is not valid: ${(e as Error).message}`);
   }
-  const model = new HRM(hrmConfig({ ...config, ...(opts.config ?? {}) }), { device: opts.device });
-  loadCheckpoint(checkpoint, { model, restoreRng: false });
+  const model = buildModel(kind, modelConfig(kind, { ...config, ...(opts.config ?? {}) }), { device: opts.device });
+  try {
+    // The extra tensors (the carry, the raw weights of an EMA run) are the Trainer's, not the model's.
+    for (const t of Object.values(loadCheckpoint(checkpoint, { model, restoreRng: false }).tensors)) t.dispose();
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   model.eval();
   return model;
 }

@@ -1,2 +1,3 @@
 export * from './trainer';
 export * from './run-folder';
+export * from './ema';

@@ -1,6 +1,6 @@
 /**
  * How training progress is printed, for the CLI, the examples and user scripts alike: a progress
- * bar over the optimizer steps with the step's metrics, and a line per evaluation, resume and stop.
+ * bar over the optimizer steps with the step's metrics, and a line per evaluation, new best checkpoint, resume and stop.
  *
  * ```ts
  * const trainer = new ht.Trainer({ ...options, onProgress: ht.trainingProgress() });
@@ -52,7 +52,7 @@ export function trainingProgress(options: TrainingProgressOptions = {}): (e: Tra
       bar.update(e.step, formatTrainMetrics(e.metrics));
     } else if (e.kind === 'eval' && e.metrics) {
       print(formatEvalMetrics(e.step, e.message ?? 'all', e.metrics));
-    } else if (e.kind === 'resume' || e.kind === 'stop') {
+    } else if (e.kind === 'resume' || e.kind === 'stop' || e.kind === 'best') {
       print(`${e.kind}: ${e.message}`);
     }
   };

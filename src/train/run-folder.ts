@@ -3,6 +3,7 @@
  *
  * ```
  * <run>/checkpoints/step_00000120.safetensors   checkpoints, newest kept (rotation by step number)
+ * <run>/checkpoints/best.safetensors            a copy of the one whose evaluation was best (never rotated)
  * <run>/metrics.jsonl                           one JSON record per line: {kind: 'train'|'eval', step, ...}
  * ```
  *
@@ -10,7 +11,8 @@
  * records appear once) and removes the temporaries of writes a kill interrupted.
  *
  * and of how the ACT carry is stored in a checkpoint (tensors `carry.<name>`), so a resumed run
- * continues with the rows exactly where they were.
+ * continues with the rows exactly where they were, and the trained weights of a run with EMA
+ * (tensors `trained.<parameter>`: its checkpoints' model is the average).
  * @module
  */
 import * as fs from 'fs';
@@ -19,7 +21,7 @@ import { CheckpointContents, saveCheckpoint } from '../checkpoint/state-file';
 import { Device } from '../tensor/dtype';
 import { Tensor } from '../tensor/tensor';
 import { HRMCarry, carryFromTensors, carryTensors } from '../models/hrm/carry';
-import { removeStaleTemporaries, writeFileAtomic } from '../util/atomic';
+import { copyFileAtomic, removeStaleTemporaries, writeFileAtomic } from '../util/atomic';
 import { checkPath } from '../util/path';
 import { checkObject } from '../util/errors';
 
@@ -28,8 +30,15 @@ export const CHECKPOINT_DIR = 'checkpoints';
 /** The run's metrics log (JSON lines). */
 export const METRICS_FILE = 'metrics.jsonl';
 
+/**
+ * The copy of the checkpoint whose evaluation was the run's best, in the checkpoints folder: its
+ * name is not a step's, so rotation and resume never see it.
+ */
+export const BEST_CHECKPOINT_FILE = 'best.safetensors';
+
 const CHECKPOINT_NAME = /^step_(\d+)\.safetensors$/;
 const CARRY_PREFIX = 'carry.';
+const TRAINED_PREFIX = 'trained.';
 
 /** One line of metrics.jsonl. */
 export interface MetricsRecord {
@@ -73,6 +82,17 @@ export function newestCheckpoint(dir: string): string | undefined {
   checkPath(dir, 'newestCheckpoint(): dir');
   const sub = path.join(dir, CHECKPOINT_DIR);
   return listCheckpoints(fs.existsSync(sub) ? sub : dir)[0];
+}
+
+/**
+ * The best checkpoint of a run folder (or of a checkpoints folder itself), kept by the Trainer's
+ * `keepBest`; undefined when there is none.
+ */
+export function bestCheckpoint(dir: string): string | undefined {
+  checkPath(dir, 'bestCheckpoint(): dir');
+  const sub = path.join(dir, CHECKPOINT_DIR);
+  const file = path.join(fs.existsSync(sub) ? sub : dir, BEST_CHECKPOINT_FILE);
+  return fs.existsSync(file) ? file : undefined;
 }
 
 /** The records of a metrics.jsonl file, in order; a line cut short by a crash is skipped. */
@@ -119,6 +139,25 @@ export function carryFromCheckpointTensors(tensors: Record<string, Tensor>, devi
   return carryFromTensors(named);
 }
 
+/** The trained weights of a run with EMA (by parameter name) as checkpoint tensors (`trained.<name>`); none for none. */
+export function trainedWeightsCheckpointTensors(weights: Record<string, Tensor>): Record<string, Tensor> {
+  return Object.fromEntries(Object.entries(weights).map(([k, t]) => [TRAINED_PREFIX + k, t]));
+}
+
+/**
+ * Takes the trained weights of a run with EMA out of a checkpoint's extra tensors (they leave
+ * `tensors`; the caller owns them), by parameter name; undefined when the checkpoint holds none.
+ */
+export function takeTrainedWeights(tensors: Record<string, Tensor>): Record<string, Tensor> | undefined {
+  const out: Record<string, Tensor> = {};
+  for (const k of Object.keys(tensors)) {
+    if (!k.startsWith(TRAINED_PREFIX)) continue;
+    out[k.slice(TRAINED_PREFIX.length)] = tensors[k];
+    delete tensors[k];
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** The checkpoint {@link RunFolder.loadNewest} loaded, and what `load` returned for it. */
 export interface LoadedFromRun<T> {
   /** the checkpoint file */
@@ -150,6 +189,18 @@ export class RunFolder {
   /** The path of the checkpoint of `step`. */
   checkpointPath(step: number): string {
     return path.join(this.checkpointDir, checkpointFileName(step));
+  }
+
+  /** <run>/checkpoints/best.safetensors */
+  get bestCheckpointPath(): string {
+    return path.join(this.checkpointDir, BEST_CHECKPOINT_FILE);
+  }
+
+  /** Copies a checkpoint of this run to {@link bestCheckpointPath} (atomically: the old best stays until the copy is whole); returns that path. */
+  keepAsBest(checkpoint: string): string {
+    checkPath(checkpoint, 'RunFolder.keepAsBest(): checkpoint');
+    copyFileAtomic(checkpoint, this.bestCheckpointPath);
+    return this.bestCheckpointPath;
   }
 
   /** Checkpoint files, newest first (by step number). */

@@ -11,6 +11,12 @@
  * - what a run folder holds is never lost by mistake: a run that does not resume refuses a folder
  *   that already holds a run, and a resume refuses (before writing anything) when its newest
  *   checkpoint has another model config or does not load, rather than restarting at step 0.
+ * - with `ema`, an exponential moving average of the weights (spec 8, {@link WeightEMA}) is what
+ *   evaluations run on and what a checkpoint's model holds (so `hrm eval` / `hrm solve` use it);
+ *   the trained weights go with it, and a resume continues training them;
+ * - with `keepBest`, the checkpoint after the best evaluation so far is kept as the run's best
+ *   (never rotated away), so a late collapse does not cost the run;
+ * - the model and its loss head come from the model factory (models/kinds.ts) by `model`.
  * The run's files (checkpoints, metrics.jsonl) are {@link RunFolder}'s; a report (SVG curves in
  * an HTML page) goes next to them.
  * @module
@@ -20,24 +26,25 @@ import * as path from 'path';
 import { manualSeed } from '../tensor/creation';
 import { Device } from '../tensor/dtype';
 import { scope } from '../tensor/scope';
+import { Tensor } from '../tensor/tensor';
 import { setNumThreads } from '../runtime';
-import { ErrorCode, hasErrorCode, hrmError, invalidArgument } from '../util/errors';
+import { ErrorCode, describeValue, hasErrorCode, hrmError, invalidArgument } from '../util/errors';
 import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
-import { HRMConfig, hrmConfig } from '../models/hrm/config';
+import { HRMConfig } from '../models/hrm/config';
 import { HRMCarry, disposeCarry } from '../models/hrm/carry';
-import { HRM } from '../models/hrm/model';
-import { ACTLossHead } from '../models/hrm/losses';
+import { ACTLoss, ACTModel, DEFAULT_MODEL_KIND, ModelConfig, ModelKind, buildLossHead, buildModel, checkModelKind, modelConfig } from '../models/kinds';
 import { metricValues, normalizeMetrics } from '../models/hrm/metrics';
 import { AdamATan2 } from '../optim/adam';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
 import { METADATA_FILE, PuzzleBatch, PuzzleDataset, batchToTensors, invalidDataset, isDatasetSplit } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
-import { METRICS_FILE, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors } from './run-folder';
+import { METRICS_FILE, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors, takeTrainedWeights, trainedWeightsCheckpointTensors } from './run-folder';
+import { WeightEMA, checkEmaRate } from './ema';
 import { checkPath } from '../util/path';
 
 /** The model config keys where a checkpoint's config and this run's differ, as 'key: old in the checkpoint, new now'. */
-function configDifferences(saved: unknown, now: HRMConfig): string[] {
+function configDifferences(saved: unknown, now: ModelConfig): string[] {
   if (!saved || typeof saved !== 'object') return []; // an older checkpoint without its config: the load checks the shapes
   const old = saved as Record<string, unknown>;
   const cur = now as unknown as Record<string, unknown>;
@@ -48,12 +55,21 @@ function configDifferences(saved: unknown, now: HRMConfig): string[] {
     .map((k) => `${k}: ${show(old[k])} in the checkpoint, ${show(cur[k])} now`);
 }
 
+/** A checkpoint's record of the best evaluation, when it is one for `metric`; else none (the comparison starts afresh). */
+function savedBest(saved: unknown, metric: BestMetric | false): BestEvaluation | undefined {
+  const b = saved as Partial<BestEvaluation> | null | undefined;
+  if (metric === false || !b || typeof b !== 'object' || b.metric !== metric) return undefined;
+  return typeof b.value === 'number' && Number.isInteger(b.step) ? { metric, value: b.value, step: b.step! } : undefined;
+}
+
 /** Settings of a training run (the reference's cfg_pretrain keys, camelCase). */
 export interface TrainOptions {
   /** dataset root with train/ (and test/) in the reference format */
   dataPath: string;
   /** where checkpoints, metrics.jsonl and the report go */
   outputDir: string;
+  /** the model to train (default 'hrm'); checkpoints record it, so eval and solve rebuild the same kind */
+  model?: ModelKind;
   /** model settings; batchSize, seqLen, vocabSize, numPuzzleIdentifiers come from the data */
   arch?: Partial<HRMConfig>;
   /** rows per optimizer step */
@@ -89,6 +105,18 @@ export interface TrainOptions {
   resume?: boolean;
   /** checkpoints kept (newest first); default 3 */
   keepCheckpoints?: number;
+  /**
+   * an exponential moving average of the weights at this rate, in [0, 1) (TRM: 0.999): after each
+   * optimizer step shadow <- (1 - ema) * param + ema * shadow; evaluations use it and checkpoints
+   * hold it as their model (the trained weights beside it, for resuming). Default: off
+   */
+  ema?: number;
+  /**
+   * the evaluation metric whose best value keeps its checkpoint as checkpoints/best.safetensors
+   * (never rotated away): one of {@link BEST_METRICS}; false for none. Default: 'exact_accuracy'
+   * when the data has a test split
+   */
+  keepBest?: BestMetric | false;
   /** where the model runs (default cpu) */
   device?: Device;
   /** CPU threads for libtorch */
@@ -106,20 +134,20 @@ export const TRAIN_OPTION_KEYS = Object.keys({
   dataPath: true, outputDir: true, arch: true, globalBatchSize: true, epochs: true, evalInterval: true, lr: true, lrMinRatio: true,
   lrWarmupSteps: true, weightDecay: true, beta1: true, beta2: true, puzzleEmbLr: true, puzzleEmbWeightDecay: true, seed: true,
   evalMaxExamples: true, resume: true, keepCheckpoints: true, device: true, threads: true, stopAfterSteps: true, checkpointEvery: true,
-  onProgress: true,
+  onProgress: true, model: true, ema: true, keepBest: true,
 } satisfies Record<keyof TrainOptions, true>) as (keyof TrainOptions)[];
 
 /** An event of a training run, for progress displays. */
 export interface TrainProgress {
   /** what happened; 'start' comes once the run folder is checked (and a checkpoint resumed), before the run writes anything */
-  kind: 'start' | 'step' | 'eval' | 'checkpoint' | 'resume' | 'stop';
+  kind: 'start' | 'step' | 'eval' | 'checkpoint' | 'best' | 'resume' | 'stop';
   /** the optimizer step it happened at */
   step: number;
   /** the run's total optimizer steps */
   totalSteps: number;
   /** the step's (or evaluation's) normalised metrics */
   metrics?: Record<string, number>;
-  /** a checkpoint path, an evaluated set's name, or why a checkpoint was skipped */
+  /** a checkpoint path, an evaluated set's name, the new best (metric, value, path), or why a checkpoint was skipped */
   message?: string;
 }
 
@@ -135,6 +163,40 @@ export interface TrainResult {
   lastEval?: EvalResult;
   /** the last checkpoint written */
   checkpoint?: string;
+  /** the run's best checkpoint (with keepBest), if an evaluation made one */
+  bestCheckpoint?: string;
+}
+
+/**
+ * The evaluation metrics `keepBest` can select by, and which way is better: the accuracies
+ * higher, the losses and the mean ACT steps lower.
+ */
+export const BEST_METRICS = {
+  /** puzzles solved exactly: higher is better */
+  exact_accuracy: 'max',
+  /** tokens right: higher is better */
+  accuracy: 'max',
+  /** halting decisions right: higher is better */
+  q_halt_accuracy: 'max',
+  /** token loss: lower is better */
+  lm_loss: 'min',
+  /** halting loss: lower is better */
+  q_halt_loss: 'min',
+  /** mean ACT steps: lower is better */
+  steps: 'min',
+} as const;
+
+/** A metric `keepBest` can select by. */
+export type BestMetric = keyof typeof BEST_METRICS;
+
+/** The run's best evaluation so far, as checkpoints record it (extra.best). */
+export interface BestEvaluation {
+  /** the metric compared */
+  metric: BestMetric;
+  /** its value (over every test set, weighted by their example counts) */
+  value: number;
+  /** the step of that evaluation */
+  step: number;
 }
 
 /** Where a run stands: the step, and the position in the data (so a resume continues exactly). */
@@ -149,14 +211,16 @@ interface Position {
 /** The training loop: build it from {@link TrainOptions}, then `await run()`; `dispose()` when done. */
 export class Trainer {
   /** the options with their defaults filled in */
-  readonly options: Required<Omit<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress'>> &
-    Pick<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress'>;
+  readonly options: Required<Omit<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress' | 'ema'>> &
+    Pick<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress' | 'ema'>;
   /** the model's config (sizes from the data) */
-  readonly config: HRMConfig;
+  readonly config: ModelConfig;
   /** the model being trained */
-  readonly model: HRM;
+  readonly model: ACTModel;
   /** the model with its loss */
-  readonly head: ACTLossHead;
+  readonly head: ACTLoss;
+  /** the moving average of the weights (with the `ema` option) */
+  readonly ema?: WeightEMA;
   /** the optimizer of the model's parameters */
   readonly adam: AdamATan2;
   /** the optimizer of the puzzle embeddings (when the model has them) */
@@ -169,6 +233,7 @@ export class Trainer {
   readonly runFolder: RunFolder;
   private readonly train: PuzzleDataset;
   private stopRequested = false;
+  private best?: BestEvaluation;
 
   /** Opens the training data, builds the model and optimizers (nothing is written yet). */
   constructor(opts: TrainOptions) {
@@ -186,9 +251,16 @@ export class Trainer {
       seed: 0,
       resume: false,
       keepCheckpoints: 3,
+      model: DEFAULT_MODEL_KIND,
+      keepBest: false,
       ...opts,
     };
     const o = this.options;
+    checkModelKind(o.model, 'Trainer: options.model');
+    if (o.ema !== undefined) checkEmaRate(o.ema, 'Trainer: options.ema');
+    if (o.keepBest !== false && !Object.hasOwn(BEST_METRICS, o.keepBest)) {
+      throw invalidArgument(`Trainer: options.keepBest must be false or one of ${Object.keys(BEST_METRICS).map((k) => `'${k}'`).join(', ')}, got ${describeValue(o.keepBest)}`);
+    }
     if (!(o.epochs > 0) || !(o.evalInterval > 0) || o.epochs % o.evalInterval !== 0) {
       throw invalidArgument(`epochs (${o.epochs}) must be a positive multiple of evalInterval (${o.evalInterval})`);
     }
@@ -198,15 +270,22 @@ export class Trainer {
     if (fs.existsSync(testDir) && !isDatasetSplit(testDir)) {
       throw invalidDataset(`${testDir} has no ${METADATA_FILE}: an unfinished or damaged build, and its evaluations would be skipped; build the dataset again`);
     }
+    if (opts.keepBest === undefined) this.options.keepBest = isDatasetSplit(testDir) ? 'exact_accuracy' : false;
+    else if (o.keepBest !== false && !isDatasetSplit(testDir)) {
+      throw invalidArgument(`Trainer: options.keepBest '${o.keepBest}' needs evaluations, but ${o.dataPath} has no test split; leave keepBest unset or false`);
+    }
     this.train = new PuzzleDataset({ dir: path.join(o.dataPath, 'train'), mode: 'train', batchSize: o.globalBatchSize, epochsPerIter: o.evalInterval, seed: o.seed });
     const m = this.train.metadata;
-    this.config = hrmConfig({ ...(o.arch ?? {}), batchSize: o.globalBatchSize, seqLen: m.seq_len, vocabSize: m.vocab_size, numPuzzleIdentifiers: m.num_puzzle_identifiers });
+    this.config = modelConfig(o.model, { ...(o.arch ?? {}), batchSize: o.globalBatchSize, seqLen: m.seq_len, vocabSize: m.vocab_size, numPuzzleIdentifiers: m.num_puzzle_identifiers });
     // spec 4.1: total_steps = epochs * total_groups * mean_puzzle_examples / global_batch_size
     this.totalSteps = Math.floor((o.epochs * m.total_groups * m.mean_puzzle_examples) / o.globalBatchSize);
     this.totalIters = o.epochs / o.evalInterval;
     manualSeed(o.seed);
-    this.model = new HRM(this.config, { device: o.device });
-    this.head = new ACTLossHead(this.model);
+    const model = buildModel(o.model, this.config, { device: o.device });
+    this.model = model;
+    this.head = buildLossHead(o.model, model);
+    // After the model, so that its initialisation draws are the same with and without EMA.
+    if (o.ema !== undefined) this.ema = new WeightEMA(this.model, o.ema);
     this.adam = new AdamATan2(this.model.parameters(), { lr: o.lr, weightDecay: o.weightDecay, betas: [o.beta1, o.beta2] });
     if (this.model.inner.puzzleEmb) {
       this.sparse = new SparseEmbeddingSignSGD(this.model.inner.puzzleEmb, { lr: o.puzzleEmbLr, weightDecay: o.puzzleEmbWeightDecay });
@@ -237,17 +316,24 @@ export class Trainer {
     return this.sparse ? { adam: this.adam, sparse: this.sparse } : { adam: this.adam };
   }
 
+  /**
+   * Saves the checkpoint of `pos`. With EMA its model is the average (what eval and solve load)
+   * and the trained weights go beside it as extra tensors: while swapped, the shadow holds them.
+   */
   private save(pos: Position, carry: HRMCarry | undefined): string {
-    const file = this.runFolder.saveCheckpoint(
-      {
-        model: this.model,
-        optimizers: this.optimizers(),
-        step: pos.step,
-        tensors: carryCheckpointTensors(carry),
-        extra: { position: pos, config: this.config, options: { ...this.options, onProgress: undefined } },
-      },
-      this.options.keepCheckpoints,
-    );
+    const write = (trained: Record<string, Tensor>) =>
+      this.runFolder.saveCheckpoint(
+        {
+          model: this.model,
+          optimizers: this.optimizers(),
+          step: pos.step,
+          tensors: { ...carryCheckpointTensors(carry), ...trainedWeightsCheckpointTensors(trained) },
+          extra: { position: pos, model: this.options.model, config: this.config, ema: this.options.ema ?? null, best: this.best ?? null, options: { ...this.options, onProgress: undefined } },
+        },
+        this.options.keepCheckpoints,
+      );
+    const ema = this.ema;
+    const file = ema ? ema.withAverage(() => write(ema.state())) : write({});
     this.options.onProgress?.({ kind: 'checkpoint', step: pos.step, totalSteps: this.totalSteps, message: file });
     return file;
   }
@@ -279,10 +365,15 @@ export class Trainer {
     const unloadable = (e: unknown) =>
       refuse(hasErrorCode(e) ? e.code : 'CORRUPT_FILE', `it does not load (${(e as Error).message})`, `move it out of ${this.checkpointDir}${older}, or train into another output folder`);
     let saved: unknown;
+    let savedKind: unknown;
     try {
-      saved = readCheckpointInfo(file).extra.config;
+      ({ config: saved, model: savedKind } = readCheckpointInfo(file).extra);
     } catch (e) {
       throw unloadable(e);
+    }
+    // A checkpoint that names no kind is an HRM's (it predates the kinds).
+    if ((savedKind ?? DEFAULT_MODEL_KIND) !== o.model) {
+      throw refuse('INVALID_ARGUMENT', `it holds a model of kind ${JSON.stringify(savedKind)}, this run trains '${o.model}'`, `resume with model=${String(savedKind)}, or train into another output folder`);
     }
     const diffs = configDifferences(saved, this.config);
     if (diffs.length) {
@@ -291,12 +382,35 @@ export class Trainer {
     let restored: { pos: Position; carry?: HRMCarry };
     try {
       const info = loadCheckpoint(file, { model: this.model, optimizers: this.optimizers() });
+      const trained = takeTrainedWeights(info.tensors);
+      try {
+        this.restoreTrainedWeights(trained);
+      } finally {
+        for (const t of Object.values(trained ?? {})) t.dispose();
+      }
+      this.best = savedBest(info.extra.best, o.keepBest);
       restored = { pos: info.extra.position as Position, carry: carryFromCheckpointTensors(info.tensors, o.device) };
     } catch (e) {
       throw unloadable(e);
     }
     progress(restored.pos.step, file);
     return restored;
+  }
+
+  /**
+   * After a checkpoint's model is loaded: an EMA run's checkpoint holds the average as its model
+   * and the trained weights beside it, so the average goes to the shadow and training continues
+   * from the trained weights. Without EMA now, the trained weights are kept and the average
+   * dropped; with EMA now but not then, the average starts at the checkpoint's weights.
+   */
+  private restoreTrainedWeights(trained: Record<string, Tensor> | undefined): void {
+    if (this.ema && trained) {
+      this.ema.restore(trained);
+    } else if (this.ema) {
+      this.ema.reset();
+    } else if (trained) {
+      this.model.loadStateDict(trained, { strict: false });
+    }
   }
 
   /** Runs (or continues) training. */
@@ -316,6 +430,7 @@ export class Trainer {
     let stepsThisRun = 0;
     let lastEval: EvalResult | undefined;
     let lastCheckpoint: string | undefined;
+    let bestCheckpoint: string | undefined;
     try {
       for (let iter = pos.iter; iter < this.totalIters; iter++) {
         this.train.iteration = iter; // the pass's order comes from seed + iteration
@@ -339,14 +454,20 @@ export class Trainer {
           if (this.stopRequested) {
             lastCheckpoint = this.save(pos, carry);
             o.onProgress?.({ kind: 'stop', step: pos.step, totalSteps: this.totalSteps, message: lastCheckpoint });
-            return { step: pos.step, totalSteps: this.totalSteps, interrupted: true, lastEval, checkpoint: lastCheckpoint };
+            return { step: pos.step, totalSteps: this.totalSteps, interrupted: true, lastEval, checkpoint: lastCheckpoint, bestCheckpoint };
           }
         }
         pos = { step: pos.step, iter: iter + 1, batchInIter: 0 };
         lastEval = this.evaluate(pos.step);
+        const improved = lastEval !== undefined && this.recordEvaluation(pos.step, lastEval);
         lastCheckpoint = this.save(pos, carry);
+        if (improved) {
+          bestCheckpoint = this.runFolder.keepAsBest(lastCheckpoint);
+          const b = this.best!;
+          o.onProgress?.({ kind: 'best', step: pos.step, totalSteps: this.totalSteps, message: `${b.metric} ${b.value} at step ${b.step}: ${bestCheckpoint}` });
+        }
       }
-      return { step: pos.step, totalSteps: this.totalSteps, interrupted: false, lastEval, checkpoint: lastCheckpoint };
+      return { step: pos.step, totalSteps: this.totalSteps, interrupted: false, lastEval, checkpoint: lastCheckpoint, bestCheckpoint };
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -370,6 +491,7 @@ export class Trainer {
       this.adam.step();
       this.sparse?.zeroGrad();
       this.adam.zeroGrad();
+      this.ema?.update();
       // spec 3.4 post-processing: losses / global batch size, the rest / max(count, 1)
       const out: Record<string, number> = { lr, ...normalizeMetrics(metricValues(r.metrics), { lossDivisor: B }) };
       if (!carry) disposeCarry(current);
@@ -386,7 +508,9 @@ export class Trainer {
     if (!isDatasetSplit(testDir)) return undefined;
     const data = new PuzzleDataset({ dir: testDir, mode: 'test', batchSize: this.options.globalBatchSize });
     try {
-      const r = evaluate(this.model, data, { maxExamples: this.options.evalMaxExamples, device: this.options.device });
+      // spec 8: with EMA, evaluations run on the average.
+      const run = () => evaluate(this.model, data, { maxExamples: this.options.evalMaxExamples, device: this.options.device });
+      const r = this.ema ? this.ema.withAverage(run) : run();
       for (const [set, m] of Object.entries(r.sets)) {
         this.runFolder.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set], halted_at_step: r.haltedAtStep[set] });
         this.options.onProgress?.({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
@@ -397,9 +521,28 @@ export class Trainer {
     }
   }
 
-  /** Frees the model, the optimizers' state and the data files. */
+  /**
+   * With keepBest: whether this evaluation's metric (over every set, weighted by their example
+   * counts) beats the best so far (a tie keeps the earlier one); if so it becomes the best.
+   */
+  private recordEvaluation(step: number, r: EvalResult): boolean {
+    const metric = this.options.keepBest;
+    if (metric === false) return false;
+    const sets = Object.values(r.sets);
+    const examples = sets.reduce((n, m) => n + (m.count ?? 0), 0);
+    if (!sets.length || !(examples > 0)) return false;
+    const value = sets.reduce((v, m) => v + (m[metric] ?? 0) * (m.count ?? 0), 0) / examples;
+    if (!Number.isFinite(value)) return false;
+    const better = BEST_METRICS[metric] === 'max' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+    if (this.best && !better(value, this.best.value)) return false;
+    this.best = { metric, value, step };
+    return true;
+  }
+
+  /** Frees the model, the average, the optimizers' state and the data files. */
   dispose(): void {
     this.model.dispose();
+    this.ema?.dispose();
     this.adam.dispose();
     this.sparse?.dispose();
     this.train.close();

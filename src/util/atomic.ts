@@ -91,6 +91,26 @@ export function writeFileAtomic(file: string, chunks: (Uint8Array | string)[] | 
   f.commit();
 }
 
+/** Copies `source` to `file` atomically (readers of `file` see the old file or the whole copy), in chunks. */
+export function copyFileAtomic(source: string, file: string): void {
+  checkPath(source, 'copyFileAtomic(): source');
+  checkPath(file, 'copyFileAtomic(): file');
+  const fd = fs.openSync(source, 'r');
+  try {
+    const f = new AtomicFile(file);
+    try {
+      const chunk = Buffer.alloc(1 << 24);
+      for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, null)) > 0; ) f.write(chunk.subarray(0, n));
+    } catch (e) {
+      f.abort();
+      throw e;
+    }
+    f.commit();
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 // `.<name>.<pid>.<ms>.tmp`: the temporaries AtomicFile makes (and nothing a user names).
 const ATOMIC_TMP_NAME = /^\..+\.(\d+)\.\d+\.tmp$/;
 

@@ -5,6 +5,8 @@ import * as path from 'path';
 import { folderSnapshot } from '../helpers/files';
 import { runKilled } from '../helpers/child';
 import { TINY_ARCH, TinySudokuRun, hrm, run, scratchFolder, sudokuDataArgs, tinyTrainArgs, trainTinySudoku } from './helpers';
+import { mergeTrainConfig } from '../../src/cli/presets';
+import { readCheckpointInfo } from '../../src/checkpoint/state-file';
 
 const scratch = scratchFolder('cli-train-');
 
@@ -68,6 +70,9 @@ describe('unknown keys, non-integers, wrong types and a JSON array as a config a
     ['an unknown model setting', ['arch.hiddenSise=32'], /unknown model setting 'arch\.hiddenSise' \(did you mean 'arch\.hiddenSize'\?\)/],
     ['a model setting without arch.', ['hiddenSize=32'], /'hiddenSize' is a model setting: write it under arch \(arch\.hiddenSize=\.\.\.\)/],
     ['a size that comes from the data', ['arch.seqLen=81'], /arch\.seqLen cannot be set: it comes from the dataset's dataset\.json/],
+    ['an EMA rate of 1', ['ema=1'], /ema=1: ema must be a number in \[0, 1\), got 1/],
+    ['an unknown best metric', ['keepBest=exact'], /keepBest=exact: keepBest must be false or one of exact_accuracy, accuracy, q_halt_accuracy, lm_loss, q_halt_loss, steps, got "exact"/],
+    ['an unknown model kind', ['model=trm'], /model=trm: model must be 'hrm' \(a model kind; its settings go under arch\), got "trm"/],
     ['a flag where an override belongs', ['--epochs', '1'], /--epochs is a setting, not an option: write it as epochs=1/],
     ['a kebab-case flag for a setting', ['--global-batch-size', '8'], /--global-batch-size is a setting, not an option: write it as globalBatchSize=8/],
     ['a misspelt option', ['--thread', '1'], /unknown option\(s\) --thread \(did you mean --threads\?\)/],
@@ -165,9 +170,56 @@ test('an empty train split is an error (the build refuses it, and so does the lo
   expect(t.stderr).toMatch(/finished at step 4\/4/);
 });
 
+test('ema=, keepBest= and model=: the checkpoints hold the average and record the kind, best.safetensors is kept, eval/solve/viz --best pick it and every command says which checkpoint it took', () => {
+  const dir = scratch();
+  const data = path.join(dir, 'data-ema');
+  expect(run(...sudokuDataArgs(data)).status).toBe(0);
+  const out = path.join(dir, 'run-ema');
+  const t = run(...tinyTrainArgs(data, out), 'ema=0.9', 'keepBest=accuracy', 'model=hrm');
+  expect(t.status).toBe(0);
+  expect(t.stderr).toMatch(/best: accuracy 0\.\d+ at step 6: .*best\.safetensors/);
+  const best = path.join(out, 'checkpoints', 'best.safetensors');
+  const newest = path.join(out, 'checkpoints', 'step_00000012.safetensors');
+  expect(readCheckpointInfo(newest).extra).toMatchObject({ model: 'hrm', ema: 0.9 });
+  const bestInfo = readCheckpointInfo(best);
+  expect((bestInfo.extra.best as { metric: string }).metric).toBe('accuracy');
+  const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
+  expect([config.model.kind, config.model.hiddenSize, config.ema, config.keepBest]).toEqual(['hrm', 16, 0.9, 'accuracy']);
+  // Each command says which checkpoint of the run folder it took.
+  const step = (bestInfo.extra.best as { step: number }).step;
+  const chosen = new RegExp(`checkpoint: .*best\\.safetensors \\(the run's best: accuracy [\\d.]+% at step ${step}\\)`);
+  const e = run('eval', '--checkpoint', out, '--best', '--data', data);
+  expect(e.status).toBe(0);
+  expect(e.stdout).toMatch(chosen);
+  const n = run('eval', '--checkpoint', out, '--data', data);
+  expect(n.stdout).toMatch(new RegExp(`checkpoint: .*step_00000012\\.safetensors \\(the newest; --best picks the run's best, accuracy [\\d.]+% at step ${step}\\)`));
+  expect(run('solve', '--checkpoint', out, '--best', '--sudoku', '1000000000000000').stdout).toMatch(chosen);
+  expect(run('viz', '--checkpoint', out, '--best', '--data', data, '--puzzles', '1', '--no-inner', '--output', path.join(dir, 'viz.html')).stdout).toMatch(chosen);
+  // --best needs a run folder that has one.
+  const file = run('eval', '--checkpoint', newest, '--best', '--data', data);
+  expect([file.status, file.stderr]).toEqual([2, expect.stringMatching(/--best picks the best checkpoint of a run folder, but --checkpoint .*step_00000012\.safetensors is a file/)]);
+  const plain = path.join(dir, 'run-plain');
+  expect(run(...tinyTrainArgs(data, plain), 'keepBest=false', 'epochs=1').status).toBe(0);
+  expect(fs.readdirSync(path.join(plain, 'checkpoints'))).toEqual(['step_00000006.safetensors']);
+  const none = run('eval', '--checkpoint', plain, '--best', '--data', data);
+  expect([none.status, none.stderr]).toEqual([2, expect.stringMatching(/--best: .*run-plain has no best checkpoint \(best\.safetensors is written by training runs that evaluate, with keepBest\); leave out --best/)]);
+  // A run's config.json trains the same kind and settings again.
+  const again = path.join(dir, 'run-again');
+  expect(run('train', '--task', 'sudoku', '--config', path.join(out, 'config.json'), '--output', again, '--threads', '1', 'stopAfterSteps=1').status).toBe(0);
+  expect(JSON.parse(fs.readFileSync(path.join(again, 'config.json'), 'utf8')).model.kind).toBe('hrm');
+  expect(readCheckpointInfo(path.join(again, 'checkpoints', 'step_00000001.safetensors')).extra).toMatchObject({ model: 'hrm', ema: 0.9 });
+});
+
+test("a TRM config's ema: true switches the average on at ema_rate (default 0.999), ema: false off", () => {
+  expect(mergeTrainConfig({ globalBatchSize: 1, epochs: 1, lr: 1 }, { ema: true }).ema).toBe(0.999);
+  expect(mergeTrainConfig({ globalBatchSize: 1, epochs: 1, lr: 1 }, { ema: true, ema_rate: 0.99 }).ema).toBe(0.99);
+  expect(mergeTrainConfig({ globalBatchSize: 1, epochs: 1, lr: 1 }, { ema_rate: 0.99, ema: true }).ema).toBe(0.99);
+  expect(mergeTrainConfig({ globalBatchSize: 1, epochs: 1, lr: 1, ema: 0.9 }, { ema: false, ema_rate: 0.99 }).ema).toBeUndefined();
+});
+
 test('hrm train --help lists every setting and model setting', () => {
   const help = run('train', '--help').stdout;
-  for (const k of ['globalBatchSize', 'evalInterval', 'lrWarmupSteps', 'checkpointEvery', 'arch.hiddenSize', 'arch.haltMaxSteps', 'arch.evalHalting']) expect(help).toContain(k);
+  for (const k of ['globalBatchSize', 'evalInterval', 'lrWarmupSteps', 'checkpointEvery', 'ema', 'keepBest', 'model', 'ema=0.999', '--best', 'arch.hiddenSize', 'arch.haltMaxSteps', 'arch.evalHalting']) expect(help).toContain(k);
   expect(help).not.toMatch(/arch\.seqLen|onProgress/);
 });
 
@@ -224,7 +276,7 @@ describe('a run folder is never lost by mistake', () => {
     const r = run(...tinyTrainArgs(tiny.data, out), 'epochs=3', '--resume', 'stopAfterSteps=1');
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/stopped at step 13\/18/);
-    expect(fs.readdirSync(checkpoints).sort()).toEqual(['my-notes.tmp', 'step_00000006.safetensors', 'step_00000012.safetensors', 'step_00000013.safetensors']);
+    expect(fs.readdirSync(checkpoints).sort()).toEqual(['best.safetensors', 'my-notes.tmp', 'step_00000006.safetensors', 'step_00000012.safetensors', 'step_00000013.safetensors']);
   });
 
   test("a dataset.json with mean_puzzle_examples: -1 is refused naming the file, field, value and what was expected (no 'finished at step 50/-50')", () => {

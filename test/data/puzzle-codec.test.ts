@@ -151,7 +151,7 @@ describe('datasetTask and tokenCells', () => {
 
 describe('bad arguments name the argument, what was expected and what was given', () => {
   test('tokenCells names a bad task or tokens', () => {
-    expectInvalidArgument(() => subject.tokenCells('chess' as never, []), 'tokenCells(): task must be sudoku, maze or arc, got string "chess"');
+    expectInvalidArgument(() => subject.tokenCells('chess' as never, []), 'tokenCells(): task must be sudoku, maze, arc or custom, got string "chess"');
     expectInvalidArgument(() => subject.tokenCells('sudoku', undefined as never), 'tokenCells(): tokens must be an array of token ids, got undefined');
   });
 });

@@ -118,7 +118,7 @@ describe('datasetView', () => {
 
   test('bad input: a folder that is not a dataset, a count below 1', () => {
     expect(hasErrorCode(errorOf(() => datasetView(path.join(root, 'nothing'))), 'CORRUPT_FILE')).toBe(true);
-    expect(errorOf(() => datasetView(data.sudoku, { count: 0 })).message).toMatch(/count must be a positive integer, got 0/);
+    expect(errorOf(() => datasetView(data.sudoku, { count: 0 })).message).toMatch(/count must be a positive integer, got number 0/);
   });
 });
 

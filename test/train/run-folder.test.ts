@@ -1,14 +1,17 @@
-/** The run folder: checkpoint names and rotation by step number (never the new one), the newest checkpoint, the carry in a checkpoint, metrics.jsonl and its truncation on resume. */
+/** The run folder: checkpoint names and rotation by step number (never the new one), the newest and the best checkpoint, the carry and the trained weights in a checkpoint, metrics.jsonl and its truncation on resume. */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ht from '../../src';
 import {
   RunFolder,
+  bestCheckpoint,
   carryCheckpointTensors,
   carryFromCheckpointTensors,
   checkpointFileName,
   checkpointStep,
   newestCheckpoint,
+  takeTrainedWeights,
+  trainedWeightsCheckpointTensors,
 } from '../../src/train/run-folder';
 import { tmpDir } from '../helpers/reference';
 import { TINY } from '../helpers/hrm';
@@ -37,6 +40,34 @@ describe('checkpoint names', () => {
 });
 
 describe('RunFolder', () => {
+  test('the best checkpoint: a whole copy beside the step ones, which listing, rotation and the newest never see', () => {
+    touch(['step_00000003.safetensors', 'step_00000006.safetensors']);
+    const run = new RunFolder(dir);
+    expect(bestCheckpoint(dir)).toBeUndefined();
+    fs.writeFileSync(run.checkpointPath(3), 'the checkpoint of step 3');
+    expect(run.keepAsBest(run.checkpointPath(3))).toBe(path.join(dir, 'checkpoints', 'best.safetensors'));
+    expect(fs.readdirSync(run.checkpointDir).sort()).toEqual(['best.safetensors', 'step_00000003.safetensors', 'step_00000006.safetensors']); // no temporary left
+    expect(run.rotateCheckpoints(1)).toEqual([run.checkpointPath(3)]);
+    expect(fs.readFileSync(run.bestCheckpointPath, 'utf8')).toBe('the checkpoint of step 3');
+    expect(run.listCheckpoints()).toEqual([run.checkpointPath(6)]);
+    expect(newestCheckpoint(dir)).toBe(run.checkpointPath(6));
+    expect(bestCheckpoint(dir)).toBe(run.bestCheckpointPath);
+    expect(bestCheckpoint(run.checkpointDir)).toBe(run.bestCheckpointPath);
+  });
+
+  test('the trained weights of an EMA run go under trained.<name> and come out of the extra tensors, leaving the rest', () => {
+    const w = ht.zeros([2]);
+    const c = ht.ones([1]);
+    const saved = { ...trainedWeightsCheckpointTensors({ 'inner.q_head.weight': w }), 'carry.steps': c };
+    expect(Object.keys(saved)).toEqual(['trained.inner.q_head.weight', 'carry.steps']);
+    const tensors: Record<string, ht.Tensor> = { ...saved };
+    expect(takeTrainedWeights(tensors)).toEqual({ 'inner.q_head.weight': w });
+    expect(tensors).toEqual({ 'carry.steps': c });
+    expect(takeTrainedWeights(tensors)).toBeUndefined();
+    w.dispose();
+    c.dispose();
+  });
+
   test('lists checkpoints newest first by step number, not by name order', () => {
     touch(['step_00000009.safetensors', 'step_100000000.safetensors', 'step_99999999.safetensors', 'step_10.safetensors', 'notes.txt', '.step_00000011.safetensors.1.tmp']);
     const run = new RunFolder(dir);

@@ -1,10 +1,14 @@
-/** The Trainer end to end on a tiny generated task: learning, exact resume, safe checkpoints that record the model, refusals that keep a run folder as it was. */
+/** The Trainer end to end on a tiny generated task: learning, exact resume (with EMA too), safe checkpoints that record the model, the best checkpoint kept, refusals that keep a run folder as it was. */
 import { withTrainingReport } from '../../src/report/training';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Trainer, TrainOptions } from '../../src/train/trainer';
 import { loadModel } from '../../src/eval/solve';
+import { readCheckpointInfo } from '../../src/checkpoint/state-file';
+import { noGrad } from '../../src/tensor/autograd';
+import { scope } from '../../src/tensor/scope';
+import { loadSafetensors, saveSafetensors } from '../../src/tensor/io';
 import { tmpDir } from '../helpers/reference';
 import { buildTinySudokuData } from '../helpers/hrm';
 import { folderSnapshot } from '../helpers/files';
@@ -73,29 +77,106 @@ describe('Trainer', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  test('a run interrupted and resumed logs exactly what an uninterrupted run logs', async () => {
+  test.each([
+    ['without EMA', {}],
+    ['with EMA (evaluated on the average, which the checkpoints hold)', { ema: 0.9 }],
+  ])('a run interrupted and resumed logs exactly what an uninterrupted run logs, %s', async (_, extra: Partial<TrainOptions>) => {
     const a = tmpDir('trainer-a-');
-    const ta = new Trainer(options(a));
-    await ta.run();
+    const ta = new Trainer(options(a, extra));
+    const ra = await ta.run();
+    if (ta.ema) {
+      // The checkpoint's model (what eval and solve load) is the average; the trained weights differ from it.
+      const saved = loadModel(ra.checkpoint!);
+      const average = ta.ema.state();
+      const trained = new Map(ta.model.namedParameters());
+      let differs = false;
+      for (const [n, p] of saved.namedParameters()) {
+        expect(p.toTypedArray()).toEqual(average[n].toTypedArray());
+        differs ||= scope(() => Number(p.sub(trained.get(n)!).abs().sum().item()) > 0);
+      }
+      expect(differs).toBe(true);
+      expect(readCheckpointInfo(ra.checkpoint!).extra).toMatchObject({ model: 'hrm', ema: 0.9 });
+      saved.dispose();
+    }
     ta.dispose();
 
     const b = tmpDir('trainer-b-');
-    const tb = new Trainer(options(b, { stopAfterSteps: 7 })); // stops inside the first pass
+    const tb = new Trainer(options(b, { ...extra, stopAfterSteps: 7 })); // stops inside the first pass
     const first = await tb.run();
     tb.dispose();
     expect(first.interrupted).toBe(true);
     expect(first.step).toBe(7);
-    const tb2 = new Trainer(options(b, { resume: true, stopAfterSteps: 9 })); // crosses an evaluation
+    const tb2 = new Trainer(options(b, { ...extra, resume: true, stopAfterSteps: 9 })); // crosses an evaluation
     const second = await tb2.run();
     tb2.dispose();
     expect(second.step).toBe(16);
-    const tb3 = new Trainer(options(b, { resume: true }));
+    const tb3 = new Trainer(options(b, { ...extra, resume: true }));
     await tb3.run();
     tb3.dispose();
     // Bitwise: every logged number of every step and evaluation is identical.
     expect(trainRecords(b)).toEqual(trainRecords(a));
     fs.rmSync(a, { recursive: true, force: true });
     fs.rmSync(b, { recursive: true, force: true });
+  });
+
+  test('a late collapse does not cost the run: the best evaluation\'s checkpoint is kept as best.safetensors through rotation, and a resume keeps comparing against it', async () => {
+    // 96 groups, 3 epochs per pass, batch 16: evaluations at steps 18, 36 and 54. After the first
+    // one the weights are zeroed after every step, so every later evaluation is worse.
+    const out = tmpDir('trainer-best-');
+    const collapse = (t: () => Trainer) => (e: { kind: string; step: number }) => {
+      if (e.kind === 'step' && e.step > 18) noGrad(() => t().model.parameters().forEach((p) => p.zero_()));
+    };
+    const events: string[] = [];
+    let t: Trainer;
+    t = new Trainer(
+      options(out, {
+        epochs: 9,
+        keepCheckpoints: 1,
+        keepBest: 'accuracy',
+        stopAfterSteps: 40,
+        onProgress: (e) => {
+          collapse(() => t)(e);
+          if (e.kind === 'best') events.push(e.message!);
+        },
+      }),
+    );
+    const first = await t.run();
+    t.dispose();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatch(/^accuracy 0\.\d+ at step 18: .*best\.safetensors$/);
+    const best = path.join(out, 'checkpoints', 'best.safetensors');
+    expect(first.bestCheckpoint).toBe(best);
+    const evals = trainRecords(out).filter((x) => x.kind === 'eval');
+    expect(evals.map((x) => x.step)).toEqual([18, 36]);
+    expect(evals[1].accuracy as number).toBeLessThan(evals[0].accuracy as number);
+    // Resumed to the end: the last evaluation is worse still, and the best stays the one of step 18.
+    t = new Trainer(options(out, { epochs: 9, keepCheckpoints: 1, keepBest: 'accuracy', resume: true, onProgress: (e) => collapse(() => t)(e) }));
+    const r = await t.run();
+    t.dispose();
+    expect(r.step).toBe(54);
+    expect(r.bestCheckpoint).toBeUndefined(); // no evaluation of this run beat it
+    expect(fs.readdirSync(path.join(out, 'checkpoints')).sort()).toEqual(['best.safetensors', 'step_00000054.safetensors']);
+    const info = readCheckpointInfo(best);
+    expect(info.step).toBe(18);
+    expect(info.extra.best).toEqual({ metric: 'accuracy', value: evals[0].accuracy, step: 18 });
+    // The newest checkpoint records the same best, for the next resume.
+    expect(readCheckpointInfo(path.join(out, 'checkpoints', 'step_00000054.safetensors')).extra.best).toEqual(info.extra.best);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('options: a bad model kind, EMA rate or keepBest metric is refused naming what was given; keepBest without a test split too', () => {
+    const out = tmpDir('trainer-opts-');
+    expect(() => new Trainer(options(out, { model: 'trm' as 'hrm' }))).toThrow(/options\.model must be 'hrm', got string "trm"/);
+    expect(() => new Trainer(options(out, { ema: 1 }))).toThrow(/options\.ema must be a rate in \[0, 1\) \(e\.g\. 0\.999\), got .*1/);
+    expect(() => new Trainer(options(out, { keepBest: 'exact' as 'accuracy' }))).toThrow(/options\.keepBest must be false or one of 'exact_accuracy', .*got .*"exact"/);
+    const copy = tmpDir('trainer-no-test-');
+    fs.cpSync(path.join(data, 'ds', 'train'), path.join(copy, 'train'), { recursive: true });
+    expect(() => new Trainer({ ...options(out, { keepBest: 'exact_accuracy' }), dataPath: copy })).toThrow(/keepBest 'exact_accuracy' needs evaluations, but .* has no test split/);
+    const t = new Trainer({ ...options(out), dataPath: copy }); // the default: no best without evaluations
+    expect(t.options.keepBest).toBe(false);
+    t.dispose();
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
   });
 
   test('a resume whose newest checkpoint is corrupt (cut short) is refused and changes nothing; moved aside, the older one is resumed and stale temporaries go', async () => {
@@ -184,6 +265,24 @@ describe('Trainer', () => {
       /cannot resume .* from .*step_00000004\.safetensors: its model config differs from this run's \(hLayers: 1 in the checkpoint, 2 now; hiddenSize: 32 in the checkpoint, 64 now\)\. Nothing was changed; resume with the checkpoint's settings, or train into another output folder/,
     );
     await expect(refused).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    t2.dispose();
+    expect(folderSnapshot(out)).toEqual(before);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  test('--resume from a checkpoint of another model kind is refused naming both kinds, and no file is touched', async () => {
+    const out = tmpDir('trainer-kind-');
+    const t = new Trainer(options(out, { stopAfterSteps: 2 }));
+    await t.run();
+    t.dispose();
+    // The same checkpoint, as if another kind had written it.
+    const file = path.join(out, 'checkpoints', 'step_00000002.safetensors');
+    const { tensors, metadata } = loadSafetensors(file);
+    saveSafetensors(file, tensors, { ...metadata, extra: JSON.stringify({ ...JSON.parse(metadata.extra), model: 'trm' }) });
+    for (const x of Object.values(tensors)) x.dispose();
+    const before = folderSnapshot(out);
+    const t2 = new Trainer(options(out, { resume: true }));
+    await expect(t2.run()).rejects.toThrow(/cannot resume .* from .*step_00000002\.safetensors: it holds a model of kind "trm", this run trains 'hrm'\. Nothing was changed; resume with model=trm, or train into another output folder/);
     t2.dispose();
     expect(folderSnapshot(out)).toEqual(before);
     fs.rmSync(out, { recursive: true, force: true });

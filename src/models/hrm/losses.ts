@@ -11,7 +11,8 @@ import { checkObject, describeValue, invalidArgument } from '../../util/errors';
 import { IGNORE_LABEL_ID } from '../../data/format';
 import { LossType } from './config';
 import { HRMBatch, HRMCarry, checkHRMBatch, checkHRMCarry } from './carry';
-import { HRM, HRMOutputs, HRMStepOptions, checkHRM } from './model';
+import { HRMOutputs, HRMStepOptions } from './model';
+import { ACTModel, checkACTModel } from '../kinds';
 
 // The one owner is data/format; kept importable from here (`hrm.IGNORE_LABEL_ID`).
 export { IGNORE_LABEL_ID };
@@ -143,10 +144,10 @@ export class ACTLossHead {
    * @param lossType the token loss
    */
   constructor(
-    readonly model: HRM,
-    readonly lossType: LossType = checkHRM(model, 'ACTLossHead: model').config.lossType,
+    readonly model: ACTModel,
+    readonly lossType: LossType = checkACTModel(model, 'ACTLossHead: model').config.lossType,
   ) {
-    checkHRM(model, 'ACTLossHead: model');
+    checkACTModel(model, 'ACTLossHead: model');
     if (lossType !== 'stablemax_cross_entropy' && lossType !== 'softmax_cross_entropy') {
       throw invalidArgument(`ACTLossHead: lossType must be 'stablemax_cross_entropy' or 'softmax_cross_entropy', got ${describeValue(lossType)}`);
     }

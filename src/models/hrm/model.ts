@@ -4,7 +4,7 @@
  * - RecurrentCore: what HRM and TRM share (initial states, embeddings, positions, heads);
  * - HRMInner: the core with the H and L modules, and one segment of the recurrence in which all
  *   but the last L and H updates run without grad (the 1-step gradient);
- * - ACTModel: what HRM and TRM share of the ACT wrapper (batch check, carry, resets, exploration);
+ * - ACTWrapper: what HRM and TRM share of the ACT wrapper (batch check, carry, resets, exploration);
  * - HRM: the ACT wrapper, with halting, exploration and the bootstrapped Q target.
  * Parameter names are the reference's, so state dicts move between the two unchanged.
  * @module
@@ -320,7 +320,7 @@ export interface SegmentStart {
  * the reset of halted rows at the start of a step, and the exploration draw. A subclass runs its
  * segment and decides halting in `forward`.
  */
-export abstract class ACTModel<C extends CoreConfig & Pick<HRMConfig, 'haltMaxSteps' | 'haltExplorationProb'>, I extends RecurrentCore<C>> extends Module {
+export abstract class ACTWrapper<C extends CoreConfig & Pick<HRMConfig, 'haltMaxSteps' | 'haltExplorationProb'>, I extends RecurrentCore<C>> extends Module {
   /** the recurrent core */
   readonly inner: I;
   /**
@@ -397,7 +397,7 @@ export abstract class ACTModel<C extends CoreConfig & Pick<HRMConfig, 'haltMaxSt
 }
 
 /** The ACT wrapper (spec 3): carry management, halting and the Q-learning target. */
-export class HRM extends ACTModel<HRMConfig, HRMInner> {
+export class HRM extends ACTWrapper<HRMConfig, HRMInner> {
   /**
    * An HRM with freshly initialised weights (on `opts.device`).
    * @param config the model's settings

@@ -29,7 +29,7 @@ import { Tensor } from '../../tensor/tensor';
 import { LayerOptions } from '../../nn/layers';
 import { HRMBatch, HRMCarry, InnerCarry } from '../hrm/carry';
 import {
-  ACTModel,
+  ACTWrapper,
   HRMOutputs,
   HRMReasoningModule,
   HRMStepOptions,
@@ -103,7 +103,7 @@ export class TRMInner extends RecurrentCore<TRMConfig> {
 }
 
 /** The ACT wrapper with TRM's simplified halting (spec 8): halt when q_halt > 0, no Q-continue target. */
-export class TRM extends ACTModel<TRMConfig, TRMInner> {
+export class TRM extends ACTWrapper<TRMConfig, TRMInner> {
   /**
    * A TRM with freshly initialised weights (on `opts.device`).
    * @param config the model's settings
