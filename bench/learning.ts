@@ -210,7 +210,7 @@ async function runSdk(opts: Options, dataDir: string, runDir: string): Promise<S
   const result = await trainer.run();
   const wall = (Date.now() - started) / 1000;
   const evalS = evals.filter((e) => e.step > 0).reduce((a, e) => a + e.seconds, 0);
-  const config = trainer.config;
+  const config = trainer.config as ht.HRMConfig; // this benchmark trains HRMs
   trainer.dispose();
   if (result.interrupted) throw new Error('the SDK run was interrupted');
   return {

@@ -7,7 +7,8 @@
  * - `hrm-ds1`: HRM with one supervision step per example (haltMaxSteps 1), the deep-supervision ablation;
  * - `direct`: the same parameters run once (one L and one H update, one step): "direct
  *   prediction", a plain Transformer of the same parameter count;
- * - `trm`: the Tiny Recursive Model (models/trm/) at the same width.
+ * - `trm`: the Tiny Recursive Model (models/trm/) at the same width, its halting head trained on
+ *   correctness only.
  * Each run writes its run folder under the output folder and, when done, a `result.json`; a run
  * whose result is there is not trained again, so an interrupted ablation continues where it stopped.
  * @module
@@ -40,6 +41,15 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   { name: 'hrm-full-backprop', description: 'HRM with gradient through every update of the last high-level cycle', apply: (b) => withArch(b, { backprop: 'last-cycle' }) },
   { name: 'hrm-ds1', description: 'HRM with one supervision step per example (haltMaxSteps 1)', apply: (b) => withArch(b, { haltMaxSteps: 1 }) },
   { name: 'direct', description: 'the same parameters run once: one L and one H update, one step (direct prediction)', apply: (b) => withArch(b, { hCycles: 1, lCycles: 1, haltMaxSteps: 1 }) },
+  {
+    name: 'trm',
+    description: 'TRM at the same width: one 2-layer network, T = 3 recursions of n = 2 latent updates, backprop through the last',
+    apply: (b) => {
+      // TRM has one network (no H depth) and always backpropagates through its last recursion.
+      const { hLayers: _h, backprop: _b, ...arch } = { ...(b.arch ?? {}) };
+      return { ...b, model: 'trm', arch: { ...arch, lLayers: 2, hCycles: 3, lCycles: 2 } };
+    },
+  },
 ];
 
 /** The variants named in `names` (all when undefined), with an error naming an unknown one. */

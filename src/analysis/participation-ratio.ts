@@ -7,7 +7,7 @@
  */
 import { PuzzleDataset, batchToTensors } from '../data/format';
 import type { HRMBatch } from '../models/hrm/carry';
-import { HRM, checkHRM } from '../models/hrm/model';
+import { AnyModel, checkACTModel } from '../models/kinds';
 import { noGrad } from '../tensor/autograd';
 import { cat, linalg, stack } from '../tensor/functional';
 import { keep, scope } from '../tensor/scope';
@@ -73,8 +73,8 @@ export interface TrajectoryStates {
  * `puzzles` examples of `data` and collects z_H and z_L after every step (see {@link PR_POOLING}).
  * The caller owns the returned tensors.
  */
-export function collectTrajectoryStates(model: HRM, data: PuzzleDataset, puzzles: number): TrajectoryStates {
-  checkHRM(model, 'collectTrajectoryStates(): model');
+export function collectTrajectoryStates(model: AnyModel, data: PuzzleDataset, puzzles: number): TrajectoryStates {
+  checkACTModel(model, 'collectTrajectoryStates(): model');
   if (!(data instanceof PuzzleDataset)) throw invalidArgument(`collectTrajectoryStates(): data must be a PuzzleDataset, got ${describeValue(data)}`);
   if (typeof puzzles !== 'number' || !Number.isInteger(puzzles) || puzzles < 1) throw invalidArgument(`collectTrajectoryStates(): puzzles must be a positive integer, got ${describeValue(puzzles)}`);
   const wasTraining = model.training;
@@ -140,8 +140,8 @@ export interface PRAnalysis {
  * PR of z_H and z_L for the first n puzzles, for each n in `puzzleCounts` (the paper's Figure 8
  * grows n from 10 to 100): one set of trajectories, prefixes of it.
  */
-export function participationRatioAnalysis(model: HRM, data: PuzzleDataset, puzzleCounts: number[]): PRAnalysis {
-  checkHRM(model, 'participationRatioAnalysis(): model');
+export function participationRatioAnalysis(model: AnyModel, data: PuzzleDataset, puzzleCounts: number[]): PRAnalysis {
+  checkACTModel(model, 'participationRatioAnalysis(): model');
   checkArray(puzzleCounts, 'participationRatioAnalysis(): puzzleCounts', 'an array of puzzle counts');
   const counts = [...new Set(puzzleCounts)].sort((a, b) => a - b);
   const bad = puzzleCounts.find((n) => !(Number.isInteger(n) && n >= 2));

@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { PuzzleDataset } from '../data/format';
 import { PRAnalysis, participationRatioAnalysis } from '../analysis/participation-ratio';
-import { HRM } from '../models/hrm/model';
+import { AnyModel, buildModel, kindOf } from '../models/kinds';
 import { lineChart } from '../report/charts';
 import { writeRunIndex } from '../report/run-index';
 import { manualSeed } from '../tensor/creation';
@@ -53,9 +53,9 @@ async function analyze(args: ParsedArgs): Promise<number> {
   const open = (batchSize: number) => new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize });
   const trained = openCheckpoint(checkpoint, { config, sizes: () => dataSizesOf(dataRoot) });
   manualSeed(seed);
-  const fresh = new HRM(trained.config);
+  const fresh = buildModel(kindOf(trained), trained.config as never);
   try {
-    const run = (model: HRM) => {
+    const run = (model: AnyModel) => {
       const data = open(model.config.batchSize);
       try {
         return participationRatioAnalysis(model, data, counts);

@@ -11,7 +11,7 @@ import { importReferenceCheckpoint } from '../checkpoint/reference';
 import { METADATA_FILE, isDatasetSplit, readMetadata } from '../data/format';
 import { loadModel } from '../eval/solve';
 import { HRMConfig } from '../models/hrm/config';
-import { buildModel, modelConfig } from '../models/kinds';
+import { AnyModel, buildModel, modelConfig } from '../models/kinds';
 import { HRM } from '../models/hrm/model';
 import { packageRoot } from '../native';
 import { Device } from '../tensor/dtype';
@@ -174,7 +174,7 @@ export interface OpenCheckpointOptions {
  * (next to it, or `config`) describes, with the data sizes from `sizes` and the batch size from
  * global_batch_size.
  */
-export function openCheckpoint(file: string, opts: OpenCheckpointOptions = {}): HRM {
+export function openCheckpoint(file: string, opts: OpenCheckpointOptions = {}): AnyModel {
   if (checkpointFormat(file) === 'safetensors') {
     if (opts.config !== undefined) throw invalidArgument(`--config is the architecture of a reference (torch.save) checkpoint; ${file} is an hrm-torch checkpoint, which records its own`);
     return loadModel(file, { device: opts.device });
@@ -185,7 +185,8 @@ export function openCheckpoint(file: string, opts: OpenCheckpointOptions = {}): 
   }
   if (!opts.sizes) throw invalidArgument(`--checkpoint: ${file} is a reference (torch.save) checkpoint; give --data DIR for the sizes of its data`);
   const settings = mergeTrainConfig({} as PresetOptions, readSettingsFile(configFile), configFile);
-  // The reference's checkpoints are HRMs.
+  // The reference's checkpoints are HRMs (a TRM state dict imports through the API:
+  // importReferenceCheckpoint(file, new TRM(trmConfig(...)))).
   const config = modelConfig('hrm', { ...(settings.arch ?? {}), ...opts.sizes(), batchSize: settings.globalBatchSize ?? 1 });
   const model = buildModel('hrm', config, { device: opts.device });
   try {

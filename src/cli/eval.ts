@@ -13,7 +13,7 @@ import { inferenceScaling } from '../eval/scaling';
 import { writeEvaluation } from '../report/evaluation';
 import { writeRunIndex } from '../report/run-index';
 import { writeScaling } from '../report/scaling';
-import { HRM } from '../models/hrm/model';
+import { ACTModel } from '../models/kinds';
 import { Device, checkDevice } from '../tensor/dtype';
 import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { invalidArgument } from '../util/errors';
@@ -42,7 +42,7 @@ interface EvalRun {
 }
 
 /** Evaluates once at one halt limit and prints the metrics of every test set (and ARC's pass@K). */
-function evaluateAt(model: HRM, run: EvalRun): EvalResult {
+function evaluateAt(model: ACTModel, run: EvalRun): EvalResult {
   const { dataRoot, haltMaxSteps, adaptive } = run;
   const data = new PuzzleDataset({ dir: path.join(dataRoot, 'test'), mode: 'test', batchSize: model.config.batchSize });
   const voter = fs.existsSync(path.join(dataRoot, ARC_AUGMENTATIONS_FILE)) ? new ArcVoter(dataRoot) : undefined;

@@ -7,6 +7,7 @@
  * @module
  */
 import { HRMConfig, HRM_CONFIG_KEYS, HRM_DATA_KEYS, HRM_REFERENCE_KEYS } from '../models/hrm/config';
+import { TRM_CONFIG_KEYS, TRM_REFERENCE_KEYS } from '../models/trm/config';
 import { checkDevice } from '../tensor/dtype';
 import { PresetOptions } from '../train/presets';
 import { BEST_METRICS, TRAIN_OPTION_KEYS, TrainOptions } from '../train/trainer';
@@ -20,8 +21,12 @@ export type SettingKey = Exclude<keyof TrainOptions, 'onProgress'>;
 /** The training options a config file or an override can set, in {@link TrainOptions}' order. */
 export const SETTING_KEYS = TRAIN_OPTION_KEYS.filter((k): k is SettingKey => k !== 'onProgress');
 
-/** The model settings a config file or an `arch.` override can set: all but the sizes that come from the data. */
-export const ARCH_KEYS = HRM_CONFIG_KEYS.filter((k) => !(HRM_DATA_KEYS as readonly string[]).includes(k));
+// Every model kind's keys: the kind's own config (hrmConfig, trmConfig) refuses those it lacks.
+const MODEL_KEYS: readonly string[] = [...new Set<string>([...HRM_CONFIG_KEYS, ...TRM_CONFIG_KEYS])];
+const MODEL_REFERENCE_KEYS: Readonly<Record<string, string>> = { ...HRM_REFERENCE_KEYS, ...TRM_REFERENCE_KEYS };
+
+/** The model settings a config file or an `arch.` override can set (of HRM and TRM): all but the sizes that come from the data. */
+export const ARCH_KEYS = MODEL_KEYS.filter((k) => !(HRM_DATA_KEYS as readonly string[]).includes(k));
 
 // The reference's cfg_pretrain.yaml / all_config.yaml keys -> ours (the keys spelt alike need no entry).
 const SNAKE: Record<string, SettingKey> = {
@@ -99,8 +104,8 @@ export function settingName(name: string): string | undefined {
 
 /** Our name of a model setting given camelCase or snake_case, or undefined when it is none. */
 function archKeyOf(key: string): keyof HRMConfig | undefined {
-  const k = (HRM_REFERENCE_KEYS as Record<string, keyof HRMConfig>)[key] ?? key;
-  return (HRM_CONFIG_KEYS as readonly string[]).includes(k) ? (k as keyof HRMConfig) : undefined;
+  const k = MODEL_REFERENCE_KEYS[key] ?? key;
+  return MODEL_KEYS.includes(k) ? (k as keyof HRMConfig) : undefined;
 }
 
 /** Checks a setting's value against its kind; an error naming the key, the value and what was expected. */
@@ -128,7 +133,7 @@ function mergeArch(arch: Partial<HRMConfig>, extra: Record<string, unknown>, sou
       continue;
     }
     const k = archKeyOf(key);
-    const candidates = key.includes('_') ? [...Object.keys(HRM_REFERENCE_KEYS), ...ARCH_KEYS] : ARCH_KEYS;
+    const candidates = key.includes('_') ? [...Object.keys(MODEL_REFERENCE_KEYS), ...ARCH_KEYS] : ARCH_KEYS;
     if (!k) throw invalidArgument(`${where(source)}unknown model setting '${prefix}${key}'${didYouMean(key, candidates, (n) => `'${prefix}${n}'`)}`);
     if ((HRM_DATA_KEYS as readonly string[]).includes(k)) {
       throw invalidArgument(`${where(source)}${prefix}${key} cannot be set: ${k === 'batchSize' ? 'it is globalBatchSize' : "it comes from the dataset's dataset.json"}`);

@@ -16,8 +16,8 @@ import { HRMBatch } from '../models/hrm/carry';
 import { checkHaltSteps } from '../models/hrm/config';
 import { checkObject, describeValue, invalidArgument } from '../util/errors';
 import { HRMStepOptions } from '../models/hrm/model';
-import { ACTModel, checkACTModel } from '../models/kinds';
-import { ACTLossHead, LossHeadResult } from '../models/hrm/losses';
+import { ACTLoss, ACTModel, checkACTModel, lossHeadOf } from '../models/kinds';
+import { LossHeadResult } from '../models/hrm/losses';
 import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
 
 /** How {@link evaluate} runs. */
@@ -73,7 +73,7 @@ export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions
   // This evaluation's halting goes to every step; the model's config is never changed.
   const halting: Halting = { haltMaxSteps: maxSteps, evalHalting: opts.adaptive ? 'adaptive' : 'max' };
   model.eval();
-  const head = new ACTLossHead(model);
+  const head = lossHeadOf(model);
   const sums: Record<string, MetricValues> = {};
   const atStep: Record<string, number[]> = {};
   const haltedAt: Record<string, number[]> = {};
@@ -117,7 +117,7 @@ export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions
  * exactly right after each step k (had they stopped there), and the step each real row halted at.
  */
 function evaluateBatch(
-  head: ACTLossHead,
+  head: ACTLoss,
   batch: PuzzleBatch,
   halting: Halting,
   opts: EvalOptions,

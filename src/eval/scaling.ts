@@ -7,7 +7,7 @@
  */
 import type { PuzzleDataset } from '../data/format';
 import type { Device } from '../tensor/dtype';
-import { HRM, checkHRM } from '../models/hrm/model';
+import { ACTModel, checkACTModel } from '../models/kinds';
 import { MAX_HALT_STEPS } from '../models/hrm/config';
 import { checkFunction, checkObject, describeValue, invalidArgument } from '../util/errors';
 import { EvalResult, evaluate } from './evaluate';
@@ -58,8 +58,8 @@ export interface ScalingOptions {
  * `exactAccuracyAtStep[k]` is the accuracy at limit k. Adaptive halting needs one pass per limit.
  * `openData` makes a fresh test-mode loader for each pass (the caller's, closed here).
  */
-export function inferenceScaling(model: HRM, openData: () => PuzzleDataset, opts: ScalingOptions): ScalingResult {
-  checkHRM(model, 'inferenceScaling(): model');
+export function inferenceScaling(model: ACTModel, openData: () => PuzzleDataset, opts: ScalingOptions): ScalingResult {
+  checkACTModel(model, 'inferenceScaling(): model');
   checkFunction(openData, 'inferenceScaling(): openData');
   checkObject(opts, 'inferenceScaling(): opts', 'an object {limits, ...}');
   if (!Array.isArray(opts.limits)) throw invalidArgument(`inferenceScaling(): opts.limits must be an array of step limits, got ${describeValue(opts.limits)}`);

@@ -11,9 +11,11 @@ import { scope } from '../tensor/scope';
 import { checkArrayLike, checkObject, corruptFile, describeValue, invalidArgument } from '../util/errors';
 import { loadCheckpoint, readCheckpointInfo } from '../checkpoint/state-file';
 import { HRMCarry } from '../models/hrm/carry';
-import { HRM, HeadsOutput, InnerUpdateObserver, checkHRM } from '../models/hrm/model';
+import { HeadsOutput, InnerUpdateObserver } from '../models/hrm/model';
 import { HRMConfig, MAX_HALT_STEPS, checkHaltSteps } from '../models/hrm/config';
-import { DEFAULT_MODEL_KIND, ModelKind, buildModel, checkModelKind, modelConfig } from '../models/kinds';
+import { AnyModel, DEFAULT_MODEL_KIND, ModelConfig, ModelKind, buildModel, checkModelKind, modelConfig } from '../models/kinds';
+import { HRM } from '../models/hrm/model';
+import { TRM } from '../models/trm/model';
 import { arcCanvasOfSeqLen } from '../data/arc/codec';
 import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
 import { checkPath } from '../util/path';
@@ -24,12 +26,12 @@ export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
  * Builds the model a checkpoint was trained with (its kind and config, through the model
  * factory) and loads its weights: with EMA, the averaged ones the Trainer saves as the model.
  */
-export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): HRM {
+export function loadModel(checkpoint: string, opts: { device?: Device; config?: Partial<HRMConfig> } = {}): AnyModel {
   checkPath(checkpoint, 'loadModel(): checkpoint');
   const extra = readCheckpointInfo(checkpoint).extra as { config?: HRMConfig; model?: unknown };
   if (!extra.config || typeof extra.config !== 'object') throw invalidArgument(`${checkpoint} does not record its model config (was it written by the hrm-torch Trainer?)`);
   let kind: ModelKind;
-  let config: HRMConfig;
+  let config: ModelConfig;
   try {
     kind = checkModelKind(extra.model ?? DEFAULT_MODEL_KIND, 'the model kind it records');
     config = modelConfig(kind, extra.config);
@@ -104,6 +106,12 @@ export interface SolveOptions {
   trace?: boolean;
 }
 
+/** Returns `model` when it is an HRM or a TRM; otherwise `INVALID_ARGUMENT` naming `what`. */
+function checkModel(model: unknown, what: string): AnyModel {
+  if (!(model instanceof HRM) && !(model instanceof TRM)) throw invalidArgument(`${what} must be an HRM or a TRM model, got ${describeValue(model)}`);
+  return model;
+}
+
 /** Decodes the argmax tokens and halt probability of one row of the heads' output. */
 function readHeads(h: HeadsOutput): { prediction: Int32Array; haltProbability: number; continueProbability: number } {
   return {
@@ -117,8 +125,8 @@ function readHeads(h: HeadsOutput): { prediction: Int32Array; haltProbability: n
  * Runs the model on one puzzle (tokens of length seqLen), step by step: up to `maxSteps`
  * (default haltMaxSteps), stopping early when the Q head says halt unless `adaptive` is false.
  */
-export function solveTokens(model: HRM, inputs: ArrayLike<number>, opts: SolveOptions = {}): SolveResult {
-  checkHRM(model, 'solveTokens(): model');
+export function solveTokens(model: AnyModel, inputs: ArrayLike<number>, opts: SolveOptions = {}): SolveResult {
+  checkModel(model, 'solveTokens(): model');
   checkArrayLike(inputs, 'solveTokens(): inputs', 'an array of token ids');
   checkObject(opts, 'solveTokens(): opts');
   const c = model.config;
@@ -181,9 +189,9 @@ export interface PuzzleSolution extends SolveResult {
  * on the model's canvas, seqLen = canvas^2, unless the puzzle names one) with a model or a
  * checkpoint file.
  */
-export function solve(modelOrCheckpoint: HRM | string, puzzle: Puzzle, opts: Omit<SolveOptions, 'puzzleIdentifier'> = {}): PuzzleSolution {
-  if (typeof modelOrCheckpoint !== 'string' && !(modelOrCheckpoint instanceof HRM)) {
-    throw invalidArgument(`solve(): model must be an HRM or a checkpoint path, got ${describeValue(modelOrCheckpoint)}`);
+export function solve(modelOrCheckpoint: AnyModel | string, puzzle: Puzzle, opts: Omit<SolveOptions, 'puzzleIdentifier'> = {}): PuzzleSolution {
+  if (typeof modelOrCheckpoint !== 'string' && !(modelOrCheckpoint instanceof HRM) && !(modelOrCheckpoint instanceof TRM)) {
+    throw invalidArgument(`solve(): model must be an HRM, a TRM or a checkpoint path, got ${describeValue(modelOrCheckpoint)}`);
   }
   checkObject(puzzle, 'solve(): puzzle', 'a puzzle ({sudoku}, {maze} or {arcTask, ...})');
   checkObject(opts, 'solve(): opts');

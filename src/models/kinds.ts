@@ -13,6 +13,9 @@ import { HRMConfig, HRMConfigInput, hrmConfig } from './hrm/config';
 import { HRMBatch, HRMCarry } from './hrm/carry';
 import { HRM, HRMStepOptions, HRMStepResult } from './hrm/model';
 import { ACTLossHead, LossHeadResult } from './hrm/losses';
+import { TRMConfig, TRMConfigInput, trmConfig } from './trm/config';
+import { TRM } from './trm/model';
+import { TRMLossHead } from './trm/losses';
 
 /** Per kind: its config and its model class (a new kind adds its entry here and in the factory). */
 export interface ModelTypes {
@@ -23,7 +26,17 @@ export interface ModelTypes {
     /** its class */
     model: HRM;
   };
+  /** the Tiny Recursive Model (spec 8): one network, full backprop through the last recursion */
+  trm: {
+    /** its settings */
+    config: TRMConfig;
+    /** its class */
+    model: TRM;
+  };
 }
+
+/** The settings a model kind's config is read from: camelCase or the reference's snake_case keys, the data sizes included. */
+export type ModelSettings = HRMConfigInput | TRMConfigInput;
 
 /** A model kind: what `TrainOptions.model` and a checkpoint's `extra.model` name. */
 export type ModelKind = keyof ModelTypes;
@@ -61,14 +74,15 @@ export interface ACTLoss {
 
 /** How one kind is built: its settings into a config, a config into a model, a model into its loss head. */
 interface ModelFactory<K extends ModelKind> {
-  config(settings: HRMConfigInput): ModelTypes[K]['config'];
+  config(settings: ModelSettings): ModelTypes[K]['config'];
   model(config: ModelTypes[K]['config'], opts: LayerOptions): ModelTypes[K]['model'];
   head(model: ModelTypes[K]['model']): ACTLoss;
 }
 
 /** Every kind's factory (the mapped type makes the compiler ask for each kind's entry). */
 const MODEL_FACTORIES: { [K in ModelKind]: ModelFactory<K> } = {
-  hrm: { config: (s) => hrmConfig(s), model: (c, o) => new HRM(c, o), head: (m) => new ACTLossHead(m) },
+  hrm: { config: (s) => hrmConfig(s as HRMConfigInput), model: (c, o) => new HRM(c, o), head: (m) => new ACTLossHead(m) },
+  trm: { config: (s) => trmConfig(s as TRMConfigInput), model: (c, o) => new TRM(c, o), head: (m) => new TRMLossHead(m) },
 };
 
 /** The model kinds, in the order help texts list them. */
@@ -92,7 +106,7 @@ export function checkACTModel(model: unknown, what: string): ACTModel {
 }
 
 /** The config of a model of `kind` from its settings (the data sizes included), defaults filled in and checked. */
-export function modelConfig<K extends ModelKind>(kind: K, settings: HRMConfigInput): ModelTypes[K]['config'] {
+export function modelConfig<K extends ModelKind>(kind: K, settings: ModelSettings): ModelTypes[K]['config'] {
   return MODEL_FACTORIES[checkModelKind(kind) as K].config(settings);
 }
 
@@ -104,4 +118,14 @@ export function buildModel<K extends ModelKind>(kind: K, config: ModelTypes[K]['
 /** The loss head of a model of `kind`. */
 export function buildLossHead<K extends ModelKind>(kind: K, model: ModelTypes[K]['model']): ACTLoss {
   return MODEL_FACTORIES[checkModelKind(kind) as K].head(model);
+}
+
+/** The kind of a model built here (by its class). */
+export function kindOf(model: ACTModel): ModelKind {
+  return model instanceof TRM ? 'trm' : 'hrm';
+}
+
+/** The loss head of a model of any kind (its kind read from its class). */
+export function lossHeadOf(model: ACTModel): ACTLoss {
+  return buildLossHead(kindOf(model), model as AnyModel);
 }

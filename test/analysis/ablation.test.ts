@@ -25,7 +25,9 @@ test('each variant changes only what it names; direct prediction keeps the param
   expect(v['hrm-full-backprop'].arch).toEqual({ ...base.arch, backprop: 'last-cycle' });
   expect(v['hrm-ds1'].arch).toEqual({ ...base.arch, haltMaxSteps: 1 });
   expect(v.direct.arch).toEqual({ ...base.arch, hCycles: 1, lCycles: 1, haltMaxSteps: 1 });
-  for (const name of Object.keys(v)) expect({ ...v[name], arch: undefined }).toEqual({ ...base, arch: undefined });
+  const { hLayers: _h, ...rest } = base.arch!;
+  expect(v.trm).toEqual({ ...base, model: 'trm', arch: { ...rest, lLayers: 2, hCycles: 3, lCycles: 2 } });
+  for (const name of Object.keys(v)) expect({ ...v[name], arch: undefined, model: undefined }).toEqual({ ...base, arch: undefined });
   expect(errorOf(() => ht.ablationVariants(['hrm', 'trn'])).message).toMatch(/unknown ablation variant 'trn'/);
   expect(errorOf(() => ht.ablationVariants([])).message).toMatch(/non-empty list/);
 });
@@ -35,9 +37,9 @@ test('runs every variant and seed on the same data, writes a result per run, and
   const dataPath = tinyData(dir);
   const outputDir = path.join(dir, 'ablate');
   const events: string[] = [];
-  const opts: ht.AblationOptions = { dataPath, outputDir, base, variants: ['hrm', 'direct'], seeds: [0, 1], onRun: (e) => events.push(`${e.kind} ${e.variant} ${e.seed}`) };
+  const opts: ht.AblationOptions = { dataPath, outputDir, base, variants: ['hrm', 'trm'], seeds: [0, 1], onRun: (e) => events.push(`${e.kind} ${e.variant} ${e.seed}`) };
   const r = await ht.runAblation(opts);
-  expect(events.filter((e) => e.startsWith('done'))).toEqual(['done hrm 0', 'done direct 0', 'done hrm 1', 'done direct 1']);
+  expect(events.filter((e) => e.startsWith('done'))).toEqual(['done hrm 0', 'done trm 0', 'done hrm 1', 'done trm 1']);
   expect(r.runs).toHaveLength(4);
   for (const x of r.runs) {
     expect(x.steps).toBe(3); // 48 training puzzles / batch 16, one epoch
@@ -45,13 +47,17 @@ test('runs every variant and seed on the same data, writes a result per run, and
     expect(x.exactAccuracy).toBeLessThanOrEqual(1);
     expect(fs.existsSync(path.join(outputDir, `${x.variant}-seed${x.seed}`, 'result.json'))).toBe(true);
   }
-  // Direct prediction has exactly the HRM's parameters; only the recurrence differs.
+  // TRM's one network of 2 blocks against HRM's two modules of 1 block each: the same parameters here.
   expect(r.summary.map((s) => s.parameters)).toEqual([r.runs[0].parameters, r.runs[0].parameters]);
+  // The TRM run really trained a TRM: its checkpoint says so, and it loads as one.
+  const trmModel = ht.loadModel(path.join(outputDir, 'trm-seed0', 'checkpoints', 'step_00000003.safetensors'));
+  expect(trmModel).toBeInstanceOf(ht.TRM);
+  trmModel.dispose();
   // The two seeds really are different runs.
   const losses = (v: string, s: number) => fs.readFileSync(path.join(outputDir, `${v}-seed${s}`, 'metrics.jsonl'), 'utf8').split('\n')[0];
   expect(losses('hrm', 0)).not.toEqual(losses('hrm', 1));
   const again = await ht.runAblation({ ...opts, onRun: (e) => events.push(`${e.kind} ${e.variant} ${e.seed}`) });
-  expect(events.slice(-4)).toEqual(['skipped hrm 0', 'skipped direct 0', 'skipped hrm 1', 'skipped direct 1']);
+  expect(events.slice(-4)).toEqual(['skipped hrm 0', 'skipped trm 0', 'skipped hrm 1', 'skipped trm 1']);
   expect(again.summary).toEqual(r.summary);
   const table = ht.formatAblationTable(r.summary);
   expect(table.split('\n')).toHaveLength(4);

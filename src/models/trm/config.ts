@@ -97,7 +97,8 @@ const TRM_SCHEMA: ConfigSchema = {
   defaults: TRM_DEFAULTS,
   keys: TRM_CONFIG_KEYS,
   snake: SNAKE,
-  ignored: new Set(['name', 'H_layers']),
+  // One network: the H depth is ignored, as TRM does (its configs, and HRM presets reused for TRM, name it).
+  ignored: new Set(['name', 'H_layers', 'hLayers']),
   fixed: { no_ACT_continue: { value: true, why: 'TRM halts on q_halt alone; its continue-target path is not supported' } },
   positiveInts: ['batchSize', 'seqLen', 'vocabSize', 'hCycles', 'lCycles', 'lLayers', 'hiddenSize', 'numHeads'],
 };
