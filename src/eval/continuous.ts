@@ -21,7 +21,7 @@ import { IGNORE_LABEL_ID } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
 import { HaltingMode, LossType } from '../models/hrm/config';
 import { softmaxCrossEntropy, stablemaxCrossEntropy } from '../models/hrm/losses';
-import { invalidArgument } from '../util/errors';
+import { describeValue, invalidArgument } from '../util/errors';
 
 /** What continuous batching reads from a carry: which rows halted, and the steps each has run. */
 export interface ACTCarry {
@@ -93,6 +93,8 @@ export interface ContinuousOptions<R extends PoolRow> {
   slots: number;
   /** a row halts at this step at the latest */
   haltMaxSteps: number;
+  /** halt on the Q head (default true); false: every row runs haltMaxSteps, and the pool works as plain batches */
+  adaptive?: boolean;
   /** where the pool's tensors go (the model's device) */
   device?: Device;
   /** the token of an empty slot (default 0) */
@@ -108,27 +110,31 @@ export interface ContinuousOptions<R extends PoolRow> {
 /**
  * Runs every row of `rows` through the pool with adaptive halting (in evaluation mode, without
  * gradient; the model's mode is restored after) and reports each step's halted rows through
- * `opts.onStep`, until no row is left.
+ * `opts.onStep`, until no row is left. Once no puzzle is waiting and at most half the slots are
+ * busy, the pool shrinks to the busy ones (every tensor of the carry is cut to their rows: the
+ * carry's tensors are batch-first), so the last puzzles do not pay for empty slots.
  */
 export function runContinuous<C extends ACTCarry, R extends PoolRow>(model: ACTStepModel<C>, rows: Iterable<R>, opts: ContinuousOptions<R>): void {
-  const B = opts.slots;
-  if (!Number.isInteger(B) || B < 1) throw invalidArgument(`continuous batching: slots must be a positive integer, got ${B}`);
+  let B = opts.slots;
+  if (!Number.isInteger(B) || B < 1) throw invalidArgument(`continuous batching: slots must be a positive integer, got ${describeValue(B)}`);
   const S = model.config.seqLen;
-  const halting = { haltMaxSteps: opts.haltMaxSteps, evalHalting: 'adaptive' as const };
+  const halting = { haltMaxSteps: opts.haltMaxSteps, evalHalting: opts.adaptive === false ? ('max' as const) : ('adaptive' as const) };
   const padId = opts.padId ?? 0;
   const blank = opts.blankIdentifier ?? 0;
   // The slots' current data on the host; a step's batch is built from it (the model only reads
   // the rows of slots that halted at the step before).
-  const inputs = new Int32Array(B * S);
-  const labels = new Int32Array(B * S);
-  const ids = new Int32Array(B);
-  const slot: (R | undefined)[] = new Array(B).fill(undefined);
+  let inputs = new Int32Array(B * S);
+  let labels = new Int32Array(B * S);
+  let ids = new Int32Array(B);
+  let slot: (R | undefined)[] = new Array(B).fill(undefined);
   const source = rows[Symbol.iterator]();
+  let exhausted = false;
   const fill = (i: number) => {
-    const next = source.next();
-    const r = next.done ? undefined : next.value;
-    if (r && (r.inputs.length !== S || r.labels.length !== S)) {
-      throw invalidArgument(`continuous batching: a puzzle has ${r.inputs.length} tokens and ${r.labels.length} labels, the model expects ${S}`);
+    const next = exhausted ? undefined : source.next();
+    const r = next && !next.done ? next.value : undefined;
+    exhausted ||= r === undefined;
+    if (r && (r.inputs?.length !== S || r.labels?.length !== S)) {
+      throw invalidArgument(`continuous batching: a puzzle has ${r.inputs?.length} tokens and ${r.labels?.length} labels, the model expects ${S}`);
     }
     slot[i] = r;
     inputs.subarray(i * S, (i + 1) * S).set(r ? r.inputs : new Int32Array(S).fill(padId));
@@ -153,11 +159,30 @@ export function runContinuous<C extends ACTCarry, R extends PoolRow>(model: ACTS
       carry = r.carry;
       // Halted slots take the next puzzles; the model loads them at the next step.
       for (const i of r.done) fill(i);
+      const busy = slot.flatMap((x, i) => (x ? [i] : []));
+      if (exhausted && busy.length > 0 && busy.length <= B / 2) {
+        const full: C = carry;
+        carry = noGrad(() => scope(() => takeRows(full, B, fromTypedArray(Int32Array.from(busy), [busy.length], { device: opts.device }).to('int64'))));
+        disposeReplaced(full, carry);
+        inputs = Int32Array.from(busy.flatMap((i) => Array.from(inputs.subarray(i * S, (i + 1) * S))));
+        labels = Int32Array.from(busy.flatMap((i) => Array.from(labels.subarray(i * S, (i + 1) * S))));
+        ids = Int32Array.from(busy, (i) => ids[i]);
+        slot = busy.map((i) => slot[i]);
+        B = busy.length;
+      }
     }
   } finally {
     if (carry) disposeReplaced(carry, undefined);
     model.train(wasTraining);
   }
+}
+
+/** The carry with only the rows `index` of every batch-first tensor (of B rows); other values as they are. */
+function takeRows<T>(value: T, B: number, index: Tensor): T {
+  if (value instanceof Tensor) return (value.ndim > 0 && value.size(0) === B ? value.indexSelect(0, index) : value.clone()) as T;
+  if (Array.isArray(value)) return value.map((v) => takeRows(v, B, index)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, takeRows(v, B, index)])) as T;
+  return value;
 }
 
 /** One ACT step of the pool: reads who halted and hands their answers to onStep; returns the new carry and the slots that halted. */

@@ -163,7 +163,7 @@ describe('continuous batching', () => {
   test('bad options are refused with what was given', () => {
     expect(() => run({ continuous: true, adaptive: false })).toThrow(/continuous batching is a way to run adaptive halting/);
     expect(() => run({ continuous: 'yes' as unknown as boolean })).toThrow(/continuous must be true or false, got/);
-    expect(() => runContinuous(model, examples(), { slots: 0, haltMaxSteps: 2, onStep: () => undefined })).toThrow(/slots must be a positive integer, got 0/);
+    expect(() => runContinuous(model, examples(), { slots: 0, haltMaxSteps: 2, onStep: () => undefined })).toThrow(/slots must be a positive integer, got number 0/);
     expect(() => runContinuous(model, [{ inputs: new Int32Array(3), labels: new Int32Array(3), puzzleIdentifier: 0 }], { slots: 2, haltMaxSteps: 2, onStep: () => undefined })).toThrow(
       /a puzzle has 3 tokens and 3 labels, the model expects 16/,
     );
