@@ -65,7 +65,7 @@ export type { AblationBase, AblationVariant, AblationOptions, AblationRun, Ablat
 export { evaluate } from './eval/evaluate';
 export type { EvalOptions, EvalResult } from './eval/evaluate';
 export { runContinuous } from './eval/continuous';
-export type { ACTCarry, ACTStepModel, PoolRow, RunningRow, HaltedRow, ContinuousOptions } from './eval/continuous';
+export type { ACTCarry, ACTStepConfig, ACTStepOutputs, ACTStepResult, ACTStepModel, PoolRow, RunningRow, HaltedRow, ContinuousOptions } from './eval/continuous';
 export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';
 export type { ArcVoteRow, ArcVoteBatch, ArcScore, ArcScoreOptions, ArcSubmission, ArcVoterData, ArcAddResult, ArcTaskResult, ArcTestPuzzles, ArcTestInputResult, ArcCandidate } from './eval/arc-vote';
 export { solve, solveAll, solveTokens, loadModel } from './eval/solve';

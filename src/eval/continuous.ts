@@ -31,10 +31,36 @@ export interface ACTCarry {
   steps: Tensor;
 }
 
+/** What continuous batching reads from a model's config. */
+export interface ACTStepConfig {
+  /** tokens per puzzle */
+  seqLen: number;
+  /** the step limit the model was trained with */
+  haltMaxSteps: number;
+  /** the token loss (for the evaluation's lm_loss; stablemax when absent) */
+  lossType?: LossType;
+}
+
+/** What continuous batching reads from one ACT step's outputs. */
+export interface ACTStepOutputs {
+  /** token logits [B, S, V] */
+  logits: Tensor;
+  /** Q-head halt logits [B] */
+  qHaltLogits: Tensor;
+}
+
+/** One ACT step: the new carry and the step's outputs. */
+export interface ACTStepResult<C extends ACTCarry> {
+  /** the carry after this step */
+  carry: C;
+  /** the step's logits and Q values */
+  outputs: ACTStepOutputs;
+}
+
 /** The ACT-step interface continuous batching drives (HRM's, and any model with the same steps). */
 export interface ACTStepModel<C extends ACTCarry = ACTCarry> {
-  /** the sizes and the token loss (for the evaluation's loss metrics) */
-  readonly config: { seqLen: number; haltMaxSteps: number; lossType?: LossType };
+  /** the sizes and the token loss */
+  readonly config: ACTStepConfig;
   /** whether the model is in training mode */
   readonly training: boolean;
   /** sets training (true) or evaluation (false) mode */
@@ -42,7 +68,7 @@ export interface ACTStepModel<C extends ACTCarry = ACTCarry> {
   /** the starting carry for a batch: every row halted, so the first step loads the batch */
   initialCarry(batch: HRMBatch): C;
   /** one ACT step of every row */
-  forward(carry: C, batch: HRMBatch, opts: { haltMaxSteps: number; evalHalting: HaltingMode }): { carry: C; outputs: { logits: Tensor; qHaltLogits: Tensor } };
+  forward(carry: C, batch: HRMBatch, opts: { haltMaxSteps: number; evalHalting: HaltingMode }): ACTStepResult<C>;
 }
 
 /** One puzzle waiting for a slot: its tokens, labels (IGNORE_LABEL_ID where unsupervised) and identifier. */
@@ -233,7 +259,7 @@ function step<C extends ACTCarry, R extends PoolRow>(
 /** The lm and q_halt losses of the halted rows `done` only, as the loss head defines them per row. */
 function rowLosses(
   lossType: LossType | undefined,
-  outputs: { logits: Tensor; qHaltLogits: Tensor },
+  outputs: ACTStepOutputs,
   b: HRMBatch,
   done: number[],
   halted: HaltedRow<PoolRow>[],
