@@ -136,8 +136,8 @@ export interface ContinuousOptions<R extends PoolRow> {
 /**
  * Runs every row of `rows` through the pool with adaptive halting (in evaluation mode, without
  * gradient; the model's mode is restored after) and reports each step's halted rows through
- * `opts.onStep`, until no row is left. Once no puzzle is waiting and at most half the slots are
- * busy, the pool shrinks to the busy ones (every tensor of the carry is cut to their rows: the
+ * `opts.onStep`, until no row is left. Once no puzzle is waiting, the pool shrinks to the busy
+ * slots after every step that empties one (every tensor of the carry is cut to their rows: the
  * carry's tensors are batch-first), so the last puzzles do not pay for empty slots.
  */
 export function runContinuous<C extends ACTCarry, R extends PoolRow>(model: ACTStepModel<C>, rows: Iterable<R>, opts: ContinuousOptions<R>): void {
@@ -186,7 +186,7 @@ export function runContinuous<C extends ACTCarry, R extends PoolRow>(model: ACTS
       // Halted slots take the next puzzles; the model loads them at the next step.
       for (const i of r.done) fill(i);
       const busy = slot.flatMap((x, i) => (x ? [i] : []));
-      if (exhausted && busy.length > 0 && busy.length <= B / 2) {
+      if (exhausted && busy.length > 0 && busy.length < B) {
         const full: C = carry;
         carry = noGrad(() => scope(() => takeRows(full, B, fromTypedArray(Int32Array.from(busy), [busy.length], { device: opts.device }).to('int64'))));
         disposeReplaced(full, carry);
