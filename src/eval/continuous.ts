@@ -19,9 +19,9 @@ import { scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { IGNORE_LABEL_ID } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
-import { HaltingMode, LossType } from '../models/hrm/config';
+import { HaltingMode, LossType, checkHaltSteps } from '../models/hrm/config';
 import { softmaxCrossEntropy, stablemaxCrossEntropy } from '../models/hrm/losses';
-import { describeValue, invalidArgument } from '../util/errors';
+import { checkFunction, describeValue, invalidArgument } from '../util/errors';
 
 /** What continuous batching reads from a carry: which rows halted, and the steps each has run. */
 export interface ACTCarry {
@@ -141,8 +141,15 @@ export interface ContinuousOptions<R extends PoolRow> {
  * carry's tensors are batch-first), so the last puzzles do not pay for empty slots.
  */
 export function runContinuous<C extends ACTCarry, R extends PoolRow>(model: ACTStepModel<C>, rows: Iterable<R>, opts: ContinuousOptions<R>): void {
+  if (typeof model?.forward !== 'function' || typeof model.initialCarry !== 'function' || typeof model.config?.seqLen !== 'number') {
+    throw invalidArgument(`continuous batching: model must have the ACT-step interface (config.seqLen, initialCarry, forward), got ${describeValue(model)}`);
+  }
+  if (typeof (rows as Iterable<R> | undefined)?.[Symbol.iterator] !== 'function') throw invalidArgument(`continuous batching: rows must be an iterable of puzzles, got ${describeValue(rows)}`);
+  if (!opts || typeof opts !== 'object') throw invalidArgument(`continuous batching: options must be an object, got ${describeValue(opts)}`);
   let B = opts.slots;
   if (!Number.isInteger(B) || B < 1) throw invalidArgument(`continuous batching: slots must be a positive integer, got ${describeValue(B)}`);
+  checkHaltSteps('continuous batching: haltMaxSteps', opts.haltMaxSteps);
+  checkFunction(opts.onStep, 'continuous batching: onStep');
   const S = model.config.seqLen;
   const halting = { haltMaxSteps: opts.haltMaxSteps, evalHalting: opts.adaptive === false ? ('max' as const) : ('adaptive' as const) };
   const padId = opts.padId ?? 0;

@@ -164,6 +164,9 @@ describe('continuous batching', () => {
     expect(() => run({ continuous: true, adaptive: false })).toThrow(/continuous batching is a way to run adaptive halting/);
     expect(() => run({ continuous: 'yes' as unknown as boolean })).toThrow(/continuous must be true or false, got/);
     expect(() => runContinuous(model, examples(), { slots: 0, haltMaxSteps: 2, onStep: () => undefined })).toThrow(/slots must be a positive integer, got number 0/);
+    expect(() => runContinuous(model, examples(), { slots: 2, haltMaxSteps: 0, onStep: () => undefined })).toThrow(/haltMaxSteps must be an integer from 1 to/);
+    expect(() => runContinuous(model, 3 as unknown as [], { slots: 2, haltMaxSteps: 2, onStep: () => undefined })).toThrow(/rows must be an iterable of puzzles, got number 3/);
+    expect(() => runContinuous({} as unknown as ht.HRM, [], { slots: 2, haltMaxSteps: 2, onStep: () => undefined })).toThrow(/model must have the ACT-step interface/);
     expect(() => runContinuous(model, [{ inputs: new Int32Array(3), labels: new Int32Array(3), puzzleIdentifier: 0 }], { slots: 2, haltMaxSteps: 2, onStep: () => undefined })).toThrow(
       /a puzzle has 3 tokens and 3 labels, the model expects 16/,
     );
