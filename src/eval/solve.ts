@@ -227,7 +227,11 @@ export interface SolveAllOptions {
  * that puzzle alone.
  */
 export function solveAll(modelOrCheckpoint: HRM | string, puzzles: readonly Puzzle[], opts: SolveAllOptions = {}): SolvedPuzzle[] {
+  if (typeof modelOrCheckpoint !== 'string' && !(modelOrCheckpoint instanceof HRM)) {
+    throw invalidArgument(`solveAll(): model must be an HRM or a checkpoint path, got ${describeValue(modelOrCheckpoint)}`);
+  }
   if (!Array.isArray(puzzles)) throw invalidArgument(`solveAll(): puzzles must be an array of puzzles, got ${describeValue(puzzles)}`);
+  checkObject(opts, 'solveAll(): opts');
   if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw invalidArgument(`solveAll(): batchSize must be a positive integer, got ${describeValue(opts.batchSize)}`);
   const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
   try {

@@ -152,6 +152,7 @@ describe('solveAll', () => {
       expect(() => ht.solveAll(model, [puzzles[0], { maze: '#'.repeat(900) }])).toThrow(/puzzle 1 has 900 tokens, the model expects 16/);
       expect(() => ht.solveAll(model, puzzles, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got number 0/);
       expect(() => ht.solveAll(model, 'x' as unknown as [])).toThrow(/puzzles must be an array of puzzles, got/);
+      expectInvalidArgument(() => ht.solveAll(3 as never, puzzles), 'solveAll(): model must be an HRM or a checkpoint path, got number 3');
     } finally {
       model.dispose();
     }
