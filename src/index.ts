@@ -67,10 +67,12 @@ export { ABLATION_VARIANTS, ablationVariants, runAblation, summarizeAblation, fo
 export type { AblationBase, AblationVariant, AblationOptions, AblationRun, AblationSummary, AblationResult } from './analysis/ablation';
 export { evaluate } from './eval/evaluate';
 export type { EvalOptions, EvalResult } from './eval/evaluate';
+export { runContinuous } from './eval/continuous';
+export type { ACTCarry, ACTStepConfig, ACTStepOutputs, ACTStepResult, ACTStepModel, PoolRow, RunningRow, HaltedRow, ContinuousOptions } from './eval/continuous';
 export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';
 export type { ArcVoteRow, ArcVoteBatch, ArcScore, ArcScoreOptions, ArcSubmission, ArcVoterData, ArcAddResult, ArcTaskResult, ArcTestPuzzles, ArcTestInputResult, ArcCandidate } from './eval/arc-vote';
-export { solve, solveTokens, loadModel } from './eval/solve';
+export { solve, solveAll, solveTokens, loadModel } from './eval/solve';
 export { cpuBf16Support, type CpuBf16Support } from './util/cpu';
 export { writeFileAtomic } from './util/atomic';
 export { ProgressBar, formatTime, formatPercent, type ProgressStream } from './util/progress';
-export type { Puzzle, PuzzleAnswer, PuzzleSolution, SolveOptions, SolveResult, SolveStep, SolveUpdate } from './eval/solve';
+export type { Puzzle, PuzzleAnswer, PuzzleSolution, SolveOptions, SolveResult, SolveStep, SolveUpdate, SolveAllOptions, SolvedPuzzle } from './eval/solve';

@@ -24,6 +24,9 @@ import { CHECKPOINT_CHOICE_HELP, Command, dataSizesOf, openCheckpoint, requireSp
 const EVAL_HELP = `hrm eval --checkpoint FILE|RUN_DIR [--best] --data DIR [--halt-max-steps N] [--adaptive] [--scaling 1,2,4,8,16] [--max-examples N] [--output DIR]
           [--device cpu|cuda] [--config all_config.yaml]
   Evaluates on DIR/test: exact and token accuracy, halting statistics, accuracy against steps;
+  every puzzle runs the step limit, or with --adaptive stops when its Q head says halt (with
+  continuous batching: a puzzle that halts leaves the batch and the next one takes its place, so
+  the metrics are every puzzle's at its halting step);
   ARC datasets also get pass@1/pass@2 with inverse augmentation and voting. --scaling measures
   inference-time scaling: exact accuracy at each step limit with fixed and with adaptive (Q-head)
   halting, written as scaling.json and scaling.svg into the run folder's eval/ (or --output).
@@ -52,7 +55,7 @@ function evaluateAt(model: ACTModel, run: EvalRun): EvalResult {
   try {
     r = evaluate(model, data, {
       haltMaxSteps,
-      adaptive,
+      continuous: adaptive,
       maxExamples: run.maxExamples,
       device: run.device,
       onProgress: (done, total) => (bar ??= new ProgressBar(`eval (${what})`, total)).update(done),

@@ -4,6 +4,10 @@
  * metrics of the last step, summed over batches and divided by the number of real rows.
  * Also, per step k, the exact accuracy the model would have if it stopped at k (inference-time
  * scaling), and how many rows halted at each step.
+ *
+ * With `continuous`, adaptive halting runs on a pool of slots instead (continuous.ts): a row that
+ * halts leaves with its answer and the next puzzle takes its slot, so a puzzle costs the steps it
+ * takes rather than the steps of the slowest row of its batch.
  * @module
  */
 import { noGrad } from '../tensor/autograd';
@@ -19,6 +23,7 @@ import { HRMStepOptions } from '../models/hrm/model';
 import { ACTLoss, ACTModel, checkACTModel, lossHeadOf } from '../models/kinds';
 import { LossHeadResult } from '../models/hrm/losses';
 import { MetricValues, addMetricValues, metricValues, normalizeMetrics } from '../models/hrm/metrics';
+import { HaltedRow, PoolRow, runContinuous } from './continuous';
 
 /** How {@link evaluate} runs. */
 export interface EvalOptions {
@@ -26,11 +31,21 @@ export interface EvalOptions {
   haltMaxSteps?: number;
   /** halt rows on the Q head instead of always running haltMaxSteps */
   adaptive?: boolean;
+  /**
+   * adaptive halting with continuous batching: a pool of batchSize slots in which every row that
+   * halts reports its answer and is replaced by the next puzzle (implies `adaptive`; refused with
+   * `adaptive: false`). Each puzzle's answer and steps are those of the batched adaptive
+   * evaluation; the metrics are every puzzle's at its halting step.
+   */
+  continuous?: boolean;
   /** stop after this many examples (for quick evaluations) */
   maxExamples?: number;
   /** where the batches go (the model's device) */
   device?: Device;
-  /** called with each batch's final predictions (argmax tokens), inputs and q_halt logits */
+  /**
+   * called with each batch's final predictions (argmax tokens), inputs and q_halt logits; with
+   * `continuous`, with the rows of one set that halted at one step (in the order they halt)
+   */
   onPredictions?: (p: { batch: PuzzleBatch; predictions: Int32Array; qHaltLogits: Float32Array; steps: Int32Array }) => void;
   /** called after each batch with the examples done and the total */
   onProgress?: (done: number, total: number) => void;
@@ -40,7 +55,11 @@ export interface EvalOptions {
 export interface EvalResult {
   /** metrics per set, each divided by its count (the reference's eval logging) */
   sets: Record<string, Record<string, number>>;
-  /** exact accuracy if every row had stopped after k steps (k = 1..maxSteps), per set */
+  /**
+   * exact accuracy if every row had stopped after k steps (k = 1..maxSteps), per set; with
+   * `continuous`, each row's answer at min(k, its halting step): the accuracy of adaptive halting
+   * with a limit of k
+   */
   exactAccuracyAtStep: Record<string, number[]>;
   /** rows that halted at step k (k = 1..maxSteps), per set */
   haltedAtStep: Record<string, number[]>;
@@ -70,6 +89,10 @@ export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions
   const wasTraining = model.training;
   const maxSteps = checkHaltSteps('haltMaxSteps', opts.haltMaxSteps ?? model.config.haltMaxSteps);
   if (opts.maxExamples !== undefined && !(Number.isInteger(opts.maxExamples) && opts.maxExamples >= 1)) throw invalidArgument(`maxExamples must be a positive integer, got ${opts.maxExamples}`);
+  if (opts.continuous !== undefined && typeof opts.continuous !== 'boolean') throw invalidArgument(`continuous must be true or false, got ${describeValue(opts.continuous)}`);
+  if (opts.continuous && opts.adaptive === false) throw invalidArgument('continuous batching is a way to run adaptive halting; it takes no adaptive: false');
+  const total = Math.min(opts.maxExamples ?? Infinity, [...data.split.sets.values()].reduce((n, s) => n + s.inputs.rows, 0));
+  if (opts.continuous) return evaluateContinuous(model, data, maxSteps, total, opts, started);
   // This evaluation's halting goes to every step; the model's config is never changed.
   const halting: Halting = { haltMaxSteps: maxSteps, evalHalting: opts.adaptive ? 'adaptive' : 'max' };
   model.eval();
@@ -80,7 +103,6 @@ export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions
   const rows: Record<string, number> = {};
   const correctAtHalt: Record<string, number> = {};
   let examples = 0;
-  const total = Math.min(opts.maxExamples ?? Infinity, [...data.split.sets.values()].reduce((n, s) => n + s.inputs.rows, 0));
   try {
     for (const batch of data.batches()) {
       if (examples >= total) break;
@@ -98,18 +120,108 @@ export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions
   } finally {
     model.train(wasTraining);
   }
+  return evalResult({ sums, atStep, haltedAt, rows, correctAtHalt }, examples, started);
+}
+
+/** An evaluation's running counts, per set. */
+interface SetCounts {
+  /** the loss head's metric sums */
+  sums: Record<string, MetricValues>;
+  /** real rows exactly right after step k */
+  atStep: Record<string, number[]>;
+  /** real rows that first halted at step k */
+  haltedAt: Record<string, number[]>;
+  /** real rows */
+  rows: Record<string, number>;
+  /** real rows exactly right at their first halt */
+  correctAtHalt: Record<string, number>;
+}
+
+/** The counts as an {@link EvalResult}: sums normalised as the reference logs them, counts per row. */
+function evalResult(c: SetCounts, examples: number, started: number): EvalResult {
   const sets: EvalResult['sets'] = {};
   const exactAccuracyAtStep: EvalResult['exactAccuracyAtStep'] = {};
   const exactAccuracyAtHalt: EvalResult['exactAccuracyAtHalt'] = {};
   const meanHaltStep: EvalResult['meanHaltStep'] = {};
-  for (const [set, s] of Object.entries(sums)) {
+  for (const [set, s] of Object.entries(c.sums)) {
     sets[set] = normalizeMetrics(s); // the reference's eval logging: everything / count, losses too
-    const n = Math.max(1, rows[set]);
-    exactAccuracyAtStep[set] = atStep[set].map((v) => v / n);
-    exactAccuracyAtHalt[set] = correctAtHalt[set] / n;
-    meanHaltStep[set] = haltedAt[set].reduce((a, c, i) => a + c * (i + 1), 0) / n;
+    const n = Math.max(1, c.rows[set]);
+    exactAccuracyAtStep[set] = c.atStep[set].map((v) => v / n);
+    exactAccuracyAtHalt[set] = c.correctAtHalt[set] / n;
+    meanHaltStep[set] = c.haltedAt[set].reduce((a, v, i) => a + v * (i + 1), 0) / n;
   }
-  return { sets, exactAccuracyAtStep, haltedAtStep: haltedAt, exactAccuracyAtHalt, meanHaltStep, examples, seconds: (Date.now() - started) / 1000 };
+  return { sets, exactAccuracyAtStep, haltedAtStep: c.haltedAt, exactAccuracyAtHalt, meanHaltStep, examples, seconds: (Date.now() - started) / 1000 };
+}
+
+/** A test row waiting for a pool slot, with the set it belongs to. */
+interface TestRow extends PoolRow {
+  /** the dataset set */
+  set: string;
+}
+
+/** The first `total` real rows of a test-mode loader, in order. */
+function* testRows(data: PuzzleDataset, total: number): Generator<TestRow> {
+  const S = data.metadata.seq_len;
+  let n = 0;
+  for (const b of data.batches()) {
+    for (let i = 0; i < b.effectiveSize; i++, n++) {
+      if (n >= total) return;
+      yield { set: b.setName, inputs: b.inputs.slice(i * S, (i + 1) * S), labels: b.labels.slice(i * S, (i + 1) * S), puzzleIdentifier: b.puzzleIdentifiers[i] };
+    }
+  }
+}
+
+/**
+ * Adaptive halting with continuous batching: every puzzle counts once, at the step it halts, with
+ * the loss head's metrics of that row (its losses over the real rows only: no padding rows).
+ */
+function evaluateContinuous(model: ACTModel, data: PuzzleDataset, maxSteps: number, total: number, opts: EvalOptions, started: number): EvalResult {
+  const c: SetCounts = { sums: {}, atStep: {}, haltedAt: {}, rows: {}, correctAtHalt: {} };
+  const S = data.metadata.seq_len;
+  let examples = 0;
+  const counts = (set: string) => {
+    c.atStep[set] ??= new Array(maxSteps).fill(0);
+    c.haltedAt[set] ??= new Array(maxSteps).fill(0);
+    c.sums[set] ??= { count: 0, accuracy: 0, exact_accuracy: 0, q_halt_accuracy: 0, steps: 0, lm_loss: 0, q_halt_loss: 0 };
+    return c;
+  };
+  runContinuous(model, testRows(data, total), {
+    slots: data.batchSize,
+    haltMaxSteps: maxSteps,
+    device: opts.device,
+    padId: data.metadata.pad_id,
+    blankIdentifier: data.metadata.blank_identifier_id,
+    losses: true,
+    onStep: ({ running, halted }) => {
+      // A running row's answer now is its answer at this limit; a halted row's stands at every larger one.
+      for (const r of running) counts(r.row.set).atStep[r.row.set][r.steps - 1] += r.correct ? 1 : 0;
+      for (const h of halted) {
+        const set = h.row.set;
+        counts(set);
+        for (let k = h.steps; k <= maxSteps; k++) c.atStep[set][k - 1] += h.correct ? 1 : 0;
+        c.haltedAt[set][h.steps - 1]++;
+        c.rows[set] = (c.rows[set] ?? 0) + 1;
+        c.correctAtHalt[set] = (c.correctAtHalt[set] ?? 0) + (h.correct ? 1 : 0);
+        // The loss head's metrics of this row (hrm-spec 3.4): rows without a supervised token are not counted.
+        const m = c.sums[set];
+        if (h.supervised > 0) {
+          m.count++;
+          m.accuracy += h.rightTokens / h.supervised;
+          m.exact_accuracy += h.correct ? 1 : 0;
+          m.q_halt_accuracy += h.qHaltLogit >= 0 === h.correct ? 1 : 0;
+          m.steps += h.steps;
+        }
+        m.lm_loss += h.lmLoss!;
+        m.q_halt_loss += h.qHaltLoss!;
+      }
+      if (halted.length) {
+        examples += halted.length;
+        opts.onProgress?.(examples, total);
+      }
+      if (opts.onPredictions) for (const set of new Set(halted.map((h) => h.row.set))) opts.onPredictions(haltedBatch(set, halted.filter((h) => h.row.set === set), S));
+    },
+  });
+  return evalResult(c, examples, started);
 }
 
 /**
@@ -155,6 +267,20 @@ function evaluateBatch(
       return { metrics: metricValues(last!.metrics), correctAtStep, haltStep, correctAtHalt };
     }),
   );
+}
+
+/** Halted rows of one set in the shape {@link EvalOptions.onPredictions} gives a batch. */
+function haltedBatch(setName: string, rows: HaltedRow<TestRow>[], S: number): Parameters<NonNullable<EvalOptions['onPredictions']>>[0] {
+  const n = rows.length;
+  const batch: PuzzleBatch = { setName, inputs: new Int32Array(n * S), labels: new Int32Array(n * S), puzzleIdentifiers: new Int32Array(n), effectiveSize: n };
+  const predictions = new Int32Array(n * S);
+  rows.forEach((h, i) => {
+    batch.inputs.set(h.row.inputs, i * S);
+    batch.labels.set(h.row.labels, i * S);
+    batch.puzzleIdentifiers[i] = h.row.puzzleIdentifier;
+    predictions.set(h.prediction, i * S);
+  });
+  return { batch, predictions, qHaltLogits: Float32Array.from(rows, (h) => h.qHaltLogit), steps: Int32Array.from(rows, (h) => h.steps) };
 }
 
 function addCounts(into: number[], counts: number[]): void {

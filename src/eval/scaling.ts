@@ -72,7 +72,8 @@ export function inferenceScaling(model: ACTModel, openData: () => PuzzleDataset,
   const pass = (halting: 'fixed' | 'adaptive', maxSteps: number): EvalResult => {
     const data = openData();
     try {
-      const r = evaluate(model, data, { haltMaxSteps: maxSteps, adaptive: halting === 'adaptive', maxExamples: opts.maxExamples, device: opts.device });
+      // Adaptive passes use continuous batching: the same answer and steps per puzzle, less work.
+      const r = evaluate(model, data, { haltMaxSteps: maxSteps, continuous: halting === 'adaptive', maxExamples: opts.maxExamples, device: opts.device });
       opts.onEvaluation?.(halting, maxSteps, r);
       return r;
     } finally {

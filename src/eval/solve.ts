@@ -1,6 +1,7 @@
 /**
  * Inference: load a model from a checkpoint and solve one puzzle, returning the answer, the steps
- * used, the halting confidence, and the prediction after every step (for visualisations).
+ * used, the halting confidence, and the prediction after every step (for visualisations); or
+ * solve many at once with continuous batching (`solveAll`).
  * @module
  */
 import { IGNORE_LABEL_ID } from '../data/format';
@@ -17,7 +18,8 @@ import { AnyModel, DEFAULT_MODEL_KIND, ModelConfig, ModelKind, buildModel, check
 import { HRM } from '../models/hrm/model';
 import { TRM } from '../models/trm/model';
 import { arcCanvasOfSeqLen } from '../data/arc/codec';
-import { Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
+import { EncodedPuzzle, Puzzle, PuzzleAnswer, encodePuzzle } from '../data/puzzle-codec';
+import { runContinuous } from './continuous';
 import { checkPath } from '../util/path';
 
 export type { Puzzle, PuzzleAnswer } from '../data/puzzle-codec';
@@ -112,6 +114,14 @@ function checkModel(model: unknown, what: string): AnyModel {
   return model;
 }
 
+/** `id` when it names one of the model's puzzle embeddings, else an error saying which ones it has. */
+function checkPuzzleIdentifier(c: ModelConfig, id: number): number {
+  if (!Number.isInteger(id) || id < 0 || id >= Math.max(1, c.numPuzzleIdentifiers)) {
+    throw invalidArgument(`puzzleIdentifier must be an integer from 0 to ${Math.max(1, c.numPuzzleIdentifiers) - 1} (the model's puzzle identifiers), got ${describeValue(id)}`);
+  }
+  return id;
+}
+
 /** Decodes the argmax tokens and halt probability of one row of the heads' output. */
 function readHeads(h: HeadsOutput): { prediction: Int32Array; haltProbability: number; continueProbability: number } {
   return {
@@ -132,10 +142,7 @@ export function solveTokens(model: AnyModel, inputs: ArrayLike<number>, opts: So
   const c = model.config;
   if (inputs.length !== c.seqLen) throw invalidArgument(`the puzzle has ${inputs.length} tokens, the model expects ${c.seqLen}`);
   const maxSteps = checkHaltSteps('maxSteps', opts.maxSteps ?? c.haltMaxSteps);
-  const id = opts.puzzleIdentifier ?? 0;
-  if (!Number.isInteger(id) || id < 0 || id >= Math.max(1, c.numPuzzleIdentifiers)) {
-    throw invalidArgument(`puzzleIdentifier must be an integer from 0 to ${Math.max(1, c.numPuzzleIdentifiers) - 1} (the model's puzzle identifiers), got ${id}`);
-  }
+  const id = checkPuzzleIdentifier(c, opts.puzzleIdentifier ?? 0);
   const adaptive = opts.adaptive ?? true;
   const wasTraining = model.training;
   model.eval();
@@ -197,11 +204,80 @@ export function solve(modelOrCheckpoint: AnyModel | string, puzzle: Puzzle, opts
   checkObject(opts, 'solve(): opts');
   const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
   try {
-    // An ARC task without a canvas goes on the model's own: seq_len = canvas^2.
-    const given = 'arcTask' in puzzle && puzzle.canvas === undefined ? { ...puzzle, canvas: arcCanvasOfSeqLen(model.config.seqLen, "the model's seqLen") } : puzzle;
-    const encoded = encodePuzzle(given);
+    const encoded = encodeFor(model, puzzle);
     const r = solveTokens(model, encoded.tokens, { puzzleIdentifier: encoded.puzzleIdentifier, ...opts });
     return { ...r, answer: encoded.decode(r.prediction), answers: r.perStep.map((s) => encoded.decode(s.prediction)) };
+  } finally {
+    if (typeof modelOrCheckpoint === 'string') model.dispose();
+  }
+}
+
+/** A puzzle in the model's tokens; an ARC task without a canvas goes on the model's own (seq_len = canvas^2). */
+function encodeFor(model: AnyModel, puzzle: Puzzle): EncodedPuzzle {
+  const given = 'arcTask' in puzzle && puzzle.canvas === undefined ? { ...puzzle, canvas: arcCanvasOfSeqLen(model.config.seqLen, "the model's seqLen") } : puzzle;
+  return encodePuzzle(given);
+}
+
+/** One puzzle's result from {@link solveAll}: its answer at the step it halted. */
+export interface SolvedPuzzle {
+  /** the answer in the task's own form */
+  answer: PuzzleAnswer;
+  /** the predicted tokens */
+  prediction: Int32Array;
+  /** steps run (the first step at which the Q head said halt, with adaptive halting) */
+  steps: number;
+  /** sigmoid(q_halt) at that step */
+  haltConfidence: number;
+}
+
+/** How {@link solveAll} runs. */
+export interface SolveAllOptions {
+  /** run at most this many steps, 1 to {@link MAX_HALT_STEPS} (default: the model's haltMaxSteps) */
+  maxSteps?: number;
+  /** stop each puzzle when its Q head says halt (default true) */
+  adaptive?: boolean;
+  /** puzzles run at once (default: the model's batchSize, at most the number of puzzles) */
+  batchSize?: number;
+}
+
+/**
+ * Solves many puzzles (the forms {@link solve} takes) with continuous batching: `batchSize`
+ * puzzles run at once, and each one that halts hands its slot to the next. Returns the answers in
+ * the order of `puzzles`, each with the steps it took; each is what {@link solve} answers for
+ * that puzzle alone.
+ */
+export function solveAll(modelOrCheckpoint: AnyModel | string, puzzles: readonly Puzzle[], opts: SolveAllOptions = {}): SolvedPuzzle[] {
+  if (typeof modelOrCheckpoint !== 'string' && !(modelOrCheckpoint instanceof HRM) && !(modelOrCheckpoint instanceof TRM)) {
+    throw invalidArgument(`solveAll(): model must be an HRM, a TRM or a checkpoint path, got ${describeValue(modelOrCheckpoint)}`);
+  }
+  if (!Array.isArray(puzzles)) throw invalidArgument(`solveAll(): puzzles must be an array of puzzles, got ${describeValue(puzzles)}`);
+  checkObject(opts, 'solveAll(): opts');
+  if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize >= 1)) throw invalidArgument(`solveAll(): batchSize must be a positive integer, got ${describeValue(opts.batchSize)}`);
+  const model = typeof modelOrCheckpoint === 'string' ? loadModel(modelOrCheckpoint) : modelOrCheckpoint;
+  try {
+    const c = model.config;
+    const maxSteps = checkHaltSteps('maxSteps', opts.maxSteps ?? c.haltMaxSteps);
+    const encoded = puzzles.map((p, i) => {
+      const e = encodeFor(model, p);
+      if (e.tokens.length !== c.seqLen) throw invalidArgument(`solveAll(): puzzle ${i} has ${e.tokens.length} tokens, the model expects ${c.seqLen}`);
+      checkPuzzleIdentifier(c, e.puzzleIdentifier);
+      return e;
+    });
+    const rows = encoded.map((e, index) => ({ index, inputs: Int32Array.from(e.tokens), labels: new Int32Array(c.seqLen).fill(IGNORE_LABEL_ID), puzzleIdentifier: e.puzzleIdentifier }));
+    const out: SolvedPuzzle[] = new Array(rows.length);
+    if (!rows.length) return out;
+    runContinuous(model, rows, {
+      slots: Math.min(opts.batchSize ?? c.batchSize, rows.length),
+      haltMaxSteps: maxSteps,
+      adaptive: opts.adaptive ?? true,
+      device: model.inner.lmHead.weight.device,
+      onStep: ({ halted }) => {
+        for (const h of halted) {
+          out[h.row.index] = { answer: encoded[h.row.index].decode(h.prediction), prediction: h.prediction, steps: h.steps, haltConfidence: sigmoid(h.qHaltLogit) };
+        }
+      },
+    });
+    return out;
   } finally {
     if (typeof modelOrCheckpoint === 'string') model.dispose();
   }

@@ -26,6 +26,16 @@ test('eval --scaling writes scaling.json and the plot into the run folder; its f
   expect(evaluation.haltMaxSteps).toBe(3);
   expect(evaluation.exactAccuracyAtHalt.all).toBeCloseTo(result.points[1].exactAccuracy, 12);
   expect(fs.existsSync(path.join(out, 'eval', 'halting.svg'))).toBe(true);
+  // --adaptive (continuous batching) is the adaptive point: every puzzle counted at its halting step.
+  const adaptive = run('eval', '--checkpoint', checkpoint, '--data', data, '--halt-max-steps', '3', '--adaptive');
+  expect(adaptive.status).toBe(0);
+  expect(adaptive.stdout).toMatch(/halt limit 3 \(adaptive\): exact accuracy/);
+  const a = JSON.parse(fs.readFileSync(path.join(out, 'eval', 'eval.json'), 'utf8'));
+  expect(a.adaptive).toBe(true);
+  expect(a.exactAccuracyAtHalt.all).toBeCloseTo(result.points[3].exactAccuracy, 12);
+  expect(a.meanHaltStep.all).toBeCloseTo(result.points[3].meanSteps, 12);
+  expect(a.sets.all.exact_accuracy).toBeCloseTo(a.exactAccuracyAtHalt.all, 12);
+  expect(a.sets.all.steps).toBeCloseTo(a.meanHaltStep.all, 12);
   const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
   for (const f of ['report.html', 'eval/eval.json', 'eval/scaling.json']) expect(index).toContain(`href="${f}"`);
 });

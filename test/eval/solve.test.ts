@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ht from '../../src';
 import { loadModel, solve, solveTokens } from '../../src/eval/solve';
-import { sudokuVocabSize } from '../../src/data/sudoku';
+import { generateSudoku, sudokuVocabSize } from '../../src/data/sudoku';
 import { tmpDir } from '../helpers/reference';
 import { TINY, trainSteps } from '../helpers/hrm';
 import * as subject from '../../src/eval/solve';
@@ -126,5 +126,35 @@ describe('bad arguments name the argument, what was expected and what was given'
     expectInvalidArgument(() => subject.solve(3 as never, { sudoku: '1...' } as never), 'solve(): model must be an HRM or a checkpoint path, got number 3');
     expectInvalidArgument(() => subject.solve(model, undefined as never), 'solve(): puzzle must be a puzzle ({sudoku}, {maze} or {arcTask, ...}), got undefined');
     model.dispose();
+  });
+});
+
+describe('solveAll', () => {
+  test('many puzzles with continuous batching: each answer and step count is what solve() finds for it alone', () => {
+    const model = loadModel(checkpoint);
+    try {
+      const puzzles = Array.from({ length: 7 }, (_, i) => ({ sudoku: Array.from(generateSudoku({ box: { rows: 2, cols: 2 }, seed: 40 + i }).puzzle, (v) => (v ? String(v) : '.')).join('') }));
+      // A halt bias between the puzzles' median margins at step 1: some halt there, others later.
+      const logit = (p: number) => Math.log(p / (1 - p));
+      const margins = puzzles.map((p) => solve(model, p, { maxSteps: 1, adaptive: false }).perStep[0]).map((s) => logit(s.haltProbability) - logit(s.continueProbability)).sort((a, b) => a - b);
+      ht.noGrad(() => model.inner.qHead.bias!.copy_(ht.tensor([-(margins[2] + margins[3]) / 2, 0])));
+      const alone = puzzles.map((p) => solve(model, p, { maxSteps: 5 }));
+      expect(new Set(alone.map((s) => s.steps)).size).toBeGreaterThan(1);
+      for (const batchSize of [2, 3, 16]) {
+        const all = ht.solveAll(model, puzzles, { maxSteps: 5, batchSize });
+        expect(all.map((s) => s.steps)).toEqual(alone.map((s) => s.steps));
+        expect(all.map((s) => s.answer)).toEqual(alone.map((s) => s.answer));
+        all.forEach((s, i) => expect(s.haltConfidence).toBeCloseTo(alone[i].haltConfidence, 5));
+      }
+      // Without adaptive halting every puzzle runs maxSteps.
+      expect(ht.solveAll(model, puzzles.slice(0, 3), { maxSteps: 4, adaptive: false }).map((s) => s.steps)).toEqual([4, 4, 4]);
+      expect(ht.solveAll(model, [])).toEqual([]);
+      expect(() => ht.solveAll(model, [puzzles[0], { maze: '#'.repeat(900) }])).toThrow(/puzzle 1 has 900 tokens, the model expects 16/);
+      expect(() => ht.solveAll(model, puzzles, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got number 0/);
+      expect(() => ht.solveAll(model, 'x' as unknown as [])).toThrow(/puzzles must be an array of puzzles, got/);
+      expectInvalidArgument(() => ht.solveAll(3 as never, puzzles), 'solveAll(): model must be an HRM or a checkpoint path, got number 3');
+    } finally {
+      model.dispose();
+    }
   });
 });
