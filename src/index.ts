@@ -35,6 +35,9 @@ export { saveCheckpoint, loadCheckpoint, importReferenceCheckpoint } from './che
 export type { CheckpointInfo, CheckpointContents, LoadedCheckpoint } from './checkpoint';
 export * as data from './data';
 export { PuzzleDataset, batchToTensors } from './data/format';
+export * as distributed from './distributed';
+export { initProcessGroup, ProcessGroup, availableBackends } from './distributed';
+export { broadcastParameters, allReduceGradients, sparseEmbeddingStep } from './train/data-parallel';
 export { Trainer } from './train/trainer';
 export type { TrainOptions, TrainProgress, TrainResult } from './train/trainer';
 export { trainingProgress, formatTrainMetrics, formatEvalMetrics, type TrainingProgressOptions } from './train/progress';

@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
 
 // Errors a user causes and can fix from the message alone: no stack, even with HRM_DEBUG.
 const userCaused = (e: unknown) =>
-  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'STATE_DICT_MISMATCH') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
+  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'STATE_DICT_MISMATCH') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || hasErrorCode(e, 'BACKEND_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
 
 main(process.argv.slice(2)).then(
   (code) => {
