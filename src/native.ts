@@ -34,7 +34,12 @@ export interface BuildInfo {
   /** whether the loaded libtorch has CUDA support */
   hasCuda: boolean;
   /** the process-group backends compiled into the addon (absent from addons built before them) */
-  distributedBackends?: { gloo: boolean; nccl: boolean };
+  distributedBackends?: {
+    /** Gloo (CPU tensors): built where the gloo headers were found */
+    gloo: boolean;
+    /** NCCL (CUDA tensors): not built yet */
+    nccl: boolean;
+  };
 }
 
 /** The CUDA caching allocator's byte counts for one device (zeros without CUDA). */

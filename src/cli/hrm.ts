@@ -18,6 +18,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['solve', async () => (await import('./solve')).solveCommand],
   ['viz', async () => (await import('./viz')).vizCommand],
   ['analyze', async () => (await import('./analyze')).analyzeCommand],
+  ['launch', async () => (await import('./launch')).launchCommand],
 ]);
 
 function usage(): number {
@@ -31,6 +32,7 @@ commands:
   solve              solve one puzzle with a checkpoint, step by step
   viz                the first puzzles of a dataset through a checkpoint, step by step, on one page
   analyze pr         participation ratio of z_H and z_L, trained vs untrained
+  launch             run a command as N data-parallel ranks (--nproc-per-node N -- <command...>)
   demo               an HRM learns 4x4 Sudoku from scratch on the CPU (minutes)
   example <name>     the runnable examples: sudoku, maze, arc, addition ('hrm example --help')
 

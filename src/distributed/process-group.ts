@@ -261,7 +261,7 @@ export class ProcessGroup {
 
   /**
    * Every rank's `tensor`, in rank order (new tensors, owned by the caller: dispose them). All
-   * ranks must pass the same shape and dtype; see {@link allGatherConcat} for differing lengths.
+   * ranks must pass the same shape and dtype; `allGatherConcat` gathers tensors whose first dimension differs.
    */
   allGather(tensor: Tensor, opts: { timeoutMs?: number } = {}): Promise<Tensor[]> {
     return this.call(() => {
