@@ -13,8 +13,9 @@ import { cat } from '../tensor/functional';
 import { empty, tensor as makeTensor, zeros } from '../tensor/creation';
 import { elementSize } from '../tensor/dtype';
 import { noGrad } from '../tensor/autograd';
+import { scope } from '../tensor/scope';
 import { describeValue, invalidArgument } from '../util/errors';
-import { ProcessGroup } from './process-group';
+import { ProcessGroup, isContiguous } from './process-group';
 
 /** The default bucket size of {@link allReduceBucketed}: 25 MB, DDP's default. */
 export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
@@ -64,28 +65,29 @@ export async function allReduceBucketed(group: ProcessGroup, tensors: readonly T
   if (typeof bucketBytes !== 'number' || !Number.isInteger(bucketBytes) || bucketBytes < 1) throw invalidArgument(`allReduceBucketed: bucketBytes must be a positive integer, got ${describeValue(bucketBytes)}`);
   const op = opts.op ?? 'sum';
   if (op !== 'sum' && op !== 'avg') throw invalidArgument(`allReduceBucketed: op must be 'sum' or 'avg', got ${describeValue(op)}`);
-  const flats: Tensor[] = [];
+  // A bucket of one contiguous tensor is reduced in place; the others go through a flat copy.
+  const buckets = planBuckets(tensors, bucketBytes);
+  const flats: (Tensor | undefined)[] = [];
   try {
-    const buckets = planBuckets(tensors, bucketBytes);
     noGrad(() => {
-      for (const b of buckets) flats.push(cat(b.map((t) => t.reshape(-1))));
+      for (const b of buckets) flats.push(b.length === 1 && isContiguous(b[0]) ? undefined : scope(() => cat(b.map((t) => t.reshape(-1)))));
     });
-    // Every bucket is enqueued before the first await, so the buffers travel back to back.
-    await Promise.all(flats.map((f) => group.allReduce(f, { op, timeoutMs: opts.timeoutMs })));
+    // One call: every bucket is enqueued at once (each reduced on its own) and one wait covers all.
+    await group.allReduce(buckets.map((b, k) => flats[k] ?? b[0]), { op, timeoutMs: opts.timeoutMs });
     noGrad(() => {
       buckets.forEach((b, k) => {
+        const flat = flats[k];
+        if (!flat) return;
         let offset = 0;
         for (const t of b) {
           const n = t.numel;
-          const part = flats[k].narrow(0, offset, n).view(...t.shape);
-          t.copy_(part);
-          part.dispose();
+          scope(() => t.copy_(flat.narrow(0, offset, n).view(...t.shape)));
           offset += n;
         }
       });
     });
   } finally {
-    for (const f of flats) f.dispose();
+    for (const f of flats) f?.dispose();
   }
 }
 

@@ -155,8 +155,8 @@ function contextError(e: unknown, what: string, timeoutMs: number): Error {
   return hrmError('DISTRIBUTED_ERROR', `${what}: ${why} (c10d: ${msg.trim()})`);
 }
 
-/** Whether `t` is laid out densely in C order (Gloo reads and writes tensors in place only then). */
-function isContiguous(t: Tensor): boolean {
+/** Whether `t` is laid out densely in C order (Gloo reads and writes tensors in place only then). @internal */
+export function isContiguous(t: Tensor): boolean {
   const shape = t.shape;
   const strides = addon.strides(t.h);
   let expected = 1;
