@@ -89,6 +89,13 @@ function intSetting(value: unknown, option: string, env: NodeJS.ProcessEnv, envN
 
 const LAUNCH_HINT = 'run under `hrm launch --nproc-per-node N -- <command>` (or torchrun), or pass {rank, worldSize, masterPort}';
 
+/**
+ * Where torch.distributed's default group keeps its keys in the store (PrefixStore "default_pg",
+ * then the group name "0/", then the device "cpu/", each joined with "/"), so that hrm-torch and
+ * PyTorch ranks can join one group.
+ */
+const TORCH_DEFAULT_PG_PREFIX = 'default_pg/0//cpu/';
+
 /** Loopback addresses: the ranks then bind Gloo to 127.0.0.1 rather than to the host name's address. */
 const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\./.test(addr);
 
@@ -129,7 +136,7 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
   const [kind, value]: ['interface' | 'hostname' | 'default', string] = ifname ? ['interface', ifname] : isLoopback(masterAddr) ? ['hostname', '127.0.0.1'] : ['default', ''];
   let group: number;
   try {
-    group = await withContext(dist.distGroupCreate(store, 'hrm-torch/default_pg/', rank, worldSize, timeoutMs, kind, value), `initProcessGroup (${where}): connecting the Gloo group`, timeoutMs);
+    group = await withContext(dist.distGroupCreate(store, TORCH_DEFAULT_PG_PREFIX, rank, worldSize, timeoutMs, kind, value), `initProcessGroup (${where}): connecting the Gloo group`, timeoutMs);
   } catch (e) {
     dist.distStoreDestroy(store);
     throw e;

@@ -1,11 +1,14 @@
 /**
  * Process groups over c10d's Gloo (src/distributed/): every collective between 2 ranks on
- * 127.0.0.1 on several dtypes and sizes, the errors of bad options, and what a rank sees when
+ * 127.0.0.1 on several dtypes and sizes, one group shared with torch.distributed, the errors of
+ * bad options, and what a rank sees when
  * its peer exits, hangs, or never starts. Skipped (with the reason) where the addon was built
  * without Gloo, except under CI.
  */
 import { availableBackends, initProcessGroup } from '../../src/distributed';
-import { glooAvailable, runRanks } from '../helpers/distributed';
+import * as path from 'path';
+import { glooAvailable, runRanks, FIXTURES } from '../helpers/distributed';
+import { referencePython } from '../helpers/reference';
 
 const gloo = glooAvailable();
 const withGloo = gloo ? describe : describe.skip;
@@ -54,6 +57,23 @@ withGloo('two ranks on 127.0.0.1', () => {
     expect(r0.result.init.code).toBe('DISTRIBUTED_ERROR');
     expect(r0.result.init.message).toMatch(/^initProcessGroup \(rank 0 of 2, store 127\.0\.0\.1:\d+\): the rendezvous: the other ranks did not answer within timeoutMs = 1500 ms/);
     expect(r0.result.init.ms).toBeLessThan(20_000);
+  });
+});
+
+withGloo('one group with torch.distributed', () => {
+  // The same c10d protocol on both sides: PyTorch's TCPStore and Gloo, joined the way
+  // torch.distributed's env:// init does.
+  test.each([
+    ['PyTorch is rank 0 (serving the store)', 0],
+    ['hrm-torch is rank 0 (serving the store)', 1],
+  ])('%s: all-reduce (sum, max), broadcast, all-gather and barrier agree', async (_, torchRank) => {
+    const python = referencePython();
+    if (!python) return; // no Python with torch (a failure under CI, see referencePython)
+    const ranks = await runRanks('interop.js', 2, { command: (rank) => (rank === torchRank ? [python, [path.join(FIXTURES, 'interop_torch.py')]] : undefined), timeoutMs: 50_000 });
+    for (const r of ranks) {
+      expect([r.rank, r.status, r.result?.message, r.status === 0 ? '' : r.stderr.slice(-1500)]).toEqual([r.rank, 0, undefined, '']);
+      expect(r.result).toEqual({ rank: r.rank, sum: [3, 30, 1], max: [1, 0], broadcast: [0, 0, 0], gathered: [[0, 1], [100, 101]] });
+    }
   });
 });
 

@@ -32,16 +32,21 @@ export interface RankOutcome {
 export const FIXTURES = path.join(__dirname, '..', 'distributed', 'fixtures');
 
 /**
- * Runs `fixtures/<script>` once per rank (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1, a
+ * Runs `fixtures/<script>` once per rank (or what `command(rank)` names for that rank) (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1, a
  * free MASTER_PORT, HRM_DIST=<the built SDK>, plus `env`), killing any still running after `timeoutMs`.
  */
-export async function runRanks(script: string, worldSize: number, opts: { env?: Record<string, string>; timeoutMs?: number; args?: (rank: number) => string[] } = {}): Promise<RankOutcome[]> {
+export async function runRanks(
+  script: string,
+  worldSize: number,
+  opts: { env?: Record<string, string>; timeoutMs?: number; args?: (rank: number) => string[]; command?: (rank: number) => [string, string[]] | undefined } = {},
+): Promise<RankOutcome[]> {
   const port = await freePort();
   const started = Date.now();
   return Promise.all(
     Array.from({ length: worldSize }, (_, rank) => {
       const env = { ...process.env, OMP_NUM_THREADS: '1', HRM_DIST: DIST, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(port), RANK: String(rank), LOCAL_RANK: String(rank), WORLD_SIZE: String(worldSize), ...opts.env };
-      const child = spawn(process.execPath, [path.join(FIXTURES, script), ...(opts.args?.(rank) ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const [file, args] = opts.command?.(rank) ?? [process.execPath, [path.join(FIXTURES, script), ...(opts.args?.(rank) ?? [])]];
+      const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
