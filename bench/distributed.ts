@@ -266,7 +266,8 @@ async function main(): Promise<void> {
     });
   }
 
-  const meta = runMetadata({ py: py!, threads: o.threads, sdkThreads: o.threads, quick: o.quick, startedMs: started }, { rounds, workerThreads: 1 });
+  // The ranks (both sides) run 1 intra-op thread each; the single-process step runs --threads.
+  const meta = runMetadata({ py: py!, threads: 1, sdkThreads: 1, quick: o.quick, startedMs: started }, { rounds, stepThreads: o.threads });
   const lines = ['## Data-parallel: c10d collectives', '', ...metadataLines(meta), '', ...tables];
   const grads = results.grads as { params: number; tensors: number; buckets: number; gradBytes: number; summary: Summary; flat: Summary } | undefined;
   const step = results.step as StepResult[] | undefined;
