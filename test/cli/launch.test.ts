@@ -43,7 +43,8 @@ test('a command that cannot start fails the launch, naming it', () => {
 
 test('SIGTERM to the launcher reaches every rank; it exits 143 once they have', async () => {
   const script = 'process.on("SIGTERM", () => { console.log("got SIGTERM"); process.exit(0); }); console.log("ready"); setTimeout(() => {}, 60000)';
-  const child = spawn(node, [hrm, 'launch', '--nproc-per-node', '2', '--', node, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // a long grace period: on a loaded machine a rank may take seconds to run its handler
+  const child = spawn(node, [hrm, 'launch', '--nproc-per-node', '2', '--grace-seconds', '30', '--', node, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -52,8 +53,11 @@ test('SIGTERM to the launcher reaches every rank; it exits 143 once they have', 
       out += d;
       if ((out.match(/ready/g) ?? []).length === 2) child.kill('SIGTERM');
     });
-    child.on('close', (s) => resolve(s));
-    setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.on('close', (s) => {
+      clearTimeout(timer);
+      resolve(s);
+    });
   });
   expect(status).toBe(143);
   expect(out.split('\n').filter((l) => l.endsWith('got SIGTERM')).sort()).toEqual(['[rank 0] got SIGTERM', '[rank 1] got SIGTERM']);
