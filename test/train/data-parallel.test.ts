@@ -1,7 +1,8 @@
 /**
- * Data-parallel training with src/train/data-parallel.ts (child scripts in test/distributed/fixtures): 2 ranks, each on half of every global
- * batch, with the gradients all-reduced in buckets and the sparse puzzle embedding's rows
- * all-gathered, end with the parameters of one process trained on the whole batches.
+ * Data-parallel training with src/train/data-parallel.ts (the ranks are child scripts in
+ * test/distributed/fixtures): 2 ranks, each on half of every global batch, with the gradients
+ * all-reduced in buckets and the sparse puzzle embedding's rows all-gathered, end with the
+ * parameters of one process trained on the whole batches.
  */
 import { glooAvailable, runRanks } from '../helpers/distributed';
 
