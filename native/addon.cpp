@@ -3,6 +3,9 @@
 // are read and written in TypeScript (src/tensor/io/), not here.
 #include "common.h"
 #include "dispatch.h"
+#ifdef HRM_WITH_GLOO
+#include "distributed.h"
+#endif
 
 #include <torch/torch.h>
 
@@ -525,6 +528,15 @@ static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   o.Set("runtimeConfig", at::show_config());
   o.Set("parallelInfo", at::get_parallel_info());
   o.Set("hasCuda", Napi::Boolean::New(env, at::hasCUDA()));
+  // The process-group backends compiled in (NCCL would need the CUDA build and its headers).
+  Napi::Object backends = Napi::Object::New(env);
+#ifdef HRM_WITH_GLOO
+  backends.Set("gloo", true);
+#else
+  backends.Set("gloo", false);
+#endif
+  backends.Set("nccl", false);
+  o.Set("distributedBackends", backends);
   return o;
 }
 
@@ -581,6 +593,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #undef HRM_EXPORT
 
   registerDispatch(env, exports);
+#ifdef HRM_WITH_GLOO
+  registerDistributed(env, exports);
+#endif
   return exports;
 }
 

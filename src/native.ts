@@ -33,6 +33,13 @@ export interface BuildInfo {
   parallelInfo: string;
   /** whether the loaded libtorch has CUDA support */
   hasCuda: boolean;
+  /** the process-group backends compiled into the addon (absent from addons built before them) */
+  distributedBackends?: {
+    /** Gloo (CPU tensors): built where the gloo headers were found */
+    gloo: boolean;
+    /** NCCL (CUDA tensors): not built yet */
+    nccl: boolean;
+  };
 }
 
 /** The CUDA caching allocator's byte counts for one device (zeros without CUDA). */
@@ -95,6 +102,31 @@ export interface NativeBinding {
   opSchema(id: number): string;
   call(id: number, ...args: unknown[]): NativeValue;
   callVoid(id: number, ...args: unknown[]): void;
+}
+
+/**
+ * The addon's process-group functions (native/distributed.cpp), present only where it was built
+ * with the gloo headers. Stores and groups are opaque ids; every call that talks to other ranks
+ * returns a promise that settles when c10d's Work is done, fails, or runs past the timeout.
+ */
+export interface DistributedBinding {
+  distStoreCreate(host: string, port: number, worldSize: number, isMaster: boolean, timeoutMs: number): Promise<number>;
+  distStoreDestroy(store: number): boolean;
+  distGroupCreate(store: number, prefix: string, rank: number, size: number, timeoutMs: number, deviceKind: 'hostname' | 'interface' | 'default', deviceValue?: string): Promise<number>;
+  distGroupDestroy(group: number): Promise<boolean>;
+  distAllReduce(group: number, tensors: Handle[], op: string, timeoutMs?: number): Promise<void>;
+  distBroadcast(group: number, tensors: Handle[], root: number, timeoutMs?: number): Promise<void>;
+  distAllGather(group: number, tensor: Handle, timeoutMs?: number): Promise<Handle[]>;
+  distBarrier(group: number, timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * The process-group functions of the loaded addon, or undefined when it was built without them
+ * (no gloo headers at build time).
+ */
+export function distributedBinding(): DistributedBinding | undefined {
+  const n = native() as unknown as Partial<DistributedBinding>;
+  return typeof n.distAllReduce === 'function' ? (n as DistributedBinding) : undefined;
 }
 
 /**

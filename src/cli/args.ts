@@ -14,6 +14,8 @@ export interface ParsedArgs {
   options: Map<string, string | boolean>;
   /** bare key=value words, in order */
   overrides: [string, string][];
+  /** the words after a bare `--`, verbatim (a command line for `hrm launch` to run) */
+  rest: string[];
 }
 
 /** Splits `argv` (the words after the command) into {@link ParsedArgs}. */
@@ -21,8 +23,13 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string | boolean>();
   const overrides: [string, string][] = [];
+  let rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--') {
+      rest = argv.slice(i + 1);
+      break;
+    }
     if (a.startsWith('--')) {
       const body = a.slice(2);
       const eq = body.indexOf('=');
@@ -35,12 +42,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
       overrides.push([a.slice(0, eq), a.slice(eq + 1)]);
     } else positional.push(a);
   }
-  return { positional, options, overrides };
+  return { positional, options, overrides, rest };
 }
 
 /** Throws if the command line has positional words, or `key=value` overrides unless the command takes them. */
 export function rejectExtraWords(command: string, args: ParsedArgs, takesOverrides = false): void {
-  const extra = [...args.positional, ...(takesOverrides ? [] : args.overrides.map(([k, v]) => `${k}=${v}`))];
+  const extra = [...args.positional, ...(takesOverrides ? [] : args.overrides.map(([k, v]) => `${k}=${v}`)), ...(args.rest.length ? ['--', ...args.rest] : [])];
   if (extra.length) throw invalidArgument(`${command}: unexpected ${extra.join(' ')}`);
 }
 

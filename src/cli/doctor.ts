@@ -4,13 +4,15 @@
  * @module
  */
 import { addonPath, buildRecord, loadedLibtorchDir, native } from '../native';
+import { availableBackends } from '../distributed';
 import { cpuBf16Support } from '../util/cpu';
 import { torchVersionOf } from '../util/version';
 import { Options, ParsedArgs, rejectExtraWords } from './args';
 import { Command, packageVersion } from './common';
 
 const DOCTOR_HELP = `hrm doctor [--trace]
-  Prints the libtorch path and version, the C++ ABI, CUDA, whether the CPU runs bf16 natively
+  Prints the libtorch path and version, the C++ ABI, CUDA, the process-group backends
+  compiled in (gloo, nccl), whether the CPU runs bf16 natively
   (forwardDtype bfloat16 is then fast on the CPU) and threads; with --trace (or when the
   addon does not load) also how the build searched for libtorch.`;
 
@@ -41,6 +43,8 @@ function doctor(args: ParsedArgs): number {
     put('CUDA available', n.cudaIsAvailable());
     put('CUDA devices', n.cudaDeviceCount());
     const bf16 = cpuBf16Support();
+    const backends = availableBackends();
+    for (const b of ['gloo', 'nccl'] as const) put(`distributed: ${b}`, backends[b] ? 'compiled in' : backends.missing[b]);
     put('CPU bf16', `${bf16.native ? 'native' : 'not native'} (${bf16.detail})`);
     put('intra-op threads', n.getNumThreads());
     put('inter-op threads', n.getNumInteropThreads());

@@ -19,6 +19,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['viz', async () => (await import('./viz')).vizCommand],
   ['analyze', async () => (await import('./analyze')).analyzeCommand],
   ['ablate', async () => (await import('./ablate')).ablateCommand],
+  ['launch', async () => (await import('./launch')).launchCommand],
 ]);
 
 function usage(): number {
@@ -33,6 +34,7 @@ commands:
   viz                the first puzzles of a dataset through a checkpoint, step by step, on one page
   analyze pr         participation ratio of z_H and z_L, trained vs untrained
   ablate             the same data, budget and seeds for HRM, its ablations and TRM: a table
+  launch             run a command as N data-parallel ranks (--nproc-per-node N -- <command...>)
   demo               an HRM learns 4x4 Sudoku from scratch on the CPU (minutes)
   example <name>     the runnable examples: sudoku, maze, arc, custom, addition ('hrm example --help')
 
@@ -96,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
 
 // Errors a user causes and can fix from the message alone: no stack, even with HRM_DEBUG.
 const userCaused = (e: unknown) =>
-  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'STATE_DICT_MISMATCH') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
+  hasErrorCode(e, 'INVALID_ARGUMENT') || hasErrorCode(e, 'INVALID_DATA') || hasErrorCode(e, 'CORRUPT_FILE') || hasErrorCode(e, 'STATE_DICT_MISMATCH') || hasErrorCode(e, 'CUDA_UNAVAILABLE') || hasErrorCode(e, 'BACKEND_UNAVAILABLE') || (e as { code?: unknown } | null)?.code === 'ENOENT';
 
 main(process.argv.slice(2)).then(
   (code) => {

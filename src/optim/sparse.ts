@@ -8,6 +8,7 @@ import { noGrad } from '../tensor/autograd';
 import { zeros } from '../tensor/creation';
 import { scope } from '../tensor/scope';
 import { CastedSparseEmbedding } from '../nn/sparse-embedding';
+import { Tensor } from '../tensor/tensor';
 import { Optimizer } from './optimizer';
 import { invalidArgument } from '../tensor/dtype';
 import { describeValue } from '../util/errors';
@@ -36,19 +37,35 @@ export class SparseEmbeddingSignSGD extends Optimizer {
   }
   /** Updates the rows of this batch's ids: w <- w * (1 - lr*wd) - lr * sign(sum of their gradients). */
   step(): void {
-    const emb = this.embedding;
-    const grad = emb.localWeights.grad;
+    const grad = this.embedding.localWeights.grad;
     if (grad === undefined) return; // no puzzle gradient this step (TRM's behaviour; HRM asserts)
+    try {
+      this.stepRows(this.embedding.localIds, grad);
+    } finally {
+      grad.dispose();
+    }
+  }
+  /**
+   * The update of {@link step} for given rows: `ids` [N] and their gradients `grad` [N, D], the
+   * gradients of repeated ids summed before the sign. Data-parallel training passes the rows of
+   * every rank (all-gathered), so that each rank applies the same update to the union.
+   */
+  stepRows(ids: Tensor, grad: Tensor): void {
+    const emb = this.embedding;
+    if (!(ids instanceof Tensor) || ids.ndim !== 1) throw invalidArgument(`SparseEmbeddingSignSGD.stepRows: ids must be a 1-D Tensor of row ids, got ${ids instanceof Tensor ? `shape [${ids.shape.join(', ')}]` : describeValue(ids)}`);
+    const dim = emb.weights.size(1);
+    if (!(grad instanceof Tensor) || grad.ndim !== 2 || grad.size(0) !== ids.size(0) || grad.size(1) !== dim) {
+      throw invalidArgument(`SparseEmbeddingSignSGD.stepRows: grad must be a Tensor [${ids.size(0)}, ${dim}] (one row per id), got ${grad instanceof Tensor ? `shape [${grad.shape.join(', ')}]` : describeValue(grad)}`);
+    }
     this.stepCounts[0]++;
     const lr = this.lr;
     noGrad(() =>
       scope(() => {
-        const { values: ids, inverse } = emb.localIds.to('int64').unique(); // ids [U], inverse [B]
+        const { values: unique, inverse } = ids.to('int64').unique(); // unique [U], inverse [N]
         // [U, D]: the gradients of repeated ids summed before the sign
-        const summed = zeros([ids.size(0), grad.size(1)], { dtype: grad.dtype, device: grad.device }).indexAdd(0, inverse, grad);
-        const rows = emb.weights.indexSelect(0, ids).mul(1 - lr * this.weightDecay).sub(summed.sign().mul(lr));
-        emb.weights.indexPut_([ids], rows.to(emb.weights.dtype));
-        grad.dispose();
+        const summed = zeros([unique.size(0), grad.size(1)], { dtype: grad.dtype, device: grad.device }).indexAdd(0, inverse, grad);
+        const rows = emb.weights.indexSelect(0, unique).mul(1 - lr * this.weightDecay).sub(summed.sign().mul(lr));
+        emb.weights.indexPut_([unique], rows.to(emb.weights.dtype));
       }),
     );
   }

@@ -17,6 +17,9 @@
  * - `TORCH_ERROR`: libtorch raised an error; its message is kept.
  * - `NATIVE_ERROR`: the native addon failed outside libtorch (a C++ exception of another kind).
  * - `ADDON_UNAVAILABLE`: the native addon is not built, or could not be loaded.
+ * - `BACKEND_UNAVAILABLE`: a process-group backend (gloo, nccl) is not compiled into the addon.
+ * - `DISTRIBUTED_ERROR`: a rendezvous or collective failed: a peer exited, or did not answer
+ *   within the timeout; the process group is unusable afterwards.
  */
 export const ERROR_CODES = [
   'INVALID_ARGUMENT',
@@ -29,6 +32,8 @@ export const ERROR_CODES = [
   'TORCH_ERROR',
   'NATIVE_ERROR',
   'ADDON_UNAVAILABLE',
+  'BACKEND_UNAVAILABLE',
+  'DISTRIBUTED_ERROR',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */
