@@ -95,7 +95,7 @@ describe('bad arguments name the argument, what was expected and what was given'
   test('participationRatio, collectTrajectoryStates and participationRatioAnalysis name the bad argument', () => {
     expectInvalidArgument(() => subject.participationRatio(3 as never), 'participationRatio(): states must be a Tensor, got number 3');
     expectInvalidArgument(() => subject.participationRatio(ht.zeros([2, 2, 2])), 'participationRatio(): states must be [N, D], got shape [2,2,2]');
-    expectInvalidArgument(() => subject.collectTrajectoryStates({} as never, {} as never, 2), 'collectTrajectoryStates(): model must be an HRM model, got an object');
+    expectInvalidArgument(() => subject.collectTrajectoryStates({} as never, {} as never, 2), 'collectTrajectoryStates(): model must be a model with the ACT-step interface (HRM or TRM, e.g. from buildModel()), got an object');
     const model = new ht.HRM(ht.hrmConfig(TINY));
     expectInvalidArgument(() => subject.collectTrajectoryStates(model, {} as never, 2), 'collectTrajectoryStates(): data must be a PuzzleDataset, got an object');
     expectInvalidArgument(() => subject.participationRatioAnalysis(model, {} as never, 'x' as never), 'participationRatioAnalysis(): puzzleCounts must be an array of puzzle counts, got string "x"');

@@ -54,7 +54,7 @@ test('train --task custom runs 3 steps; eval scores the test split; solve takes 
   expect(e.stdout).toMatch(/\[all\] halt limit 2: exact accuracy [\d.]+%, token accuracy [\d.]+%, .* over 16 examples/);
   const s = run('solve', '--checkpoint', out, '--data', data, '--input', '4021');
   expect(s.status).toBe(0);
-  expect(s.stdout).toMatch(/^puzzle:\n4021\n/);
+  expect(s.stdout).toMatch(/^checkpoint: .*\npuzzle:\n4021\n/);
   expect(s.stdout).toMatch(/answer after \d step\(s\), halting confidence [\d.]+:\n[0-9.?]{4}\n/);
   const long = run('solve', '--checkpoint', out, '--data', data, '--input', '40211');
   expect(long.status).toBe(2);

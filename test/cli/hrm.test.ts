@@ -7,7 +7,7 @@ test('help lists the commands; each command has its own help; --version is the p
   expect(run('--help').stdout).toMatch(/train .*eval .*solve/s);
   expect(run('train', '--help').stdout).toMatch(/--task sudoku\|maze\|arc/);
   expect(run('--help').stdout).toMatch(/viz .*the first puzzles of a dataset/);
-  expect(run('viz', '--help').stdout).toMatch(/hrm viz --checkpoint FILE\|RUN_DIR --data DIR \[--puzzles 8\]/);
+  expect(run('viz', '--help').stdout).toMatch(/hrm viz --checkpoint FILE\|RUN_DIR \[--best\] --data DIR \[--puzzles 8\]/);
   const v = run('--version');
   expect(v.status).toBe(0);
   expect(v.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')).version);

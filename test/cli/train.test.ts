@@ -72,7 +72,7 @@ describe('unknown keys, non-integers, wrong types and a JSON array as a config a
     ['a size that comes from the data', ['arch.seqLen=81'], /arch\.seqLen cannot be set: it comes from the dataset's dataset\.json/],
     ['an EMA rate of 1', ['ema=1'], /ema=1: ema must be a number in \[0, 1\), got 1/],
     ['an unknown best metric', ['keepBest=exact'], /keepBest=exact: keepBest must be false or one of exact_accuracy, accuracy, q_halt_accuracy, lm_loss, q_halt_loss, steps, got "exact"/],
-    ['an unknown model kind', ['model=trm'], /model=trm: model must be 'hrm' \(a model kind; its settings go under arch\), got "trm"/],
+    ['an unknown model kind', ['model=gpt'], /model=gpt: model must be 'hrm' or 'trm' \(a model kind; its settings go under arch\), got "gpt"/],
     ['a flag where an override belongs', ['--epochs', '1'], /--epochs is a setting, not an option: write it as epochs=1/],
     ['a kebab-case flag for a setting', ['--global-batch-size', '8'], /--global-batch-size is a setting, not an option: write it as globalBatchSize=8/],
     ['a misspelt option', ['--thread', '1'], /unknown option\(s\) --thread \(did you mean --threads\?\)/],
@@ -208,6 +208,25 @@ test('ema=, keepBest= and model=: the checkpoints hold the average and record th
   expect(run('train', '--task', 'sudoku', '--config', path.join(out, 'config.json'), '--output', again, '--threads', '1', 'stopAfterSteps=1').status).toBe(0);
   expect(JSON.parse(fs.readFileSync(path.join(again, 'config.json'), 'utf8')).model.kind).toBe('hrm');
   expect(readCheckpointInfo(path.join(again, 'checkpoints', 'step_00000001.safetensors')).extra).toMatchObject({ model: 'hrm', ema: 0.9 });
+});
+
+test('model=trm trains a TRM (TRM settings under arch), and eval and solve rebuild it from the checkpoint', () => {
+  const dir = scratch();
+  const data = path.join(dir, 'data-trm');
+  expect(run(...sudokuDataArgs(data)).status).toBe(0);
+  const out = path.join(dir, 'run-trm');
+  const t = run(...tinyTrainArgs(data, out), 'model=trm', 'arch.lLayers=2', 'arch.hCycles=3', 'arch.lCycles=2', 'epochs=1');
+  expect([t.status, t.stderr]).toEqual([0, expect.stringMatching(/finished at step 6\/6/)]);
+  const checkpoint = path.join(out, 'checkpoints', 'step_00000006.safetensors');
+  expect(readCheckpointInfo(checkpoint).extra).toMatchObject({ model: 'trm', config: { lLayers: 2, hCycles: 3, lCycles: 2 } });
+  expect(readCheckpointInfo(checkpoint).extra.config).not.toHaveProperty('hLayers');
+  const e = run('eval', '--checkpoint', out, '--data', data);
+  expect([e.status, e.stdout]).toEqual([0, expect.stringMatching(/exact/)]);
+  const s = run('solve', '--checkpoint', out, '--sudoku', '1000000000000000', '--steps', '2', '--no-adaptive');
+  expect([s.status, s.stdout]).toEqual([0, expect.stringMatching(/answer after 2 step\(s\)/)]);
+  // A setting neither model has is named, with the nearest one.
+  const bad = run(...tinyTrainArgs(data, path.join(dir, 'run-trm-bad')), 'model=trm', 'arch.mlpt=true');
+  expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/unknown model setting 'arch\.mlpt' \(did you mean 'arch\.mlpT'\?\)/)]);
 });
 
 test("a TRM config's ema: true switches the average on at ema_rate (default 0.999), ema: false off", () => {

@@ -29,11 +29,11 @@ withGloo('two ranks on 127.0.0.1', () => {
     const [r0, r1] = await runRanks('failures.js', 2, { args: () => ['exit'], env: { TEST_TIMEOUT_MS: '20000' }, timeoutMs: 40_000 });
     expect(r1.status).toBe(3);
     expect(r0.status).toBe(0);
-    const { allReduce, again, destroyMs, ticks } = r0.result;
+    const { allReduce, again, destroyMs } = r0.result;
     expect(allReduce.code).toBe('DISTRIBUTED_ERROR');
     expect(allReduce.message).toMatch(/^allReduce \(rank 0 of 2\): another rank failed or exited \(c10d: .*Connection closed by peer/);
     expect(allReduce.ms).toBeLessThan(10_000); // far below the 20 s timeout: a closed connection is seen at once
-    expect(ticks).toBeGreaterThan(0); // timers ran while the all-reduce waited
+    // (that timers keep running during a wait is checked with the silent peer below: this failure can be seen within a timer tick)
     expect(again.code).toBe('DISTRIBUTED_ERROR');
     expect(again.message).toMatch(/the process group is unusable after an earlier failure; destroy\(\) it and start again/);
     expect(destroyMs).toBeLessThan(10_000);

@@ -151,7 +151,7 @@ describe('evaluate', () => {
 describe('bad arguments name the argument, what was expected and what was given', () => {
   test('evaluate names a model, data set or options that are not one', () => {
     const data = testData();
-    expectInvalidArgument(() => subject.evaluate(undefined as never, data), 'evaluate(): model must be an HRM model, got undefined');
+    expectInvalidArgument(() => subject.evaluate(undefined as never, data), 'evaluate(): model must be a model with the ACT-step interface (HRM or TRM, e.g. from buildModel()), got undefined');
     expectInvalidArgument(() => subject.evaluate(model, {} as never), 'evaluate(): data must be a PuzzleDataset, got an object');
     expectInvalidArgument(() => subject.evaluate(model, data, 3 as never), 'evaluate(): opts must be an object, got number 3');
     data.close();

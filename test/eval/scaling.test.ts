@@ -55,15 +55,15 @@ test('fixed points are plain evaluations at each limit; adaptive points are adap
   expect(adaptive.some((p) => p.meanSteps < p.maxSteps)).toBe(true); // the Q head did stop some rows early
 });
 
-test('limits must be positive integers', () => {
-  expect(() => inferenceScaling(model, open, { limits: [0, 2] })).toThrow(/limits must be positive integers/);
-  expect(() => inferenceScaling(model, open, { limits: [] })).toThrow(/limits must be positive integers/);
+test('limits must be integers from 1 to MAX_HALT_STEPS', () => {
+  expect(() => inferenceScaling(model, open, { limits: [0, 2] })).toThrow(/opts.limits must be a non-empty array of integers from 1 to 1024, got/);
+  expect(() => inferenceScaling(model, open, { limits: [] })).toThrow(/opts.limits must be a non-empty array of integers from 1 to 1024, got/);
 });
 
 describe('bad arguments name the argument, what was expected and what was given', () => {
   test('inferenceScaling names a bad model, data opener or limits', () => {
     const open = () => { throw new Error('not opened'); };
-    expectInvalidArgument(() => subject.inferenceScaling(undefined as never, open, { limits: [1] }), 'inferenceScaling(): model must be an HRM model, got undefined');
+    expectInvalidArgument(() => subject.inferenceScaling(undefined as never, open, { limits: [1] }), 'inferenceScaling(): model must be a model with the ACT-step interface (HRM or TRM, e.g. from buildModel()), got undefined');
     expectInvalidArgument(() => subject.inferenceScaling(model, undefined as never, { limits: [1] }), 'inferenceScaling(): openData must be a function, got undefined');
     expectInvalidArgument(() => subject.inferenceScaling(model, open, undefined as never), 'inferenceScaling(): opts must be an object {limits, ...}, got undefined');
     expectInvalidArgument(() => subject.inferenceScaling(model, open, { limits: 'x' } as never), 'inferenceScaling(): opts.limits must be an array of step limits, got string "x"');

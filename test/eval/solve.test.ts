@@ -121,9 +121,9 @@ describe('solveTokens with trace', () => {
 describe('bad arguments name the argument, what was expected and what was given', () => {
   test('solveTokens and solve name a bad model, puzzle or inputs', () => {
     const model = new ht.HRM(config);
-    expectInvalidArgument(() => subject.solveTokens(undefined as never, []), 'solveTokens(): model must be an HRM model, got undefined');
+    expectInvalidArgument(() => subject.solveTokens(undefined as never, []), 'solveTokens(): model must be an HRM or a TRM model, got undefined');
     expectInvalidArgument(() => subject.solveTokens(model, undefined as never), 'solveTokens(): inputs must be an array of token ids, got undefined');
-    expectInvalidArgument(() => subject.solve(3 as never, { sudoku: '1...' } as never), 'solve(): model must be an HRM or a checkpoint path, got number 3');
+    expectInvalidArgument(() => subject.solve(3 as never, { sudoku: '1...' } as never), 'solve(): model must be an HRM, a TRM or a checkpoint path, got number 3');
     expectInvalidArgument(() => subject.solve(model, undefined as never), 'solve(): puzzle must be a puzzle ({sudoku}, {maze} or {arcTask, ...}), got undefined');
     model.dispose();
   });
@@ -152,7 +152,7 @@ describe('solveAll', () => {
       expect(() => ht.solveAll(model, [puzzles[0], { maze: '#'.repeat(900) }])).toThrow(/puzzle 1 has 900 tokens, the model expects 16/);
       expect(() => ht.solveAll(model, puzzles, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got number 0/);
       expect(() => ht.solveAll(model, 'x' as unknown as [])).toThrow(/puzzles must be an array of puzzles, got/);
-      expectInvalidArgument(() => ht.solveAll(3 as never, puzzles), 'solveAll(): model must be an HRM or a checkpoint path, got number 3');
+      expectInvalidArgument(() => ht.solveAll(3 as never, puzzles), 'solveAll(): model must be an HRM, a TRM or a checkpoint path, got number 3');
     } finally {
       model.dispose();
     }

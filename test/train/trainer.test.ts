@@ -166,7 +166,7 @@ describe('Trainer', () => {
 
   test('options: a bad model kind, EMA rate or keepBest metric is refused naming what was given; keepBest without a test split too', () => {
     const out = tmpDir('trainer-opts-');
-    expect(() => new Trainer(options(out, { model: 'trm' as 'hrm' }))).toThrow(/options\.model must be 'hrm', got string "trm"/);
+    expect(() => new Trainer(options(out, { model: 'gpt' as 'hrm' }))).toThrow(/options\.model must be 'hrm' or 'trm', got string "gpt"/);
     expect(() => new Trainer(options(out, { ema: 1 }))).toThrow(/options\.ema must be a rate in \[0, 1\) \(e\.g\. 0\.999\), got .*1/);
     expect(() => new Trainer(options(out, { keepBest: 'exact' as 'accuracy' }))).toThrow(/options\.keepBest must be false or one of 'exact_accuracy', .*got .*"exact"/);
     const copy = tmpDir('trainer-no-test-');

@@ -88,7 +88,7 @@ describe('bad arguments name the argument, what was expected and what was given'
     expectInvalidArgument(() => subject.softmaxCrossEntropy(undefined as never, t), 'softmaxCrossEntropy(): logits must be a Tensor, got undefined');
     expectInvalidArgument(() => subject.stablemaxCrossEntropy(t, [1] as never), 'stablemaxCrossEntropy(): labels must be a Tensor, got an array of length 1');
     expectInvalidArgument(() => subject.stablemaxCrossEntropy(t, t, 0.5), 'stablemaxCrossEntropy(): ignoreIndex must be an integer, got number 0.5');
-    expectInvalidArgument(() => new subject.ACTLossHead({} as never), 'ACTLossHead: model must be an HRM model, got an object');
+    expectInvalidArgument(() => new subject.ACTLossHead({} as never), 'ACTLossHead: model must be a model with the ACT-step interface (HRM or TRM, e.g. from buildModel()), got an object');
     const model = new ht.HRM(ht.hrmConfig(TINY));
     expectInvalidArgument(() => new subject.ACTLossHead(model, 'mse' as never), "ACTLossHead: lossType must be 'stablemax_cross_entropy' or 'softmax_cross_entropy', got string \"mse\"");
     const head = new subject.ACTLossHead(model);
