@@ -18,6 +18,14 @@ echo "addon built in $(( $(date +%s) - start )) s"
 export HRM_TORCH_ADDON="$PWD/build-gpu/hrm_torch.node"
 node dist/bench/gpu-check.js "$out" 2>&1 | tee "$out/gpu-check.log"
 rc=${PIPESTATUS[0]}
+# ---- NCCL 1-GPU process group (PLACEHOLDER until the addon has an NCCL backend): runs only when
+# the addon reports one; until then it prints "NCCL backend not compiled in" and changes nothing.
+if [ -f dist/bench/nccl-check.js ]; then
+  node dist/bench/nccl-check.js "$out" 2>&1 | tee "$out/nccl-check.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+else
+  echo "SKIPPED  nccl 1-GPU group  dist/bench/nccl-check.js is not built (npm run build:ts)"
+fi
 HRM_TORCH_PYTHON=python3 node dist/bench/ops.js --quick --python python3 --json "$out/ops-cpu.json" > "$out/ops-cpu.log" 2>&1 || true
 tail -12 "$out/ops-cpu.log"
 exit $rc

@@ -16,6 +16,19 @@ const DOCTOR_HELP = `hrm doctor [--trace]
   (forwardDtype bfloat16 is then fast on the CPU) and threads; with --trace (or when the
   addon does not load) also how the build searched for libtorch.`;
 
+/**
+ * Doctor's one-line CUDA state. A CUDA build on a machine without a GPU or driver is a normal
+ * state (it runs on the CPU), so it is told apart from a CPU-only build.
+ * @param builtWithCuda whether the addon was compiled against a CUDA libtorch
+ * @param available whether libtorch sees a usable CUDA device
+ * @param devices how many CUDA devices libtorch sees
+ */
+export function cudaSummary(builtWithCuda: boolean, available: boolean, devices: number): string {
+  if (!builtWithCuda) return 'not built (CPU-only libtorch)';
+  if (!available || devices === 0) return 'built, no device (no NVIDIA GPU or driver found; runs on the CPU)';
+  return `built, ${devices} device${devices === 1 ? '' : 's'}`;
+}
+
 function doctor(args: ParsedArgs): number {
   const o = new Options(args.options);
   const trace = o.flag('trace');
@@ -39,9 +52,12 @@ function doctor(args: ParsedArgs): number {
     const loadedFrom = loadedLibtorchDir();
     if (loadedFrom) put('libtorch loaded from', loadedFrom);
     put('C++11 ABI', b.cxx11Abi);
+    const cudaAvailable = n.cudaIsAvailable();
+    const cudaDevices = n.cudaDeviceCount();
+    put('CUDA', cudaSummary(b.builtWithCuda, cudaAvailable, cudaDevices));
     put('CUDA built', b.builtWithCuda);
-    put('CUDA available', n.cudaIsAvailable());
-    put('CUDA devices', n.cudaDeviceCount());
+    put('CUDA available', cudaAvailable);
+    put('CUDA devices', cudaDevices);
     const bf16 = cpuBf16Support();
     const backends = availableBackends();
     for (const b of ['gloo', 'nccl'] as const) put(`distributed: ${b}`, backends[b] ? 'compiled in' : backends.missing[b]);
