@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Trainer, TrainOptions } from '../train/trainer';
 import { writeFileAtomic } from '../util/atomic';
-import { invalidArgument } from '../util/errors';
+import { checkArray, checkObject, invalidArgument } from '../util/errors';
 import { didYouMean } from '../util/suggest';
 
 /** The training options every variant starts from: everything but the data and output folders. */
@@ -188,6 +188,8 @@ export async function runAblation(opts: AblationOptions): Promise<AblationResult
 
 /** Per variant: mean, spread and range of held-out exact accuracy over its seeds, and the mean time. */
 export function summarizeAblation(runs: readonly AblationRun[], variants: readonly AblationVariant[] = ABLATION_VARIANTS): AblationSummary[] {
+  checkArray(runs, 'summarizeAblation(): runs', 'a list of runs (AblationResult.runs)').forEach((r, i) => checkObject(r, `summarizeAblation(): runs[${i}]`, 'a run {variant, seed, exactAccuracy, ...}'));
+  checkArray(variants, 'summarizeAblation(): variants', 'a list of variants (ABLATION_VARIANTS)').forEach((v, i) => checkObject(v, `summarizeAblation(): variants[${i}]`, 'a variant {name, description, apply}'));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return variants
     .map((v) => ({ v, rs: runs.filter((r) => r.variant === v.name) }))
@@ -206,6 +208,7 @@ export function summarizeAblation(runs: readonly AblationRun[], variants: readon
 
 /** The summary as a Markdown table (held-out exact accuracy in %, mean ± sample std over seeds). */
 export function formatAblationTable(summary: readonly AblationSummary[]): string {
+  checkArray(summary, 'formatAblationTable(): summary', 'a list of summaries (AblationResult.summary)').forEach((x, i) => checkObject(x, `formatAblationTable(): summary[${i}]`, 'a summary (from summarizeAblation())'));
   const pct = (x: number) => (100 * x).toFixed(1);
   const lines = [
     '| variant | parameters | steps | held-out exact % (mean ± std) | min-max | token acc % | train s (mean) | seeds |',

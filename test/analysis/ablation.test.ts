@@ -91,3 +91,9 @@ test('hrm ablate prints the table and writes ablation.json / ablation.md; bad ar
   expect(seeds.status).toBe(2);
   expect(seeds.stderr).toMatch(/--seeds must be a count/);
 });
+
+test('bad arguments name the function, the argument and what was given', () => {
+  expect(errorOf(() => ht.summarizeAblation(undefined as never)).message).toMatch(/summarizeAblation\(\): runs must be a list of runs \(AblationResult\.runs\), got undefined/);
+  expect(errorOf(() => ht.summarizeAblation([], 3 as never)).message).toMatch(/summarizeAblation\(\): variants must be a list of variants/);
+  expect(errorOf(() => ht.formatAblationTable([null] as never)).message).toMatch(/formatAblationTable\(\): summary\[0\] must be a summary/);
+});

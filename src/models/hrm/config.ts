@@ -4,7 +4,7 @@
  * @module
  */
 import type { DType } from '../../tensor/dtype';
-import { checkObject, describeValue, invalidArgument } from '../../util/errors';
+import { checkArray, checkObject, describeValue, invalidArgument } from '../../util/errors';
 
 /** A config value as a message shows it: numbers bare, strings quoted, anything else by its type. */
 function shown(v: unknown): string {
@@ -331,6 +331,9 @@ export function puzzleEmbLen(c: HRMConfig): number {
 
 /** The config's values under the reference's snake_case keys (`snake`: reference key -> ours), leaving out `omit`. */
 export function referenceKeysOf(c: object, snake: Readonly<Record<string, string>>, omit: readonly string[] = []): Record<string, unknown> {
+  checkObject(c, 'referenceKeysOf(): config', 'a model config');
+  checkObject(snake, 'referenceKeysOf(): snake', 'a map of reference keys to ours');
+  checkArray(omit, 'referenceKeysOf(): omit', 'a list of keys');
   const out: Record<string, unknown> = {};
   for (const [ref, ours] of Object.entries(snake)) if (!omit.includes(ours)) out[ref] = (c as Record<string, unknown>)[ours];
   return out;

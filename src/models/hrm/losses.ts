@@ -107,6 +107,8 @@ export interface SharedLosses {
  * (no gradient), the per-sequence-normalised token loss and the Q-halt BCE against correctness.
  */
 export function tokenAndHaltLosses(carry: HRMCarry, outputs: HRMOutputs, lossType: LossType): SharedLosses {
+  checkHRMCarry(carry, 'tokenAndHaltLosses(): carry');
+  checkObject(outputs, 'tokenAndHaltLosses(): outputs', 'the outputs of an ACT step {logits, qHaltLogits}');
   const labels = carry.currentData.labels;
   const logits = outputs.logits;
   // Correctness and metrics: no gradient (spec 3.4).

@@ -164,3 +164,12 @@ describe('TRM halting', () => {
     }
   });
 });
+
+test('TRMLossHead and TRMInner name a model or config that is not one', () => {
+  expect(() => new ht.TRMLossHead({} as never)).toThrow(/TRMLossHead: model must be a TRM model, got an object/);
+  expect(() => new ht.TRMLossHead(undefined as never)).toThrow(/TRMLossHead: model must be a TRM model, got undefined/);
+  expect(() => new ht.TRMInner(undefined as never)).toThrow(/TRMInner: config must be a TRM config \(from trmConfig\(\)\), got undefined/);
+  // the pieces TRM shares with HRM
+  expect(() => ht.hrm.tokenAndHaltLosses(undefined as never, {} as never, 'softmax_cross_entropy')).toThrow(/tokenAndHaltLosses\(\): carry must be/);
+  expect(() => ht.hrm.referenceKeysOf(null as never, {})).toThrow(/referenceKeysOf\(\): config must be a model config, got null/);
+});
