@@ -9,6 +9,16 @@ import * as path from 'path';
 /** The built SDK's entry point (run `npm run build:ts` first, as `npm test` does). */
 export const DIST = path.resolve(__dirname, '..', '..', 'dist', 'src');
 
+/** The last line of a child's output parsed as JSON (its result), or undefined when it is not JSON. */
+export function lastJsonLine(stdout: string): unknown {
+  const last = stdout.trim().split('\n').pop();
+  try {
+    return last ? JSON.parse(last) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** How a child process ended. */
 export interface ChildOutcome {
   /** exit status (null when killed) */
@@ -55,14 +65,7 @@ export function runChild(body: string, opts: ChildOptions = {}): Promise<ChildOu
     }, opts.timeoutMs ?? 30_000);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      const last = stdout.trim().split('\n').pop();
-      let result: unknown;
-      try {
-        result = last ? JSON.parse(last) : undefined;
-      } catch {
-        result = undefined;
-      }
-      resolve({ status, signal, timedOut, stdout, stderr, result });
+      resolve({ status, signal, timedOut, stdout, stderr, result: lastJsonLine(stdout) });
     });
   });
 }

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { availableBackends } from '../../src/distributed';
 import { freePort } from '../../src/util/net';
 import { requiredUnderCi } from './ci';
-import { DIST } from './child';
+import { DIST, lastJsonLine } from './child';
 
 /** Whether the Gloo backend is compiled in; under CI its absence throws (fails the test file). */
 export function glooAvailable(): boolean {
@@ -55,14 +55,7 @@ export async function runRanks(
       return new Promise<RankOutcome>((resolve) => {
         child.on('close', (status, signal) => {
           clearTimeout(timer);
-          const last = stdout.trim().split('\n').pop();
-          let result: unknown;
-          try {
-            result = last ? JSON.parse(last) : undefined;
-          } catch {
-            result = undefined;
-          }
-          resolve({ rank, status, signal, stdout, stderr, result, ms: Date.now() - started });
+          resolve({ rank, status, signal, stdout, stderr, result: lastJsonLine(stdout), ms: Date.now() - started });
         });
       });
     }),
