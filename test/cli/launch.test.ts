@@ -47,11 +47,16 @@ test('SIGTERM to the launcher reaches every rank; it exits 143 once they have', 
   const child = spawn(node, [hrm, 'launch', '--nproc-per-node', '2', '--grace-seconds', '30', '--', node, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
+  let sent = false;
   child.stderr.on('data', (d) => (err += d));
   const status = await new Promise<number | null>((resolve) => {
     child.stdout.on('data', (d) => {
       out += d;
-      if ((out.match(/ready/g) ?? []).length === 2) child.kill('SIGTERM');
+      // once: a second signal to the launcher means "stop now" (SIGKILL to the ranks)
+      if (!sent && (out.match(/ready/g) ?? []).length === 2) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     child.on('close', (s) => {
