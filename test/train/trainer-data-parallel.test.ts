@@ -3,7 +3,7 @@
  * and metrics of one process over the same global batches, a resumed 2-rank run continues
  * exactly, and `hrm launch ... hrm train` writes one run folder (rank 0's) with each step once.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildTinySudokuData } from '../helpers/hrm';
@@ -116,5 +116,29 @@ withGloo('hrm launch --nproc-per-node 2 -- hrm train', () => {
     expect(fs.readdirSync(path.join(run, 'checkpoints')).sort()).toEqual(fs.readdirSync(path.join(single, 'checkpoints')).sort());
     const steps = records(run).filter((x) => x.kind === 'train').map((x) => x.step);
     expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  }, 60_000);
+});
+
+withGloo('Ctrl-C under hrm launch', () => {
+  test('every rank stops at the same step and rank 0 writes one checkpoint of it', async () => {
+    const ds = path.join(out, 'cli-data'); // built by the test above
+    const run = path.join(out, 'cli-sigint');
+    const args = [...tinyTrainArgs(ds, run), 'epochs=40', 'evalInterval=40'];
+    const child = spawn(process.execPath, [hrm, 'launch', '--nproc-per-node', '2', '--', process.execPath, hrm, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const trained = () => (fs.existsSync(path.join(run, 'metrics.jsonl')) ? records(run).filter((x) => x.kind === 'train').length : 0);
+    const t0 = Date.now();
+    while (trained() < 3 && Date.now() - t0 < 40_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    const steps = records(run).map((x) => x.step);
+    const last = steps[steps.length - 1];
+    expect(last).toBeLessThan(240);
+    expect(steps).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    expect(fs.readdirSync(path.join(run, 'checkpoints'))).toEqual([`step_${String(last).padStart(8, '0')}.safetensors`]);
+    expect(stderr).toContain(`[rank 0] stopped at step ${last}/240`);
+    expect(stderr).not.toMatch(/DISTRIBUTED_ERROR|Error:/);
   }, 60_000);
 });
