@@ -606,6 +606,8 @@ export class Trainer {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // The carry is saved with the last checkpoint; the run's own copy ends here.
+      if (carry) disposeCarry(carry);
     }
   }
 

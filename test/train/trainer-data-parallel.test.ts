@@ -69,6 +69,8 @@ withGloo('the Trainer on 2 ranks', () => {
     expect(r0.result).toEqual({ step: 24, interrupted: false, checkpoint: expect.stringContaining('step_00000024') });
     expect(r1.result.checkpoint).toBeUndefined(); // rank 1 wrote nothing
     expect(maxRelDiff(r1.params, r0.params)).toBe(0);
+    // the collectives, the gathered carries and the last carry leave no tensor behind
+    expect([plain.result, r0, r1].map((r) => [r.leftover, r.freedByGc])).toEqual([[0, 0], [0, 0], [0, 0]]);
     expect(maxRelDiff(r0.params, plain.result.params)).toBeLessThan(1e-5);
     // each step logged once, with the whole global batch's metrics
     const [dp, one] = [records(path.join(out, 'dp')), records(path.join(out, 'plain'))];
