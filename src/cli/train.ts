@@ -39,6 +39,9 @@ const TRAIN_HELP = `hrm train --task sudoku|maze|arc|custom --data DIR [--preset
   has a test split; also accuracy, q_halt_accuracy, lm_loss, q_halt_loss, steps; false for none)
   keeps the checkpoint of the best evaluation as checkpoints/best.safetensors, which rotation
   never removes: give --best to hrm eval/solve/viz to use it.
+  Data-parallel: hrm launch --nproc-per-node N -- hrm train ... (WORLD_SIZE > 1 joins the group):
+  each rank trains its slice of every global batch (globalBatchSize must divide by N); rank 0
+  evaluates and writes the run folder.
 ${settingsHelp()}`;
 
 /** A training run as the command line describes it. */

@@ -139,7 +139,7 @@ export interface TrainOptions {
   stopAfterSteps?: number;
   /** checkpoint every N steps as well as after each evaluation (default: only at evaluations) */
   checkpointEvery?: number;
-  /** called at the start (once the run folder is checked), after each step, evaluation, checkpoint, resume and stop */
+  /** called at the start (once the run folder is checked), after each step, evaluation, checkpoint, resume and stop; data-parallel, on rank 0 only */
   onProgress?: (e: TrainProgress) => void;
   /**
    * train data-parallel in this group (from initProcessGroup): every rank constructs its Trainer
