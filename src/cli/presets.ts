@@ -15,11 +15,11 @@ import { MODEL_KINDS } from '../models/kinds';
 import { invalidArgument } from '../util/errors';
 import { didYouMean } from '../util/suggest';
 
-/** A training option a config file or an override can set (all but the progress callback). */
-export type SettingKey = Exclude<keyof TrainOptions, 'onProgress'>;
+/** A training option a config file or an override can set (all but the progress callback and the process group). */
+export type SettingKey = Exclude<keyof TrainOptions, 'onProgress' | 'processGroup'>;
 
 /** The training options a config file or an override can set, in {@link TrainOptions}' order. */
-export const SETTING_KEYS = TRAIN_OPTION_KEYS.filter((k): k is SettingKey => k !== 'onProgress');
+export const SETTING_KEYS = TRAIN_OPTION_KEYS.filter((k): k is SettingKey => k !== 'onProgress' && k !== 'processGroup');
 
 // Every model kind's keys: the kind's own config (hrmConfig, trmConfig) refuses those it lacks.
 const MODEL_KEYS: readonly string[] = [...new Set<string>([...HRM_CONFIG_KEYS, ...TRM_CONFIG_KEYS])];

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Trainer } from '../train/trainer';
+import { ProcessGroup, initProcessGroup } from '../distributed';
 import { withTrainingReport } from '../report/training';
 import { trainingProgress } from '../train/progress';
 import { Device, checkDevice } from '../tensor/dtype';
@@ -38,6 +39,9 @@ const TRAIN_HELP = `hrm train --task sudoku|maze|arc|custom --data DIR [--preset
   has a test split; also accuracy, q_halt_accuracy, lm_loss, q_halt_loss, steps; false for none)
   keeps the checkpoint of the best evaluation as checkpoints/best.safetensors, which rotation
   never removes: give --best to hrm eval/solve/viz to use it.
+  Data-parallel: hrm launch --nproc-per-node N -- hrm train ... (WORLD_SIZE > 1 joins the group):
+  each rank trains its slice of every global batch (globalBatchSize must divide by N); rank 0
+  evaluates and writes the run folder.
 ${settingsHelp()}`;
 
 /** A training run as the command line describes it. */
@@ -129,8 +133,22 @@ function trainRequest(args: ParsedArgs): TrainRequest {
 
 async function train(args: ParsedArgs): Promise<number> {
   const { task, preset, config, dataPath, outputDir, device, resume, threads } = trainRequest(args);
+  // Under hrm launch (torchrun's WORLD_SIZE > 1) every rank joins the group and trains its slice.
+  const group = Number(process.env.WORLD_SIZE ?? '1') > 1 ? await initProcessGroup() : undefined;
+  try {
+    return await trainIn(group, { task, preset, config, dataPath, outputDir, device, resume, threads });
+  } finally {
+    await group?.destroy();
+  }
+}
+
+/** The run of {@link train}, in `group` when data-parallel (rank 0 alone writes and reports). */
+async function trainIn(group: ProcessGroup | undefined, { task, preset, config, dataPath, outputDir, device, resume, threads }: TrainRequest): Promise<number> {
   // bf16 is the reference's GPU setting; on the CPU float32 is faster and as exact.
   const cpuDtype = device === 'cpu' && config.arch?.forwardDtype === 'bfloat16' ? { forwardDtype: 'float32' as const } : {};
+  const say = (text: string) => {
+    if ((group?.rank ?? 0) === 0) process.stderr.write(text);
+  };
   const report = withTrainingReport(outputDir, trainingProgress());
   const trainer: Trainer = new Trainer({
     ...config,
@@ -140,25 +158,29 @@ async function train(args: ParsedArgs): Promise<number> {
     device,
     resume,
     threads,
+    processGroup: group,
     onProgress: (e) => {
       // 'start' comes once the run folder is checked: a refused --resume leaves every file as it was.
       if (e.kind === 'start') writeFileAtomic(path.join(outputDir, 'config.json'), JSON.stringify({ task, preset, ...config, dataPath, device, model: { kind: trainer.options.model, ...trainer.config } }, null, 2));
       report(e);
     },
   });
-  process.stderr.write(
-    `hrm train: ${task} (${preset} preset), ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} steps of batch ${trainer.config.batchSize}, output ${outputDir}\n`,
-  );
+  const ranks = group ? ` on ${group.worldSize} ranks` : '';
+  say(`hrm train: ${task} (${preset} preset), ${trainer.model.parameterCount().toLocaleString()} parameters, ${trainer.totalSteps} steps of batch ${trainer.config.batchSize}${ranks}, output ${outputDir}\n`);
   const started = Date.now();
-  const r = await trainer.run();
-  trainer.dispose();
+  let r;
+  try {
+    r = await trainer.run();
+  } finally {
+    trainer.dispose();
+  }
   if (r.checkpoint === undefined && !r.interrupted) {
     // Resumed from the checkpoint after the last pass: no step, evaluation or checkpoint was left to do.
-    process.stderr.write(`hrm train: the run in ${outputDir} is finished at step ${r.step}/${r.totalSteps} (${newestCheckpoint(outputDir) ?? 'no checkpoint'}); nothing to train\n`);
+    say(`hrm train: the run in ${outputDir} is finished at step ${r.step}/${r.totalSteps} (${newestCheckpoint(outputDir) ?? 'no checkpoint'}); nothing to train\n`);
     return 0;
   }
   const seconds = (Date.now() - started) / 1000;
-  process.stderr.write(`\n${r.interrupted ? 'stopped' : 'finished'} at step ${r.step}/${r.totalSteps} in ${formatTime(seconds)}; checkpoint ${r.checkpoint}; report ${path.join(outputDir, 'report.html')}\n`);
+  say(`\n${r.interrupted ? 'stopped' : 'finished'} at step ${r.step}/${r.totalSteps} in ${formatTime(seconds)}; checkpoint ${r.checkpoint}; report ${path.join(outputDir, 'report.html')}\n`);
   return 0;
 }
 

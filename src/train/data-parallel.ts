@@ -33,8 +33,13 @@ function checkModule(module: unknown, fn: string): Module {
 export async function broadcastParameters(group: ProcessGroup, module: Module, opts: { src?: number; timeoutMs?: number } = {}): Promise<void> {
   checkGroup(group, 'broadcastParameters');
   checkModule(module, 'broadcastParameters');
-  const tensors = [...module.parameters(), ...module.namedBuffers().map(([, b]) => b)];
-  await broadcastTensors(group, tensors, opts);
+  // Detached aliases (same storage): c10d has no autograd kernel, and warns on tensors that need grad.
+  const tensors = [...module.parameters(), ...module.namedBuffers().map(([, b]) => b)].map((t) => t.detach());
+  try {
+    await broadcastTensors(group, tensors, opts);
+  } finally {
+    for (const t of tensors) t.dispose();
+  }
 }
 
 /**

@@ -19,6 +19,15 @@
  * - the model and its loss head come from the model factory (models/kinds.ts) by `model`.
  * The run's files (checkpoints, metrics.jsonl) are {@link RunFolder}'s; a report (SVG curves in
  * an HTML page) goes next to them.
+ *
+ * Data-parallel (a `processGroup`, as pretrain.py does it): each rank trains on its slice of every
+ * global batch (the loader's rank / world size), starts from rank 0's weights, backpropagates its
+ * loss / globalBatchSize and takes the same optimizer step after the gradients are summed over the
+ * ranks (the puzzle embeddings' rows all-gathered); the step's metric sums are summed too, with a
+ * stop flag, so every rank stops at the same step. Rank 0 alone evaluates (the others wait at a
+ * barrier) and writes the run's files. A checkpoint holds the carry of the whole global batch
+ * (every rank's rows, gathered), so it has the layout of a single-process one; a resume loads it
+ * on every rank, each taking its rows.
  * @module
  */
 import * as fs from 'fs';
@@ -39,9 +48,14 @@ import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
 import { METADATA_FILE, PuzzleBatch, PuzzleDataset, batchToTensors, invalidDataset, isDatasetSplit } from '../data/format';
 import { evaluate, EvalResult } from '../eval/evaluate';
-import { METRICS_FILE, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors, takeTrainedWeights, trainedWeightsCheckpointTensors } from './run-folder';
+import { METRICS_FILE, MetricsRecord, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors, takeTrainedWeights, trainedWeightsCheckpointTensors } from './run-folder';
 import { WeightEMA, checkEmaRate } from './ema';
 import { checkPath } from '../util/path';
+import { ProcessGroup } from '../distributed';
+import { allGatherConcat } from '../distributed/collectives';
+import { fromTypedArray } from '../tensor/creation';
+import { allReduceGradients, broadcastParameters, sparseEmbeddingStep } from './data-parallel';
+import { carryFromTensors, carryTensors } from '../models/hrm/carry';
 
 /** The model config keys where a checkpoint's config and this run's differ, as 'key: old in the checkpoint, new now'. */
 function configDifferences(saved: unknown, now: ModelConfig): string[] {
@@ -125,8 +139,14 @@ export interface TrainOptions {
   stopAfterSteps?: number;
   /** checkpoint every N steps as well as after each evaluation (default: only at evaluations) */
   checkpointEvery?: number;
-  /** called at the start (once the run folder is checked), after each step, evaluation, checkpoint, resume and stop */
+  /** called at the start (once the run folder is checked), after each step, evaluation, checkpoint, resume and stop; data-parallel, on rank 0 only */
   onProgress?: (e: TrainProgress) => void;
+  /**
+   * train data-parallel in this group (from initProcessGroup): every rank constructs its Trainer
+   * with the same options and runs it; rank 0 writes the run's files. globalBatchSize must divide
+   * by the world size
+   */
+  processGroup?: ProcessGroup;
 }
 
 /** Every key of {@link TrainOptions}, at run time (the compiler checks that the list misses none and adds none). */
@@ -134,7 +154,7 @@ export const TRAIN_OPTION_KEYS = Object.keys({
   dataPath: true, outputDir: true, arch: true, globalBatchSize: true, epochs: true, evalInterval: true, lr: true, lrMinRatio: true,
   lrWarmupSteps: true, weightDecay: true, beta1: true, beta2: true, puzzleEmbLr: true, puzzleEmbWeightDecay: true, seed: true,
   evalMaxExamples: true, resume: true, keepCheckpoints: true, device: true, threads: true, stopAfterSteps: true, checkpointEvery: true,
-  onProgress: true, model: true, ema: true, keepBest: true,
+  onProgress: true, model: true, ema: true, keepBest: true, processGroup: true,
 } satisfies Record<keyof TrainOptions, true>) as (keyof TrainOptions)[];
 
 /** An event of a training run, for progress displays. */
@@ -199,6 +219,9 @@ export interface BestEvaluation {
   step: number;
 }
 
+/** How long the other ranks wait for rank 0's evaluation (a day: it is work, not a hang). */
+const EVAL_WAIT_MS = 86_400_000;
+
 /** Where a run stands: the step, and the position in the data (so a resume continues exactly). */
 interface Position {
   step: number;
@@ -211,8 +234,8 @@ interface Position {
 /** The training loop: build it from {@link TrainOptions}, then `await run()`; `dispose()` when done. */
 export class Trainer {
   /** the options with their defaults filled in */
-  readonly options: Required<Omit<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress' | 'ema'>> &
-    Pick<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress' | 'ema'>;
+  readonly options: Required<Omit<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress' | 'ema' | 'processGroup'>> &
+    Pick<TrainOptions, 'arch' | 'evalMaxExamples' | 'device' | 'threads' | 'stopAfterSteps' | 'checkpointEvery' | 'onProgress' | 'ema' | 'processGroup'>;
   /** the model's config (sizes from the data) */
   readonly config: ModelConfig;
   /** the model being trained */
@@ -231,6 +254,11 @@ export class Trainer {
   readonly totalIters: number;
   /** the run's folder: checkpoints and metrics */
   readonly runFolder: RunFolder;
+  /** this process's rank (0 without a process group) */
+  readonly rank: number;
+  /** the number of data-parallel ranks (1 without a process group) */
+  readonly worldSize: number;
+  private readonly group?: ProcessGroup;
   private readonly train: PuzzleDataset;
   private stopRequested = false;
   private best?: BestEvaluation;
@@ -264,6 +292,15 @@ export class Trainer {
     if (!(o.epochs > 0) || !(o.evalInterval > 0) || o.epochs % o.evalInterval !== 0) {
       throw invalidArgument(`epochs (${o.epochs}) must be a positive multiple of evalInterval (${o.evalInterval})`);
     }
+    if (o.processGroup !== undefined && !(o.processGroup instanceof ProcessGroup)) {
+      throw invalidArgument(`Trainer: options.processGroup must be a ProcessGroup (from initProcessGroup), got ${describeValue(o.processGroup)}`);
+    }
+    this.group = o.processGroup;
+    this.rank = this.group?.rank ?? 0;
+    this.worldSize = this.group?.worldSize ?? 1;
+    if (!Number.isInteger(o.globalBatchSize) || o.globalBatchSize < 1 || o.globalBatchSize % this.worldSize !== 0) {
+      throw invalidArgument(`Trainer: options.globalBatchSize must be a positive integer divisible by the world size (${this.worldSize} ranks), got ${describeValue(o.globalBatchSize)}`);
+    }
     if (o.threads) setNumThreads(o.threads);
     this.runFolder = new RunFolder(o.outputDir);
     const testDir = path.join(o.dataPath, 'test');
@@ -274,14 +311,16 @@ export class Trainer {
     else if (o.keepBest !== false && !isDatasetSplit(testDir)) {
       throw invalidArgument(`Trainer: options.keepBest '${o.keepBest}' needs evaluations, but ${o.dataPath} has no test split; leave keepBest unset or false`);
     }
-    this.train = new PuzzleDataset({ dir: path.join(o.dataPath, 'train'), mode: 'train', batchSize: o.globalBatchSize, epochsPerIter: o.evalInterval, seed: o.seed });
+    this.train = new PuzzleDataset({ dir: path.join(o.dataPath, 'train'), mode: 'train', batchSize: o.globalBatchSize, epochsPerIter: o.evalInterval, seed: o.seed, rank: this.rank, worldSize: this.worldSize });
     const m = this.train.metadata;
     this.config = modelConfig(o.model, { ...(o.arch ?? {}), batchSize: o.globalBatchSize, seqLen: m.seq_len, vocabSize: m.vocab_size, numPuzzleIdentifiers: m.num_puzzle_identifiers });
     // spec 4.1: total_steps = epochs * total_groups * mean_puzzle_examples / global_batch_size
     this.totalSteps = Math.floor((o.epochs * m.total_groups * m.mean_puzzle_examples) / o.globalBatchSize);
     this.totalIters = o.epochs / o.evalInterval;
     manualSeed(o.seed);
-    const model = buildModel(o.model, this.config, { device: o.device });
+    // The config (saved in checkpoints) is the global batch's; the model runs on this rank's slice.
+    const local = this.worldSize === 1 ? this.config : { ...this.config, batchSize: o.globalBatchSize / this.worldSize };
+    const model = buildModel(o.model, local, { device: o.device });
     this.model = model;
     this.head = buildLossHead(o.model, model);
     // After the model, so that its initialisation draws are the same with and without EMA.
@@ -290,6 +329,70 @@ export class Trainer {
     if (this.model.inner.puzzleEmb) {
       this.sparse = new SparseEmbeddingSignSGD(this.model.inner.puzzleEmb, { lr: o.puzzleEmbLr, weightDecay: o.puzzleEmbWeightDecay });
     }
+  }
+
+  /** Reports `e` to onProgress; in a data-parallel run, rank 0 alone reports (it alone writes). */
+  private progress(e: TrainProgress): void {
+    if (this.rank === 0) this.options.onProgress?.(e);
+  }
+
+  /** Appends a metrics record; rank 0 alone writes. */
+  private appendMetrics(record: MetricsRecord): void {
+    if (this.rank === 0) this.runFolder.appendMetrics(record);
+  }
+
+  /** Whether any rank passes `flag` true (a sum over the ranks; every rank must call it). */
+  private async anyRank(group: ProcessGroup, flag: boolean): Promise<boolean> {
+    const t = fromTypedArray(new Float32Array([flag ? 1 : 0]), [1]);
+    try {
+      await group.allReduce(t, { op: 'sum' });
+      return Number(t.item()) > 0;
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /**
+   * Saves the checkpoint of `pos` and returns its path. Data-parallel, every rank calls it: the
+   * carry of every rank's rows is gathered into the global batch's, and rank 0 alone writes it
+   * (the others return undefined).
+   */
+  private async checkpoint(pos: Position, carry: HRMCarry | undefined): Promise<string | undefined> {
+    const group = this.group;
+    if (!group) return this.save(pos, carry);
+    let gathered: HRMCarry | undefined;
+    if (carry) {
+      const parts: Record<string, Tensor> = {};
+      try {
+        for (const [k, t] of Object.entries(carryTensors(carry))) {
+          // Gloo gathers numbers, not booleans: the halted flags travel as int32.
+          const sent = t.dtype === 'bool' ? t.to('int32') : t;
+          const all = await allGatherConcat(group, sent);
+          if (sent !== t) sent.dispose();
+          parts[k] = t.dtype === 'bool' ? all.to('bool') : all;
+          if (parts[k] !== all) all.dispose();
+        }
+      } catch (e) {
+        for (const t of Object.values(parts)) t.dispose();
+        throw e;
+      }
+      gathered = carryFromTensors(parts);
+    }
+    try {
+      return this.rank === 0 ? this.save(pos, gathered) : undefined;
+    } finally {
+      if (gathered) disposeCarry(gathered);
+    }
+  }
+
+  /** This rank's rows of a checkpoint's carry (the global batch's): rows [rank * Bl, (rank + 1) * Bl). Takes ownership of `carry`. */
+  private localCarry(carry: HRMCarry | undefined): HRMCarry | undefined {
+    if (!carry || this.worldSize === 1) return carry;
+    const Bl = this.options.globalBatchSize / this.worldSize;
+    const mine: Record<string, Tensor> = {};
+    for (const [k, t] of Object.entries(carryTensors(carry))) mine[k] = scope(() => t.narrow(0, this.rank * Bl, Bl).contiguous());
+    disposeCarry(carry);
+    return carryFromTensors(mine);
   }
 
   /** Asks the loop to stop after the current step, saving a checkpoint. */
@@ -328,13 +431,13 @@ export class Trainer {
           optimizers: this.optimizers(),
           step: pos.step,
           tensors: { ...carryCheckpointTensors(carry), ...trainedWeightsCheckpointTensors(trained) },
-          extra: { position: pos, model: this.options.model, config: this.config, ema: this.options.ema ?? null, best: this.best ?? null, options: { ...this.options, onProgress: undefined } },
+          extra: { position: pos, model: this.options.model, config: this.config, ema: this.options.ema ?? null, best: this.best ?? null, options: { ...this.options, onProgress: undefined, processGroup: undefined } },
         },
         this.options.keepCheckpoints,
       );
     const ema = this.ema;
     const file = ema ? ema.withAverage(() => write(ema.state())) : write({});
-    this.options.onProgress?.({ kind: 'checkpoint', step: pos.step, totalSteps: this.totalSteps, message: file });
+    this.progress({ kind: 'checkpoint', step: pos.step, totalSteps: this.totalSteps, message: file });
     return file;
   }
 
@@ -354,7 +457,7 @@ export class Trainer {
       }
       return undefined;
     }
-    const progress = (step: number, message: string) => o.onProgress?.({ kind: 'resume', step, totalSteps: this.totalSteps, message });
+    const progress = (step: number, message: string) => this.progress({ kind: 'resume', step, totalSteps: this.totalSteps, message });
     if (!checkpoints.length) {
       progress(0, `no checkpoint in ${this.checkpointDir}: starting at step 0`);
       return undefined;
@@ -416,14 +519,38 @@ export class Trainer {
   /** Runs (or continues) training. */
   async run(): Promise<TrainResult> {
     const o = this.options;
-    const start = this.startingPoint();
+    const group = this.group;
+    let start: { pos: Position; carry?: HRMCarry } | undefined;
+    if (!group) start = this.startingPoint();
+    else {
+      // Every rank checks the folder and loads rank 0's checkpoint; all start, or none does.
+      let refused: unknown;
+      try {
+        start = this.startingPoint();
+      } catch (e) {
+        refused = e;
+      }
+      const anyRefused = await this.anyRank(group, refused !== undefined);
+      if (refused !== undefined) throw refused;
+      if (anyRefused) {
+        if (start?.carry) disposeCarry(start.carry);
+        throw hrmError('DISTRIBUTED_ERROR', `Trainer (rank ${this.rank}): another rank could not start the run (its error says why); nothing was changed`);
+      }
+      if (start) start.carry = this.localCarry(start.carry);
+      // A fresh start takes rank 0's initialisation (a resume loaded the same checkpoint everywhere).
+      await broadcastParameters(group, this.model);
+      if (!start) this.ema?.reset();
+    }
     let pos: Position = start?.pos ?? { step: 0, iter: 0, batchInIter: 0 };
     let carry: HRMCarry | undefined = start?.carry;
-    fs.mkdirSync(o.outputDir, { recursive: true });
-    const removed = this.runFolder.removeStaleTemporaries();
-    // A checkpoint at the start of a pass (batchInIter 0) was saved after the evaluation of its step.
-    this.runFolder.truncateMetrics(pos.step, pos.batchInIter === 0);
-    o.onProgress?.({ kind: 'start', step: pos.step, totalSteps: this.totalSteps, message: removed.length ? `removed ${removed.length} stale temporary file(s): ${removed.join(', ')}` : undefined });
+    let removed: string[] = [];
+    if (this.rank === 0) {
+      fs.mkdirSync(o.outputDir, { recursive: true });
+      removed = this.runFolder.removeStaleTemporaries();
+      // A checkpoint at the start of a pass (batchInIter 0) was saved after the evaluation of its step.
+      this.runFolder.truncateMetrics(pos.step, pos.batchInIter === 0);
+    }
+    this.progress({ kind: 'start', step: pos.step, totalSteps: this.totalSteps, message: removed.length ? `removed ${removed.length} stale temporary file(s): ${removed.join(', ')}` : undefined });
     const onSignal = () => this.requestStop();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -443,34 +570,44 @@ export class Trainer {
           b++;
           pos = { step: pos.step + 1, iter, batchInIter: b };
           if (pos.step > this.totalSteps) continue; // spec 4.1: the loader is drained
-          const metrics = this.trainStep(batch, pos.step, carry, (c) => (carry = c));
-          this.runFolder.appendMetrics({ kind: 'train', step: pos.step, ...metrics });
-          o.onProgress?.({ kind: 'step', step: pos.step, totalSteps: this.totalSteps, metrics });
+          const lastOfThisRun = o.stopAfterSteps !== undefined && stepsThisRun + 1 >= o.stopAfterSteps;
+          const setCarry = (c: HRMCarry) => (carry = c);
+          let agreedStop = false;
+          let metrics: Record<string, number>;
+          if (group) ({ metrics, stop: agreedStop } = await this.trainStepDistributed(group, batch, pos.step, carry, setCarry, this.stopRequested || lastOfThisRun));
+          else metrics = this.trainStep(batch, pos.step, carry, setCarry);
+          this.appendMetrics({ kind: 'train', step: pos.step, ...metrics });
+          this.progress({ kind: 'step', step: pos.step, totalSteps: this.totalSteps, metrics });
           stepsThisRun++;
-          if (o.checkpointEvery && pos.step % o.checkpointEvery === 0) lastCheckpoint = this.save(pos, carry);
-          if (o.stopAfterSteps !== undefined && stepsThisRun >= o.stopAfterSteps) this.stopRequested = true;
+          if (o.checkpointEvery && pos.step % o.checkpointEvery === 0) lastCheckpoint = await this.checkpoint(pos, carry);
+          if (lastOfThisRun) this.stopRequested = true;
           // Let signal handlers run between steps.
           await new Promise((r) => setImmediate(r));
-          if (this.stopRequested) {
-            lastCheckpoint = this.save(pos, carry);
-            o.onProgress?.({ kind: 'stop', step: pos.step, totalSteps: this.totalSteps, message: lastCheckpoint });
+          // Data-parallel, the ranks stop where they agreed to (a signal seen now counts at the next step).
+          if (group ? agreedStop : this.stopRequested) {
+            lastCheckpoint = await this.checkpoint(pos, carry);
+            this.progress({ kind: 'stop', step: pos.step, totalSteps: this.totalSteps, message: lastCheckpoint });
             return { step: pos.step, totalSteps: this.totalSteps, interrupted: true, lastEval, checkpoint: lastCheckpoint, bestCheckpoint };
           }
         }
         pos = { step: pos.step, iter: iter + 1, batchInIter: 0 };
-        lastEval = this.evaluate(pos.step);
+        if (this.rank === 0) lastEval = this.evaluate(pos.step);
+        // Rank 0 evaluates the whole test split alone; the others wait (as long as it takes).
+        if (group) await group.barrier({ timeoutMs: EVAL_WAIT_MS });
         const improved = lastEval !== undefined && this.recordEvaluation(pos.step, lastEval);
-        lastCheckpoint = this.save(pos, carry);
-        if (improved) {
+        lastCheckpoint = await this.checkpoint(pos, carry);
+        if (improved && lastCheckpoint) {
           bestCheckpoint = this.runFolder.keepAsBest(lastCheckpoint);
           const b = this.best!;
-          o.onProgress?.({ kind: 'best', step: pos.step, totalSteps: this.totalSteps, message: `${b.metric} ${b.value} at step ${b.step}: ${bestCheckpoint}` });
+          this.progress({ kind: 'best', step: pos.step, totalSteps: this.totalSteps, message: `${b.metric} ${b.value} at step ${b.step}: ${bestCheckpoint}` });
         }
       }
       return { step: pos.step, totalSteps: this.totalSteps, interrupted: false, lastEval, checkpoint: lastCheckpoint, bestCheckpoint };
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // The carry is saved with the last checkpoint; the run's own copy ends here.
+      if (carry) disposeCarry(carry);
     }
   }
 
@@ -502,6 +639,57 @@ export class Trainer {
     return metrics;
   }
 
+  /**
+   * The data-parallel step: forward and backward in their scope (the new carry and the
+   * parameters' gradients leave it), then the collectives: the gradients summed, the same
+   * optimizer steps on every rank, the puzzle embeddings' rows gathered, and the metric sums
+   * summed with `stopHere`, so every rank learns whether any wants to stop after this step.
+   */
+  private async trainStepDistributed(
+    group: ProcessGroup,
+    batch: PuzzleBatch,
+    step: number,
+    carry: HRMCarry | undefined,
+    setCarry: (c: HRMCarry) => void,
+    stopHere: boolean,
+  ): Promise<{ metrics: Record<string, number>; stop: boolean }> {
+    const o = this.options;
+    const B = o.globalBatchSize;
+    const lr = cosineScheduleWithWarmupLr(step, o.lr, o.lrWarmupSteps, this.totalSteps, o.lrMinRatio);
+    const lrPe = cosineScheduleWithWarmupLr(step, o.puzzleEmbLr, o.lrWarmupSteps, this.totalSteps, o.lrMinRatio);
+    const { sums, newCarry } = scope(() => {
+      const t = batchToTensors(batch, o.device);
+      const current = carry ?? this.model.initialCarry(t);
+      const r = this.head.forward(current, t);
+      r.loss.div(B).backward();
+      const values = metricValues(r.metrics);
+      if (!carry) disposeCarry(current);
+      return { sums: values, newCarry: r.carry };
+    });
+    if (carry) disposeCarry(carry);
+    setCarry(newCarry);
+    await allReduceGradients(group, this.model);
+    this.adam.lr = lr;
+    this.adam.step();
+    this.adam.zeroGrad();
+    if (this.sparse) {
+      this.sparse.lr = lrPe;
+      await sparseEmbeddingStep(group, this.sparse);
+    }
+    this.ema?.update();
+    // spec 3.4: the metric sums of the whole global batch, then normalised as one process does.
+    const keys = Object.keys(sums);
+    const totals = fromTypedArray(new Float64Array([...keys.map((k) => sums[k]), stopHere ? 1 : 0]), [keys.length + 1]);
+    try {
+      await group.allReduce(totals, { op: 'sum' });
+      const v = totals.toTypedArray() as Float64Array;
+      const reduced = Object.fromEntries(keys.map((k, i) => [k, v[i]]));
+      return { metrics: { lr, ...normalizeMetrics(reduced, { lossDivisor: B }) }, stop: v[keys.length] > 0 };
+    } finally {
+      totals.dispose();
+    }
+  }
+
   /** Evaluates on the test split (when there is one) and logs it. */
   evaluate(step: number): EvalResult | undefined {
     const testDir = path.join(this.options.dataPath, 'test');
@@ -513,7 +701,7 @@ export class Trainer {
       const r = this.ema ? this.ema.withAverage(run) : run();
       for (const [set, m] of Object.entries(r.sets)) {
         this.runFolder.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set], halted_at_step: r.haltedAtStep[set] });
-        this.options.onProgress?.({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
+        this.progress({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
       }
       return r;
     } finally {
