@@ -45,7 +45,7 @@ export type { TrainOptions, TrainProgress, TrainResult, BestMetric, BestEvaluati
 export { WeightEMA } from './train/ema';
 export * as distributed from './distributed';
 export { initProcessGroup, ProcessGroup, availableBackends } from './distributed';
-export { broadcastParameters, allReduceGradients, sparseEmbeddingStep } from './train/data-parallel';
+export { broadcastParameters, allReduceGradients, sparseEmbeddingStep, allReduceEvaluation, evaluateDataParallel } from './train/data-parallel';
 export { trainingProgress, formatTrainMetrics, formatEvalMetrics, type TrainingProgressOptions } from './train/progress';
 export { RunFolder, newestCheckpoint, bestCheckpoint, BEST_CHECKPOINT_FILE } from './train/run-folder';
 export { PRESETS, type PresetOptions, type Task } from './train/presets';
@@ -68,8 +68,8 @@ export { participationRatio, collectTrajectoryStates, participationRatioAnalysis
 export type { ParticipationRatio, TrajectoryStates, PRPoint, PRAnalysis } from './analysis/participation-ratio';
 export { ABLATION_VARIANTS, ablationVariants, runAblation, summarizeAblation, formatAblationTable } from './analysis/ablation';
 export type { AblationBase, AblationVariant, AblationOptions, AblationRun, AblationSummary, AblationResult } from './analysis/ablation';
-export { evaluate } from './eval/evaluate';
-export type { EvalOptions, EvalResult } from './eval/evaluate';
+export { evaluate, countEvaluation, evalResultOf } from './eval/evaluate';
+export type { EvalOptions, EvalResult, EvalCounts } from './eval/evaluate';
 export { runContinuous } from './eval/continuous';
 export type { ACTCarry, ACTStepConfig, ACTStepOutputs, ACTStepResult, ACTStepModel, PoolRow, RunningRow, HaltedRow, ContinuousOptions } from './eval/continuous';
 export { ArcVoter, ARC_DEFAULT_PASS_KS } from './eval/arc-vote';

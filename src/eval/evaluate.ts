@@ -82,49 +82,71 @@ type Halting = Required<Pick<HRMStepOptions, 'haltMaxSteps' | 'evalHalting'>>;
 
 /** Evaluates a model on a test-mode PuzzleDataset (in eval mode; the model's mode is restored after). */
 export function evaluate(model: ACTModel, data: PuzzleDataset, opts: EvalOptions = {}): EvalResult {
-  checkACTModel(model, 'evaluate(): model');
-  if (!(data instanceof PuzzleDataset)) throw invalidArgument(`evaluate(): data must be a PuzzleDataset, got ${describeValue(data)}`);
-  checkObject(opts, 'evaluate(): opts');
   const started = Date.now();
-  const wasTraining = model.training;
+  const { maxSteps, total } = checkEvaluation(model, data, opts, 'evaluate()');
+  if (opts.continuous) return evaluateContinuous(model, data, maxSteps, total, opts, started);
+  return evalResultOf(countBatches(model, data, maxSteps, total, opts), started);
+}
+
+/**
+ * The counts of a batched evaluation (fixed or adaptive halting, not continuous) before they are
+ * normalised: the sums that data-parallel ranks, each evaluating its slice of every test batch,
+ * add up (train/data-parallel.ts) before {@link evalResultOf} makes the result. With a loader of
+ * one rank, `evalResultOf(countEvaluation(...))` is `evaluate(...)`.
+ */
+export function countEvaluation(model: ACTModel, data: PuzzleDataset, opts: Omit<EvalOptions, 'continuous'> = {}): EvalCounts {
+  const { maxSteps, total } = checkEvaluation(model, data, opts, 'countEvaluation()');
+  if ((opts as EvalOptions).continuous) throw invalidArgument('countEvaluation(): continuous batching has no per-batch counts to sum; evaluate() runs it');
+  return countBatches(model, data, maxSteps, total, opts);
+}
+
+/** The checks every evaluation makes first; returns the step limit and how many examples it takes. */
+function checkEvaluation(model: ACTModel, data: PuzzleDataset, opts: EvalOptions, fn: string): { maxSteps: number; total: number } {
+  checkACTModel(model, `${fn}: model`);
+  if (!(data instanceof PuzzleDataset)) throw invalidArgument(`${fn}: data must be a PuzzleDataset, got ${describeValue(data)}`);
+  checkObject(opts, `${fn}: opts`);
   const maxSteps = checkHaltSteps('haltMaxSteps', opts.haltMaxSteps ?? model.config.haltMaxSteps);
   if (opts.maxExamples !== undefined && !(Number.isInteger(opts.maxExamples) && opts.maxExamples >= 1)) throw invalidArgument(`maxExamples must be a positive integer, got ${opts.maxExamples}`);
   if (opts.continuous !== undefined && typeof opts.continuous !== 'boolean') throw invalidArgument(`continuous must be true or false, got ${describeValue(opts.continuous)}`);
   if (opts.continuous && opts.adaptive === false) throw invalidArgument('continuous batching is a way to run adaptive halting; it takes no adaptive: false');
   const total = Math.min(opts.maxExamples ?? Infinity, [...data.split.sets.values()].reduce((n, s) => n + s.inputs.rows, 0));
-  if (opts.continuous) return evaluateContinuous(model, data, maxSteps, total, opts, started);
+  return { maxSteps, total };
+}
+
+/**
+ * Every test batch from a fresh carry (this rank's slice of it, with a data-parallel loader).
+ * `total` counts the examples of whole global batches, so every rank stops after the same batch.
+ */
+function countBatches(model: ACTModel, data: PuzzleDataset, maxSteps: number, total: number, opts: EvalOptions): EvalCounts {
   // This evaluation's halting goes to every step; the model's config is never changed.
   const halting: Halting = { haltMaxSteps: maxSteps, evalHalting: opts.adaptive ? 'adaptive' : 'max' };
+  const wasTraining = model.training;
   model.eval();
   const head = lossHeadOf(model);
-  const sums: Record<string, MetricValues> = {};
-  const atStep: Record<string, number[]> = {};
-  const haltedAt: Record<string, number[]> = {};
-  const rows: Record<string, number> = {};
-  const correctAtHalt: Record<string, number> = {};
+  const c: EvalCounts = { sums: {}, atStep: {}, haltedAt: {}, rows: {}, correctAtHalt: {} };
   let examples = 0;
   try {
     for (const batch of data.batches()) {
       if (examples >= total) break;
       const set = batch.setName;
       const r = evaluateBatch(head, batch, halting, opts);
-      addMetricValues((sums[set] ??= {}), r.metrics);
-      addCounts((atStep[set] ??= new Array(maxSteps).fill(0)), r.correctAtStep);
-      haltedAt[set] ??= new Array(maxSteps).fill(0);
-      for (const k of r.haltStep) if (k > 0) haltedAt[set][k - 1]++;
-      rows[set] = (rows[set] ?? 0) + batch.effectiveSize;
-      correctAtHalt[set] = (correctAtHalt[set] ?? 0) + r.correctAtHalt;
-      examples += batch.effectiveSize;
+      addMetricValues((c.sums[set] ??= {}), r.metrics);
+      addCounts((c.atStep[set] ??= new Array(maxSteps).fill(0)), r.correctAtStep);
+      c.haltedAt[set] ??= new Array(maxSteps).fill(0);
+      for (const k of r.haltStep) if (k > 0) c.haltedAt[set][k - 1]++;
+      c.rows[set] = (c.rows[set] ?? 0) + batch.effectiveSize;
+      c.correctAtHalt[set] = (c.correctAtHalt[set] ?? 0) + r.correctAtHalt;
+      examples += batch.globalEffectiveSize ?? batch.effectiveSize;
       opts.onProgress?.(Math.min(examples, total), total);
     }
   } finally {
     model.train(wasTraining);
   }
-  return evalResult({ sums, atStep, haltedAt, rows, correctAtHalt }, examples, started);
+  return c;
 }
 
-/** An evaluation's running counts, per set. */
-interface SetCounts {
+/** An evaluation's running counts, per set, before normalisation (see {@link countEvaluation}). */
+export interface EvalCounts {
   /** the loss head's metric sums */
   sums: Record<string, MetricValues>;
   /** real rows exactly right after step k */
@@ -137,15 +159,20 @@ interface SetCounts {
   correctAtHalt: Record<string, number>;
 }
 
-/** The counts as an {@link EvalResult}: sums normalised as the reference logs them, counts per row. */
-function evalResult(c: SetCounts, examples: number, started: number): EvalResult {
+/**
+ * The counts as an {@link EvalResult}: sums normalised as the reference logs them, counts per row;
+ * `started` is the evaluation's start (Date.now()), for its wall time.
+ */
+export function evalResultOf(c: EvalCounts, started: number): EvalResult {
   const sets: EvalResult['sets'] = {};
   const exactAccuracyAtStep: EvalResult['exactAccuracyAtStep'] = {};
   const exactAccuracyAtHalt: EvalResult['exactAccuracyAtHalt'] = {};
   const meanHaltStep: EvalResult['meanHaltStep'] = {};
+  let examples = 0;
   for (const [set, s] of Object.entries(c.sums)) {
     sets[set] = normalizeMetrics(s); // the reference's eval logging: everything / count, losses too
     const n = Math.max(1, c.rows[set]);
+    examples += c.rows[set];
     exactAccuracyAtStep[set] = c.atStep[set].map((v) => v / n);
     exactAccuracyAtHalt[set] = c.correctAtHalt[set] / n;
     meanHaltStep[set] = c.haltedAt[set].reduce((a, v, i) => a + v * (i + 1), 0) / n;
@@ -176,7 +203,7 @@ function* testRows(data: PuzzleDataset, total: number): Generator<TestRow> {
  * the loss head's metrics of that row (its losses over the real rows only: no padding rows).
  */
 function evaluateContinuous(model: ACTModel, data: PuzzleDataset, maxSteps: number, total: number, opts: EvalOptions, started: number): EvalResult {
-  const c: SetCounts = { sums: {}, atStep: {}, haltedAt: {}, rows: {}, correctAtHalt: {} };
+  const c: EvalCounts = { sums: {}, atStep: {}, haltedAt: {}, rows: {}, correctAtHalt: {} };
   const S = data.metadata.seq_len;
   let examples = 0;
   const counts = (set: string) => {
@@ -221,7 +248,7 @@ function evaluateContinuous(model: ACTModel, data: PuzzleDataset, maxSteps: numb
       if (opts.onPredictions) for (const set of new Set(halted.map((h) => h.row.set))) opts.onPredictions(haltedBatch(set, halted.filter((h) => h.row.set === set), S));
     },
   });
-  return evalResult(c, examples, started);
+  return evalResultOf(c, started);
 }
 
 /**

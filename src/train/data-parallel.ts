@@ -6,15 +6,19 @@
  * update gathers every rank's rows and gradients and applies SignSGD to their union.
  *
  * A loop calls, per step: `backward()`, `await allReduceGradients(pg, model)`, the dense
- * optimizer's step, `await sparseEmbeddingStep(pg, sparseOptimizer)`.
+ * optimizer's step, `await sparseEmbeddingStep(pg, sparseOptimizer)`; and to evaluate, each rank
+ * its slice of the test batches, `await evaluateDataParallel(pg, model, testLoader)`.
  * @module
  */
 import { Module } from '../nn/module';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
-import { zerosLike, empty } from '../tensor/creation';
+import { zerosLike, empty, fromTypedArray } from '../tensor/creation';
 import { Tensor } from '../tensor/tensor';
-import { describeValue, invalidArgument } from '../util/errors';
+import { checkObject, describeValue, invalidArgument } from '../util/errors';
 import { BucketOptions, ProcessGroup, allGatherConcat, allReduceBucketed, broadcastTensors } from '../distributed';
+import { PuzzleDataset } from '../data/format';
+import { ACTModel } from '../models/kinds';
+import { EvalCounts, EvalOptions, EvalResult, countEvaluation, evalResultOf } from '../eval/evaluate';
 
 function checkGroup(group: unknown, fn: string): ProcessGroup {
   if (group instanceof ProcessGroup) return group;
@@ -82,9 +86,9 @@ export async function sparseEmbeddingStep(group: ProcessGroup, optimizer: Sparse
   const grad = emb.localWeights.grad;
   const dim = emb.weights.size(1);
   // Without a gradient this rank still takes part (the others wait for it), with no rows.
-  const ownIds = grad === undefined ? empty([0], { dtype: 'int32' }) : undefined;
+  const ownIds = grad === undefined ? empty([0], { dtype: 'int32', device: emb.weights.device }) : undefined;
   const ids = ownIds ?? emb.localIds;
-  const rows = grad ?? empty([0, dim]);
+  const rows = grad ?? empty([0, dim], { device: emb.weights.device });
   let allIds: Tensor | undefined;
   let allRows: Tensor | undefined;
   try {
@@ -95,4 +99,72 @@ export async function sparseEmbeddingStep(group: ProcessGroup, optimizer: Sparse
     for (const t of [allIds, allRows, rows, ownIds]) t?.dispose();
     emb.localWeights.grad = undefined;
   }
+}
+
+/**
+ * The sum over the ranks of each rank's {@link countEvaluation} (each over its slice of every
+ * test batch, from a loader with the group's rank and world size), as the reference reduces its
+ * evaluation metrics: every rank gets the result of the whole test split, the same one a single
+ * process evaluating every row finds. Every rank must call it, after evaluating the same batches.
+ */
+export async function allReduceEvaluation(group: ProcessGroup, counts: EvalCounts, opts: { started?: number; timeoutMs?: number } = {}): Promise<EvalResult> {
+  checkGroup(group, 'allReduceEvaluation');
+  checkObject(counts, 'allReduceEvaluation: counts');
+  const started = opts.started ?? Date.now();
+  // One flat vector, in an order every rank builds alike: sets by name, then each set's metric
+  // names, per-step counts, rows and answers right at their halt.
+  const sets = Object.keys(counts.sums).sort();
+  const layout = sets.map((set) => ({ set, keys: Object.keys(counts.sums[set]).sort(), steps: counts.atStep[set]?.length ?? 0 }));
+  const values: number[] = [];
+  for (const { set, keys } of layout) {
+    for (const k of keys) values.push(counts.sums[set][k]);
+    values.push(...counts.atStep[set], ...counts.haltedAt[set], counts.rows[set] ?? 0, counts.correctAtHalt[set] ?? 0);
+  }
+  // The ranks must have counted the same things: the vector's length, its max and min over the ranks.
+  const shape = fromTypedArray(new Float64Array([values.length, -values.length]), [2]);
+  const totals = fromTypedArray(Float64Array.from(values), [values.length]);
+  try {
+    await group.allReduce(shape, { op: 'max', timeoutMs: opts.timeoutMs });
+    const [most, negLeast] = shape.toTypedArray() as Float64Array;
+    if (most !== values.length || -negLeast !== values.length) {
+      throw invalidArgument(`allReduceEvaluation (rank ${group.rank}): the ranks counted different sets or steps (${values.length} values here, ${-negLeast} to ${most} across the ranks); evaluate the same split with the same options on every rank`);
+    }
+    if (values.length) await group.allReduce(totals, { op: 'sum', timeoutMs: opts.timeoutMs });
+    const v = totals.toTypedArray() as Float64Array;
+    const reduced = new Map<string, { sums: Record<string, number>; atStep: number[]; haltedAt: number[]; rows: number; correctAtHalt: number }>();
+    let i = 0;
+    const take = (n: number) => Array.from(v.subarray(i, (i += n)));
+    for (const { set, keys, steps } of layout) {
+      const sums = Object.fromEntries(keys.map((k) => [k, v[i++]]));
+      const [atStep, haltedAt, [rows, correctAtHalt]] = [take(steps), take(steps), take(2)];
+      reduced.set(set, { sums, atStep, haltedAt, rows, correctAtHalt });
+    }
+    // In this rank's order of sets and metric names, as a single-process evaluation lists them.
+    const out: EvalCounts = { sums: {}, atStep: {}, haltedAt: {}, rows: {}, correctAtHalt: {} };
+    for (const [set, own] of Object.entries(counts.sums)) {
+      const r = reduced.get(set)!;
+      out.sums[set] = Object.fromEntries(Object.keys(own).map((k) => [k, r.sums[k]]));
+      [out.atStep[set], out.haltedAt[set], out.rows[set], out.correctAtHalt[set]] = [r.atStep, r.haltedAt, r.rows, r.correctAtHalt];
+    }
+    return evalResultOf(out, started);
+  } finally {
+    shape.dispose();
+    totals.dispose();
+  }
+}
+
+/**
+ * Evaluates data-parallel: this rank runs its slice of every test batch (`data` must be a test
+ * loader with the group's rank and world size) and the counts are summed over the ranks by
+ * {@link allReduceEvaluation}. Batched halting only (fixed or adaptive); `maxExamples` counts whole
+ * global batches, as one process does.
+ */
+export async function evaluateDataParallel(group: ProcessGroup, model: ACTModel, data: PuzzleDataset, opts: Omit<EvalOptions, 'continuous'> & { timeoutMs?: number } = {}): Promise<EvalResult> {
+  checkGroup(group, 'evaluateDataParallel');
+  if (data instanceof PuzzleDataset && (data.rank !== group.rank || data.worldSize !== group.worldSize)) {
+    throw invalidArgument(`evaluateDataParallel: data must be sliced for this group (rank ${group.rank} of ${group.worldSize}), got a loader for rank ${data.rank} of ${data.worldSize}; open it with { rank, worldSize } of the group`);
+  }
+  const started = Date.now();
+  const { timeoutMs, ...evalOpts } = opts ?? {};
+  return allReduceEvaluation(group, countEvaluation(model, data, evalOpts), { started, timeoutMs });
 }

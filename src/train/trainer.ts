@@ -24,8 +24,9 @@
  * global batch (the loader's rank / world size), starts from rank 0's weights, backpropagates its
  * loss / globalBatchSize and takes the same optimizer step after the gradients are summed over the
  * ranks (the puzzle embeddings' rows all-gathered); the step's metric sums are summed too, with a
- * stop flag, so every rank stops at the same step. Rank 0 alone evaluates (the others wait at a
- * barrier) and writes the run's files. A checkpoint holds the carry of the whole global batch
+ * stop flag, so every rank stops at the same step. Each rank evaluates its slice of every test
+ * batch and the counts are summed (every rank gets the whole split's metrics, those of a single
+ * process); rank 0 alone writes the run's files. A checkpoint holds the carry of the whole global batch
  * (every rank's rows, gathered), so it has the layout of a single-process one; a resume loads it
  * on every rank, each taking its rows.
  * @module
@@ -47,14 +48,14 @@ import { AdamATan2 } from '../optim/adam';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
 import { cosineScheduleWithWarmupLr } from '../optim/schedule';
 import { METADATA_FILE, PuzzleBatch, PuzzleDataset, batchToTensors, invalidDataset, isDatasetSplit } from '../data/format';
-import { evaluate, EvalResult } from '../eval/evaluate';
+import { evaluate, countEvaluation, EvalOptions, EvalResult } from '../eval/evaluate';
 import { METRICS_FILE, MetricsRecord, RunFolder, carryCheckpointTensors, carryFromCheckpointTensors, takeTrainedWeights, trainedWeightsCheckpointTensors } from './run-folder';
 import { WeightEMA, checkEmaRate } from './ema';
 import { checkPath } from '../util/path';
 import { ProcessGroup } from '../distributed';
 import { allGatherConcat } from '../distributed/collectives';
 import { fromTypedArray } from '../tensor/creation';
-import { allReduceGradients, broadcastParameters, sparseEmbeddingStep } from './data-parallel';
+import { allReduceEvaluation, allReduceGradients, broadcastParameters, sparseEmbeddingStep } from './data-parallel';
 import { carryFromTensors, carryTensors } from '../models/hrm/carry';
 
 /** The model config keys where a checkpoint's config and this run's differ, as 'key: old in the checkpoint, new now'. */
@@ -219,7 +220,7 @@ export interface BestEvaluation {
   step: number;
 }
 
-/** How long the other ranks wait for rank 0's evaluation (a day: it is work, not a hang). */
+/** How long the ranks wait for each other at the end of an evaluation (a day: uneven shares are work, not a hang). */
 const EVAL_WAIT_MS = 86_400_000;
 
 /** Where a run stands: the step, and the position in the data (so a resume continues exactly). */
@@ -591,9 +592,7 @@ export class Trainer {
           }
         }
         pos = { step: pos.step, iter: iter + 1, batchInIter: 0 };
-        if (this.rank === 0) lastEval = this.evaluate(pos.step);
-        // Rank 0 evaluates the whole test split alone; the others wait (as long as it takes).
-        if (group) await group.barrier({ timeoutMs: EVAL_WAIT_MS });
+        lastEval = group ? await this.evaluateDataParallel(group, pos.step) : this.evaluate(pos.step);
         const improved = lastEval !== undefined && this.recordEvaluation(pos.step, lastEval);
         lastCheckpoint = await this.checkpoint(pos, carry);
         if (improved && lastCheckpoint) {
@@ -692,21 +691,54 @@ export class Trainer {
 
   /** Evaluates on the test split (when there is one) and logs it. */
   evaluate(step: number): EvalResult | undefined {
-    const testDir = path.join(this.options.dataPath, 'test');
-    if (!isDatasetSplit(testDir)) return undefined;
-    const data = new PuzzleDataset({ dir: testDir, mode: 'test', batchSize: this.options.globalBatchSize });
+    const data = this.openTestSplit();
+    if (!data) return undefined;
     try {
       // spec 8: with EMA, evaluations run on the average.
-      const run = () => evaluate(this.model, data, { maxExamples: this.options.evalMaxExamples, device: this.options.device });
-      const r = this.ema ? this.ema.withAverage(run) : run();
-      for (const [set, m] of Object.entries(r.sets)) {
-        this.runFolder.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set], halted_at_step: r.haltedAtStep[set] });
-        this.progress({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
-      }
-      return r;
+      const run = () => evaluate(this.model, data, this.evalOptions());
+      return this.logEvaluation(step, this.ema ? this.ema.withAverage(run) : run());
     } finally {
       data.close();
     }
+  }
+
+  /**
+   * The data-parallel evaluation (every rank calls it): each rank evaluates its slice of every
+   * test batch, the counts are summed over the ranks (as the reference reduces its metrics), and
+   * every rank gets the whole split's result; rank 0 logs it.
+   */
+  private async evaluateDataParallel(group: ProcessGroup, step: number): Promise<EvalResult | undefined> {
+    const data = this.openTestSplit();
+    if (!data) return undefined;
+    const started = Date.now();
+    try {
+      const run = () => countEvaluation(this.model, data, this.evalOptions());
+      const counts = this.ema ? this.ema.withAverage(run) : run();
+      // The slowest rank's share of the split may take long: that is work, not a hang.
+      return this.logEvaluation(step, await allReduceEvaluation(group, counts, { started, timeoutMs: EVAL_WAIT_MS }));
+    } finally {
+      data.close();
+    }
+  }
+
+  /** The test split's loader, this rank's slice of each global batch; undefined when there is no test split. */
+  private openTestSplit(): PuzzleDataset | undefined {
+    const testDir = path.join(this.options.dataPath, 'test');
+    if (!isDatasetSplit(testDir)) return undefined;
+    return new PuzzleDataset({ dir: testDir, mode: 'test', batchSize: this.options.globalBatchSize, rank: this.rank, worldSize: this.worldSize });
+  }
+
+  private evalOptions(): EvalOptions {
+    return { maxExamples: this.options.evalMaxExamples, device: this.options.device };
+  }
+
+  /** Appends each set's metrics to the run's metrics (rank 0) and reports them. */
+  private logEvaluation(step: number, r: EvalResult): EvalResult {
+    for (const [set, m] of Object.entries(r.sets)) {
+      this.appendMetrics({ kind: 'eval', step, set, ...m, exact_accuracy_at_step: r.exactAccuracyAtStep[set], halted_at_step: r.haltedAtStep[set] });
+      this.progress({ kind: 'eval', step, totalSteps: this.totalSteps, metrics: m, message: set });
+    }
+    return r;
   }
 
   /**

@@ -72,6 +72,10 @@ withGloo('the Trainer on 2 ranks', () => {
     // the collectives, the gathered carries and the last carry leave no tensor behind
     expect([plain.result, r0, r1].map((r) => [r.leftover, r.freedByGc])).toEqual([[0, 0], [0, 0], [0, 0]]);
     expect(maxRelDiff(r0.params, plain.result.params)).toBeLessThan(1e-5);
+    // every rank evaluated its slice of the 20 test puzzles and got the whole split's metrics
+    expect(r1.lastEval).toEqual(r0.lastEval);
+    expect(r0.lastEval.examples).toBe(20);
+    for (const [k, v] of Object.entries(plain.result.lastEval.sets.all)) expect([k, Math.abs(r0.lastEval.sets.all[k] - (v as number)) <= 1e-4 * Math.max(1, Math.abs(v as number))]).toEqual([k, true]);
     // each step logged once, with the whole global batch's metrics
     const [dp, one] = [records(path.join(out, 'dp')), records(path.join(out, 'plain'))];
     expect(dp.map((r) => [r.kind, r.step])).toEqual(one.map((r) => [r.kind, r.step]));

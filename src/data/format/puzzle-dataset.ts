@@ -37,6 +37,11 @@ export interface PuzzleBatch {
   puzzleIdentifiers: Int32Array;
   /** rows that hold real examples (the rest are padding; test mode only) */
   effectiveSize: number;
+  /**
+   * the real rows of the whole global batch this one is a rank's slice of (every rank's
+   * together; set by PuzzleDataset, equal to effectiveSize with one rank)
+   */
+  globalEffectiveSize?: number;
 }
 
 /** Options of {@link PuzzleDataset}. */
@@ -70,6 +75,16 @@ export class PuzzleDataset {
   /** how many training passes have been made (the seed of the next pass is seed + iteration + 1) */
   iteration = 0;
   private readonly opts: Required<PuzzleDatasetOptions>;
+
+  /** This loader's data-parallel rank (0 with one rank). */
+  get rank(): number {
+    return this.opts.rank;
+  }
+
+  /** The number of data-parallel ranks the batches are sliced for (1 by default). */
+  get worldSize(): number {
+    return this.opts.worldSize;
+  }
 
   /** Opens the split `opts.dir` and checks the options. */
   constructor(opts: PuzzleDatasetOptions) {
@@ -175,7 +190,7 @@ export class PuzzleDataset {
       for (let i = 0; i < mine.length * S; i++) if (labels[i] === m.ignore_label_id) labels[i] = IGNORE_LABEL_ID;
     }
     for (let i = 0; i < mine.length; i++) puzzleIdentifiers[i] = ids[lo + i];
-    return { setName: set.name, inputs, labels, puzzleIdentifiers, effectiveSize: Math.max(0, Math.min(Bl, effective - lo)) };
+    return { setName: set.name, inputs, labels, puzzleIdentifiers, effectiveSize: Math.max(0, Math.min(Bl, effective - lo)), globalEffectiveSize: effective };
   }
 
   /** Releases the split's files. */
