@@ -3,7 +3,7 @@
 // are read and written in TypeScript (src/tensor/io/), not here.
 #include "common.h"
 #include "dispatch.h"
-#ifdef HRM_WITH_GLOO
+#ifdef HRM_WITH_DISTRIBUTED
 #include "distributed.h"
 #endif
 
@@ -528,14 +528,18 @@ static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   o.Set("runtimeConfig", at::show_config());
   o.Set("parallelInfo", at::get_parallel_info());
   o.Set("hasCuda", Napi::Boolean::New(env, at::hasCUDA()));
-  // The process-group backends compiled in (NCCL would need the CUDA build and its headers).
+  // The process-group backends compiled in (NCCL only in the CUDA build, with NCCL's headers).
   Napi::Object backends = Napi::Object::New(env);
 #ifdef HRM_WITH_GLOO
   backends.Set("gloo", true);
 #else
   backends.Set("gloo", false);
 #endif
+#ifdef HRM_WITH_NCCL
+  backends.Set("nccl", true);
+#else
   backends.Set("nccl", false);
+#endif
   o.Set("distributedBackends", backends);
   return o;
 }
@@ -593,7 +597,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 #undef HRM_EXPORT
 
   registerDispatch(env, exports);
-#ifdef HRM_WITH_GLOO
+#ifdef HRM_WITH_DISTRIBUTED
   registerDistributed(env, exports);
 #endif
   return exports;

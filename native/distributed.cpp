@@ -1,9 +1,14 @@
 // Process groups over libtorch's own c10d, the layer torch.distributed uses: a TCPStore for the
-// rendezvous, ProcessGroupGloo wrapped in a c10d::ProcessGroup (as torch.distributed does), and
-// the collectives through the c10d dispatcher ops that ProcessGroup calls.
+// rendezvous, ProcessGroupGloo (CPU tensors) and, in the CUDA build, ProcessGroupNCCL (CUDA
+// tensors) wrapped in a c10d::ProcessGroup as torch.distributed does, and the collectives
+// through the c10d dispatcher ops that ProcessGroup calls, which pick the backend by the
+// tensors' device. Each backend is compiled in where its headers were found (HRM_WITH_GLOO,
+// HRM_WITH_NCCL); a group asks for the ones it needs.
 //
 // Gloo's own types stay opaque here: the gloo headers we compile against (Debian's) are not the
-// gloo libtorch bundles, so only pointers to gloo objects are held, never their fields.
+// gloo libtorch bundles, so only pointers to gloo objects are held, never their fields. NCCL's
+// ProcessGroupNCCL.hpp holds an ncclConfig_t by value, so it must see the nccl.h of the NCCL
+// libtorch was built with (scripts/build-cuda.sh checks that with the hrm_nccl_check program).
 //
 // Every collective is enqueued on the JS thread, in program order, so each rank hands the same
 // sequence to c10d; only the wait on the c10d Work (bounded by the group's timeout) runs on a
@@ -14,11 +19,17 @@
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef HRM_WITH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef HRM_WITH_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 
@@ -31,6 +42,8 @@ using Millis = std::chrono::milliseconds;
 struct Group {
   c10::intrusive_ptr<c10d::ProcessGroup> pg;
   Millis timeout;
+  // the CUDA device of an NCCL group (its barrier runs there), -1 for a Gloo one
+  int64_t cudaDevice;
 };
 
 // Process-wide tables, reached from worker threads too (hence the mutex). They are never freed:
@@ -178,9 +191,37 @@ Napi::Value StoreDestroy(const Napi::CallbackInfo& info) {
 
 // ---------------------------------------------------------------- process groups
 
-// distGroupCreate(store, prefix, rank, size, timeoutMs, deviceKind, deviceValue) -> Promise<group id>.
-// deviceKind: 'hostname' (bind to that address), 'interface' (that network interface) or
-// 'default' (the host name's address, else loopback). Creating the group connects the full mesh.
+#ifdef HRM_WITH_GLOO
+// The Gloo backend of a group, bound as `kind` says (see distGroupCreate).
+c10::intrusive_ptr<c10d::Backend> glooBackend(const c10::intrusive_ptr<c10d::Store>& store, int rank, int size, Millis timeout, const std::string& kind, const std::string& value) {
+  auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
+  if (kind == "hostname") opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(value));
+  else if (kind == "interface") opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(value));
+  else opts->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, size, opts);
+}
+#endif
+
+#ifdef HRM_WITH_NCCL
+// ProcessGroupNCCL reads these when it is constructed. By default a failed or timed-out NCCL
+// collective makes its watchdog tear the whole process down; with blocking waits (each wait
+// returns when the collective is done, or throws at the timeout) and the watchdog only aborting
+// the communicators, a dead peer becomes an error of the waiting call instead. A user's own
+// settings win.
+void ncclErrorHandlingDefaults() {
+  setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+  setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "2", 0);  // CleanUpOnly: abort the communicators, keep the process
+}
+#endif
+
+// distGroupCreate(store, prefix, rank, size, timeoutMs, deviceKind, deviceValue, backend, cudaDevice)
+//   -> Promise<group id>.
+// backend 'gloo': Gloo for CPU tensors. backend 'nccl': NCCL for CUDA tensors (device cudaDevice
+// runs its barrier) and, where Gloo is compiled in, Gloo for CPU tensors, as torch.distributed's
+// "cpu:gloo,cuda:nccl". Each backend keeps its keys under prefix + "/cpu/" or "/cuda/", where
+// torch.distributed's default group keeps them. deviceKind binds Gloo: 'hostname' (to that
+// address), 'interface' (that network interface) or 'default' (the host name's address, else
+// loopback). Creating a Gloo group connects the full mesh; NCCL connects at its first collective.
 Napi::Value GroupCreate(const Napi::CallbackInfo& info) {
   c10::intrusive_ptr<c10d::Store> store = storeArg(info, 0);
   std::string prefix = stringArg(info, 1, "prefix");
@@ -192,20 +233,45 @@ Napi::Value GroupCreate(const Napi::CallbackInfo& info) {
   std::string kind = stringArg(info, 5, "deviceKind");
   std::string value = isMissing(info, 6) ? "" : stringArg(info, 6, "deviceValue");
   if (kind != "hostname" && kind != "interface" && kind != "default") throw ArgError(argName("deviceKind") + " must be 'hostname', 'interface' or 'default'");
+  std::string backendName = isMissing(info, 7) ? "gloo" : stringArg(info, 7, "backend");
+  int64_t cudaDevice = isMissing(info, 8) ? 0 : intArg(info, 8, "cudaDevice");
+  if (backendName == "gloo") {
+#ifndef HRM_WITH_GLOO
+    throw ArgError(argName("backend") + " 'gloo' is not compiled into this addon (no gloo headers at build time)");
+#endif
+    cudaDevice = -1;
+  } else if (backendName == "nccl") {
+#ifdef HRM_WITH_NCCL
+    if (cudaDevice < 0) throw ArgError(argName("cudaDevice") + " must be a CUDA device index >= 0");
+    ncclErrorHandlingDefaults();
+#else
+    throw ArgError(argName("backend") + " 'nccl' is not compiled into this addon (it needs the CUDA build with NCCL's headers)");
+#endif
+  } else {
+    throw ArgError(argName("backend") + " must be 'gloo' or 'nccl', got '" + backendName + "'");
+  }
   auto id = std::make_shared<int64_t>(0);
   return DistWorker::start(
       info.Env(),
-      [store, prefix, rank, size, timeout, kind, value, id]() {
-        auto prefixed = c10::make_intrusive<c10d::PrefixStore>(prefix, store);
-        auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
-        if (kind == "hostname") opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(value));
-        else if (kind == "interface") opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(value));
-        else opts->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-        auto backend = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, static_cast<int>(rank), static_cast<int>(size), opts);
-        auto pg = c10::make_intrusive<c10d::ProcessGroup>(prefixed, static_cast<int>(rank), static_cast<int>(size));
+      [store, prefix, rank, size, timeout, kind, value, backendName, cudaDevice, id]() {
+        const int r = static_cast<int>(rank), n = static_cast<int>(size);
+        auto under = [&](const char* device) { return c10::make_intrusive<c10d::PrefixStore>(prefix + "/" + device + "/", store); };
+        auto pg = c10::make_intrusive<c10d::ProcessGroup>(c10::make_intrusive<c10d::PrefixStore>(prefix, store), r, n);
+#ifdef HRM_WITH_GLOO
+        // the CPU tensors' backend, in either kind of group
+        pg->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::GLOO, glooBackend(under("cpu"), r, n, timeout, kind, value));
         pg->setDefaultBackend(c10d::ProcessGroup::BackendType::GLOO);
-        pg->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::GLOO, backend);
-        auto group = std::make_shared<Group>(Group{pg, timeout});
+#endif
+#ifdef HRM_WITH_NCCL
+        if (backendName == "nccl") {
+          auto opts = c10d::ProcessGroupNCCL::Options::create();
+          opts->timeout = timeout;
+          auto nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(under("cuda"), r, n, opts);
+          pg->setBackend(c10::DeviceType::CUDA, c10d::ProcessGroup::BackendType::NCCL, nccl);
+          pg->setDefaultBackend(c10d::ProcessGroup::BackendType::NCCL);
+        }
+#endif
+        auto group = std::make_shared<Group>(Group{pg, timeout, cudaDevice});
         std::lock_guard<std::mutex> lock(tableMutex);
         *id = nextId++;
         groups->emplace(*id, group);
@@ -314,6 +380,8 @@ Napi::Value Barrier(const Napi::CallbackInfo& info) {
   auto group = groupArg(info, 0);
   c10d::BarrierOptions opts;
   opts.timeout = opTimeout(info, 1, *group);
+  // NCCL's barrier is an all-reduce on a device it would otherwise guess from the rank
+  if (group->cudaDevice >= 0) opts.device_ids = {group->cudaDevice};
   std::vector<c10::intrusive_ptr<c10d::Work>> works{group->pg->barrier(opts)};
   Millis timeout = opts.timeout;
   return DistWorker::start(info.Env(), [group, works, timeout]() { waitAll(works, timeout); });

@@ -1,6 +1,7 @@
-// The process-group entry points that distributed.cpp defines (c10d stores, Gloo process groups,
-// collectives), registered on the addon's exports by addon.cpp. Compiled only where the gloo
-// headers were found (HRM_WITH_GLOO); the addon reports which backends it has either way.
+// The process-group entry points that distributed.cpp defines (c10d stores, Gloo and NCCL process
+// groups, collectives), registered on the addon's exports by addon.cpp. Compiled only where the
+// headers of at least one backend were found (HRM_WITH_DISTRIBUTED, with HRM_WITH_GLOO and/or
+// HRM_WITH_NCCL); the addon reports which backends it has either way.
 #pragma once
 
 #include <napi.h>

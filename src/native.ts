@@ -37,7 +37,7 @@ export interface BuildInfo {
   distributedBackends?: {
     /** Gloo (CPU tensors): built where the gloo headers were found */
     gloo: boolean;
-    /** NCCL (CUDA tensors): not built yet */
+    /** NCCL (CUDA tensors): built in the CUDA build where NCCL's nccl.h was found */
     nccl: boolean;
   };
 }
@@ -106,13 +106,13 @@ export interface NativeBinding {
 
 /**
  * The addon's process-group functions (native/distributed.cpp), present only where it was built
- * with the gloo headers. Stores and groups are opaque ids; every call that talks to other ranks
+ * with the headers of a backend (gloo's, or NCCL's in the CUDA build). Stores and groups are opaque ids; every call that talks to other ranks
  * returns a promise that settles when c10d's Work is done, fails, or runs past the timeout.
  */
 export interface DistributedBinding {
   distStoreCreate(host: string, port: number, worldSize: number, isMaster: boolean, timeoutMs: number): Promise<number>;
   distStoreDestroy(store: number): boolean;
-  distGroupCreate(store: number, prefix: string, rank: number, size: number, timeoutMs: number, deviceKind: 'hostname' | 'interface' | 'default', deviceValue?: string): Promise<number>;
+  distGroupCreate(store: number, prefix: string, rank: number, size: number, timeoutMs: number, deviceKind: 'hostname' | 'interface' | 'default', deviceValue?: string, backend?: 'gloo' | 'nccl', cudaDevice?: number): Promise<number>;
   distGroupDestroy(group: number): Promise<boolean>;
   distAllReduce(group: number, tensors: Handle[], op: string, timeoutMs?: number): Promise<void>;
   distBroadcast(group: number, tensors: Handle[], root: number, timeoutMs?: number): Promise<void>;
@@ -122,7 +122,7 @@ export interface DistributedBinding {
 
 /**
  * The process-group functions of the loaded addon, or undefined when it was built without them
- * (no gloo headers at build time).
+ * (no backend's headers at build time).
  */
 export function distributedBinding(): DistributedBinding | undefined {
   const n = native() as unknown as Partial<DistributedBinding>;

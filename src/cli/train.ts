@@ -40,8 +40,9 @@ const TRAIN_HELP = `hrm train --task sudoku|maze|arc|custom --data DIR [--preset
   keeps the checkpoint of the best evaluation as checkpoints/best.safetensors, which rotation
   never removes: give --best to hrm eval/solve/viz to use it.
   Data-parallel: hrm launch --nproc-per-node N -- hrm train ... (WORLD_SIZE > 1 joins the group):
-  each rank trains its slice of every global batch (globalBatchSize must divide by N); rank 0
-  evaluates and writes the run folder.
+  each rank trains its slice of every global batch (globalBatchSize must divide by N) and
+  evaluates its slice of the test split, the metrics summed over the ranks; rank 0 writes the
+  run folder. Gloo on the CPU; with --device cuda, NCCL, rank r on cuda:LOCAL_RANK.
 ${settingsHelp()}`;
 
 /** A training run as the command line describes it. */
@@ -133,10 +134,11 @@ function trainRequest(args: ParsedArgs): TrainRequest {
 
 async function train(args: ParsedArgs): Promise<number> {
   const { task, preset, config, dataPath, outputDir, device, resume, threads } = trainRequest(args);
-  // Under hrm launch (torchrun's WORLD_SIZE > 1) every rank joins the group and trains its slice.
-  const group = Number(process.env.WORLD_SIZE ?? '1') > 1 ? await initProcessGroup() : undefined;
+  // Under hrm launch (torchrun's WORLD_SIZE > 1) every rank joins the group and trains its slice:
+  // over Gloo on the CPU; over NCCL on CUDA, each rank on its own device (cuda:LOCAL_RANK).
+  const group = Number(process.env.WORLD_SIZE ?? '1') > 1 ? await initProcessGroup({ backend: device === 'cpu' ? 'gloo' : 'nccl' }) : undefined;
   try {
-    return await trainIn(group, { task, preset, config, dataPath, outputDir, device, resume, threads });
+    return await trainIn(group, { task, preset, config, dataPath, outputDir, device: group?.backend === 'nccl' ? group.device : device, resume, threads });
   } finally {
     await group?.destroy();
   }

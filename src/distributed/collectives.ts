@@ -109,7 +109,7 @@ export async function allGatherConcat(group: ProcessGroup, tensor: Tensor, opts:
   if (tensor.ndim < 1) throw invalidArgument('allGatherConcat: tensor must have at least one dimension (the one concatenated)');
   const temps: Tensor[] = [];
   try {
-    const own = makeTensor([tensor.shape[0]], { dtype: 'int64' });
+    const own = makeTensor([tensor.shape[0]], { dtype: 'int64', device: tensor.device });
     temps.push(own);
     const lengthsT = await group.allGather(own, opts);
     temps.push(...lengthsT);

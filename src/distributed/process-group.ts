@@ -1,13 +1,17 @@
 /**
  * Process groups over libtorch's own c10d, the layer torch.distributed uses: a TCPStore
- * rendezvous at the master's address and a Gloo process group (CPU tensors), so hrm-torch ranks
- * talk the same protocol torch.distributed does.
+ * rendezvous at the master's address and a Gloo (CPU tensors) or NCCL (CUDA tensors, in the CUDA
+ * build) process group, so hrm-torch ranks talk the same protocol torch.distributed does.
  *
  * ```ts
  * const pg = await initProcessGroup({ backend: 'gloo' }); // reads torchrun's environment
  * await pg.allReduce([grad]);                             // in place, summed over the ranks
  * await pg.destroy();
  * ```
+ *
+ * An NCCL group runs on the CUDA device `cuda:LOCAL_RANK` ({@link ProcessGroup.device}); where
+ * Gloo is compiled in too, it also takes CPU tensors (through Gloo), as torch.distributed's
+ * "cpu:gloo,cuda:nccl" does.
  *
  * Collectives are called in the same order on every rank (c10d's rule). Each one is handed to
  * c10d when it is called and returns a promise that settles when it is done on this rank; the
@@ -18,7 +22,7 @@
  */
 import { DistributedBinding, addon, distributedBinding, native } from '../native';
 import { Tensor, handleOf, wrapHandle } from '../tensor/tensor';
-import { isFloating } from '../tensor/dtype';
+import { Device, isFloating } from '../tensor/dtype';
 import { describeValue, hasErrorCode, hrmError, invalidArgument } from '../util/errors';
 
 /** The process-group backends: Gloo (CPU tensors) and NCCL (CUDA tensors; needs the CUDA build). */
@@ -49,6 +53,8 @@ export interface InitProcessGroupOptions {
   timeoutMs?: number;
   /** the environment to read (default: process.env) */
   env?: NodeJS.ProcessEnv;
+  /** nccl: the index of this rank's CUDA device (default: LOCAL_RANK, else 0) */
+  cudaDevice?: number;
 }
 
 /** Which process-group backends this addon has, and why one is missing. */
@@ -62,16 +68,17 @@ export interface BackendAvailability {
 }
 
 const GLOO_MISSING = 'not compiled in: install the gloo headers (`apt-get install libgloo-dev`) and rebuild (`npm run build:native`)';
-const NCCL_MISSING = 'not compiled in: needs the CUDA build of hrm-torch (a CUDA libtorch); use gloo on the CPU';
+const NCCL_MISSING = 'not compiled in: needs the CUDA build of hrm-torch (a CUDA libtorch and the nccl.h of its NCCL: scripts/build-cuda.sh); use gloo on the CPU';
 
 /** The backends compiled into the addon (loads it). */
 export function availableBackends(): BackendAvailability {
   const b = native().buildInfo().distributedBackends ?? { gloo: false, nccl: false };
   const gloo = b.gloo && distributedBinding() !== undefined;
+  const nccl = b.nccl && distributedBinding() !== undefined;
   const missing: Partial<Record<Backend, string>> = {};
   if (!gloo) missing.gloo = GLOO_MISSING;
-  if (!b.nccl) missing.nccl = NCCL_MISSING;
-  return { gloo, nccl: b.nccl, missing };
+  if (!nccl) missing.nccl = NCCL_MISSING;
+  return { gloo, nccl, missing };
 }
 
 /** An integer option from `opts` or else the environment variable `envName`; undefined when neither has one. */
@@ -91,10 +98,10 @@ const LAUNCH_HINT = 'run under `hrm launch --nproc-per-node N -- <command>` (or 
 
 /**
  * Where torch.distributed's default group keeps its keys in the store (PrefixStore "default_pg",
- * then the group name "0/", then the device "cpu/", each joined with "/"), so that hrm-torch and
- * PyTorch ranks can join one group.
+ * then the group name "0/", each joined with "/"; the addon adds "/cpu/" or "/cuda/" for each
+ * backend, as torch.distributed does), so that hrm-torch and PyTorch ranks can join one group.
  */
-const TORCH_DEFAULT_PG_PREFIX = 'default_pg/0//cpu/';
+const TORCH_DEFAULT_PG_PREFIX = 'default_pg/0/';
 
 /** Loopback addresses: the ranks then bind Gloo to 127.0.0.1 rather than to the host name's address. */
 const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /^127\./.test(addr);
@@ -102,12 +109,17 @@ const isLoopback = (addr: string) => addr === 'localhost' || addr === '::1' || /
 /**
  * Joins the process group of `worldSize` ranks: rank 0 serves a c10d TCPStore at
  * masterAddr:masterPort, every rank connects to it, then the Gloo group connects all ranks to
- * each other. Resolves once all `worldSize` ranks have joined; rejects with `DISTRIBUTED_ERROR`
- * when they have not within `timeoutMs`.
+ * each other (NCCL connects at its first collective). Resolves once all `worldSize` ranks have
+ * joined; rejects with `DISTRIBUTED_ERROR` when they have not within `timeoutMs`.
  *
  * Gloo binds to the network interface named by GLOO_SOCKET_IFNAME when set, to 127.0.0.1 when
  * the master address is a loopback one, and otherwise to the address this host's name resolves to.
- * @throws `BACKEND_UNAVAILABLE` when the backend is not compiled in; `INVALID_ARGUMENT` for bad options
+ *
+ * NCCL runs each rank on CUDA device `cudaDevice` (default LOCAL_RANK). Unless the environment
+ * says otherwise, it is set up so that a failed or timed-out collective rejects its promise rather
+ * than ending the process (TORCH_NCCL_BLOCKING_WAIT=1, TORCH_NCCL_ASYNC_ERROR_HANDLING=2).
+ * @throws `BACKEND_UNAVAILABLE` when the backend is not compiled in; `CUDA_UNAVAILABLE` when nccl's
+ * device is not there; `INVALID_ARGUMENT` for bad options
  */
 export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Promise<ProcessGroup> {
   if (opts === null || typeof opts !== 'object') throw invalidArgument(`initProcessGroup: options must be an object, got ${describeValue(opts)}`);
@@ -129,6 +141,15 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
 
   const available = availableBackends();
   if (!available[backend]) throw hrmError('BACKEND_UNAVAILABLE', `initProcessGroup: backend '${backend}' is ${available.missing[backend]}`);
+  let cudaDevice = -1;
+  if (backend === 'nccl') {
+    cudaDevice = intSetting(opts.cudaDevice, 'cudaDevice', env, 'LOCAL_RANK', 0) ?? 0;
+    const devices = native().cudaDeviceCount();
+    if (cudaDevice >= devices) {
+      const from = opts.cudaDevice !== undefined ? 'cudaDevice' : env.LOCAL_RANK ? 'LOCAL_RANK' : 'the default';
+      throw hrmError('CUDA_UNAVAILABLE', `initProcessGroup: backend 'nccl' runs rank ${rank} on CUDA device ${cudaDevice} (${from}), but ${devices === 0 ? 'no CUDA device is available here (see hrm doctor); use gloo on the CPU' : `this machine has ${devices} (0..${devices - 1}); start at most ${devices} ranks per node`}`);
+    }
+  }
   const dist = distributedBinding()!;
   const where = `rank ${rank} of ${worldSize}, store ${masterAddr}:${masterPort}`;
   const store = await withContext(dist.distStoreCreate(masterAddr, masterPort, worldSize, rank === 0, timeoutMs), `initProcessGroup (${where}): the rendezvous`, timeoutMs);
@@ -136,12 +157,13 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
   const [kind, value]: ['interface' | 'hostname' | 'default', string] = ifname ? ['interface', ifname] : isLoopback(masterAddr) ? ['hostname', '127.0.0.1'] : ['default', ''];
   let group: number;
   try {
-    group = await withContext(dist.distGroupCreate(store, TORCH_DEFAULT_PG_PREFIX, rank, worldSize, timeoutMs, kind, value), `initProcessGroup (${where}): connecting the Gloo group`, timeoutMs);
+    group = await withContext(dist.distGroupCreate(store, TORCH_DEFAULT_PG_PREFIX, rank, worldSize, timeoutMs, kind, value, backend, cudaDevice), `initProcessGroup (${where}): connecting the ${backend === 'gloo' ? 'Gloo' : 'NCCL'} group`, timeoutMs);
   } catch (e) {
     dist.distStoreDestroy(store);
     throw e;
   }
-  return new ProcessGroup(dist, store, group, backend, rank, worldSize, timeoutMs);
+  const device: Device = backend === 'nccl' ? `cuda:${cudaDevice}` : 'cpu';
+  return new ProcessGroup(dist, store, group, backend, rank, worldSize, timeoutMs, device, backend === 'gloo' || available.gloo);
 }
 
 /** Adds what was being done, and for a timeout the limit, to a failure of `p`. */
@@ -161,6 +183,9 @@ function contextError(e: unknown, what: string, timeoutMs: number): Error {
   const why = timedOut ? `the other ranks did not answer within timeoutMs = ${timeoutMs} ms` : 'another rank failed or exited';
   return hrmError('DISTRIBUTED_ERROR', `${what}: ${why} (c10d: ${msg.trim()})`);
 }
+
+/** The index of a CUDA device name ('cuda' is device 0). */
+const cudaIndex = (d: Device) => (d === 'cuda' ? 0 : Number(d.slice(5)));
 
 /** Whether `t` is laid out densely in C order (Gloo reads and writes tensors in place only then). @internal */
 export function isContiguous(t: Tensor): boolean {
@@ -195,6 +220,10 @@ export class ProcessGroup {
     readonly worldSize: number,
     /** how long each collective may wait for the other ranks, in milliseconds */
     readonly timeoutMs: number,
+    /** where this rank's tensors live: 'cpu' for gloo, its CUDA device (`cuda:LOCAL_RANK`) for nccl */
+    readonly device: Device = 'cpu',
+    /** whether CPU tensors can take part (a gloo group; an nccl one where Gloo is compiled in too) */
+    readonly cpuTensors: boolean = true,
   ) {}
 
   /** The group's state as an error message prefix, and the checks every collective makes first. */
@@ -211,7 +240,11 @@ export class ProcessGroup {
     list.forEach((t, i) => {
       handleOf(t, `${where}: tensors[${i}]`);
       const tt = t as Tensor;
-      if (this.backend === 'gloo' && tt.device !== 'cpu') throw invalidArgument(`${where}: tensors[${i}] must be on the CPU for the gloo backend, got device ${tt.device}`);
+      const dev = tt.device;
+      if (dev === 'cpu' ? !this.cpuTensors : this.backend === 'gloo' || cudaIndex(dev) !== cudaIndex(this.device)) {
+        const wanted = this.backend === 'gloo' ? 'on the CPU for the gloo backend' : `on this rank's device ${this.device}${this.cpuTensors ? ' or the CPU' : ' (this addon has no Gloo for CPU tensors)'} for the nccl backend`;
+        throw invalidArgument(`${where}: tensors[${i}] must be ${wanted}, got device ${dev}`);
+      }
       if (!isContiguous(tt)) throw invalidArgument(`${where}: tensors[${i}] must be contiguous (collectives work in place on dense tensors); call .contiguous() first`);
     });
     return list as Tensor[];

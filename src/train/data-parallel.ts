@@ -121,8 +121,9 @@ export async function allReduceEvaluation(group: ProcessGroup, counts: EvalCount
     values.push(...counts.atStep[set], ...counts.haltedAt[set], counts.rows[set] ?? 0, counts.correctAtHalt[set] ?? 0);
   }
   // The ranks must have counted the same things: the vector's length, its max and min over the ranks.
-  const shape = fromTypedArray(new Float64Array([values.length, -values.length]), [2]);
-  const totals = fromTypedArray(Float64Array.from(values), [values.length]);
+  // (on the group's device: an NCCL group may have no CPU backend)
+  const shape = fromTypedArray(new Float64Array([values.length, -values.length]), [2], { device: group.device });
+  const totals = fromTypedArray(Float64Array.from(values), [values.length], { device: group.device });
   try {
     await group.allReduce(shape, { op: 'max', timeoutMs: opts.timeoutMs });
     const [most, negLeast] = shape.toTypedArray() as Float64Array;

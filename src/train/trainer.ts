@@ -344,7 +344,7 @@ export class Trainer {
 
   /** Whether any rank passes `flag` true (a sum over the ranks; every rank must call it). */
   private async anyRank(group: ProcessGroup, flag: boolean): Promise<boolean> {
-    const t = fromTypedArray(new Float32Array([flag ? 1 : 0]), [1]);
+    const t = fromTypedArray(new Float32Array([flag ? 1 : 0]), [1], { device: group.device });
     try {
       await group.allReduce(t, { op: 'sum' });
       return Number(t.item()) > 0;
@@ -678,7 +678,7 @@ export class Trainer {
     this.ema?.update();
     // spec 3.4: the metric sums of the whole global batch, then normalised as one process does.
     const keys = Object.keys(sums);
-    const totals = fromTypedArray(new Float64Array([...keys.map((k) => sums[k]), stopHere ? 1 : 0]), [keys.length + 1]);
+    const totals = fromTypedArray(new Float64Array([...keys.map((k) => sums[k]), stopHere ? 1 : 0]), [keys.length + 1], { device: group.device });
     try {
       await group.allReduce(totals, { op: 'sum' });
       const v = totals.toTypedArray() as Float64Array;

@@ -6,6 +6,8 @@
  * without Gloo, except under CI.
  */
 import { availableBackends, initProcessGroup } from '../../src/distributed';
+import { native } from '../../src/native';
+import { cuda } from '../../src/runtime';
 import * as path from 'path';
 import { glooAvailable, runRanks, FIXTURES } from '../helpers/distributed';
 import { referencePython } from '../helpers/reference';
@@ -95,8 +97,24 @@ describe('initProcessGroup options', () => {
     await expect(initProcessGroup(opts as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
   });
 
-  test('a backend that is not compiled in is BACKEND_UNAVAILABLE, saying how to get it', async () => {
-    expect(availableBackends().nccl).toBe(false); // this addon is a CPU build
-    await expect(initProcessGroup({ backend: 'nccl', env })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE', message: "initProcessGroup: backend 'nccl' is not compiled in: needs the CUDA build of hrm-torch (a CUDA libtorch); use gloo on the CPU" });
+  test('nccl: BACKEND_UNAVAILABLE where it is not compiled in (saying how to get it), CUDA_UNAVAILABLE where its device is missing', async () => {
+    const { nccl } = availableBackends();
+    // nccl is compiled into CUDA builds only
+    if (!native().buildInfo().builtWithCuda) expect(nccl).toBe(false);
+    if (!nccl) {
+      await expect(initProcessGroup({ backend: 'nccl', env })).rejects.toMatchObject({
+        code: 'BACKEND_UNAVAILABLE',
+        message: "initProcessGroup: backend 'nccl' is not compiled in: needs the CUDA build of hrm-torch (a CUDA libtorch and the nccl.h of its NCCL: scripts/build-cuda.sh); use gloo on the CPU",
+      });
+    } else if (cuda.deviceCount() === 0) {
+      // the CUDA build on a machine without a GPU
+      await expect(initProcessGroup({ backend: 'nccl', env: { ...env, LOCAL_RANK: '1' } })).rejects.toMatchObject({
+        code: 'CUDA_UNAVAILABLE',
+        message: "initProcessGroup: backend 'nccl' runs rank 0 on CUDA device 1 (LOCAL_RANK), but no CUDA device is available here (see hrm doctor); use gloo on the CPU",
+      });
+    } else {
+      const n = cuda.deviceCount();
+      await expect(initProcessGroup({ backend: 'nccl', env, cudaDevice: n })).rejects.toMatchObject({ code: 'CUDA_UNAVAILABLE', message: expect.stringContaining(`on CUDA device ${n} (cudaDevice), but this machine has ${n}`) });
+    }
   });
 });
