@@ -15,9 +15,11 @@
  *            the two ranks counts), so a loaded machine slows both sides alike. Reported: the
  *            median, the spread (interquartile range) and the bandwidth (bytes / median time;
  *            with 2 ranks this is also the ring all-reduce's "bus bandwidth").
- * grads      allReduceGradients() over the HRM Sudoku model (hidden 512, 4+4 layers: 27.3M
- *            parameters, 109 MB of float32 gradients) in 25 MB buckets, on the SDK's ranks; and,
- *            as its lower bound, one all-reduce of a single buffer of the same bytes.
+ * grads      the gradient all-reduce of the HRM Sudoku model (hidden 512, 4+4 layers: 27.3M
+ *            parameters, 109 MB of float32 gradients) in 25 MB buckets, on the SDK's ranks, two
+ *            ways: allReduceGradients() (copies into flat buffers and back) and GradientBuckets
+ *            (the gradients are views into the buffers); and, as the lower bound, one all-reduce
+ *            of a single buffer of the same bytes. The three take turns round by round.
  * step       one single-process training segment-step of that model (forward through the loss
  *            head, backward, SignSGD and AdamATan2), at batch 16 and at batch 8 (each of 2 ranks'
  *            share of a global batch of 16), run after the ranks have exited, with --threads.
@@ -83,6 +85,7 @@ async function rankWorker(cfg: RankConfig): Promise<void> {
   emit({ ready: true, torch: ht.buildInfo().torchVersion, threads: ht.getNumThreads(), interop_threads: ht.getNumInteropThreads(), python: process.version, executable: process.execPath, torch_lib: ht.buildInfo().libtorchDir ?? '' });
   const buffers = new Map<number, ht.Tensor>();
   let model: ht.HRM | undefined;
+  let buckets: ht.GradientBuckets | undefined;
   for await (const line of readline.createInterface({ input: process.stdin })) {
     if (!line.trim()) continue;
     const req = JSON.parse(line) as { cmd?: string; kind: string; bytes: number; iters: number };
@@ -118,9 +121,13 @@ async function rankWorker(cfg: RankConfig): Promise<void> {
         model = new ht.HRM(ht.hrmConfig({ ...SUDOKU, batchSize: 16 }));
         for (const p of model.parameters()) p.grad = ht.zerosLike(p);
       }
+      if (req.kind === 'views') buckets ??= new ht.GradientBuckets(model, { bucketBytes: BUCKET_BYTES });
       for (let i = 0; i < req.iters; i++) {
+        // views: the gradients live in the buckets (prepare() is the step's zeroing, outside the timing)
+        buckets?.prepare();
         const t0 = now();
-        await ht.allReduceGradients(pg, model, { bucketBytes: BUCKET_BYTES });
+        if (req.kind === 'views') await buckets!.allReduce(pg);
+        else await ht.allReduceGradients(pg, model, { bucketBytes: BUCKET_BYTES });
         ms.push(Number(now() - t0) / 1e6);
       }
       const params = model.parameters();
@@ -240,17 +247,23 @@ async function main(): Promise<void> {
     }
 
     if (wants('grads')) {
-      const req = { kind: 'grads', iters: o.quick ? 1 : 2 };
+      const iters = o.quick ? 1 : 2;
+      const req = { kind: 'grads', iters };
       const first = await round(ranks.sdk, req); // builds the model and its zero gradients, warms up
-      const ns: number[] = [];
-      for (let k = 0; k < Math.max(2, Math.ceil(rounds / 2)); k++) ns.push(...(await round(ranks.sdk, req)).ns);
-      const s = summarize(ns);
-      const flatReq = { kind: 'flat', bytes: first.extra.gradBytes, iters: req.iters };
-      const flat: number[] = [];
-      for (let k = 0; k < Math.max(2, Math.ceil(rounds / 2)); k++) flat.push(...(await round(ranks.sdk, flatReq)).ns);
-      const f = summarize(flat);
-      results.grads = { ...first.extra, ms: undefined, ok: undefined, bucketBytes: BUCKET_BYTES, summary: s, flat: f };
-      log(`gradient all-reduce of ${first.extra.params} parameters in ${first.extra.buckets} buckets: ${fmtMs(s.medianNs)}; the same bytes in one buffer: ${fmtMs(f.medianNs)}`);
+      const reqs = { copies: req, views: { kind: 'views', iters }, flat: { kind: 'flat', bytes: first.extra.gradBytes, iters } };
+      await round(ranks.sdk, reqs.views); // builds the buckets
+      // the three in turns, round by round, the order rotating
+      const ns: Record<keyof typeof reqs, number[]> = { copies: [], views: [], flat: [] };
+      const kinds = Object.keys(reqs) as (keyof typeof reqs)[];
+      for (let k = 0; k < Math.max(3, rounds); k++) {
+        for (let j = 0; j < kinds.length; j++) {
+          const kind = kinds[(j + k) % kinds.length];
+          ns[kind].push(...(await round(ranks.sdk, reqs[kind])).ns);
+        }
+      }
+      const [s, v, f] = [summarize(ns.copies), summarize(ns.views), summarize(ns.flat)];
+      results.grads = { ...first.extra, ms: undefined, ok: undefined, bucketBytes: BUCKET_BYTES, summary: s, views: v, flat: f };
+      log(`gradient all-reduce of ${first.extra.params} parameters in ${first.extra.buckets} buckets: copies ${fmtMs(s.medianNs)}, views ${fmtMs(v.medianNs)}; the same bytes in one buffer: ${fmtMs(f.medianNs)}`);
     }
   } finally {
     await Promise.all(all.map((r) => r.close().catch(() => r.kill())));
@@ -269,10 +282,10 @@ async function main(): Promise<void> {
   // The ranks (both sides) run 1 intra-op thread each; the single-process step runs --threads.
   const meta = runMetadata({ py: py!, threads: 1, sdkThreads: 1, quick: o.quick, startedMs: started }, { rounds, stepThreads: o.threads });
   const lines = ['## Data-parallel: c10d collectives', '', ...metadataLines(meta), '', ...tables];
-  const grads = results.grads as { params: number; tensors: number; buckets: number; gradBytes: number; summary: Summary; flat: Summary } | undefined;
+  const grads = results.grads as { params: number; tensors: number; buckets: number; gradBytes: number; summary: Summary; views: Summary; flat: Summary } | undefined;
   const step = results.step as StepResult[] | undefined;
   if (grads) {
-    lines.push('', `gradient all-reduce (allReduceGradients, ${BUCKET_BYTES >> 20} MB buckets): ${(grads.params / 1e6).toFixed(2)}M parameters in ${grads.tensors} tensors, ${grads.buckets} buckets, ${(grads.gradBytes / 1e6).toFixed(0)} MB: ${fmtCell(grads.summary, fmtMs)}; the same bytes as one all-reduce of one buffer (no copies): ${fmtCell(grads.flat, fmtMs)}`);
+    lines.push('', `gradient all-reduce (${BUCKET_BYTES >> 20} MB buckets): ${(grads.params / 1e6).toFixed(2)}M parameters in ${grads.tensors} tensors, ${grads.buckets} buckets, ${(grads.gradBytes / 1e6).toFixed(0)} MB: allReduceGradients (copies in and out) ${fmtCell(grads.summary, fmtMs)}; GradientBuckets (gradients as views) ${fmtCell(grads.views, fmtMs)}; the same bytes as one all-reduce of one buffer: ${fmtCell(grads.flat, fmtMs)}`);
   }
   if (step) {
     for (const s of step) lines.push(`single-process segment-step, batch ${s.batch}, ${o.threads} threads: ${fmtCell(s.summary, fmtMs)}`);

@@ -45,7 +45,7 @@ export type { TrainOptions, TrainProgress, TrainResult, BestMetric, BestEvaluati
 export { WeightEMA } from './train/ema';
 export * as distributed from './distributed';
 export { initProcessGroup, ProcessGroup, availableBackends } from './distributed';
-export { broadcastParameters, allReduceGradients, sparseEmbeddingStep, allReduceEvaluation, evaluateDataParallel } from './train/data-parallel';
+export { broadcastParameters, allReduceGradients, GradientBuckets, sparseEmbeddingStep, allReduceEvaluation, evaluateDataParallel } from './train/data-parallel';
 export { trainingProgress, formatTrainMetrics, formatEvalMetrics, type TrainingProgressOptions } from './train/progress';
 export { RunFolder, newestCheckpoint, bestCheckpoint, BEST_CHECKPOINT_FILE } from './train/run-folder';
 export { PRESETS, type PresetOptions, type Task } from './train/presets';

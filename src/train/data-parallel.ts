@@ -12,10 +12,12 @@
  */
 import { Module } from '../nn/module';
 import { SparseEmbeddingSignSGD } from '../optim/sparse';
-import { zerosLike, empty, fromTypedArray } from '../tensor/creation';
+import { zerosLike, zeros, empty, fromTypedArray } from '../tensor/creation';
+import { noGrad } from '../tensor/autograd';
+import { scope } from '../tensor/scope';
 import { Tensor } from '../tensor/tensor';
 import { checkObject, describeValue, invalidArgument } from '../util/errors';
-import { BucketOptions, ProcessGroup, allGatherConcat, allReduceBucketed, broadcastTensors } from '../distributed';
+import { BucketOptions, DEFAULT_BUCKET_BYTES, ProcessGroup, allGatherConcat, allReduceBucketed, broadcastTensors, planBuckets } from '../distributed';
 import { PuzzleDataset } from '../data/format';
 import { ACTModel } from '../models/kinds';
 import { EvalCounts, EvalOptions, EvalResult, countEvaluation, evalResultOf } from '../eval/evaluate';
@@ -70,6 +72,90 @@ export async function allReduceGradients(group: ProcessGroup, module: Module, op
     await allReduceBucketed(group, grads, opts);
   } finally {
     for (const g of grads) g.dispose();
+  }
+}
+
+/**
+ * The gradients of a module's parameters kept as views into a few flat buffers, as DDP keeps
+ * them: backward accumulates straight into the buffers, and the all-reduce works on them in
+ * place, so no gradient is copied into a bucket or back out of one ({@link allReduceGradients}
+ * copies both ways). Buckets are consecutive parameters of one dtype and device, at most
+ * `bucketBytes` (default 25 MB) each.
+ *
+ * ```ts
+ * const buckets = new GradientBuckets(model);
+ * // each step:
+ * buckets.prepare();                 // zeroed, every .grad a view into them again
+ * loss.backward();
+ * await buckets.allReduce(pg);       // summed over the ranks, in place
+ * adam.step();
+ * ```
+ * The optimizer's `zeroGrad()` (which drops the gradients) is not needed: `prepare()` zeroes
+ * them, and re-attaches any a `zeroGrad()` dropped. Every rank must build its buckets from the
+ * same module layout.
+ */
+export class GradientBuckets {
+  private readonly params: Tensor[];
+  private readonly flats: Tensor[] = [];
+  /** for each parameter, its bucket and where its gradient starts there */
+  private readonly places: { bucket: number; offset: number }[] = [];
+  private disposed = false;
+
+  constructor(module: Module, opts: { bucketBytes?: number } = {}) {
+    checkModule(module, 'GradientBuckets');
+    checkObject(opts, 'GradientBuckets: opts');
+    const bucketBytes = opts.bucketBytes ?? DEFAULT_BUCKET_BYTES;
+    if (typeof bucketBytes !== 'number' || !Number.isInteger(bucketBytes) || bucketBytes < 1) throw invalidArgument(`GradientBuckets: opts.bucketBytes must be a positive integer, got ${describeValue(bucketBytes)}`);
+    this.params = module.parameters().filter((p) => p.requiresGrad);
+    for (const [k, bucket] of planBuckets(this.params, bucketBytes).entries()) {
+      let offset = 0;
+      for (const p of bucket) {
+        this.places.push({ bucket: k, offset });
+        offset += p.numel;
+      }
+      this.flats.push(zeros([offset], { dtype: bucket[0].dtype, device: bucket[0].device }));
+    }
+  }
+
+  /** The number of flat buffers (one collective each). */
+  get bucketCount(): number {
+    return this.flats.length;
+  }
+
+  /** Zeroes the buckets and makes every parameter's gradient a view into its bucket; call before backward. */
+  prepare(): void {
+    this.check('prepare');
+    noGrad(() => {
+      for (const f of this.flats) f.zero_();
+      this.params.forEach((p, i) => {
+        const { bucket, offset } = this.places[i];
+        scope(() => {
+          p.grad = this.flats[bucket].narrow(0, offset, p.numel).view(...p.shape);
+        });
+      });
+    });
+  }
+
+  /**
+   * Sums (or averages) the buckets over the ranks, in place: every parameter's gradient then holds
+   * the reduced value. All buckets are handed to c10d at once; one wait covers them.
+   */
+  async allReduce(group: ProcessGroup, opts: { op?: 'sum' | 'avg'; timeoutMs?: number } = {}): Promise<void> {
+    checkGroup(group, 'GradientBuckets.allReduce');
+    this.check('allReduce');
+    await group.allReduce(this.flats, { op: opts.op ?? 'sum', timeoutMs: opts.timeoutMs });
+  }
+
+  /** Frees the buffers (the parameters' gradients are dropped with them). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const p of this.params) if (!p.isDisposed) p.grad = undefined;
+    for (const f of this.flats) f.dispose();
+  }
+
+  private check(fn: string): void {
+    if (this.disposed) throw invalidArgument(`GradientBuckets.${fn}: the buckets were disposed`);
   }
 }
 

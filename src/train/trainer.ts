@@ -55,7 +55,7 @@ import { checkPath } from '../util/path';
 import { ProcessGroup } from '../distributed';
 import { allGatherConcat } from '../distributed/collectives';
 import { fromTypedArray } from '../tensor/creation';
-import { allReduceEvaluation, allReduceGradients, broadcastParameters, sparseEmbeddingStep } from './data-parallel';
+import { GradientBuckets, allReduceEvaluation, broadcastParameters, sparseEmbeddingStep } from './data-parallel';
 import { carryFromTensors, carryTensors } from '../models/hrm/carry';
 
 /** The model config keys where a checkpoint's config and this run's differ, as 'key: old in the checkpoint, new now'. */
@@ -260,6 +260,8 @@ export class Trainer {
   /** the number of data-parallel ranks (1 without a process group) */
   readonly worldSize: number;
   private readonly group?: ProcessGroup;
+  /** data-parallel: the gradients' flat buffers (made at the first step) */
+  private buckets?: GradientBuckets;
   private readonly train: PuzzleDataset;
   private stopRequested = false;
   private best?: BestEvaluation;
@@ -656,6 +658,9 @@ export class Trainer {
     const B = o.globalBatchSize;
     const lr = cosineScheduleWithWarmupLr(step, o.lr, o.lrWarmupSteps, this.totalSteps, o.lrMinRatio);
     const lrPe = cosineScheduleWithWarmupLr(step, o.puzzleEmbLr, o.lrWarmupSteps, this.totalSteps, o.lrMinRatio);
+    // The gradients are views into a few flat buffers that backward fills and the all-reduce sums in place.
+    const buckets = (this.buckets ??= new GradientBuckets(this.model));
+    buckets.prepare();
     const { sums, newCarry } = scope(() => {
       const t = batchToTensors(batch, o.device);
       const current = carry ?? this.model.initialCarry(t);
@@ -667,10 +672,10 @@ export class Trainer {
     });
     if (carry) disposeCarry(carry);
     setCarry(newCarry);
-    await allReduceGradients(group, this.model);
+    await buckets.allReduce(group);
     this.adam.lr = lr;
     this.adam.step();
-    this.adam.zeroGrad();
+    // (no zeroGrad: the next step's prepare() zeroes the buckets the gradients live in)
     if (this.sparse) {
       this.sparse.lr = lrPe;
       await sparseEmbeddingStep(group, this.sparse);
@@ -761,6 +766,7 @@ export class Trainer {
 
   /** Frees the model, the average, the optimizers' state and the data files. */
   dispose(): void {
+    this.buckets?.dispose();
     this.model.dispose();
     this.ema?.dispose();
     this.adam.dispose();

@@ -2,10 +2,14 @@
  * Data-parallel training with src/train/data-parallel.ts (the ranks are child scripts in
  * test/distributed/fixtures): 2 ranks, each on half of every global batch, with the gradients
  * all-reduced in buckets and the sparse puzzle embedding's rows all-gathered, end with the
- * parameters of one process trained on the whole batches; and an evaluation split over 2 ranks
- * finds what one process evaluating every row finds.
+ * parameters of one process trained on the whole batches, with the gradients copied through
+ * flat buffers or living in them (GradientBuckets); and an evaluation split over 2 ranks finds
+ * what one process evaluating every row finds.
  */
 import * as fs from 'fs';
+import * as ht from '../../src';
+import { GradientBuckets } from '../../src/train/data-parallel';
+import { expectInvalidArgument } from '../helpers/errors';
 import { glooAvailable, runRanks } from '../helpers/distributed';
 import { buildTinySudokuData } from '../helpers/hrm';
 import { tmpDir } from '../helpers/reference';
@@ -16,9 +20,14 @@ type State = Record<string, number[]>;
 const maxDiff = (a: State, b: State) => Math.max(...Object.keys(a).map((k) => Math.max(...a[k].map((v, i) => Math.abs(v - b[k][i])))));
 
 withGloo('a tiny model (sparse embedding + MLP), 12 steps', () => {
-  test('2 ranks end with the parameters of 1 process over the same global batches', async () => {
+  test.each([
+    ['allReduceGradients (copies through flat buffers)', {}],
+    ['GradientBuckets (the gradients are views into the flat buffers)', { DP_BUCKETS: '1' }],
+  ])('%s: 2 ranks end with the parameters of 1 process over the same global batches', async (_, env: Record<string, string>) => {
     const [plain] = await runRanks('data-parallel.js', 1, { env: { DP_PLAIN: '1' }, timeoutMs: 50_000 });
-    const ranks = await runRanks('data-parallel.js', 2, { timeoutMs: 50_000 });
+    const ranks = await runRanks('data-parallel.js', 2, { env, timeoutMs: 50_000 });
+    // 6 parameters of 4 to 128 floats in buckets of 256 bytes: several buckets
+    if (env.DP_BUCKETS) expect(ranks[0].result.bucketCount).toBeGreaterThan(2);
     for (const r of [plain, ...ranks]) expect([r.status, r.result?.message]).toEqual([0, undefined]);
     const [r0, r1] = ranks.map((r) => r.result);
     // the ranks start from different seeds; the broadcast makes rank 0's weights everyone's
@@ -79,4 +88,55 @@ withGloo('evaluateDataParallel: each rank its slice of every test batch, the cou
       expect(r.result.message).toMatch(/^allReduceEvaluation \(rank [01]\): the ranks counted different sets or steps \(\d+ values here, \d+ to \d+ across the ranks\)/);
     }
   }, 90_000);
+});
+
+describe('GradientBuckets in one process', () => {
+  const build = () => {
+    ht.manualSeed(3);
+    const m = new ht.nn.ModuleList();
+    const layers = [m.add(new ht.nn.CastedLinear(8, 16, { bias: true })), m.add(new ht.nn.CastedLinear(16, 4, { bias: true }))];
+    return Object.assign(m, { layers });
+  };
+  const lossOf = (m: ReturnType<typeof build>, seed: number) =>
+    ht.scope(() => {
+      ht.manualSeed(seed);
+      const x = ht.randn([5, 8]);
+      const [a, b] = m.layers;
+      b.forward(a.forward(x).relu()).square().sum().backward();
+    });
+  const grads = (m: ht.Module) => m.parameters().map((p) => Array.from(p.grad!.toTypedArray() as Float32Array));
+
+  test('backward accumulates into the buckets as into plain gradients; prepare() zeroes them and re-attaches a dropped one', () => {
+    const plain = build();
+    lossOf(plain, 1);
+    lossOf(plain, 2);
+    const expected = grads(plain);
+    const m = build();
+    const buckets = new GradientBuckets(m, { bucketBytes: 128 });
+    expect(buckets.bucketCount).toBe(4); // 512 and 64 bytes, 256 and 16: each over half the limit
+    buckets.prepare();
+    lossOf(m, 1);
+    lossOf(m, 2);
+    expect(grads(m)).toEqual(expected);
+    m.parameters()[0].grad = undefined; // as an optimizer's zeroGrad() does
+    buckets.prepare();
+    expect(grads(m).every((g) => g.every((v) => v === 0))).toBe(true);
+    lossOf(m, 1);
+    lossOf(m, 2);
+    expect(grads(m)).toEqual(expected);
+    buckets.dispose();
+    expect(m.parameters().map((p) => p.grad)).toEqual([undefined, undefined, undefined, undefined]);
+    for (const x of [plain, m]) x.dispose();
+  });
+
+  test('bad arguments', () => {
+    const m = build();
+    expectInvalidArgument(() => new GradientBuckets({} as never), 'GradientBuckets: module must be a Module, got an object');
+    expectInvalidArgument(() => new GradientBuckets(m, { bucketBytes: 0 }), 'GradientBuckets: opts.bucketBytes must be a positive integer, got number 0');
+    const b = new GradientBuckets(m);
+    expect(b.bucketCount).toBe(1);
+    b.dispose();
+    expectInvalidArgument(() => b.prepare(), 'GradientBuckets.prepare: the buckets were disposed');
+    m.dispose();
+  });
 });
