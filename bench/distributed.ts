@@ -291,8 +291,10 @@ async function main(): Promise<void> {
     for (const s of step) lines.push(`single-process segment-step, batch ${s.batch}, ${o.threads} threads: ${fmtCell(s.summary, fmtMs)}`);
     if (grads) {
       const [full, half] = step.map((s) => s.summary.medianNs);
-      const perRank = half + grads.summary.medianNs;
-      lines.push(`2 ranks on 2 machines (projected): batch 8 each + the all-reduce = ${fmtMs(perRank)} per step against ${fmtMs(full)} in one process: ${(full / perRank).toFixed(2)}x; communication is ${((100 * grads.summary.medianNs) / perRank).toFixed(1)}% of the step`);
+      // the Trainer's data-parallel step reduces GradientBuckets
+      const comm = grads.views.medianNs;
+      const perRank = half + comm;
+      lines.push(`2 ranks on 2 machines (projected): batch 8 each + the GradientBuckets all-reduce = ${fmtMs(perRank)} per step against ${fmtMs(full)} in one process: ${(full / perRank).toFixed(2)}x; communication is ${((100 * comm) / perRank).toFixed(1)}% of the step`);
     }
   }
   console.log(`\n${lines.join('\n')}`);
