@@ -1,7 +1,8 @@
 /**
  * The Trainer data-parallel (2 ranks as child processes on 127.0.0.1): it ends with the parameters
  * and metrics of one process over the same global batches, a resumed 2-rank run continues
- * exactly, and `hrm launch ... hrm train` writes one run folder (rank 0's) with each step once.
+ * exactly, and `hrm launch ... hrm train` writes one run folder (rank 0's) with each step once,
+ * also when two launchers run as two nodes (--nnodes 2).
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -10,6 +11,7 @@ import { buildTinySudokuData } from '../helpers/hrm';
 import { tmpDir } from '../helpers/reference';
 import { glooAvailable, runRanks, RankOutcome } from '../helpers/distributed';
 import { hrm, sudokuDataArgs, tinyTrainArgs } from '../cli/helpers';
+import { freePort } from '../../src/util/net';
 
 const withGloo = glooAvailable() ? describe : describe.skip;
 const FIXTURE = path.join(__dirname, 'fixtures', 'dp-trainer.js');
@@ -122,6 +124,32 @@ withGloo('hrm launch --nproc-per-node 2 -- hrm train', () => {
     expect(fs.readdirSync(path.join(run, 'checkpoints')).sort()).toEqual(fs.readdirSync(path.join(single, 'checkpoints')).sort());
     const steps = records(run).filter((x) => x.kind === 'train').map((x) => x.step);
     expect(steps).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  }, 60_000);
+});
+
+withGloo('hrm launch --nnodes 2: two launchers as two nodes', () => {
+  test('node 0 and node 1 (one process each) train as one 2-rank group: the run of one 2-process launcher', async () => {
+    const ds = path.join(out, 'cli-data'); // built by the test above
+    const run = path.join(out, 'cli-nodes');
+    const port = String(await freePort());
+    const node = (rank: number) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const args = ['launch', '--nproc-per-node', '1', '--nnodes', '2', '--node-rank', String(rank), '--master-addr', '127.0.0.1', '--master-port', port, '--', process.execPath, hrm, ...tinyTrainArgs(ds, run)];
+        const child = spawn(process.execPath, [hrm, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+        child.on('close', (status) => (clearTimeout(timer), resolve({ status, stderr })));
+      });
+    const [n0, n1] = await Promise.all([node(0), node(1)]);
+    expect([n0.status, n1.status]).toEqual([0, 0]);
+    expect(n0.stderr).toContain('[rank 0] hrm train: sudoku (cpu preset)');
+    expect(n0.stderr).toContain('on 2 ranks');
+    expect(n1.stderr).not.toContain('hrm train:'); // node 1 runs rank 1, which writes and reports nothing
+    // the same files and metrics as the single launcher with 2 processes (test above)
+    expect(fs.readdirSync(path.join(run, 'checkpoints')).sort()).toEqual(fs.readdirSync(path.join(out, 'cli-run', 'checkpoints')).sort());
+    const numbers = (dir: string) => records(dir).map((r) => Object.fromEntries(Object.entries(r).filter(([k, v]) => typeof v === 'number' && k !== 'time')));
+    expect(numbers(run)).toEqual(numbers(path.join(out, 'cli-run')));
   }, 60_000);
 });
 
