@@ -75,14 +75,14 @@ async function launch(args: ParsedArgs): Promise<number> {
   const givenPort = o.int('master-port', undefined, { min: 1, max: 65535 });
   const graceMs = o.number('grace-seconds', 5)! * 1000;
   o.rejectUnknown('launch');
-  if (nprocPerNode === undefined) throw invalidArgument('hrm launch: --nproc-per-node is required (how many processes to start on this node)');
+  if (nprocPerNode === undefined) throw invalidArgument('--nproc-per-node is required (how many processes to start on this node)');
   if (args.positional.length || args.overrides.length) {
     const words = [...args.positional, ...args.overrides.map(([k, v]) => `${k}=${v}`)];
-    throw invalidArgument(`hrm launch: unexpected ${words.join(' ')} before '--'; the command to run goes after it: hrm launch --nproc-per-node ${nprocPerNode} -- ${words.join(' ')}`);
+    throw invalidArgument(`unexpected ${words.join(' ')} before '--'; the command to run goes after it: hrm launch --nproc-per-node ${nprocPerNode} -- ${words.join(' ')}`);
   }
-  if (!args.rest.length) throw invalidArgument('hrm launch: no command to run; give it after --: hrm launch --nproc-per-node 2 -- node train.js');
-  if (!(graceMs >= 0)) throw invalidArgument(`hrm launch: --grace-seconds must be >= 0, got ${graceMs / 1000}`);
-  if (givenPort === undefined && nnodes > 1) throw invalidArgument('hrm launch: --master-port is required with --nnodes > 1 (every node must name the same port)');
+  if (!args.rest.length) throw invalidArgument('no command to run; give it after --: hrm launch --nproc-per-node 2 -- node train.js');
+  if (!(graceMs >= 0)) throw invalidArgument(`--grace-seconds must be >= 0, got ${graceMs / 1000}`);
+  if (givenPort === undefined && nnodes > 1) throw invalidArgument('--master-port is required with --nnodes > 1 (every node must name the same port)');
   const masterPort = givenPort ?? (await freePort(masterAddr));
   const setting = { nprocPerNode, nnodes, nodeRank, masterAddr, masterPort };
   const [cmd, ...cmdArgs] = args.rest;
