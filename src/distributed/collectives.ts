@@ -14,7 +14,7 @@ import { empty, tensor as makeTensor, zeros } from '../tensor/creation';
 import { elementSize } from '../tensor/dtype';
 import { noGrad } from '../tensor/autograd';
 import { scope } from '../tensor/scope';
-import { describeValue, invalidArgument } from '../util/errors';
+import { checkArray, describeValue, invalidArgument } from '../util/errors';
 import { ProcessGroup, isContiguous } from './process-group';
 
 /** The default bucket size of {@link allReduceBucketed}: 25 MB, DDP's default. */
@@ -32,6 +32,10 @@ export interface BucketOptions {
 
 /** The tensors `tensors` grouped into buckets: consecutive, one dtype each, at most `bucketBytes` (or one tensor). */
 export function planBuckets(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
+  checkArray(tensors, 'planBuckets: tensors', 'an array of Tensors').forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw invalidArgument(`planBuckets: tensors[${i}] must be a Tensor, got ${describeValue(t)}`);
+  });
+  if (typeof bucketBytes !== 'number' || !Number.isInteger(bucketBytes) || bucketBytes < 1) throw invalidArgument(`planBuckets: bucketBytes must be a positive integer, got ${describeValue(bucketBytes)}`);
   const buckets: Tensor[][] = [];
   const open = new Map<string, { list: Tensor[]; bytes: number }>();
   for (const t of tensors) {

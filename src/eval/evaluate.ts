@@ -18,7 +18,7 @@ import { Tensor } from '../tensor/tensor';
 import { PuzzleBatch, PuzzleDataset, batchToTensors } from '../data/format';
 import { HRMBatch } from '../models/hrm/carry';
 import { checkHaltSteps } from '../models/hrm/config';
-import { checkObject, describeValue, invalidArgument } from '../util/errors';
+import { checkArray, checkFiniteNumber, checkObject, describeValue, invalidArgument } from '../util/errors';
 import { HRMStepOptions } from '../models/hrm/model';
 import { ACTLoss, ACTModel, checkACTModel, lossHeadOf } from '../models/kinds';
 import { LossHeadResult } from '../models/hrm/losses';
@@ -145,6 +145,23 @@ function countBatches(model: ACTModel, data: PuzzleDataset, maxSteps: number, to
   return c;
 }
 
+/**
+ * Throws unless `c` has the shape of {@link EvalCounts}: for every set of `sums`, a metric-sum
+ * object, per-step arrays of one length and numeric row counts. @internal
+ */
+export function checkEvalCounts(c: unknown, what: string): EvalCounts {
+  const counts = checkObject<EvalCounts>(c, what, 'the counts of countEvaluation()');
+  for (const field of ['sums', 'atStep', 'haltedAt', 'rows', 'correctAtHalt'] as const) checkObject(counts[field], `${what}.${field}`, 'an object keyed by set name');
+  for (const [set, sums] of Object.entries(counts.sums)) {
+    checkObject(sums, `${what}.sums.${set}`, 'an object of metric sums');
+    const steps = checkArray<number>(counts.atStep[set], `${what}.atStep.${set}`, 'an array of counts per step').length;
+    if (checkArray(counts.haltedAt[set], `${what}.haltedAt.${set}`, 'an array of counts per step').length !== steps) throw invalidArgument(`${what}.haltedAt.${set} must have as many steps as atStep.${set} (${steps})`);
+    checkFiniteNumber(counts.rows[set], `${what}.rows.${set}`);
+    checkFiniteNumber(counts.correctAtHalt[set], `${what}.correctAtHalt.${set}`);
+  }
+  return counts;
+}
+
 /** An evaluation's running counts, per set, before normalisation (see {@link countEvaluation}). */
 export interface EvalCounts {
   /** the loss head's metric sums */
@@ -164,6 +181,8 @@ export interface EvalCounts {
  * `started` is the evaluation's start (Date.now()), for its wall time.
  */
 export function evalResultOf(c: EvalCounts, started: number): EvalResult {
+  checkEvalCounts(c, 'evalResultOf(): counts');
+  checkFiniteNumber(started, 'evalResultOf(): started');
   const sets: EvalResult['sets'] = {};
   const exactAccuracyAtStep: EvalResult['exactAccuracyAtStep'] = {};
   const exactAccuracyAtHalt: EvalResult['exactAccuracyAtHalt'] = {};

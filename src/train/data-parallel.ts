@@ -20,7 +20,7 @@ import { checkObject, describeValue, invalidArgument } from '../util/errors';
 import { BucketOptions, DEFAULT_BUCKET_BYTES, ProcessGroup, allGatherConcat, allReduceBucketed, broadcastTensors, planBuckets } from '../distributed';
 import { PuzzleDataset } from '../data/format';
 import { ACTModel } from '../models/kinds';
-import { EvalCounts, EvalOptions, EvalResult, countEvaluation, evalResultOf } from '../eval/evaluate';
+import { EvalCounts, EvalOptions, EvalResult, checkEvalCounts, countEvaluation, evalResultOf } from '../eval/evaluate';
 
 function checkGroup(group: unknown, fn: string): ProcessGroup {
   if (group instanceof ProcessGroup) return group;
@@ -195,7 +195,7 @@ export async function sparseEmbeddingStep(group: ProcessGroup, optimizer: Sparse
  */
 export async function allReduceEvaluation(group: ProcessGroup, counts: EvalCounts, opts: { started?: number; timeoutMs?: number } = {}): Promise<EvalResult> {
   checkGroup(group, 'allReduceEvaluation');
-  checkObject(counts, 'allReduceEvaluation: counts');
+  checkEvalCounts(counts, 'allReduceEvaluation: counts');
   const started = opts.started ?? Date.now();
   // One flat vector, in an order every rank builds alike: sets by name, then each set's metric
   // names, per-step counts, rows and answers right at their halt.

@@ -5,7 +5,9 @@
  * its peer exits, hangs, or never starts. Skipped (with the reason) where the addon was built
  * without Gloo, except under CI.
  */
-import { availableBackends, initProcessGroup } from '../../src/distributed';
+import { availableBackends, initProcessGroup, planBuckets } from '../../src/distributed';
+import * as ht from '../../src';
+import { expectInvalidArgument } from '../helpers/errors';
 import { native } from '../../src/native';
 import { cuda } from '../../src/runtime';
 import * as path from 'path';
@@ -116,5 +118,17 @@ describe('initProcessGroup options', () => {
       const n = cuda.deviceCount();
       await expect(initProcessGroup({ backend: 'nccl', env, cudaDevice: n })).rejects.toMatchObject({ code: 'CUDA_UNAVAILABLE', message: expect.stringContaining(`on CUDA device ${n} (cudaDevice), but this machine has ${n}`) });
     }
+  });
+});
+
+describe('planBuckets', () => {
+  test('consecutive tensors of one dtype up to the byte limit; a larger one alone; bad arguments named', () => {
+    const ts: ht.Tensor[] = [ht.zeros([10]), ht.zeros([10]), ht.zeros([10], { dtype: 'int32' }), ht.zeros([30]), ht.zeros([5])];
+    // 40 bytes each float32 [10]; the limit 100 bytes fits two; int32 apart; [30] = 120 bytes alone
+    expect(planBuckets(ts, 100).map((b) => b.map((t) => ts.indexOf(t)))).toEqual([[0, 1], [2], [3], [4]]);
+    expectInvalidArgument(() => planBuckets(undefined as never, 1), 'planBuckets: tensors must be an array of Tensors, got undefined');
+    expectInvalidArgument(() => planBuckets([ts[0], 3] as never, 1), 'planBuckets: tensors[1] must be a Tensor, got number 3');
+    expectInvalidArgument(() => planBuckets(ts, 0), 'planBuckets: bucketBytes must be a positive integer, got number 0');
+    for (const t of ts) t.dispose();
   });
 });

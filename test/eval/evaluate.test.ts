@@ -156,4 +156,27 @@ describe('bad arguments name the argument, what was expected and what was given'
     expectInvalidArgument(() => subject.evaluate(model, data, 3 as never), 'evaluate(): opts must be an object, got number 3');
     data.close();
   });
+
+  test('countEvaluation and evalResultOf name counts that are not an evaluation\'s', () => {
+    const data = testData();
+    expectInvalidArgument(() => subject.countEvaluation(model, data, { continuous: true } as never), 'countEvaluation(): continuous batching has no per-batch counts to sum; evaluate() runs it');
+    data.close();
+    expectInvalidArgument(() => subject.evalResultOf(undefined as never, 0), 'evalResultOf(): counts must be the counts of countEvaluation(), got undefined');
+    expectInvalidArgument(() => subject.evalResultOf({ sums: {} } as never, 0), 'evalResultOf(): counts.atStep must be an object keyed by set name, got undefined');
+    const one = { sums: { all: { count: 1 } }, atStep: { all: [1, 0] }, haltedAt: { all: [1] }, rows: { all: 1 }, correctAtHalt: { all: 1 } };
+    expectInvalidArgument(() => subject.evalResultOf(one, 0), 'evalResultOf(): counts.haltedAt.all must have as many steps as atStep.all (2)');
+    expectInvalidArgument(() => subject.evalResultOf({ ...one, haltedAt: { all: [1, 0] }, rows: {} }, 0), 'evalResultOf(): counts.rows.all must be a finite number, got undefined');
+  });
+});
+
+test('evalResultOf(countEvaluation(...)) is evaluate(...): the two halves a data-parallel evaluation sums between', () => {
+  for (const opts of [{}, { adaptive: true, haltMaxSteps: 4 }, { maxExamples: 9 }]) {
+    const [a, b] = [testData(), testData()];
+    const whole = subject.evaluate(model, a, opts);
+    const halves = subject.evalResultOf(subject.countEvaluation(model, b, opts), Date.now());
+    for (const r of [whole, halves]) (r as { seconds?: number }).seconds = 0;
+    expect(halves).toEqual(whole);
+    a.close();
+    b.close();
+  }
 });
