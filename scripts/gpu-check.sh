@@ -12,10 +12,13 @@ mkdir -p "$out"
 : "${TORCH_CMAKE_PREFIX:?source .gpu/env.sh first}"
 nvidia-smi -L > "$out/gpu.txt" 2>&1
 start=$(date +%s)
-gloo=()
-[ -f .gpu/gloo-include/gloo/algorithm.h ] && gloo=(-DHRM_GLOO_INCLUDE_DIR="$PWD/.gpu/gloo-include")
+extra=()
+[ -f .gpu/gloo-include/gloo/algorithm.h ] && extra+=(-DHRM_GLOO_INCLUDE_DIR="$PWD/.gpu/gloo-include")
+# libnvrtc from the NVIDIA wheels beside torch, for a system toolkit that lacks it (torch's CMake config links it)
+nvrtc=$(python3 -c "import glob, os, torch; print(next(iter(sorted(glob.glob(os.path.join(os.path.dirname(torch.__path__[0]), 'nvidia', '*', 'lib', 'libnvrtc.so*')))), ''))" 2>/dev/null)
+[ -n "$nvrtc" ] && extra+=(-DCUDA_nvrtc_LIBRARY="$nvrtc" -DCUDA_NVRTC_LIB="$nvrtc")
 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$TORCH_CMAKE_PREFIX" "${gloo[@]}" \
+  -DCMAKE_PREFIX_PATH="$TORCH_CMAKE_PREFIX" "${extra[@]}" \
   -DNODE_API_HEADERS_DIR="$NODE_API_INC" -DNODE_ADDON_API_DIR="$NODE_ADDON_API_INC" > "$out/cmake.log" 2>&1 \
   && ninja -C build-gpu -j16 >> "$out/cmake.log" 2>&1 || { echo "BUILD FAILED"; tail -40 "$out/cmake.log"; exit 1; }
 echo "addon built in $(( $(date +%s) - start )) s"
