@@ -95,10 +95,12 @@ export async function allReduceGradients(group: ProcessGroup, module: Module, op
  * same module layout.
  */
 export class GradientBuckets {
-  private readonly params: Tensor[];
   private readonly flats: Tensor[] = [];
-  /** for each parameter, its bucket and where its gradient starts there */
-  private readonly places: { bucket: number; offset: number }[] = [];
+  /**
+   * every trained parameter, with its bucket and where its gradient starts there (bucket order,
+   * which is not the module's where dtypes or devices alternate)
+   */
+  private readonly slots: { param: Tensor; bucket: number; offset: number }[] = [];
   private disposed = false;
 
   constructor(module: Module, opts: { bucketBytes?: number } = {}) {
@@ -106,12 +108,12 @@ export class GradientBuckets {
     checkObject(opts, 'GradientBuckets: opts');
     const bucketBytes = opts.bucketBytes ?? DEFAULT_BUCKET_BYTES;
     if (typeof bucketBytes !== 'number' || !Number.isInteger(bucketBytes) || bucketBytes < 1) throw invalidArgument(`GradientBuckets: opts.bucketBytes must be a positive integer, got ${describeValue(bucketBytes)}`);
-    this.params = module.parameters().filter((p) => p.requiresGrad);
-    for (const [k, bucket] of planBuckets(this.params, bucketBytes).entries()) {
+    const params = module.parameters().filter((p) => p.requiresGrad);
+    for (const [k, bucket] of planBuckets(params, bucketBytes).entries()) {
       let offset = 0;
-      for (const p of bucket) {
-        this.places.push({ bucket: k, offset });
-        offset += p.numel;
+      for (const param of bucket) {
+        this.slots.push({ param, bucket: k, offset });
+        offset += param.numel;
       }
       this.flats.push(zeros([offset], { dtype: bucket[0].dtype, device: bucket[0].device }));
     }
@@ -127,12 +129,11 @@ export class GradientBuckets {
     this.check('prepare');
     noGrad(() => {
       for (const f of this.flats) f.zero_();
-      this.params.forEach((p, i) => {
-        const { bucket, offset } = this.places[i];
+      for (const { param, bucket, offset } of this.slots) {
         scope(() => {
-          p.grad = this.flats[bucket].narrow(0, offset, p.numel).view(...p.shape);
+          param.grad = this.flats[bucket].narrow(0, offset, param.numel).view(...param.shape);
         });
-      });
+      }
     });
   }
 
@@ -150,7 +151,7 @@ export class GradientBuckets {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const p of this.params) if (!p.isDisposed) p.grad = undefined;
+    for (const { param } of this.slots) if (!param.isDisposed) param.grad = undefined;
     for (const f of this.flats) f.dispose();
   }
 

@@ -694,8 +694,12 @@ export class Trainer {
     }
   }
 
-  /** Evaluates on the test split (when there is one) and logs it. */
+  /**
+   * Evaluates on the test split (when there is one) and logs it. Single-process only: with a
+   * processGroup the evaluation is a collective of every rank, which run() makes after each pass.
+   */
   evaluate(step: number): EvalResult | undefined {
+    if (this.group) throw invalidArgument(`Trainer.evaluate(): this Trainer is data-parallel (rank ${this.rank} of ${this.worldSize}); its evaluation is a collective of every rank and runs inside run(), after each pass`);
     const data = this.openTestSplit();
     if (!data) return undefined;
     try {

@@ -113,7 +113,7 @@ describe('GradientBuckets in one process', () => {
     const expected = grads(plain);
     const m = build();
     const buckets = new GradientBuckets(m, { bucketBytes: 128 });
-    expect(buckets.bucketCount).toBe(4); // 512 and 64 bytes, 256 and 16: each over half the limit
+    expect(buckets.bucketCount).toBe(4); // weight 512 B, bias 64 B, weight 256 B, bias 16 B: no two neighbours fit in 128 B
     buckets.prepare();
     lossOf(m, 1);
     lossOf(m, 2);
@@ -127,6 +127,30 @@ describe('GradientBuckets in one process', () => {
     buckets.dispose();
     expect(m.parameters().map((p) => p.grad)).toEqual([undefined, undefined, undefined, undefined]);
     for (const x of [plain, m]) x.dispose();
+  });
+
+  test('parameters whose dtypes alternate: each gradient is the view of its own bucket (buckets are per dtype, not in module order)', () => {
+    class Mixed extends ht.Module {
+      constructor() {
+        super();
+        this.registerParameter('a', ht.zeros([3]).requiresGrad_(true));
+        this.registerParameter('b', ht.zeros([5], { dtype: 'float64' }).requiresGrad_(true));
+        this.registerParameter('c', ht.zeros([2, 2]).requiresGrad_(true));
+      }
+    }
+    const m = new Mixed();
+    const buckets = new GradientBuckets(m);
+    expect(buckets.bucketCount).toBe(2); // float32 [a, c], float64 [b]
+    buckets.prepare();
+    const [a, b, c] = m.parameters();
+    ht.scope(() => a.sum().add(b.mul(2).sum()).add(c.mul(3).sum()).backward());
+    expect(m.parameters().map((p) => [p.grad!.dtype, p.grad!.shape, Array.from(p.grad!.toTypedArray() as Float32Array)])).toEqual([
+      ['float32', [3], [1, 1, 1]],
+      ['float64', [5], [2, 2, 2, 2, 2]],
+      ['float32', [2, 2], [3, 3, 3, 3]],
+    ]);
+    buckets.dispose();
+    m.dispose();
   });
 
   test('bad arguments', () => {

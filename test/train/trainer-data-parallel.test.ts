@@ -77,6 +77,7 @@ withGloo('the Trainer on 2 ranks', () => {
     // every rank evaluated its slice of the 20 test puzzles and got the whole split's metrics
     expect(r1.lastEval).toEqual(r0.lastEval);
     expect(r0.lastEval.examples).toBe(20);
+    expect(r1.evaluateError).toEqual({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('Trainer.evaluate(): this Trainer is data-parallel (rank 1 of 2); its evaluation is a collective of every rank') });
     for (const [k, v] of Object.entries(plain.result.lastEval.sets.all)) expect([k, Math.abs(r0.lastEval.sets.all[k] - (v as number)) <= 1e-4 * Math.max(1, Math.abs(v as number))]).toEqual([k, true]);
     // each step logged once, with the whole global batch's metrics
     const [dp, one] = [records(path.join(out, 'dp')), records(path.join(out, 'plain'))];
